@@ -1,0 +1,52 @@
+/** What every command gets besides its own options: the global flags, resolved once. */
+import path from 'node:path';
+import type { Deps } from '../deps.js';
+import { colorEnabled, type Styler, styler } from '../util/color.js';
+import { redact } from '../util/redact.js';
+
+export interface GlobalOptions {
+  cwd?: string;
+  host?: string;
+  tokenStdin?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+export interface Context {
+  deps: Deps;
+  cwd: string;
+  host?: string;
+  tokenStdin: boolean;
+  json: boolean;
+  verbose: boolean;
+  color: boolean;
+  style: Styler;
+  /** A warning line on stderr (`warning: ...`). */
+  warn(message: string): void;
+  /** A status line on stderr. */
+  info(message: string): void;
+  /** A --verbose line on stderr. */
+  debug(message: string): void;
+}
+
+export function createContext(deps: Deps, globals: GlobalOptions): Context {
+  const color = colorEnabled(deps.env, deps.io.stderrIsTTY, globals.color === false);
+  const style = styler(color);
+  const verbose = globals.verbose === true;
+  return {
+    deps,
+    cwd: globals.cwd ? path.resolve(deps.cwd, globals.cwd) : deps.cwd,
+    host: globals.host,
+    tokenStdin: globals.tokenStdin === true,
+    json: globals.json === true,
+    verbose,
+    color,
+    style,
+    warn: (message) => deps.io.err(`${style.yellow('warning:')} ${redact(message)}\n`),
+    info: (message) => deps.io.err(`${redact(message)}\n`),
+    debug: (message) => {
+      if (verbose) deps.io.err(`${style.dim(`[glx] ${redact(message)}`)}\n`);
+    },
+  };
+}

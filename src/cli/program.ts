@@ -1,0 +1,153 @@
+/**
+ * Every command-line declaration in one place: the table of contents of glx. Actions load their
+ * command module only when they run, so `glx env` never pays for undici, zod or yaml.
+ */
+import { Command, Option } from 'commander';
+import type { Deps } from '../deps.js';
+import { VERSION } from '../version.js';
+import { ENV_FLAGS, GLOBAL_FLAGS } from './env-options.js';
+import { type Context, createContext, type GlobalOptions } from './context.js';
+
+export type Action = (raw: Record<string, unknown>, ctx: Context, args: string[]) => Promise<number | undefined>;
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(deps: Deps, setExit: (code: number) => void): Command {
+  const program = new Command('glx')
+    .description('Wire Python uv projects to GitLab package registries.')
+    .version(VERSION, '-V, --version');
+  for (const flag of GLOBAL_FLAGS) program.option(flag.flags, flag.description);
+  program
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      examples([
+        'glx init --group 42                      # add a GitLab group registry to pyproject.toml',
+        'glx init --project acme/tools --package acme-utils',
+        'glx init --dry-run                       # show the change as a diff, write nothing',
+      ]),
+    );
+
+  const run = (load: () => Promise<Action>) =>
+    async function (this: Command, ...params: unknown[]) {
+      const command = params[params.length - 1] as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      const args = command.args;
+      const ctx = createContext(deps, globals);
+      const action = await load();
+      const code = await action(command.opts(), ctx, args);
+      setExit(code ?? 0);
+    };
+
+  program
+    .command('init')
+    .alias('init-index')
+    .summary('point pyproject.toml at a GitLab PyPI registry')
+    .description(
+      'Add or update one [[tool.uv.index]] entry for a GitLab project or group registry, with\n' +
+        'authenticate = "always" (GitLab forwards unauthenticated misses to pypi.org), and pin\n' +
+        'packages to it. The file is edited as text: every other byte stays as it was.',
+    )
+    .addOption(new Option('--group <id|path>', 'a group registry (numeric id or full path)').conflicts('project'))
+    .option('--project <id|path>', 'a project registry (default: the project of git remote origin)')
+    .option('--name <name>', 'index name in pyproject.toml', 'gitlab')
+    .option('--package <name>', 'pin this package to the index in [tool.uv.sources] (repeatable; implies --explicit)', collect)
+    .option('--explicit', 'use the index only for pinned packages (explicit = true)')
+    .option('--default', 'replace PyPI as the default index (default = true)')
+    .option('--ignore-error-codes <codes>', 'comma-separated HTTP statuses uv may skip past, e.g. 401,403')
+    .option('--publish', 'also set publish-url (project registries only)')
+    .option('--file <path>', 'the pyproject.toml to edit (default: nearest one upward from --cwd)')
+    .option('--dry-run', 'print the change as a unified diff and write nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'glx init --group 42',
+        'glx init --group acme/platform --name acme',
+        'glx init --project acme/tools --package acme-utils --package acme-cli --publish',
+        'glx init                      # project from the git remote origin',
+        'glx init --group 42 --dry-run --json',
+      ]),
+    )
+    .action(run(async () => (await import('../commands/init.js')).initAction));
+
+  const auth = program
+    .command('auth')
+    .summary('check a GitLab token and store it where uv looks')
+    .description('Validate a GitLab token against every GitLab index in pyproject.toml and store it for uv.');
+  auth
+    .command('login', { isDefault: true })
+    .summary('validate a token and store it (the default)')
+    .description(
+      'Find a token (--token-stdin, GITLAB_TOKEN, CI_JOB_TOKEN in CI, netrc, glab, or a hidden prompt),\n' +
+        'ask GitLab what it is (kind, user, scopes, expiry, role on each registry), refuse one that\n' +
+        'cannot read the registries (or publish, with --publish), then store it.',
+    )
+    .option('--netrc', 'store in $NETRC or ~/.netrc (machine <host> login <user> password <token>, mode 0600)')
+    .option('--uv-store', "store in uv's credentials store through `uv auth login` (password on stdin)")
+    .option('--username <name>', "the token's username (required for deploy tokens)")
+    .option('--publish', 'also require the right to publish (scope api, Developer role)')
+    .option('--no-verify', 'skip the checks against GitLab')
+    .option('--fix-permissions', 'make an existing group/world-readable netrc 0600 instead of refusing')
+    .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
+    .option('--dry-run', 'show the netrc change (passwords masked) and write nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'glx auth --netrc                         # prompt (hidden) for a token, validate, store in netrc',
+        'echo "$TOKEN" | glx auth --netrc --token-stdin',
+        'glx auth --netrc --username deploy-bot   # a deploy token (gldt-...)',
+        'glx auth --uv-store                      # hand the token to `uv auth login` instead',
+        'glx auth --publish --netrc               # also require the right to publish',
+      ]),
+    )
+    .action(run(async () => (await import('../commands/auth.js')).authLoginAction));
+  auth
+    .command('status')
+    .summary('which credentials uv will send to each GitLab index, and do they work')
+    .option('--file <path>', 'the pyproject.toml to read')
+    .addHelpText('after', examples(['glx auth status', 'glx auth status --json']))
+    .action(run(async () => (await import('../commands/auth-status.js')).authStatusAction));
+  auth
+    .command('logout')
+    .summary("remove the host's netrc entry (or uv store entry)")
+    .option('--netrc', 'remove the netrc entry for the host (the default)')
+    .option('--uv-store', "remove the entries from uv's credentials store through `uv auth logout`")
+    .option('--file <path>', 'the pyproject.toml to read')
+    .option('--dry-run', 'show the change and write nothing')
+    .addHelpText('after', examples(['glx auth logout', 'glx auth logout --host https://gitlab.example.com']))
+    .action(run(async () => (await import('../commands/auth.js')).authLogoutAction));
+
+  const envCommand = program
+    .command('env')
+    .summary('print UV_INDEX_* credentials for this shell')
+    .description(
+      'Print UV_INDEX_<NAME>_USERNAME and _PASSWORD for every GitLab index in pyproject.toml, with the\n' +
+        'token from the usual sources (--token-stdin, GITLAB_TOKEN, CI_JOB_TOKEN in CI, netrc, glab).\n' +
+        'stdout carries only the assignments; anything wrong exits non-zero with nothing to eval.\n' +
+        'No network unless --verify.',
+    );
+  for (const flag of ENV_FLAGS) {
+    if (flag.repeatable) envCommand.option(flag.flags, flag.description, collect);
+    else envCommand.option(flag.flags, flag.description);
+  }
+  envCommand
+    .addHelpText(
+      'after',
+      examples([
+        'eval "$(glx env)"                                  # bash, zsh, sh',
+        'glx env --shell fish | source',
+        'glx env --shell powershell | Out-String | Invoke-Expression',
+        'glx env --shell dotenv > .env.local',
+        'glx env --publish                                  # adds UV_PUBLISH_URL / _USERNAME / _PASSWORD',
+      ]),
+    )
+    .action(run(async () => (await import('../commands/env-action.js')).envAction));
+
+  return program;
+}

@@ -1,0 +1,26 @@
+/** Turns any failure into `error:` + `hint:` lines on stderr and an exit code (no commander here). */
+import type { Deps } from '../deps.js';
+import { GlxError, isGlxError } from '../errors.js';
+import { colorEnabled, styler } from '../util/color.js';
+import { redact } from '../util/redact.js';
+
+export function reportError(error: unknown, deps: Deps, noColor = false): number {
+  const style = styler(colorEnabled(deps.env, deps.io.stderrIsTTY, noColor));
+  const glx = isGlxError(error) ? error : internalError(error);
+  deps.io.err(`${style.red('error:')} ${redact(oneLine(glx.message))}\n`);
+  if (glx.hint) deps.io.err(`${style.dim('hint:')} ${redact(oneLine(glx.hint))}\n`);
+  if (deps.env.GLX_DEBUG === '1' && error instanceof Error && error.stack) {
+    deps.io.err(`${redact(error.stack)}\n`);
+    if (error.cause instanceof Error && error.cause.stack) deps.io.err(`caused by: ${redact(error.cause.stack)}\n`);
+  }
+  return glx.exitCode;
+}
+
+function internalError(error: unknown): GlxError {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new GlxError('INTERNAL', `unexpected failure: ${message}`, 'This is a bug in glx (files are only replaced whole, so nothing was half-written); run again with GLX_DEBUG=1 and report the stack trace.', { cause: error });
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ').trim();
+}

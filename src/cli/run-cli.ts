@@ -1,0 +1,33 @@
+/** Parse, dispatch, and turn every failure into `error:` + `hint:` lines and an exit code. */
+import { CommanderError } from 'commander';
+import type { Deps } from '../deps.js';
+import { ExitCode } from '../errors.js';
+import { buildProgram } from './program.js';
+import { reportError } from './report-error.js';
+
+export async function runCli(argv: string[], deps: Deps): Promise<number> {
+  let exitCode: number = ExitCode.OK;
+  const program = buildProgram(deps, (code) => {
+    exitCode = code;
+  });
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (text) => deps.io.out(text),
+    writeErr: (text) => deps.io.err(text),
+    // Commander's own messages already start with "error:"; keep them on one line with a hint.
+    outputError: (text, write) => write(text),
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.OK;
+      return ExitCode.USAGE;
+    }
+    return reportError(error, deps, argv.includes('--no-color'));
+  }
+}
+
+

@@ -1,0 +1,220 @@
+/**
+ * `glx auth` (login), `glx auth status`, `glx auth logout`: find a token, ask GitLab what it is,
+ * refuse one that cannot do the job, then store it where uv looks (netrc or uv's own store).
+ */
+import type { Context } from '../cli/context.js';
+import { checkRegistry, introspectToken, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
+import { kindFromPrefix, netrcFile, type ResolvedToken, requireToken } from '../credentials/token.js';
+import type { Env } from '../deps.js';
+import { GlxError, usageError } from '../errors.js';
+import type { GitLabClient, TokenKind } from '../gitlab/client-types.js';
+import { resolveBaseUrl } from '../resolve/host.js';
+import { unifiedDiff } from '../util/diff.js';
+import { mask } from '../util/redact.js';
+import { type GitLabIndex, loadGitLabIndexes } from './env.js';
+
+export interface AuthOptions {
+  store: 'netrc' | 'uv-store' | 'none';
+  username?: string;
+  publish: boolean;
+  verify: boolean;
+  fixPermissions: boolean;
+  dryRun: boolean;
+  file?: string;
+}
+
+/** Warn when a token expires within this many days. */
+const EXPIRY_WARNING_DAYS = 14;
+
+export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthOptions {
+  if (raw.netrc && raw.uvStore) throw usageError('--netrc and --uv-store cannot be used together', 'Pick where uv should find the token.');
+  const username = typeof raw.username === 'string' ? raw.username : undefined;
+  if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
+  return {
+    store: raw.netrc ? 'netrc' : raw.uvStore ? 'uv-store' : 'none',
+    username,
+    publish: raw.publish === true,
+    verify: raw.verify !== false,
+    fixPermissions: raw.fixPermissions === true,
+    dryRun: raw.dryRun === true,
+    file: typeof raw.file === 'string' ? raw.file : undefined,
+  };
+}
+
+interface Target {
+  baseUrl: string;
+  host: string;
+  indexes: GitLabIndex[];
+}
+
+/** The GitLab host and its indexes; a missing pyproject.toml is fine for auth (no registry checks then). */
+async function loadTarget(ctx: Context, file: string | undefined): Promise<Target> {
+  let indexes: GitLabIndex[] = [];
+  try {
+    indexes = (await loadGitLabIndexes(ctx, file)).gitlab;
+  } catch (error) {
+    if (!(error instanceof GlxError && error.code === 'PYPROJECT_NOT_FOUND' && !file)) throw error;
+  }
+  const base = await resolveBaseUrl(ctx, indexes.map((index) => index.entry.url));
+  ctx.debug(`GitLab host ${base.baseUrl} (from ${base.source})`);
+  const onHost = indexes.filter((index) => index.registry.host === base.host);
+  for (const other of indexes.filter((index) => index.registry.host !== base.host)) {
+    ctx.warn(`index "${other.entry.name}" is on ${other.registry.host}, not ${base.host}; run glx auth --host ${other.registry.baseUrl} for it`);
+  }
+  return { baseUrl: base.baseUrl, host: base.host, indexes: onHost };
+}
+
+function tokenKind(token: ResolvedToken, username: string | undefined): TokenKind {
+  // Old deploy tokens have no prefix: a username that is not __token__ says what it is.
+  if (token.kind === 'unknown' && username && username !== '__token__' && username !== 'gitlab-ci-token') return 'deploy';
+  return token.kind === 'unknown' ? kindFromPrefix(token.token) : token.kind;
+}
+
+export async function authLoginAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
+  const options = parseAuthOptions(raw, ctx.deps.env);
+  const target = await loadTarget(ctx, options.file);
+  const scopes = options.publish ? 'api' : 'read_api';
+  const token = await requireToken(ctx, {
+    host: target.host,
+    prompt: true,
+    promptUrl: `${target.baseUrl}/-/user_settings/personal_access_tokens?name=glx&scopes=${scopes}`,
+  });
+  const username = options.username ?? token.username;
+  const kind = tokenKind(token, username);
+  if (kind === 'deploy' && !username) {
+    throw usageError('a deploy token (gldt-) needs its username', 'Pass --username <name>: it is shown when the deploy token is created (e.g. gitlab+deploy-token-12).');
+  }
+  const client = await ctx.deps.gitlab({ baseUrl: target.baseUrl, token: token.token, kind, username, log: ctx.verbose ? ctx.debug : undefined });
+  ctx.info(`Token from ${token.source}${token.file ? ` (${token.file})` : ''}: ${mask(token.token)}`);
+
+  let report: TokenReport | undefined;
+  if (options.verify) {
+    report = await introspectToken(client, ctx.deps.now(), username);
+    describeToken(report, ctx);
+    const checks = await checkAll(client, report, target.indexes, options.publish);
+    const problems = checks.flatMap((check) => check.problems.map((problem) => ({ problem, check })));
+    if (options.publish && report.kind !== 'deploy' && report.kind !== 'job' && target.indexes.length === 0) {
+      const scope = (await import('../credentials/inspect.js')).scopeProblem(report, 'publish');
+      if (scope) problems.push({ problem: scope, check: { ref: { kind: 'project', id: '?' }, url: '', problems: [scope] } });
+    }
+    for (const { check } of problems.slice(1)) describeCheck(check, ctx);
+    const first = problems[0];
+    if (first) throw new GlxError(first.problem.code === 'GITLAB_ERROR' || first.problem.code === 'GITLAB_NOT_FOUND' ? 'GITLAB_AUTH' : first.problem.code, `${first.problem.message}; nothing was stored`, first.problem.hint);
+    for (const check of checks) describeCheck(check, ctx);
+    if (target.indexes.length === 0) ctx.info('No GitLab index in pyproject.toml yet: the token is valid, but no registry was checked (add one with `glx init`).');
+  } else {
+    ctx.warn('--no-verify: the token was not checked against GitLab');
+  }
+
+  const user = report?.username ?? username ?? (kind === 'job' ? 'gitlab-ci-token' : '__token__');
+  if (options.store === 'netrc') await storeNetrc(ctx, target.host, user, token.token, options);
+  else if (options.store === 'uv-store') await storeUv(ctx, target, user, token.token, options.dryRun);
+  else ctx.info('Not stored. Store it with --netrc or --uv-store, or export it per shell with: eval "$(glx env)"');
+  return 0;
+}
+
+async function checkAll(client: GitLabClient, report: TokenReport, indexes: GitLabIndex[], publish: boolean): Promise<RegistryCheck[]> {
+  return Promise.all(
+    indexes.map((index) => {
+      const need: Need = publish && index.entry.publishUrl ? 'publish' : 'read';
+      return checkRegistry(client, report, index.registry, index.entry.url, need);
+    }),
+  );
+}
+
+function describeToken(report: TokenReport, ctx: Context): void {
+  const who = report.user ? ` of ${report.user.username}` : '';
+  const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
+  const expiry = report.expiresAt ? `, expires ${report.expiresAt}` : report.kind === 'deploy' || report.kind === 'job' ? '' : ', no expiry';
+  ctx.info(`${kindLabel(report.kind)}${who}${scopes}${expiry}; uv username ${report.username}`);
+  if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
+    ctx.warn(`the token expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt}); create a new one before then`);
+  }
+}
+
+export function kindLabel(kind: TokenKind): string {
+  return { personal: 'Personal access token', project: 'Project access token', group: 'Group access token', deploy: 'Deploy token', job: 'CI job token', unknown: 'Token' }[kind];
+}
+
+function describeCheck(check: RegistryCheck, ctx: Context): void {
+  const what = `${check.ref.kind} ${check.ref.id}`;
+  if (check.problems.length === 0) {
+    ctx.info(`${ctx.style.green('✓')} ${what}: ${check.role ? `${check.role}, ` : ''}registry answered ${check.registryStatus}`);
+    return;
+  }
+  for (const problem of check.problems) ctx.info(`${ctx.style.red('✗')} ${what}: ${problem.message}\n  fix: ${problem.hint}`);
+}
+
+async function storeNetrc(ctx: Context, host: string, login: string, token: string, options: AuthOptions): Promise<void> {
+  const { writeNetrcEntry } = await import('../netrc/store.js');
+  const file = netrcFile(ctx);
+  const result = await writeNetrcEntry(file, { host, login, password: token }, { fixPermissions: options.fixPermissions, dryRun: options.dryRun });
+  for (const note of result.notes) ctx.warn(note);
+  if (options.dryRun) {
+    // The diff would show tokens: mask every password, keep the shape.
+    ctx.deps.io.out(redactDiff(unifiedDiff(result.before, result.after, file)).split(token).join(mask(token)));
+    ctx.info(`Dry run: ${file} would be ${result.action === 'unchanged' ? 'left as it is' : result.action}; nothing was written.`);
+    return;
+  }
+  const verb = result.action === 'added' ? 'Added' : result.action === 'updated' ? 'Updated' : 'Kept';
+  ctx.info(`${verb} machine ${host} (login ${login}) in ${file} (mode 0600). uv reads it for every index on ${host}.`);
+}
+
+async function storeUv(ctx: Context, target: Target, login: string, token: string, dryRun: boolean): Promise<void> {
+  const services = target.indexes.length > 0 ? [...new Set(target.indexes.map((index) => index.entry.url))] : [target.baseUrl];
+  for (const service of services) {
+    const args = ['auth', 'login', service, '--username', login, '--password', '-'];
+    if (dryRun) {
+      ctx.deps.io.out(`uv ${args.join(' ')}   # password on stdin\n`);
+      continue;
+    }
+    let result: Awaited<ReturnType<Context['deps']['exec']>>;
+    try {
+      // The password goes on stdin, never in argv where `ps` would show it (uv docs: cli.md).
+      result = await ctx.deps.exec('uv', args, { input: `${token}\n` });
+    } catch {
+      throw new GlxError('TOOL_MISSING', 'uv is not on PATH, so --uv-store cannot hand it the token', 'Install uv (https://docs.astral.sh/uv/), or store the token with --netrc instead.');
+    }
+    if (result.code !== 0) {
+      throw new GlxError('TOOL_MISSING', `uv auth login failed for ${service}: ${result.stderr.trim().split('\n')[0] ?? ''}`, 'uv 0.8.15 or newer has `uv auth`; update uv, or use --netrc.');
+    }
+    ctx.info(`Stored credentials for ${service} in uv's credentials store (login ${login}).`);
+  }
+}
+
+export async function authLogoutAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
+  const dryRun = raw.dryRun === true;
+  const target = await loadTarget(ctx, typeof raw.file === 'string' ? raw.file : undefined);
+  if (raw.uvStore) {
+    const services = target.indexes.length > 0 ? [...new Set(target.indexes.map((index) => index.entry.url))] : [target.baseUrl];
+    for (const service of services) {
+      if (dryRun) {
+        ctx.deps.io.out(`uv auth logout ${service}\n`);
+        continue;
+      }
+      const result = await ctx.deps.exec('uv', ['auth', 'logout', service]).catch(() => {
+        throw new GlxError('TOOL_MISSING', 'uv is not on PATH', 'Install uv, or remove the entry from its credentials store by hand.');
+      });
+      if (result.code !== 0) ctx.warn(`uv auth logout ${service}: ${result.stderr.trim().split('\n')[0] ?? 'failed'}`);
+      else ctx.info(`Removed credentials for ${service} from uv's credentials store.`);
+    }
+    return 0;
+  }
+  const { removeNetrcEntry } = await import('../netrc/store.js');
+  const file = netrcFile(ctx);
+  const result = await removeNetrcEntry(file, target.host, { dryRun });
+  for (const note of result.notes) ctx.warn(note);
+  if (dryRun) {
+    ctx.deps.io.out(redactDiff(unifiedDiff(result.before, result.after, file)));
+    return 0;
+  }
+  ctx.info(result.action === 'removed' ? `Removed machine ${target.host} from ${file}.` : `${file} has no entry for ${target.host}; nothing changed.`);
+  return 0;
+}
+
+/** A netrc diff shows password values: mask every one. */
+function redactDiff(diff: string): string {
+  return diff.replace(/(\bpassword\s+)("(?:[^"\\]|\\.)*"|\S+)/g, (_m, key: string, value: string) => `${key}${mask(value.replace(/^"|"$/g, ''))}`);
+}
+
+export type { Problem };

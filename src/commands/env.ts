@@ -1,0 +1,147 @@
+/**
+ * `glx env`: print UV_INDEX_<NAME>_USERNAME/_PASSWORD (and UV_PUBLISH_*) for every GitLab index,
+ * in the syntax of the user's shell. It runs in shell start-up files, so this module and its
+ * imports stay free of undici, zod and yaml; the network is touched only with --verify.
+ */
+import path from 'node:path';
+import type { Context } from '../cli/context.js';
+import { detectShell, type EnvVariable, parseShell, renderExports, type Shell } from '../credentials/shell.js';
+import { findToken, kindFromPrefix, type ResolvedToken, usernameFor } from '../credentials/token.js';
+import type { Env } from '../deps.js';
+import { GlxError, usageError } from '../errors.js';
+import { type ParsedRegistryUrl, parseRegistryUrl } from '../gitlab/url.js';
+import { findPyproject } from '../pyproject/find.js';
+import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
+import { type IndexEntry, listIndexes, parsePyproject } from '../pyproject/read.js';
+import { readTextIfExists } from '../util/fs-atomic.js';
+
+export interface EnvOptions {
+  shell: Shell;
+  indexes: string[];
+  publish: boolean;
+  verify: boolean;
+  username?: string;
+  file?: string;
+}
+
+export interface GitLabIndex {
+  entry: IndexEntry & { name: string };
+  registry: ParsedRegistryUrl;
+}
+
+export function parseEnvOptions(raw: Record<string, unknown>, env: Env): EnvOptions {
+  const username = typeof raw.username === 'string' ? raw.username : undefined;
+  if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
+  return {
+    shell: typeof raw.shell === 'string' ? parseShell(raw.shell) : detectShell(env),
+    indexes: (raw.index as string[] | undefined) ?? [],
+    publish: raw.publish === true,
+    verify: raw.verify === true,
+    username,
+    file: typeof raw.file === 'string' ? raw.file : undefined,
+  };
+}
+
+/** Checks the credentials against GitLab; passed in by env-action.ts so this module stays light. */
+export type VerifyIndexes = (ctx: Context, selected: GitLabIndex[], tokens: Map<string, ResolvedToken>, options: EnvOptions) => Promise<void>;
+
+/** The GitLab indexes of a pyproject.toml, with the file's path; shared by env, auth and doctor. */
+export async function loadGitLabIndexes(ctx: Context, file?: string): Promise<{ file: string; relative: string; all: IndexEntry[]; gitlab: GitLabIndex[] }> {
+  const found = file ? path.resolve(ctx.cwd, file) : await findPyproject(ctx.cwd);
+  if (!found) throw new GlxError('PYPROJECT_NOT_FOUND', `no pyproject.toml in ${ctx.cwd} or any parent directory`, 'Run glx in your uv project, or point it at the file with --file.');
+  const relative = path.relative(ctx.cwd, found) || 'pyproject.toml';
+  const text = await readTextIfExists(found);
+  if (text === undefined) throw new GlxError('PYPROJECT_NOT_FOUND', `${found} does not exist`, 'Point glx at your pyproject.toml with --file.');
+  const all = listIndexes(parsePyproject(text, relative), relative);
+  const gitlab: GitLabIndex[] = [];
+  for (const entry of all) {
+    const registry = parseRegistryUrl(entry.url);
+    // uv only gives env credentials to named indexes (uv.md §2.1).
+    if (registry && registry.shape === 'simple' && entry.name !== undefined) gitlab.push({ entry: entry as GitLabIndex['entry'], registry });
+  }
+  return { file: found, relative, all, gitlab };
+}
+
+export async function env(options: EnvOptions, ctx: Context, verify?: VerifyIndexes): Promise<string> {
+  const { relative, all, gitlab } = await loadGitLabIndexes(ctx, options.file);
+  const selected = selectIndexes(gitlab, options.indexes, relative);
+  checkCollisions(all, relative);
+
+  const tokens = new Map<string, ResolvedToken>();
+  for (const index of selected) {
+    const host = index.registry.host;
+    if (tokens.has(host)) continue;
+    const token = await findToken(ctx, { host });
+    if (!token) {
+      throw new GlxError('NO_TOKEN', `no GitLab token for ${host} (index "${index.entry.name}")`, 'Run `glx auth --netrc` once, or set GITLAB_TOKEN; in CI, CI_JOB_TOKEN is used automatically.');
+    }
+    tokens.set(host, token);
+  }
+
+  const vars: EnvVariable[] = [];
+  for (const index of selected) {
+    const token = tokens.get(index.registry.host)!;
+    const username = credentialUsername(token, options.username);
+    const names = indexEnvVars(index.entry.name);
+    vars.push({ name: names.username, value: username }, { name: names.password, value: token.token });
+  }
+  if (options.publish) {
+    const target = publishTarget(selected, relative);
+    const token = tokens.get(target.registry.host)!;
+    vars.push(
+      { name: 'UV_PUBLISH_URL', value: target.entry.publishUrl! },
+      { name: 'UV_PUBLISH_USERNAME', value: credentialUsername(token, options.username) },
+      { name: 'UV_PUBLISH_PASSWORD', value: token.token },
+    );
+  }
+
+  if (options.verify) {
+    if (!verify) throw new GlxError('INTERNAL', '--verify is not available on this code path', 'Report this as a glx bug.');
+    await verify(ctx, selected, tokens, options);
+  }
+  for (const [host, token] of tokens) ctx.debug(`${host}: token from ${token.source}${token.file ? ` (${token.file})` : ''}, user ${credentialUsername(token, options.username)}`);
+
+  return renderExports(vars, options.shell);
+}
+
+export function credentialUsername(token: ResolvedToken, explicit?: string): string {
+  const kind = token.kind === 'unknown' ? kindFromPrefix(token.token) : token.kind;
+  const username = usernameFor(kind, explicit ?? token.username);
+  if (!username) {
+    throw new GlxError('NO_TOKEN', `the token from ${token.source} is a deploy token, and its username is unknown`, 'Pass --username <deploy-token-username>, or store it with `glx auth --netrc --username <name>`.');
+  }
+  return username;
+}
+
+function selectIndexes(gitlab: GitLabIndex[], wanted: string[], relative: string): GitLabIndex[] {
+  if (wanted.length === 0) {
+    if (gitlab.length === 0) throw new GlxError('USAGE', `${relative} has no GitLab index`, 'Add one with `glx init --group <id|path>` or `glx init --project <id|path>`.');
+    return gitlab;
+  }
+  return wanted.map((name) => {
+    const found = gitlab.find((index) => index.entry.name === name);
+    if (!found) {
+      const names = gitlab.map((index) => index.entry.name).join(', ') || 'none';
+      throw usageError(`no GitLab index named "${name}" in ${relative}`, `GitLab indexes there: ${names}.`);
+    }
+    return found;
+  });
+}
+
+function checkCollisions(all: IndexEntry[], relative: string): void {
+  const names = all.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
+  const collision = findEnvCollisions(names)[0];
+  if (collision) {
+    const stem = indexEnvVars(collision[0]!).username;
+    throw new GlxError('INDEX_NAME_COLLISION', `indexes ${collision.map((n) => `"${n}"`).join(' and ')} in ${relative} share the variable ${stem}`, 'Rename one of them in pyproject.toml; uv cannot tell them apart in the environment.');
+  }
+}
+
+function publishTarget(selected: GitLabIndex[], relative: string): GitLabIndex {
+  const publishable = selected.filter((index) => index.entry.publishUrl);
+  if (publishable.length === 1) return publishable[0]!;
+  if (publishable.length === 0) {
+    throw new GlxError('USAGE', `no GitLab index in ${relative} has a publish-url`, 'Add one with `glx init --project <id|path> --publish`.');
+  }
+  throw usageError(`several GitLab indexes have a publish-url: ${publishable.map((i) => i.entry.name).join(', ')}`, 'Pick one with --index <name>.');
+}

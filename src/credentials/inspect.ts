@@ -1,0 +1,171 @@
+/**
+ * Ask GitLab what a token is and whether it can do what uv needs: kind, user, scopes, expiry,
+ * role on each registry, and what the registry itself answers (research/gitlab.md §4–§5).
+ */
+import { GlxError } from '../errors.js';
+import { AccessLevel, getCurrentUser, getJob, getMember, getProject, getTokenSelf, probeSimpleIndex, roleName } from '../gitlab/api.js';
+import type { GitLabClient, TokenKind } from '../gitlab/client-types.js';
+import type { RegistryRef } from '../gitlab/url.js';
+
+export type Need = 'read' | 'publish';
+
+export interface TokenReport {
+  kind: TokenKind;
+  /** The username uv must send with this token. */
+  username: string;
+  user?: { id: number; username: string; bot: boolean };
+  name?: string;
+  scopes?: string[];
+  expiresAt?: string | null;
+  /** Days until expiry (negative when past), when GitLab says. */
+  expiresInDays?: number;
+  job?: { id: number; projectId?: number };
+}
+
+export interface Problem {
+  code: 'TOKEN_SCOPE' | 'TOKEN_ROLE' | 'GITLAB_AUTH' | 'GITLAB_NOT_FOUND' | 'GITLAB_ERROR';
+  message: string;
+  hint: string;
+}
+
+export interface RegistryCheck {
+  ref: RegistryRef;
+  url: string;
+  role?: string;
+  accessLevel?: number;
+  visibility?: string;
+  /** HTTP status of GET <simple URL> with these credentials, as uv would send them. */
+  registryStatus?: number;
+  problems: Problem[];
+}
+
+/** research/gitlab.md §5: reading needs read_api or api; publishing needs api. */
+export function scopeProblem(report: TokenReport, need: Need): Problem | undefined {
+  if (!report.scopes) return undefined;
+  const scopes = new Set(report.scopes);
+  if (need === 'publish' && !scopes.has('api')) {
+    return { code: 'TOKEN_SCOPE', message: `the token's scopes (${report.scopes.join(', ') || 'none'}) cannot publish`, hint: 'Publishing needs scope api (read_api is read-only): create a token with api and run `glx auth --publish` again.' };
+  }
+  if (need === 'read' && !scopes.has('api') && !scopes.has('read_api')) {
+    return { code: 'TOKEN_SCOPE', message: `the token's scopes (${report.scopes.join(', ') || 'none'}) cannot read package registries`, hint: 'Create a token with scope read_api (or api to publish too) and run `glx auth` again.' };
+  }
+  return undefined;
+}
+
+export function daysUntil(date: string, now: Date): number {
+  // gitlab.md §3: a token expires at 00:00 UTC on its expiry date.
+  const expiry = Date.parse(`${date}T00:00:00Z`);
+  return Math.floor((expiry - now.getTime()) / 86_400_000);
+}
+
+/**
+ * Introspects a token. Dead tokens (unknown, expired, revoked) throw the mapped GlxError.
+ * `username` is required for deploy tokens (they have no introspection endpoint).
+ */
+export async function introspectToken(client: GitLabClient, now: Date, username?: string): Promise<TokenReport> {
+  const kind = client.kind;
+  if (kind === 'job') {
+    const job = await getJob(client);
+    return { kind: 'job', username: 'gitlab-ci-token', job: { id: job.id, projectId: job.pipeline?.project_id }, ...(job.user?.id !== undefined && job.user.username ? { user: { id: job.user.id, username: job.user.username, bot: false } } : {}) };
+  }
+  if (kind === 'deploy') {
+    if (!username) throw new GlxError('USAGE', 'a deploy token needs its username', 'Pass --username <deploy-token-username> (shown when the deploy token was created, e.g. gitlab+deploy-token-12).');
+    return { kind: 'deploy', username };
+  }
+  const self = await getTokenSelf(client);
+  if (self.revoked) throw new GlxError('TOKEN_REVOKED', `the token "${self.name}" was revoked`, 'Create a new token in GitLab and run `glx auth` again.');
+  const expiresInDays = self.expires_at ? daysUntil(self.expires_at, now) : undefined;
+  if (!self.active || (expiresInDays !== undefined && expiresInDays < 0)) {
+    throw new GlxError('TOKEN_EXPIRED', `the token "${self.name}" is no longer active${self.expires_at ? ` (expired ${self.expires_at})` : ''}`, 'Create a new token in GitLab and run `glx auth` again.');
+  }
+  let user: TokenReport['user'];
+  try {
+    const me = await getCurrentUser(client);
+    user = { id: me.id, username: me.username, bot: me.bot === true };
+  } catch (error) {
+    // A token with only registry scopes may not read /user; the self endpoint still told us who.
+    if (!(error instanceof GlxError && (error.code === 'TOKEN_SCOPE' || error.code === 'GITLAB_AUTH'))) throw error;
+    user = { id: self.user_id, username: `user ${self.user_id}`, bot: false };
+  }
+  // gitlab.md §1: project/group access tokens are PATs of bot users named project_<id>_bot_<hex> / group_<id>_bot_<hex>.
+  const refined: TokenKind = /^project_\d+_bot/.test(user.username) ? 'project' : /^group_\d+_bot/.test(user.username) ? 'group' : 'personal';
+  return {
+    kind: refined,
+    username: username ?? '__token__',
+    user,
+    name: self.name,
+    scopes: self.scopes,
+    expiresAt: self.expires_at ?? null,
+    ...(expiresInDays !== undefined ? { expiresInDays } : {}),
+  };
+}
+
+/** Role, visibility and the registry's own answer for one GitLab index. */
+export async function checkRegistry(client: GitLabClient, report: TokenReport, ref: RegistryRef, url: string, need: Need): Promise<RegistryCheck> {
+  const check: RegistryCheck = { ref, url, problems: [] };
+  const scope = report.kind !== 'deploy' && report.kind !== 'job' ? scopeProblem(report, need) : undefined;
+  if (scope) check.problems.push(scope);
+  if (report.user && report.kind !== 'job' && report.kind !== 'deploy' && !/^user \d+$/.test(report.user.username)) {
+    await checkRole(client, report, ref, need, check);
+  }
+  const probe = await probeSimpleIndex(client, ref, 'basic');
+  check.registryStatus = probe.status;
+  if (probe.status !== 200 && check.problems.length === 0) check.problems.push(registryProblem(probe.status, report, ref));
+  if (need === 'publish' && ref.kind === 'group') {
+    check.problems.push({ code: 'GITLAB_ERROR', message: `group ${ref.id} has no upload endpoint`, hint: 'Publish to a project registry: glx init --project <id|path> --publish.' });
+  }
+  return check;
+}
+
+async function checkRole(client: GitLabClient, report: TokenReport, ref: RegistryRef, need: Need, check: RegistryCheck): Promise<void> {
+  const user = report.user!;
+  if (ref.kind === 'project') {
+    try {
+      check.visibility = (await getProject(client, ref.id)).visibility;
+    } catch (error) {
+      if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
+        check.problems.push({ code: 'GITLAB_NOT_FOUND', message: `project ${ref.id} is not visible to ${user.username}`, hint: 'Check the project id, or ask a Maintainer to add this user (Reporter to install, Developer to publish).' });
+        return;
+      }
+      throw error;
+    }
+  }
+  const member = await getMember(client, ref, user.id);
+  check.accessLevel = member?.access_level;
+  check.role = member ? roleName(member.access_level) : 'not a member';
+  const required = need === 'publish' ? AccessLevel.DEVELOPER : check.visibility === 'public' || check.visibility === 'internal' ? 0 : AccessLevel.REPORTER;
+  if ((member?.access_level ?? 0) >= required) return;
+  const what = ref.kind === 'group' ? `group ${ref.id}` : `project ${ref.id}`;
+  const wanted = need === 'publish' ? 'Developer' : 'Reporter';
+  const hint =
+    ref.kind === 'group' && report.kind === 'project'
+      ? 'A project access token is a member of its project only; group registries need group membership: use a group access token or a personal token.'
+      : ref.kind === 'group'
+        ? `Group registries need membership of the group itself (Reporter or higher); ask a group Owner to add ${user.username}, or use a project registry.`
+        : `Ask a Maintainer of ${what} to give ${user.username} the ${wanted} role (Manage > Members).`;
+  check.problems.push({ code: 'TOKEN_ROLE', message: `${user.username} is ${member ? roleName(member.access_level) : 'not a member'} on ${what}; ${need === 'publish' ? 'publishing' : 'installing'} needs ${wanted}`, hint });
+}
+
+function registryProblem(status: number, report: TokenReport, ref: RegistryRef): Problem {
+  const what = `${ref.kind} registry ${ref.id}`;
+  if (status === 401) {
+    const hint =
+      report.kind === 'job'
+        ? 'uv must send the job token as username gitlab-ci-token (Basic auth).'
+        : report.kind === 'deploy'
+          ? 'The deploy token or its username is wrong, or it was revoked or expired (GitLab cannot tell these apart).'
+          : 'GitLab did not accept the token on the package API; check that it is active and has read_api.';
+    return { code: 'GITLAB_AUTH', message: `${what} answered 401 to these credentials`, hint };
+  }
+  if (status === 403) {
+    return { code: 'GITLAB_AUTH', message: `${what} answered 403: the credentials are valid but not allowed to read it`, hint: ref.kind === 'group' ? 'Group registries need group membership (Reporter+) or a group deploy token; project tokens and project-only members get 403.' : 'The role is too low: installing from a private project needs Reporter.' };
+  }
+  if (status === 404) {
+    return {
+      code: 'GITLAB_NOT_FOUND',
+      message: `${what} answered 404: it does not exist, or these credentials cannot see it`,
+      hint: report.kind === 'job' ? "In CI this is usually the job-token allowlist: add this project to the registry project's allowlist (`glx ci-setup --allowlist`)." : 'Check the id in pyproject.toml and that the token can see the project or group.',
+    };
+  }
+  return { code: 'GITLAB_ERROR', message: `${what} answered ${status}`, hint: 'Run with --verbose to see the request.' };
+}

@@ -1,0 +1,106 @@
+/**
+ * Where the GitLab token comes from (DESIGN.md "Resolution rules"): --token-stdin > GITLAB_TOKEN /
+ * GITLAB_ACCESS_TOKEN > CI_JOB_TOKEN in GitLab CI > the netrc entry for the host > glab's stored
+ * token > a hidden prompt on a TTY. Which username goes with it follows from its kind.
+ */
+import type { Context } from '../cli/context.js';
+import { GlxError } from '../errors.js';
+import type { TokenKind } from '../gitlab/client-types.js';
+import { readTextIfExists } from '../util/fs-atomic.js';
+import { registerSecret } from '../util/redact.js';
+import { lookup, netrcPath, parseNetrc } from '../netrc/parse.js';
+import { readGlabConfig } from './glab.js';
+
+export type TokenSource = '--token-stdin' | 'GITLAB_TOKEN' | 'GITLAB_ACCESS_TOKEN' | 'CI_JOB_TOKEN' | 'netrc' | 'glab' | 'prompt';
+
+export interface ResolvedToken {
+  token: string;
+  source: TokenSource;
+  /** From the prefix and the source; GitLab's answer may refine personal → project/group. */
+  kind: TokenKind;
+  /** The username that goes with it, when the source says (netrc login, gitlab-ci-token). */
+  username?: string;
+  /** The file it came from (netrc, glab config). */
+  file?: string;
+}
+
+export interface TokenQuery {
+  host: string;
+  /** Ask on the terminal when nothing else has a token (only when stdin is a TTY). */
+  prompt?: boolean;
+  promptUrl?: string;
+}
+
+/** research/gitlab.md §1: the prefix is a hint, GitLab's answer decides. */
+export function kindFromPrefix(token: string): TokenKind {
+  if (token.startsWith('glpat-')) return 'personal';
+  if (token.startsWith('gldt-')) return 'deploy';
+  if (token.startsWith('glcbt-')) return 'job';
+  return 'unknown';
+}
+
+export function usernameFor(kind: TokenKind, explicit?: string): string | undefined {
+  if (explicit) return explicit;
+  if (kind === 'job') return 'gitlab-ci-token';
+  if (kind === 'deploy') return undefined;
+  return '__token__';
+}
+
+export function netrcFile(ctx: Context): string {
+  return netrcPath(ctx.deps.env, ctx.deps.homeDir);
+}
+
+function resolved(token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}): ResolvedToken {
+  registerSecret(token);
+  return { token, source, kind: extra.kind ?? kindFromPrefix(token), ...extra };
+}
+
+/** The first token source that has one, or undefined. Only --token-stdin may fail loudly. */
+export async function findToken(ctx: Context, query: TokenQuery): Promise<ResolvedToken | undefined> {
+  const { env, io } = ctx.deps;
+  if (ctx.tokenStdin) {
+    const token = (await io.readStdin()).replace(/\r?\n$/, '');
+    if (token.trim() === '') throw new GlxError('NO_TOKEN', '--token-stdin was given but standard input was empty', 'Pipe the token in: echo "$TOKEN" | glx ... --token-stdin');
+    if (/[\r\n\0]/.test(token)) throw new GlxError('NO_TOKEN', 'the token read from standard input has more than one line', 'Pipe exactly one token, on one line.');
+    return resolved(token, '--token-stdin');
+  }
+  if (env.GITLAB_TOKEN) return resolved(env.GITLAB_TOKEN, 'GITLAB_TOKEN');
+  if (env.GITLAB_ACCESS_TOKEN) return resolved(env.GITLAB_ACCESS_TOKEN, 'GITLAB_ACCESS_TOKEN');
+  if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN) return resolved(env.CI_JOB_TOKEN, 'CI_JOB_TOKEN', { kind: 'job', username: 'gitlab-ci-token' });
+
+  const fromNetrc = await tokenFromNetrc(ctx, query.host);
+  if (fromNetrc) return fromNetrc;
+
+  const glab = await readGlabConfig(ctx.deps);
+  const glabToken = glab?.hosts[query.host]?.token;
+  if (glab && glabToken) return resolved(glabToken, 'glab', { file: glab.file });
+
+  if (query.prompt && io.stdinIsTTY) {
+    const where = query.promptUrl ? ` (create one at ${query.promptUrl})` : '';
+    const token = (await io.promptHidden(`GitLab token for ${query.host}${where}: `)).trim();
+    if (token) return resolved(token, 'prompt');
+  }
+  return undefined;
+}
+
+export async function requireToken(ctx: Context, query: TokenQuery): Promise<ResolvedToken> {
+  const found = await findToken(ctx, query);
+  if (found) return found;
+  throw new GlxError(
+    'NO_TOKEN',
+    `no GitLab token found for ${query.host}`,
+    'Set GITLAB_TOKEN, pipe one with --token-stdin, or run `glx auth --netrc` on a terminal.',
+  );
+}
+
+async function tokenFromNetrc(ctx: Context, host: string): Promise<ResolvedToken | undefined> {
+  const file = netrcFile(ctx);
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
+  const entry = lookup(parseNetrc(text, file), host);
+  // Only the host's own entry: a `default` entry is a catch-all, not a GitLab token.
+  if (!entry?.password || entry.source !== 'machine') return undefined;
+  const prefixKind = kindFromPrefix(entry.password);
+  const kind: TokenKind = entry.login === 'gitlab-ci-token' ? 'job' : prefixKind;
+  return resolved(entry.password, 'netrc', { kind, username: entry.login, file });
+}

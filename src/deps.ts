@@ -1,0 +1,48 @@
+/**
+ * The one object that brings the outside world in (STYLE.md habit 2). Only src/main.ts builds
+ * the real one; tests build their own with temp dirs and captured output. Nothing here may
+ * import heavy modules: `glx env` runs in shell start-up.
+ */
+import type { GitLabClient, GitLabClientOptions } from './gitlab/client-types.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface Io {
+  /** Write to stdout: results only (export lines, JSON, diffs). */
+  out(text: string): void;
+  /** Write to stderr: progress, summaries, warnings, errors. */
+  err(text: string): void;
+  /** All of stdin as text (for --token-stdin). */
+  readStdin(): Promise<string>;
+  /** Ask a question without echoing the answer (token prompt). Only called when stdinIsTTY. */
+  promptHidden(question: string): Promise<string>;
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  /** Terminal width of stderr, for progress bars. */
+  readonly columns: number;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  input?: string;
+  env?: Env;
+}
+
+export interface Deps {
+  io: Io;
+  env: Env;
+  cwd: string;
+  homeDir: string;
+  now(): Date;
+  /** Run a program (git, uv). Resolves with its exit code; rejects only when it cannot start. */
+  exec(file: string, args: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Builds a GitLab API client; loads undici and zod on first use only. */
+  gitlab(options: GitLabClientOptions): Promise<GitLabClient>;
+}

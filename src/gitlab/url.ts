@@ -1,0 +1,78 @@
+/** GitLab URL shapes: base URLs, PyPI simple/publish URLs, and recognising them again. No heavy imports. */
+
+export type RegistryKind = 'project' | 'group';
+
+export interface RegistryRef {
+  kind: RegistryKind;
+  /** Numeric id, or a full path (`acme/tools`), exactly as it appears in the URL (decoded). */
+  id: string;
+}
+
+export interface ParsedRegistryUrl extends RegistryRef {
+  baseUrl: string;
+  host: string;
+  /** `simple` for the index URL, `upload` for a project publish URL. */
+  shape: 'simple' | 'upload';
+  hasCredentials: boolean;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** `https://gitlab.example.com/` → `https://gitlab.example.com`; adds https:// to a bare host. */
+export function normalizeBaseUrl(input: string): string {
+  const trimmed = input.trim();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  const url = new URL(withScheme);
+  url.username = '';
+  url.password = '';
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
+  return `${url.protocol}//${url.host}${path}`;
+}
+
+export function encodeId(id: string): string {
+  return /^\d+$/.test(id) ? id : encodeURIComponent(id);
+}
+
+/** research/gitlab.md §6: project and group simple index URLs. */
+export function simpleUrl(baseUrl: string, ref: RegistryRef): string {
+  return ref.kind === 'project'
+    ? `${baseUrl}/api/v4/projects/${encodeId(ref.id)}/packages/pypi/simple`
+    : `${baseUrl}/api/v4/groups/${encodeId(ref.id)}/-/packages/pypi/simple`;
+}
+
+/** Upload endpoint; there is no group-level upload (gitlab.md §6). */
+export function publishUrl(baseUrl: string, projectId: string): string {
+  return `${baseUrl}/api/v4/projects/${encodeId(projectId)}/packages/pypi`;
+}
+
+const SIMPLE_RE = /^(?<prefix>.*?)\/api\/v4\/(?:projects\/(?<project>[^/]+)\/packages\/pypi(?<psimple>\/simple)?|groups\/(?<group>[^/]+)\/-\/packages\/pypi\/simple)\/?$/;
+
+/** Recognises a GitLab PyPI URL (index or upload); `undefined` for anything else. */
+export function parseRegistryUrl(raw: string): ParsedRegistryUrl | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  const match = SIMPLE_RE.exec(url.pathname);
+  if (!match?.groups) return undefined;
+  const { prefix, project, psimple, group } = match.groups;
+  const baseUrl = `${url.protocol}//${url.host}${prefix ?? ''}`;
+  const common = { baseUrl, host: url.hostname.toLowerCase(), hasCredentials: url.username !== '' || url.password !== '' };
+  if (project) return { ...common, kind: 'project', id: safeDecode(project), shape: psimple ? 'simple' : 'upload' };
+  if (group) return { ...common, kind: 'group', id: safeDecode(group), shape: 'simple' };
+  return undefined;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,0 +1,603 @@
+/**
+ * Format-preserving edits of pyproject.toml (research/toml-libs.md §10, Appendix B): locate with
+ * toml-eslint-parser, splice only the bytes that change, then re-parse the result with smol-toml
+ * and compare it with the intended document. A splice bug throws EditVerificationError instead of
+ * returning a damaged file. Pure functions: text in, text out.
+ */
+import { parse as parseToml, type TomlTable, type TomlValue } from 'smol-toml';
+import type { AST } from 'toml-eslint-parser';
+import { at, GlxError } from '../errors.js';
+import { envVarStem, indexEnvVars, validateIndexName } from './index-name.js';
+import { type Definition, definitions, locatorFor, parseCst, type Program, samePath, startsWith } from './locate.js';
+import {
+  type AuthPolicy,
+  describeType,
+  type IndexEntry,
+  isTable,
+  type Locate,
+  listIndexes,
+  normalizePackageName,
+  parsePyproject,
+  sourceIndex,
+  type TomlPath,
+} from './read.js';
+import {
+  addBlock,
+  appendToArray,
+  applySplices,
+  eolOf,
+  indentAt,
+  insertLines,
+  lineEnd,
+  lineStart,
+  renderInlineTable,
+  renderKey,
+  renderPair,
+  renderValue,
+  type Splice,
+  setInInline,
+  setInTable,
+  type WriteValue,
+} from './splice.js';
+
+export interface IndexSpec {
+  name: string;
+  url: string;
+  authenticate?: AuthPolicy;
+  explicit?: boolean;
+  default?: boolean;
+  ignoreErrorCodes?: number[];
+  publishUrl?: string;
+}
+
+export type EditAction = 'added' | 'updated' | 'unchanged';
+
+export interface EditResult {
+  text: string;
+  action: EditAction;
+  /** The name the index has in the result: `spec.name`, or the name of a reused entry. */
+  name: string;
+  /**
+   * Set when no entry had `spec.name` and an entry with the same URL was reused instead: that
+   * entry's name before the edit, or `tool.uv.index[<position>]` when it had none.
+   */
+  reusedFrom?: string;
+  /** Things the caller should tell the user (credentials in a URL, TOML 1.1 syntax, ...). */
+  notes: string[];
+}
+
+export interface SourcePin {
+  package: string;
+  index: string;
+}
+
+export interface PinResult {
+  /** The package key as it is written in the result (an existing key keeps the user's spelling). */
+  package: string;
+  index: string;
+  /** `skipped`: a list of sources with markers, which glx leaves to the user. */
+  action: EditAction | 'skipped';
+}
+
+export interface SourcesEditResult {
+  text: string;
+  action: EditAction;
+  pins: PinResult[];
+  notes: string[];
+}
+
+/** The result of an edit did not re-parse to the intended document: a glx bug, nothing was written. */
+export class EditVerificationError extends Error {
+  override readonly name = 'EditVerificationError';
+}
+
+const BOM = '\uFEFF';
+const TOOL_UV: TomlPath = ['tool', 'uv'];
+const INDEX: TomlPath = ['tool', 'uv', 'index'];
+const SOURCES: TomlPath = ['tool', 'uv', 'sources'];
+
+/** Keys glx manages in an index entry, in the order a new entry is written. */
+const MANAGED = [
+  ['url', 'url'],
+  ['publishUrl', 'publish-url'],
+  ['explicit', 'explicit'],
+  ['default', 'default'],
+  ['authenticate', 'authenticate'],
+  ['ignoreErrorCodes', 'ignore-error-codes'],
+] as const satisfies readonly (readonly [keyof IndexSpec & keyof IndexEntry, string])[];
+
+interface Prepared {
+  file: string;
+  bom: string;
+  body: string;
+  doc: TomlTable;
+  program: Program;
+  defs: Definition[];
+  locate: Locate;
+  eol: string;
+  notes: string[];
+}
+
+function prepare(text: string, file: string): Prepared {
+  const bom = text.startsWith(BOM) ? BOM : '';
+  const body = text.slice(bom.length);
+  const doc = parsePyproject(body, file);
+  const { program, toml11 } = parseCst(body, file);
+  const defs = definitions(program);
+  const notes: string[] = [];
+  if (toml11) {
+    notes.push(
+      `${at(file, toml11.line, toml11.column)}: this file uses TOML 1.1 syntax (${toml11.message}); uv reads it, but Python's tomllib (pip, build backends) reads TOML 1.0 only`,
+    );
+  }
+  return { file, bom, body, doc, program, defs, locate: locatorFor(defs), eol: eolOf(body), notes };
+}
+
+function position(prep: Prepared, path: TomlPath): string {
+  const pos = prep.locate(path);
+  return at(prep.file, pos?.line, pos?.column);
+}
+
+// ---------------------------------------------------------------------------------------------
+// URLs
+
+function parsedUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+function hasCredentials(url: string): boolean {
+  const parsed = parsedUrl(url);
+  return parsed !== undefined && (parsed.username !== '' || parsed.password !== '');
+}
+
+/** The URL with `***@` in place of any user info, for messages. */
+function redact(url: string): string {
+  const parsed = parsedUrl(url);
+  if (!parsed || (parsed.username === '' && parsed.password === '')) return url;
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href.replace('://', '://***@');
+}
+
+/** Same index location: user info and a trailing `/` ignored (URL parsing also folds host case). */
+function sameUrl(a: string, b: string): boolean {
+  const canonical = (url: string) => {
+    const parsed = parsedUrl(url);
+    if (parsed) {
+      parsed.username = '';
+      parsed.password = '';
+    }
+    return (parsed?.href ?? url).replace(/\/+$/, '');
+  };
+  return canonical(a) === canonical(b);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+/** Order-insensitive fingerprint of a parsed document (dates by ISO text, tables by sorted keys). */
+function fingerprint(value: unknown): string {
+  if (value instanceof Date) return `D${value.toISOString()}`;
+  if (Array.isArray(value)) return `[${value.map(fingerprint).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const table = value as Record<string, unknown>;
+    return `{${Object.keys(table)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${fingerprint(table[k])}`)
+      .join(',')}}`;
+  }
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+  return typeof value === 'bigint' ? `${value}n` : String(JSON.stringify(value));
+}
+
+/** `doc.a.b...` as a table, created (as `{}`) where missing. */
+function tableAt(doc: TomlTable, path: TomlPath): TomlTable {
+  let node: TomlTable = doc;
+  for (const key of path) {
+    const next = node[String(key)];
+    if (isTable(next)) node = next;
+    else node = node[String(key)] = {};
+  }
+  return node;
+}
+
+/**
+ * Applies the splices, then checks the result: it parses, equals the old document plus the
+ * intended change, and still passes uv's index checks.
+ */
+function finish(prep: Prepared, splices: Splice[], mutate: (doc: TomlTable) => void): string {
+  let out: string;
+  try {
+    out = applySplices(prep.body, splices);
+  } catch (error) {
+    throw new EditVerificationError(`internal error: ${(error as Error).message} in ${prep.file}; nothing was written`);
+  }
+  const expected = parseToml(prep.body);
+  mutate(expected);
+  let actual: TomlTable;
+  try {
+    actual = parseToml(out);
+  } catch (error) {
+    throw new EditVerificationError(
+      `internal error: the edit of ${prep.file} produced invalid TOML (${(error as Error).message.split('\n', 1)[0]}); nothing was written`,
+    );
+  }
+  if (fingerprint(actual) !== fingerprint(expected)) {
+    throw new EditVerificationError(
+      `internal error: the edit of ${prep.file} did not produce the intended document; nothing was written`,
+    );
+  }
+  try {
+    listIndexes(actual, prep.file);
+  } catch (error) {
+    if (!(error instanceof GlxError)) throw error;
+    throw new GlxError(error.code, `the edit would make ${prep.file} invalid for uv: ${error.message}`, error.hint);
+  }
+  return prep.bom + out;
+}
+
+/** Refuses layouts where a new `[table]` header under tool.uv would be invalid TOML. */
+function assertHeaderable(prep: Prepared, what: string): void {
+  for (const path of [['tool'], TOOL_UV]) {
+    const def = prep.defs.find((d) => d.kind === 'keyValue' && samePath(d.path, path));
+    if (def?.kind === 'keyValue' && (def.inline || def.node.value.type === 'TOMLInlineTable')) {
+      throw new GlxError(
+        'PYPROJECT_UNSUPPORTED',
+        `${position(prep, path)}: ${path.join('.')} is written as an inline table, so glx cannot add ${what} after it`,
+        `Rewrite \`${path.join('.')} = { ... }\` as a [${path.join('.')}] table (one key per line), then run glx again.`,
+      );
+    }
+  }
+}
+
+/** The last header table at or below `prefix` (an index entry's sub-tables count), in document order. */
+function lastTableUnder(prep: Prepared, prefix: TomlPath): AST.TOMLTable | undefined {
+  let found: AST.TOMLTable | undefined;
+  for (const def of prep.defs) if (def.kind === 'table' && startsWith(def.path, prefix)) found = def.node;
+  return found;
+}
+
+function standardTable(prep: Prepared, path: TomlPath): AST.TOMLTable | undefined {
+  const def = prep.defs.find((d) => d.kind === 'table' && d.node.kind === 'standard' && samePath(d.path, path));
+  return def?.kind === 'table' ? def.node : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indexes
+
+function checkSpec(spec: IndexSpec): void {
+  validateIndexName(spec.name);
+  if (hasCredentials(spec.url)) {
+    throw new GlxError(
+      'USAGE',
+      `refusing to write credentials into pyproject.toml: the index URL ${redact(spec.url)} has a user name or password`,
+      'Give the URL without user:password@ and store the token with `glx auth` (netrc or uv credentials store).',
+    );
+  }
+  for (const url of [spec.url, spec.publishUrl]) {
+    if (url !== undefined && (url.trim() === '' || /[\x00-\x1f]/.test(url))) {
+      throw new GlxError('USAGE', `invalid index URL ${JSON.stringify(url)}`, 'Give an http(s) URL such as https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple');
+    }
+  }
+  if (spec.publishUrl !== undefined && hasCredentials(spec.publishUrl)) {
+    throw new GlxError(
+      'USAGE',
+      `refusing to write credentials into pyproject.toml: the publish URL ${redact(spec.publishUrl)} has a user name or password`,
+      'Give the URL without user:password@; uv publish reads credentials from UV_PUBLISH_* or --username/--password.',
+    );
+  }
+  for (const code of spec.ignoreErrorCodes ?? []) {
+    if (!Number.isInteger(code) || code < 100 || code > 999) {
+      throw new GlxError('USAGE', `invalid HTTP status code ${code} for ignore-error-codes`, 'Use status codes such as 401 or 403.');
+    }
+  }
+}
+
+function describeEntry(entry: IndexEntry): string {
+  return entry.name ?? `tool.uv.index[${entry.position}]`;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b;
+}
+
+/**
+ * Adds or updates one `[[tool.uv.index]]` entry. Match by name, else by URL (a reused entry keeps
+ * its name, like `uv add --index`, crates/uv-workspace/src/pyproject_mut.rs `add_index`), else add.
+ * Only the keys given in `spec` are written; every other byte stays.
+ */
+export function upsertIndex(text: string, spec: IndexSpec, file: string): EditResult {
+  checkSpec(spec);
+  const prep = prepare(text, file);
+  const entries = listIndexes(prep.doc, file, prep.locate);
+  const byName = entries.find((e) => e.name === spec.name);
+  const sameUrlEntries = byName ? [] : entries.filter((e) => sameUrl(e.url, spec.url));
+  const target = byName ?? sameUrlEntries.find((e) => e.name !== undefined) ?? sameUrlEntries[0];
+  const name = target?.name ?? spec.name;
+  const notes = [...prep.notes];
+
+  // Two names that select the same UV_INDEX_* variables would share credentials (research/uv.md §2).
+  const clash = entries.find((e) => e !== target && e.name !== undefined && e.name !== name && envVarStem(e.name) === envVarStem(name));
+  if (clash?.name) {
+    const vars = indexEnvVars(name);
+    throw new GlxError(
+      'INDEX_NAME_COLLISION',
+      `${position(prep, [...INDEX, clash.position, 'name'])}: index name "${name}" collides with existing index "${clash.name}": both read ${vars.username} and ${vars.password}`,
+      `uv would give both indexes the same credentials. Choose a name that differs from "${clash.name}" in more than case or punctuation, or use "${clash.name}" itself.`,
+    );
+  }
+  if (spec.default === true) {
+    const other = entries.find((e) => e !== target && e.default === true);
+    if (other) {
+      throw new GlxError(
+        'USAGE',
+        `${position(prep, [...INDEX, other.position, 'default'])}: index "${describeEntry(other)}" is already the default index; uv allows only one index with default = true`,
+        `Add "${name}" without making it the default, or remove default = true from "${describeEntry(other)}" first.`,
+      );
+    }
+  }
+
+  const pairs: [string, WriteValue][] = [];
+  for (const [field, key] of MANAGED) {
+    const wanted = spec[field];
+    if (wanted === undefined) continue;
+    const current = target?.[field];
+    // An equivalent URL is left as written: no churn over a trailing slash, and credentials the
+    // user put there are reported rather than silently dropped.
+    const same = field === 'url' && current !== undefined ? sameUrl(String(current), spec.url) : sameValue(current, wanted);
+    if (!target || !same) pairs.push([key, wanted]);
+  }
+  if (target?.url !== undefined && hasCredentials(target.url)) {
+    notes.push(
+      pairs.some(([key]) => key === 'url')
+        ? `index "${name}": the previous url carried credentials; they are no longer in pyproject.toml but remain in version control history, so revoke that token`
+        : `index "${name}" url carries credentials in pyproject.toml; store them with \`glx auth\` and remove them from the url`,
+    );
+  }
+  const result = (action: EditAction, out: string): EditResult => ({
+    text: out,
+    action,
+    name,
+    ...(target && !byName ? { reusedFrom: describeEntry(target) } : {}),
+    notes,
+  });
+
+  if (target) {
+    if (target.name === undefined) pairs.unshift(['name', name]);
+    if (pairs.length === 0) return result('unchanged', text);
+    const splices: Splice[] = [];
+    const node = indexEntryNode(prep, target.position);
+    if (node.type === 'TOMLTable') setInTable(prep, node, pairs, splices);
+    else setInInline(node, pairs, splices);
+    const out = finish(prep, splices, (doc) => {
+      const list = tableAt(doc, TOOL_UV).index as TomlValue[];
+      Object.assign(list[target.position] as TomlTable, Object.fromEntries(pairs));
+    });
+    return result('updated', out);
+  }
+
+  const entry: [string, WriteValue][] = [['name', name], ...pairs];
+  const splices: Splice[] = [];
+  const lastEntry = lastTableUnder(prep, INDEX);
+  const inlineArray = prep.defs.find((d) => d.kind === 'keyValue' && samePath(d.path, INDEX));
+  if (lastEntry) {
+    addBlock(prep, lastEntry, '[[tool.uv.index]]', entry.map((p) => renderPair(...p)), splices);
+  } else if (inlineArray?.kind === 'keyValue' && inlineArray.node.value.type === 'TOMLArray') {
+    appendToArray(prep, inlineArray.node.value, renderInlineTable(entry), splices);
+  } else {
+    assertHeaderable(prep, '[[tool.uv.index]]');
+    addBlock(prep, standardTable(prep, TOOL_UV), '[[tool.uv.index]]', entry.map((p) => renderPair(...p)), splices);
+  }
+  const out = finish(prep, splices, (doc) => {
+    const uv = tableAt(doc, TOOL_UV);
+    uv.index = [...((uv.index as TomlValue[] | undefined) ?? []), Object.fromEntries(entry)];
+  });
+  return result('added', out);
+}
+
+/** The CST node of entry `position`: its `[[tool.uv.index]]` table or its `{ ... }` element. */
+function indexEntryNode(prep: Prepared, position: number): AST.TOMLTable | AST.TOMLInlineTable {
+  const path = [...INDEX, position];
+  for (const def of prep.defs) {
+    if (!samePath(def.path, path)) continue;
+    if (def.kind === 'table') return def.node;
+    if (def.kind === 'element' && def.node.type === 'TOMLInlineTable') return def.node;
+  }
+  throw new EditVerificationError(`internal error: cannot locate tool.uv.index[${position}] in ${prep.file}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sources
+
+const PACKAGE_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
+function describeSource(value: TomlValue | undefined): string {
+  if (!isTable(value)) return `source (${describeType(value)})`;
+  for (const kind of ['git', 'path', 'url', 'workspace', 'index']) if (kind in value) return `${kind} source`;
+  return 'source';
+}
+
+/**
+ * Pins packages to indexes: `name = { index = "<index>" }` in tool.uv.sources, written in
+ * whichever form the file uses (a [tool.uv.sources] table, `tool.uv.sources.x = ` or
+ * `sources.x = ` dotted keys, an inline `sources = { ... }`), or a new [tool.uv.sources] table
+ * after the index entries.
+ */
+export function upsertSources(text: string, pins: readonly SourcePin[], file: string): SourcesEditResult {
+  for (const pin of pins) {
+    validateIndexName(pin.index);
+    if (!PACKAGE_NAME.test(pin.package)) {
+      throw new GlxError(
+        'INVALID_NAME',
+        `invalid package name ${JSON.stringify(pin.package)}`,
+        'Package names use letters, digits, "-", "_" and "." and start and end with a letter or digit (PEP 508).',
+      );
+    }
+  }
+  const wanted = new Map<string, SourcePin>();
+  for (const pin of pins) {
+    const earlier = wanted.get(normalizePackageName(pin.package));
+    if (earlier && earlier.index !== pin.index) {
+      throw new GlxError(
+        'USAGE',
+        `package "${pin.package}" cannot be pinned to both index "${earlier.index}" and index "${pin.index}"`,
+        'uv takes one index per package (or a list with markers, which glx leaves to you); pin each package once.',
+      );
+    }
+    wanted.set(normalizePackageName(pin.package), pin);
+  }
+  let current = text;
+  const notes = new Set<string>();
+  const results: PinResult[] = [];
+  for (const pin of pins) {
+    const step = upsertSource(current, pin, file);
+    current = step.text;
+    for (const note of step.notes) notes.add(note);
+    results.push(step.pin);
+  }
+  const action: EditAction = results.some((r) => r.action === 'updated')
+    ? 'updated'
+    : results.some((r) => r.action === 'added')
+      ? 'added'
+      : 'unchanged';
+  return { text: current, action, pins: results, notes: [...notes] };
+}
+
+function upsertSource(text: string, pin: SourcePin, file: string): { text: string; pin: PinResult; notes: string[] } {
+  const prep = prepare(text, file);
+  const entries = listIndexes(prep.doc, file, prep.locate);
+  const notes = [...prep.notes];
+  const uv = isTable(prep.doc.tool) ? prep.doc.tool.uv : undefined;
+  const sources = isTable(uv) ? uv.sources : undefined;
+  if (sources !== undefined && !isTable(sources)) {
+    throw new GlxError(
+      'PYPROJECT_UNSUPPORTED',
+      `${position(prep, SOURCES)}: tool.uv.sources must be a table, found ${describeType(sources)}`,
+      'Write sources as a [tool.uv.sources] table with one `package = { index = "name" }` line per package.',
+    );
+  }
+  if (!entries.some((e) => e.name === pin.index)) {
+    notes.push(`index "${pin.index}" is not defined in ${file}; uv also accepts one defined in the workspace root's pyproject.toml`);
+  }
+
+  const wanted = normalizePackageName(pin.package);
+  const key = Object.keys(sources ?? {}).find((k) => normalizePackageName(k) === wanted);
+  const done = (action: PinResult['action'], out: string, written = key ?? pin.package) => ({
+    text: out,
+    pin: { package: written, index: pin.index, action },
+    notes,
+  });
+
+  if (key !== undefined) {
+    const value = (sources as TomlTable)[key];
+    if (Array.isArray(value)) {
+      if (value.every((v) => sourceIndex(v) === pin.index)) return done('unchanged', text);
+      notes.push(
+        `tool.uv.sources.${key} lists several sources (with markers); glx did not change them — add { index = "${pin.index}" } there yourself`,
+      );
+      return done('skipped', text);
+    }
+    if (sourceIndex(value) === pin.index) return done('unchanged', text);
+    const keepOthers = sourceIndex(value) !== undefined;
+    if (!keepOthers) notes.push(`replaced the ${describeSource(value)} of "${key}" with index "${pin.index}"`);
+    const next: TomlTable = keepOthers ? { ...(value as TomlTable), index: pin.index } : { index: pin.index };
+    const splices = replaceSource(prep, [...SOURCES, key], keepOthers, pin.index);
+    const out = finish(prep, splices, (doc) => {
+      tableAt(doc, SOURCES)[key] = next;
+    });
+    return done('updated', out);
+  }
+
+  const splices = addSource(prep, pin);
+  const out = finish(prep, splices, (doc) => {
+    tableAt(doc, SOURCES)[pin.package] = { index: pin.index };
+  });
+  return done('added', out, pin.package);
+}
+
+/** Splices that point an existing source at `index`: only its `index` value, or the whole value. */
+function replaceSource(prep: Prepared, path: TomlPath, keepOthers: boolean, index: string): Splice[] {
+  const splices: Splice[] = [];
+  const own = prep.defs.find((d) => samePath(d.path, path) && d.kind !== 'element');
+  if (own?.kind === 'keyValue') {
+    const value = own.node.value;
+    if (keepOthers && value.type === 'TOMLInlineTable') setInInline(value, [['index', index]], splices);
+    else splices.push({ start: value.range[0], end: value.range[1], text: renderInlineTable([['index', index]]) });
+    return splices;
+  }
+  if (own?.kind === 'table') {
+    // `[tool.uv.sources.pkg]` written as its own table.
+    const body = own.node.body;
+    const first = body[0];
+    const last = body.at(-1);
+    if (keepOthers || !first || !last) setInTable(prep, own.node, [['index', index]], splices);
+    else splices.push({ start: first.range[0], end: last.range[1], text: renderPair('index', index) });
+    return splices;
+  }
+  // Dotted keys that spell the package: `pkg.workspace = true`, `pkg.index = "x"` + `pkg.marker = ...`.
+  const depth = path.length - 1;
+  const spelled = prep.defs.filter(
+    (d): d is Extract<Definition, { kind: 'keyValue' }> =>
+      d.kind === 'keyValue' && d.path.length > path.length && startsWith(d.path, path) && d.node.key.keys.length > d.path.length - path.length,
+  );
+  const subTables = prep.defs.some((d) => d.kind === 'table' && startsWith(d.path, path));
+  const indexPair = spelled.find((d) => samePath(d.path, [...path, 'index']));
+  if (keepOthers && indexPair) {
+    splices.push({ start: indexPair.node.value.range[0], end: indexPair.node.value.range[1], text: renderValue(index, indexPair.node.value) });
+    return splices;
+  }
+  const [first, ...others] = spelled;
+  if (first && !subTables && others.every((d) => !d.inline)) {
+    const keys = first.node.key.keys;
+    const packageKey = keys[keys.length - (first.path.length - depth)]!;
+    const spelling = prep.body.slice(first.node.range[0], packageKey.range[1]);
+    splices.push({ start: first.node.range[0], end: first.node.range[1], text: `${spelling} = ${renderInlineTable([['index', index]])}` });
+    // The other dotted lines of the same source go, with their trailing comments.
+    for (const d of others) splices.push({ start: lineStart(prep.body, d.node.range[0]), end: lineEnd(prep.body, d.node.range[1]), text: '' });
+    return splices;
+  }
+  throw new GlxError(
+    'PYPROJECT_UNSUPPORTED',
+    `${position(prep, path)}: ${path.join('.')} is written in a form glx does not rewrite`,
+    `Write it as \`${renderKey(String(path.at(-1)))} = { index = "${index}" }\` in [tool.uv.sources] yourself.`,
+  );
+}
+
+/** Splices that add `pkg = { index = "..." }` in the form the file already uses for sources. */
+function addSource(prep: Prepared, pin: SourcePin): Splice[] {
+  const splices: Splice[] = [];
+  const value = renderInlineTable([['index', pin.index]]);
+  const line = `${renderKey(pin.package)} = ${value}`;
+  const table = standardTable(prep, SOURCES);
+  const inline = prep.defs.find((d) => d.kind === 'keyValue' && samePath(d.path, SOURCES));
+  const dotted = prep.defs.filter(
+    (d): d is Extract<Definition, { kind: 'keyValue' }> =>
+      d.kind === 'keyValue' && !d.inline && d.path.length > SOURCES.length && startsWith(d.path, SOURCES) && !(d.table && startsWith(d.table.resolvedKey, SOURCES)),
+  );
+  if (table) {
+    const last = table.body.at(-1);
+    const indent = indentAt(prep.body, (last ?? table).range[0]);
+    const pos = lineEnd(prep.body, last ? last.range[1] : table.key.range[1]);
+    splices.push(insertLines(prep.body, pos, [indent + line], prep.eol));
+  } else if (inline?.kind === 'keyValue' && inline.node.value.type === 'TOMLInlineTable') {
+    setInInline(inline.node.value, [[pin.package, { index: pin.index }]], splices);
+  } else if (dotted.length > 0) {
+    // Reuse how the sibling spelled the prefix (`tool.uv.sources.` or `sources.`).
+    const last = dotted.at(-1)!;
+    const keys = last.node.key.keys;
+    const packageKey = keys[keys.length - (last.path.length - SOURCES.length)]!;
+    const prefix = prep.body.slice(last.node.key.range[0], packageKey.range[0]);
+    const pos = lineEnd(prep.body, last.node.range[1]);
+    splices.push(insertLines(prep.body, pos, [indentAt(prep.body, last.node.range[0]) + prefix + line], prep.eol));
+  } else {
+    assertHeaderable(prep, '[tool.uv.sources]');
+    const anchor = lastTableUnder(prep, INDEX) ?? standardTable(prep, TOOL_UV);
+    addBlock(prep, anchor, '[tool.uv.sources]', [line], splices);
+  }
+  return splices;
+}

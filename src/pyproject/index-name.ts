@@ -1,0 +1,66 @@
+/**
+ * uv's rules for index names and the env vars they select (research/uv.md §1.2, §2).
+ * Kept dependency-free: `glx env` imports it during shell start-up.
+ */
+import { GlxError } from '../errors.js';
+
+const ALLOWED_HINT =
+  'Index names may use ASCII letters, digits, "-", "_" and "." only (uv rejects anything else), for example "gitlab" or "acme-internal".';
+
+/** Shows control characters as escapes (`\n`, `\u0000`) so the error stays one line. */
+function visible(text: string): string {
+  const named: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Throws INVALID_NAME exactly where uv's `IndexName::new` would, with uv's wording
+ * (crates/uv-distribution-types/src/index_name.rs). uv accepts "" but glx does not: an empty
+ * name selects `UV_INDEX__USERNAME`, which nobody means.
+ */
+export function validateIndexName(name: string): void {
+  if (name === '') {
+    throw new GlxError('INVALID_NAME', 'Index name is empty', ALLOWED_HINT);
+  }
+  for (const char of name) {
+    if (/^[A-Za-z0-9._-]$/.test(char)) continue;
+    const message =
+      char.charCodeAt(0) < 0x80
+        ? `Index names may only contain letters, digits, hyphens, underscores, and periods, but found unsupported character (\`${visible(char)}\`) in: \`${visible(name)}\``
+        : `Index names must be ASCII, but found non-ASCII character (\`${char}\`) in: \`${visible(name)}\``;
+    throw new GlxError('INVALID_NAME', message, ALLOWED_HINT);
+  }
+}
+
+/** `my-index` → `MY_INDEX`: ASCII letters and digits uppercased, everything else `_`, one for one (uv `to_env_var`). */
+export function envVarStem(name: string): string {
+  let stem = '';
+  for (const char of name) stem += /^[A-Za-z0-9]$/.test(char) ? char.toUpperCase() : '_';
+  return stem;
+}
+
+export interface IndexEnvVars {
+  username: string;
+  password: string;
+}
+
+/** The variables uv reads for a named index (crates/uv-static/src/env_vars.rs `index_username`). */
+export function indexEnvVars(name: string): IndexEnvVars {
+  const stem = envVarStem(name);
+  return { username: `UV_INDEX_${stem}_USERNAME`, password: `UV_INDEX_${stem}_PASSWORD` };
+}
+
+/**
+ * Groups of distinct names that select the same env vars (`GitLab`, `gitlab`), in first-seen
+ * order. uv would silently give both indexes the same credentials.
+ */
+export function findEnvCollisions(names: readonly string[]): string[][] {
+  const byStem = new Map<string, string[]>();
+  for (const name of names) {
+    const stem = envVarStem(name);
+    const group = byStem.get(stem);
+    if (!group) byStem.set(stem, [name]);
+    else if (!group.includes(name)) group.push(name);
+  }
+  return [...byStem.values()].filter((group) => group.length > 1);
+}

@@ -1,0 +1,125 @@
+/**
+ * Positions in pyproject.toml: toml-eslint-parser's CST gives a range for every table, key and
+ * value (research/toml-libs.md §10). The editor splices text at these ranges; error messages use
+ * them for file:line:col.
+ */
+import { type AST, ParseError, parseTOML } from 'toml-eslint-parser';
+import { at, GlxError } from '../errors.js';
+import type { Locate, TextPosition, TomlPath } from './read.js';
+
+export type Program = AST.TOMLProgram;
+
+/** Where a path is defined: a `[table]`/`[[table]]` header, a `key = value`, or an array element. */
+export type Definition =
+  | { kind: 'table'; path: (string | number)[]; node: AST.TOMLTable }
+  | {
+      kind: 'keyValue';
+      path: (string | number)[];
+      node: AST.TOMLKeyValue;
+      /** The header table the pair sits in; undefined at top level. */
+      table: AST.TOMLTable | undefined;
+      /** True when the pair is inside an inline table. */
+      inline: boolean;
+    }
+  | { kind: 'element'; path: (string | number)[]; node: AST.TOMLContentNode };
+
+export interface ParsedCst {
+  program: Program;
+  /** Set when the file parses only as TOML 1.1: what Python's tomllib would trip over. */
+  toml11?: { line: number; column: number; message: string };
+}
+
+/**
+ * Parses in TOML 1.0 mode (Python's tomllib), falling back to 1.1 (uv's toml_edit) so that a
+ * file uv accepts can still be edited; the caller turns `toml11` into a note. smol-toml has
+ * already accepted the text, so a failure here is a parser disagreement, not a user typo.
+ */
+export function parseCst(text: string, file: string): ParsedCst {
+  try {
+    return { program: parseTOML(text, { tomlVersion: '1.0.0' }) };
+  } catch (strict) {
+    try {
+      const program = parseTOML(text, { tomlVersion: '1.1.0' });
+      const where = strict instanceof ParseError ? { line: strict.lineNumber, column: strict.column + 1 } : { line: 1, column: 1 };
+      return { program, toml11: { ...where, message: (strict as Error).message } };
+    } catch (error) {
+      const e = error instanceof ParseError ? error : undefined;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new GlxError(
+        'PYPROJECT_UNSUPPORTED',
+        `${at(file, e?.lineNumber, e ? e.column + 1 : undefined)}: glx cannot edit this TOML: ${reason}`,
+        'uv may accept this file, but glx could not locate its parts to edit them safely; make the change by hand.',
+        { cause: error },
+      );
+    }
+  }
+}
+
+export function keyPath(key: AST.TOMLKey): string[] {
+  return key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
+}
+
+export function samePath(a: TomlPath, b: TomlPath): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export function startsWith(path: TomlPath, prefix: TomlPath): boolean {
+  return path.length >= prefix.length && prefix.every((x, i) => path[i] === x);
+}
+
+/** Every table, key/value and array element with its absolute path, in document order. */
+export function definitions(program: Program): Definition[] {
+  const out: Definition[] = [];
+  const value = (node: AST.TOMLContentNode, path: (string | number)[], table: AST.TOMLTable | undefined) => {
+    if (node.type === 'TOMLInlineTable') {
+      for (const kv of node.body) keyValue(kv, path, table, true);
+    } else if (node.type === 'TOMLArray') {
+      node.elements.forEach((element, i) => {
+        out.push({ kind: 'element', path: [...path, i], node: element });
+        value(element, [...path, i], table);
+      });
+    }
+  };
+  const keyValue = (kv: AST.TOMLKeyValue, base: (string | number)[], table: AST.TOMLTable | undefined, inline: boolean) => {
+    const path = [...base, ...keyPath(kv.key)];
+    out.push({ kind: 'keyValue', path, node: kv, table, inline });
+    value(kv.value, path, table);
+  };
+  const top = program.body[0];
+  for (const node of top.body) {
+    if (node.type === 'TOMLKeyValue') keyValue(node, [], undefined, false);
+    else {
+      out.push({ kind: 'table', path: [...node.resolvedKey], node });
+      for (const kv of node.body) keyValue(kv, node.resolvedKey, node, false);
+    }
+  }
+  return out;
+}
+
+function startOf(def: Definition): TextPosition {
+  const loc = def.kind === 'keyValue' ? def.node.key.loc.start : def.node.loc.start;
+  return { line: loc.line, column: loc.column + 1 };
+}
+
+/**
+ * Where `path` is written: its own definition, else the first definition below it (a table
+ * created implicitly by `[tool.uv.index.x]` is "at" that header).
+ */
+export function locatorFor(defs: readonly Definition[]): Locate {
+  return (path) => {
+    const exact = defs.find((d) => samePath(d.path, path));
+    if (exact) return startOf(exact);
+    const below = defs.find((d) => startsWith(d.path, path));
+    return below ? startOf(below) : undefined;
+  };
+}
+
+/** A Locate for error messages; positions are omitted when the CST parser cannot read the text. */
+export function createLocator(text: string): Locate {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  try {
+    return locatorFor(definitions(parseTOML(body, { tomlVersion: '1.1.0' })));
+  } catch {
+    return () => undefined;
+  }
+}

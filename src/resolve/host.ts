@@ -1,0 +1,45 @@
+/**
+ * Which GitLab instance glx talks to (DESIGN.md "Resolution rules"): --host > GITLAB_HOST/GL_HOST
+ * > CI_SERVER_URL in CI > a GitLab index already in pyproject.toml > git remote origin > glab's
+ * default host > https://gitlab.com.
+ */
+import type { Context } from '../cli/context.js';
+import { readGlabConfig } from '../credentials/glab.js';
+import { GlxError } from '../errors.js';
+import { readOrigin } from '../git/remote.js';
+import { normalizeBaseUrl, parseRegistryUrl } from '../gitlab/url.js';
+
+export interface HostResolution {
+  baseUrl: string;
+  host: string;
+  source: string;
+}
+
+export async function resolveBaseUrl(ctx: Context, indexUrls: string[] = []): Promise<HostResolution> {
+  const { env } = ctx.deps;
+  const fromValue = (value: string, source: string): HostResolution => {
+    let baseUrl: string;
+    try {
+      baseUrl = normalizeBaseUrl(value);
+    } catch {
+      throw new GlxError('USAGE', `invalid GitLab host from ${source}: ${JSON.stringify(value)}`, 'Use a URL like https://gitlab.example.com');
+    }
+    return { baseUrl, host: new URL(baseUrl).hostname.toLowerCase(), source };
+  };
+  if (ctx.host) return fromValue(ctx.host, '--host');
+  if (env.GITLAB_HOST) return fromValue(env.GITLAB_HOST, 'GITLAB_HOST');
+  if (env.GL_HOST) return fromValue(env.GL_HOST, 'GL_HOST');
+  if (env.GITLAB_CI === 'true' && env.CI_SERVER_URL) return fromValue(env.CI_SERVER_URL, 'CI_SERVER_URL');
+  for (const url of indexUrls) {
+    const parsed = parseRegistryUrl(url);
+    if (parsed) return fromValue(parsed.baseUrl, 'pyproject.toml');
+  }
+  const origin = await readOrigin(ctx.deps, ctx.cwd);
+  if (origin?.info) return fromValue(origin.info.baseUrl, 'git remote origin');
+  const glab = await readGlabConfig(ctx.deps);
+  if (glab?.host) {
+    const protocol = glab.hosts[glab.host.toLowerCase()]?.apiProtocol ?? 'https';
+    return fromValue(/:\/\//.test(glab.host) ? glab.host : `${protocol}://${glab.host}`, `glab (${glab.file})`);
+  }
+  return fromValue('https://gitlab.com', 'default');
+}

@@ -1,0 +1,66 @@
+/**
+ * Turns `--group acme/platform` or `--project 7` into a numeric registry id on a GitLab host.
+ * A numeric id needs no network; a path is looked up with whatever token is available.
+ */
+import type { Context } from '../cli/context.js';
+import { findToken, type ResolvedToken } from '../credentials/token.js';
+import { GlxError } from '../errors.js';
+import { getGroup, getProject } from '../gitlab/api.js';
+import type { RegistryKind } from '../gitlab/url.js';
+
+export interface RegistryTarget {
+  kind: RegistryKind;
+  id: string;
+  /** Full path when known (from the API or the git remote). */
+  path?: string;
+}
+
+/** `42`, `acme`, `acme/sub/tools`; no empty segments, no URL. */
+export function parseRegistryArg(kind: RegistryKind, raw: string, flag: string): RegistryTarget {
+  const value = raw.trim().replace(/^\/+|\/+$/g, '');
+  if (/^\d+$/.test(value)) {
+    if (value === '0' || value.length > 18) throw new GlxError('USAGE', `${flag} ${raw}: not a valid ${kind} id`, `Use the numeric ${kind} id shown on the ${kind} page, or its full path.`);
+    return { kind, id: value };
+  }
+  if (/^https?:\/\//.test(value)) {
+    throw new GlxError('USAGE', `${flag} takes an id or a path, not a URL: ${raw}`, `Use e.g. ${flag} ${new URL(value).pathname.replace(/^\/+|\/+$/g, '') || '42'} and --host for the instance.`);
+  }
+  const segment = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+  const parts = value.split('/');
+  if (value === '' || !parts.every((part) => segment.test(part))) {
+    throw new GlxError('USAGE', `${flag} ${JSON.stringify(raw)}: not a GitLab ${kind} id or path`, `Use the numeric id or the full path, e.g. ${kind === 'group' ? 'acme/platform' : 'acme/tools'}.`);
+  }
+  if (kind === 'project' && parts.length < 2) {
+    throw new GlxError('USAGE', `${flag} ${raw}: a project path includes its namespace`, 'Use the full path, e.g. acme/tools, or the numeric project id.');
+  }
+  return { kind, id: value, path: value };
+}
+
+export async function resolveNumericId(ctx: Context, baseUrl: string, host: string, target: RegistryTarget, token?: ResolvedToken): Promise<RegistryTarget> {
+  if (/^\d+$/.test(target.id)) return target;
+  const { env } = ctx.deps;
+  // Job tokens cannot call the Projects API (gitlab.md §12.2); the pipeline already knows its own id.
+  if (target.kind === 'project' && env.GITLAB_CI === 'true' && env.CI_PROJECT_PATH === target.id && env.CI_PROJECT_ID) {
+    return { ...target, id: env.CI_PROJECT_ID, path: target.id };
+  }
+  const credential = token ?? (await findToken(ctx, { host }));
+  const usable = credential && credential.kind !== 'job' && credential.kind !== 'deploy' ? credential : undefined;
+  const client = await ctx.deps.gitlab({ baseUrl, token: usable?.token, kind: usable?.kind, log: ctx.verbose ? ctx.debug : undefined });
+  try {
+    const found = target.kind === 'project' ? await getProject(client, target.id) : await getGroup(client, target.id);
+    const path = 'path_with_namespace' in found ? found.path_with_namespace : found.full_path;
+    ctx.debug(`${target.kind} ${target.id} is id ${found.id} on ${host}`);
+    return { kind: target.kind, id: String(found.id), path };
+  } catch (error) {
+    if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
+      throw new GlxError(
+        'GITLAB_NOT_FOUND',
+        `${target.kind} ${target.id} not found on ${host}, or ${usable ? 'this token cannot see it' : 'it is private and no token was available'}`,
+        usable
+          ? `Check the path, or pass the numeric id with --${target.kind}.`
+          : `Set GITLAB_TOKEN (or --token-stdin), or pass the numeric id with --${target.kind}: it needs no lookup.`,
+      );
+    }
+    throw error;
+  }
+}

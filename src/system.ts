@@ -1,0 +1,139 @@
+/**
+ * The real world (STYLE.md habit 2): the only module that reads process.*, used by the two entry
+ * points main.ts (the CLI) and main-env.ts (the `glx env` start-up fast path).
+ */
+import { writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isatty } from 'node:tty';
+import type { Deps, ExecOptions, ExecResult, Io } from './deps.js';
+
+/**
+ * `direct` writes stdout with writeSync on fd 1 and never touches process.stdout/stdin, whose
+ * first use builds stream objects: measurable in `glx env`, which runs at every shell start.
+ * TTY facts come from isatty(), which builds nothing either.
+ */
+function systemIo(direct: boolean): Io {
+  return {
+    out: (text) => {
+      if (direct) writeAll(1, text);
+      else process.stdout.write(text);
+    },
+    err: (text) => {
+      process.stderr.write(text);
+    },
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    promptHidden: (question) => promptHidden(question),
+    stdinIsTTY: isatty(0),
+    stdoutIsTTY: isatty(1),
+    stderrIsTTY: isatty(2),
+    get columns() {
+      return process.stderr.columns ?? 80;
+    },
+  };
+}
+
+function writeAll(fd: number, text: string): void {
+  const buffer = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) {
+    try {
+      offset += writeSync(fd, buffer, offset);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A non-blocking pipe that is full: try again. A closed pipe (`| head`): stop quietly.
+      if (code === 'EAGAIN') continue;
+      if (code === 'EPIPE') return;
+      throw error;
+    }
+  }
+}
+
+/** Reads a line from the TTY without echoing it (raw mode), for the token prompt. */
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    let value = '';
+    stdin.setRawMode?.(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          done();
+          process.stderr.write('\n');
+          resolve(value);
+          return;
+        }
+        if (ch === '\u0003') {
+          done();
+          process.stderr.write('\n');
+          reject(Object.assign(new Error('interrupted'), { code: 'SIGINT' }));
+          return;
+        }
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    const done = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode?.(false);
+      stdin.pause();
+    };
+    stdin.on('data', onData);
+  });
+}
+
+async function exec(file: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
+  // Loaded on first use: `glx env` never spawns anything, and shell start-up time counts.
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** `gitlab` builds the client factory; the env fast path passes one that is never called. */
+export function systemDeps(gitlab: (env: Deps['env']) => Deps['gitlab'], options: { directStdout?: boolean } = {}): Deps {
+  const env = process.env;
+  return {
+    io: systemIo(options.directStdout === true),
+    env,
+    cwd: process.cwd(),
+    homeDir: homedir(),
+    now: () => new Date(),
+    exec,
+    gitlab: gitlab(env),
+  };
+}
+
+/** Ctrl-C exits 130; a closed stdout pipe (`glx ... | head -1`) is not a failure. */
+export function installProcessHandlers(options: { directStdout?: boolean } = {}): void {
+  process.on('SIGINT', () => {
+    process.stderr.write('\ninterrupted\n');
+    process.exit(130);
+  });
+  if (options.directStdout) return;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+}
+
+export function setExitCode(code: number): void {
+  process.exitCode = code;
+}

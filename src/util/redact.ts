@@ -1,0 +1,41 @@
+/**
+ * Last line of defence against leaking a token: every secret glx learns is registered here and
+ * masked in anything run-cli prints (errors, warnings, verbose logs). Code should not print
+ * tokens in the first place; this catches the case where a server echoes one back.
+ */
+const secrets = new Set<string>();
+
+export function registerSecret(secret: string | undefined): void {
+  // Very short values would mask ordinary words; real tokens are 20+ characters.
+  if (secret && secret.length >= 8) secrets.add(secret);
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join(mask(secret));
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(mask(secret));
+  }
+  return out;
+}
+
+/** At most the first 6 characters, enough to tell `glpat-` from `gldt-` and nothing more. */
+export function mask(secret: string): string {
+  return `${secret.slice(0, Math.min(6, Math.floor(secret.length / 3)))}…`;
+}
+
+/** A URL as it may be printed: no userinfo, no query token. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    for (const key of ['private_token', 'job_token', 'token']) {
+      if (parsed.searchParams.has(key)) parsed.searchParams.set(key, 'REDACTED');
+    }
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, '//');
+  }
+}

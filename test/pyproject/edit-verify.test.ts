@@ -1,0 +1,48 @@
+import { describe, expect, test, vi } from 'vitest';
+import { EditVerificationError, upsertIndex, upsertSources } from '../../src/pyproject/edit.js';
+
+// Stands in for a splice bug: the edit code computes its splices, then the text comes out wrong.
+const corruption = vi.hoisted(() => ({ mode: 'none' as 'none' | 'drop-line' | 'break-syntax' }));
+vi.mock('../../src/pyproject/splice.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/pyproject/splice.js')>();
+  return {
+    ...real,
+    applySplices: (text: string, splices: Parameters<typeof real.applySplices>[1]) => {
+      const out = real.applySplices(text, splices);
+      if (corruption.mode === 'drop-line') return out.replace('managed = true\n', '');
+      if (corruption.mode === 'break-syntax') return `${out}[[\n`;
+      return out;
+    },
+  };
+});
+
+const INPUT = '[tool.uv]\nmanaged = true\n';
+const SPEC = { name: 'gitlab', url: 'https://gitlab.example.com/simple' };
+
+describe('the edit is verified before it is returned', () => {
+  test('a result that lost an unrelated key is refused as an internal error', () => {
+    corruption.mode = 'drop-line';
+
+    const run = () => upsertIndex(INPUT, SPEC, 'pyproject.toml');
+
+    expect(run).toThrow(EditVerificationError);
+    expect(run).toThrow(/did not produce the intended document; nothing was written/);
+  });
+
+  test('a result that no longer parses is refused as an internal error', () => {
+    corruption.mode = 'break-syntax';
+
+    const run = () => upsertSources(INPUT, [{ package: 'foo', index: 'gitlab' }], 'pyproject.toml');
+
+    expect(run).toThrow(EditVerificationError);
+    expect(run).toThrow(/produced invalid TOML/);
+  });
+
+  test('an intact result passes', () => {
+    corruption.mode = 'none';
+
+    const result = upsertIndex(INPUT, SPEC, 'pyproject.toml');
+
+    expect(result.action).toBe('added');
+  });
+});
