@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest';
-import { GlxError } from '../../src/errors.js';
 import { type IndexSpec, upsertIndex, upsertSources } from '../../src/pyproject/edit.js';
 import { errorOf } from '../support/errors.js';
 

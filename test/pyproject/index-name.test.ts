@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest';
-import { GlxError } from '../../src/errors.js';
 import { envVarStem, findEnvCollisions, indexEnvVars, validateIndexName } from '../../src/pyproject/index-name.js';
 import { errorOf } from '../support/errors.js';
 

@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest';
-import { GlxError } from '../../src/errors.js';
 import { createLocator } from '../../src/pyproject/locate.js';
 import { listIndexes, listSources, normalizePackageName, parsePyproject, sourceIndex } from '../../src/pyproject/read.js';
 import { errorOf } from '../support/errors.js';
