@@ -21,10 +21,16 @@ function collect(value: string, previous: string[] = []): string[] {
 export function buildProgram(deps: Deps, setExit: (code: number) => void): Command {
   const program = new Command('glx')
     .description('Wire Python uv projects to GitLab package registries.')
-    .version(VERSION, '-V, --version');
+    .version(VERSION, '-V, --version')
+    // Before any subcommand exists: commander copies these settings into each one it creates.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => deps.io.out(text),
+      writeErr: (text) => deps.io.err(text),
+    });
   for (const flag of GLOBAL_FLAGS) program.option(flag.flags, flag.description);
   program
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError('hint: run the command with --help for usage and examples')
     .addHelpText(
       'after',
       examples([

@@ -10,13 +10,6 @@ export async function runCli(argv: string[], deps: Deps): Promise<number> {
   const program = buildProgram(deps, (code) => {
     exitCode = code;
   });
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => deps.io.out(text),
-    writeErr: (text) => deps.io.err(text),
-    // Commander's own messages already start with "error:"; keep them on one line with a hint.
-    outputError: (text, write) => write(text),
-  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -105,7 +105,8 @@ export async function checkRegistry(client: GitLabClient, report: TokenReport, r
   const check: RegistryCheck = { ref, url, problems: [] };
   const scope = report.kind !== 'deploy' && report.kind !== 'job' ? scopeProblem(report, need) : undefined;
   if (scope) check.problems.push(scope);
-  if (report.user && report.kind !== 'job' && report.kind !== 'deploy' && !/^user \d+$/.test(report.user.username)) {
+  // Without the scope the membership API answers 403 too; the scope is the thing to fix first.
+  if (!scope && report.user && report.kind !== 'job' && report.kind !== 'deploy' && !/^user \d+$/.test(report.user.username)) {
     await checkRole(client, report, ref, need, check);
   }
   const probe = await probeSimpleIndex(client, ref, 'basic');

@@ -63,7 +63,8 @@ export function testDeps(options: TestDepsOptions = {}): { deps: Deps; io: TestI
     cwd: options.cwd ?? process.cwd(),
     homeDir: options.homeDir ?? tmpdir(),
     now: () => options.now ?? new Date(),
-    exec: execReal,
+    // Child processes see the test's environment (PATH, HOME, ...), as they see the real one in system.ts.
+    exec: (file, args, execOptions = {}) => execReal(file, args, { ...execOptions, env: { ...env, ...execOptions.env } }),
     gitlab: async (clientOptions) => createGitLabClient({ backoffMs: 1, timeoutMs: 5_000, ...clientOptions }, { env }),
   };
   return { deps, io };
