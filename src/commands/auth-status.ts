@@ -146,7 +146,6 @@ function render(status: AuthStatus, ctx: Context): string {
   const lines: string[] = [];
   for (const index of status.indexes) {
     lines.push(`${index.ok ? style.green('✓') : style.red('✗')} ${style.bold(index.name)}  ${index.url}`);
-    lines.push(`    env vars   ${index.envVars.username} / ${index.envVars.password}`);
     for (const source of index.sources) {
       const marker = index.source === source.source ? '→' : source.present ? '·' : ' ';
       lines.push(`  ${marker} ${source.source.padEnd(9)}  ${source.detail}`);

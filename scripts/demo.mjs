@@ -1,0 +1,74 @@
+// `npm run demo`: the whole glx flow against the local GitLab stand-in, with the real built CLI.
+// Starts the stand-in, makes a uv project in a temp dir, runs each command and shows its output,
+// then cleans up. Nothing outside the temp dir is touched (HOME and NETRC point into it).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const BIN = path.join(root, 'bin', 'glx.js');
+const tty = process.stdout.isTTY && !process.env.NO_COLOR;
+const bold = (s) => (tty ? `\u001b[1m${s}\u001b[22m` : s);
+const dim = (s) => (tty ? `\u001b[2m${s}\u001b[22m` : s);
+
+async function startStandIn() {
+  const child = spawn(process.execPath, [path.join(root, '.build', 'fake-gitlab.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout });
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the GitLab stand-in exited with ${code}`)));
+  });
+  return { child, info: JSON.parse(line) };
+}
+
+function run(title, args, { env, stdin, cwd, mask = [] }) {
+  return new Promise((resolve) => {
+    const shown = args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
+    process.stdout.write(`\n${bold(`## ${title}`)}\n${dim('$')} ${stdin !== undefined ? `echo "$GITLAB_TOKEN" | ` : ''}glx ${shown}\n`);
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.stdin.end(stdin ?? '');
+    child.on('close', (code) => {
+      let text = out;
+      // The demo prints env output, which carries the token by design; show it masked here.
+      for (const secret of mask) text = text.split(secret).join(`${secret.slice(0, 6)}…`);
+      process.stdout.write(text.replace(/^/gm, '  '));
+      process.stdout.write(dim(`  (exit ${code})\n`));
+      resolve(code);
+    });
+  });
+}
+
+const { child: standIn, info } = await startStandIn();
+const dir = mkdtempSync(path.join(tmpdir(), 'glx-demo-'));
+const failures = [];
+try {
+  const token = info.tokens.alicePat;
+  writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "demo-app"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = ["acme-utils>=1.0"]\n\n# uv settings\n[tool.uv]\npackage = true\n');
+  const env = { PATH: process.env.PATH, HOME: dir, NETRC: path.join(dir, '.netrc'), GITLAB_HOST: info.url, SHELL: '/bin/bash', NO_COLOR: '1' };
+  const steps = [
+    ['Point pyproject.toml at the acme group registry (path resolved to its id)', ['init', '--group', 'acme', '--name', 'acme'], { env: { ...env, GITLAB_TOKEN: token } }],
+    ['Pin acme-utils to the acme/tools project registry, which we also publish to', ['init', '--project', 'acme/tools', '--name', 'tools', '--package', 'acme-utils', '--publish'], { env: { ...env, GITLAB_TOKEN: token } }],
+    ['Check the token against GitLab and store it in the netrc uv reads', ['auth', '--netrc', '--token-stdin'], { env, stdin: `${token}\n` }],
+    ['What uv will send to each GitLab index, and does it work', ['auth', 'status'], { env }],
+    ['Per-shell credentials instead of a netrc (eval "$(glx env)")', ['env'], { env, mask: [token] }],
+    ['A token that cannot publish is refused before anything is stored', ['auth', '--publish', '--no-color', '--token-stdin', '--dry-run', '--netrc'], { env, stdin: `${info.tokens.aliceReadApi}\n`, expect: 4 }],
+  ];
+  for (const [title, args, options] of steps) {
+    const code = await run(title, args, { cwd: dir, ...options });
+    if (code !== (options.expect ?? 0)) failures.push(`${args.join(' ')} exited ${code}`);
+  }
+  process.stdout.write(`\n${bold('## The resulting pyproject.toml')}\n${readFileSync(path.join(dir, 'pyproject.toml'), 'utf8').replace(/^/gm, '  ')}`);
+} finally {
+  standIn.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+if (failures.length > 0) {
+  process.stderr.write(`\ndemo failed:\n  ${failures.join('\n  ')}\n`);
+  process.exit(1);
+}
+process.stdout.write(`\n${bold('Demo complete:')} every step ran against the local GitLab stand-in; the temp project was removed.\n`);
