@@ -155,5 +155,21 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     )
     .action(run(async () => (await import('../commands/env-action.js')).envAction));
 
+  program
+    .command('doctor')
+    .summary('every check at once, with the fix for each failure')
+    .description(
+      'Answer "why does uv get a 401?": checks pyproject.toml and its GitLab indexes, the UV_INDEX_*\n' +
+        'variable names, the netrc as uv reads it, where uv takes credentials from (env, URL, netrc, uv\n' +
+        "store, keyring) and what GitLab says about them (kind, scopes, expiry, role, the registry's\n" +
+        'answer), forwarding to pypi.org, tokens committed to git, and in CI the job-token allowlist.\n' +
+        'Network checks run concurrently. Exit 0 when nothing failed, 1 otherwise.',
+    )
+    .option('--ci', 'also check that CI_JOB_TOKEN can read every registry (automatic when GITLAB_CI=true)')
+    .option('--offline', 'only the checks that need no network')
+    .option('--file <path>', 'the pyproject.toml to check (default: nearest one upward from --cwd)')
+    .addHelpText('after', examples(['glx doctor', 'glx doctor --json          # one object per check: id, status, title, message, fix', 'glx doctor --ci            # inside a GitLab CI job']))
+    .action(run(async () => (await import('../commands/doctor.js')).doctorAction));
+
   return program;
 }

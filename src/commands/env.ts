@@ -12,7 +12,7 @@ import { GlxError, usageError } from '../errors.js';
 import { type ParsedRegistryUrl, parseRegistryUrl } from '../gitlab/url.js';
 import { findPyproject } from '../pyproject/find.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
-import { type IndexEntry, listIndexes, parsePyproject } from '../pyproject/read.js';
+import { type IndexEntry, listIndexes, type Locate, parsePyproject, type TomlTable } from '../pyproject/read.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 
 export interface EnvOptions {
@@ -45,21 +45,33 @@ export function parseEnvOptions(raw: Record<string, unknown>, env: Env): EnvOpti
 /** Checks the credentials against GitLab; passed in by env-action.ts so this module stays light. */
 export type VerifyIndexes = (ctx: Context, selected: GitLabIndex[], tokens: Map<string, ResolvedToken>, options: EnvOptions) => Promise<void>;
 
-/** The GitLab indexes of a pyproject.toml, with the file's path; shared by env, auth and doctor. */
-export async function loadGitLabIndexes(ctx: Context, file?: string): Promise<{ file: string; relative: string; all: IndexEntry[]; gitlab: GitLabIndex[] }> {
+export interface LoadedIndexes {
+  file: string;
+  relative: string;
+  doc: TomlTable;
+  all: IndexEntry[];
+  gitlab: GitLabIndex[];
+}
+
+/**
+ * The GitLab indexes of a pyproject.toml, with the file's path; shared by env, auth and doctor.
+ * `locator` adds line:column to errors; env leaves it out to keep toml-eslint-parser off its path.
+ */
+export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (text: string) => Locate): Promise<LoadedIndexes> {
   const found = file ? path.resolve(ctx.cwd, file) : await findPyproject(ctx.cwd);
   if (!found) throw new GlxError('PYPROJECT_NOT_FOUND', `no pyproject.toml in ${ctx.cwd} or any parent directory`, 'Run glx in your uv project, or point it at the file with --file.');
   const relative = path.relative(ctx.cwd, found) || 'pyproject.toml';
   const text = await readTextIfExists(found);
   if (text === undefined) throw new GlxError('PYPROJECT_NOT_FOUND', `${found} does not exist`, 'Point glx at your pyproject.toml with --file.');
-  const all = listIndexes(parsePyproject(text, relative), relative);
+  const doc = parsePyproject(text, relative);
+  const all = listIndexes(doc, relative, locator?.(text));
   const gitlab: GitLabIndex[] = [];
   for (const entry of all) {
     const registry = parseRegistryUrl(entry.url);
     // uv only gives env credentials to named indexes (uv.md §2.1).
     if (registry && registry.shape === 'simple' && entry.name !== undefined) gitlab.push({ entry: entry as GitLabIndex['entry'], registry });
   }
-  return { file: found, relative, all, gitlab };
+  return { file: found, relative, doc, all, gitlab };
 }
 
 export async function env(options: EnvOptions, ctx: Context, verify?: VerifyIndexes): Promise<string> {

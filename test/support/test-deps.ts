@@ -33,6 +33,8 @@ export function execReal(file: string, args: string[], options: ExecOptions = {}
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    // A child that exits without reading stdin (git) must not crash the test run with EPIPE.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }

@@ -1,0 +1,166 @@
+/**
+ * `glx doctor`: every check at once — pyproject, indexes, variable names, netrc, where uv takes
+ * credentials from and whether GitLab accepts them, forwarding to pypi.org, tokens committed to
+ * git, and in CI the job-token allowlist. One line per check with the fix. Exit 1 on any failure.
+ */
+import type { Context } from '../cli/context.js';
+import { introspectToken, type TokenReport } from '../credentials/inspect.js';
+import { kindFromPrefix } from '../credentials/token.js';
+import { keyringEnabled, lookupUvStore } from '../credentials/uv-sources.js';
+import { ExitCode, GlxError } from '../errors.js';
+import type { TokenKind } from '../gitlab/client-types.js';
+import { type Check, type CheckStatus, check } from '../doctor/check.js';
+import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, netrcLookupFor, readNetrcState, trackedSecretsCheck, uvCredentialsFor } from '../doctor/local-checks.js';
+import { accessCheck, ciCheck, confusionCheck, forwardingCheck, tokenCheck, tokenErrorCheck } from '../doctor/remote-checks.js';
+import { indexEnvVars } from '../pyproject/index-name.js';
+import { createLocator } from '../pyproject/locate.js';
+import { isTable, listSources, sourceIndex } from '../pyproject/read.js';
+import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from './env.js';
+
+export interface DoctorOptions {
+  ci: boolean;
+  offline: boolean;
+  file?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  summary: Record<CheckStatus, number>;
+  checks: Check[];
+}
+
+export function parseDoctorOptions(raw: Record<string, unknown>, env: Record<string, string | undefined>): DoctorOptions {
+  return { ci: raw.ci === true || env.GITLAB_CI === 'true', offline: raw.offline === true, file: typeof raw.file === 'string' ? raw.file : undefined };
+}
+
+export async function doctorAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
+  const report = await doctor(parseDoctorOptions(raw, ctx.deps.env), ctx);
+  if (ctx.json) ctx.deps.io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else ctx.deps.io.out(render(report, ctx));
+  return report.ok ? ExitCode.OK : ExitCode.FAILED;
+}
+
+export async function doctor(options: DoctorOptions, ctx: Context): Promise<DoctorReport> {
+  const checks: Check[][] = [];
+  let loaded: LoadedIndexes | undefined;
+  try {
+    loaded = await loadGitLabIndexes(ctx, options.file, createLocator);
+    const names = loaded.gitlab.map((index) => index.entry.name);
+    checks.push([check('pyproject', 'ok', 'pyproject.toml', `${loaded.relative} is valid; ${names.length} GitLab ${names.length === 1 ? 'index' : 'indexes'}${names.length ? ` (${names.join(', ')})` : ''}`)]);
+    if (loaded.gitlab.length === 0) {
+      checks.push([check('indexes', 'fail', 'GitLab indexes', 'no GitLab index in pyproject.toml', 'glx init --group <id|path>   or   glx init --project <id|path>')]);
+    }
+  } catch (error) {
+    if (!(error instanceof GlxError)) throw error;
+    checks.push([check('pyproject', 'fail', 'pyproject.toml', error.message, error.hint)]);
+  }
+
+  const netrc = await readNetrcState(ctx);
+  const tasks: Array<Promise<Check[]>> = [];
+  const tokens: string[] = [];
+  if (loaded) {
+    checks.push(loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env));
+    checks.push(netrcChecks(netrc, ctx.deps.env));
+    const keyring = keyringEnabled(ctx.deps.env, toolUv(loaded)['keyring-provider']);
+    const reports = new Map<string, Promise<TokenReport>>();
+    const pins = pinnedPackages(loaded);
+    for (const index of loaded.gitlab) {
+      tasks.push(indexTask(ctx, index, netrc, keyring, reports, pins.get(index.entry.name) ?? [], options, tokens));
+    }
+    if (options.ci) {
+      const jobToken = ctx.deps.env.CI_JOB_TOKEN;
+      if (!jobToken) checks.push([check('ci', 'fail', 'CI', 'CI_JOB_TOKEN is not set', 'Run doctor --ci inside a GitLab CI job, where GitLab sets it.')]);
+      else if (!options.offline) for (const index of loaded.gitlab) tasks.push(ciCheck(ctx, index, jobToken).then((c) => [c], (e) => [failure(`ci.${index.entry.name}.job-token`, `CI: index ${index.entry.name}`, e)]));
+    }
+  } else {
+    checks.push(netrcChecks(netrc, ctx.deps.env));
+  }
+  checks.push(...(await Promise.all(tasks)));
+  checks.push([await trackedSecretsCheck(ctx, tokens)]);
+
+  const flat = checks.flat();
+  const summary: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
+  for (const c of flat) summary[c.status]++;
+  return { ok: summary.fail === 0, summary, checks: flat };
+}
+
+function toolUv(loaded: LoadedIndexes): Record<string, unknown> {
+  const tool = loaded.doc.tool;
+  const uv = isTable(tool) ? tool.uv : undefined;
+  return isTable(uv) ? uv : {};
+}
+
+function pinnedPackages(loaded: LoadedIndexes): Map<string, string[]> {
+  const pins = new Map<string, string[]>();
+  for (const [pkg, value] of listSources(loaded.doc)) {
+    const index = sourceIndex(value);
+    if (index) pins.set(index, [...(pins.get(index) ?? []), pkg]);
+  }
+  return pins;
+}
+
+function failure(id: string, title: string, error: unknown): Check {
+  if (error instanceof GlxError) return check(id, 'fail', title, error.message, error.hint ?? 'Run with --verbose to see the requests.');
+  throw error;
+}
+
+/** Everything about one index; its network calls run concurrently with the other indexes'. */
+async function indexTask(
+  ctx: Context,
+  index: GitLabIndex,
+  netrc: Awaited<ReturnType<typeof readNetrcState>>,
+  keyring: boolean,
+  reports: Map<string, Promise<TokenReport>>,
+  pins: string[],
+  options: DoctorOptions,
+  tokens: string[],
+): Promise<Check[]> {
+  const name = index.entry.name;
+  const envUser = ctx.deps.env[indexEnvVars(name).username];
+  const store = await lookupUvStore(ctx.deps, index.entry.url, envUser || undefined);
+  const credentials = uvCredentialsFor(index, ctx.deps.env, netrcLookupFor(netrc, index.registry.host), store, keyring);
+  const out: Check[] = [credentialSourceCheck(index, credentials)];
+  const chosen = credentials.chosen;
+  if (options.offline) return out;
+  if (!chosen?.password) {
+    // Anonymous probes still tell whether GitLab forwards misses to pypi.org.
+    const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, log: ctx.verbose ? ctx.debug : undefined });
+    out.push(await forwardingCheck(client, index).catch((e) => failure(`index.${name}.forwarding`, `index ${name}: forwarding`, e)));
+    return out;
+  }
+  tokens.push(chosen.password);
+  const username = chosen.username;
+  const kind: TokenKind = username === 'gitlab-ci-token' ? 'job' : kindFromPrefix(chosen.password) === 'unknown' && username && username !== '__token__' ? 'deploy' : kindFromPrefix(chosen.password);
+  const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: chosen.password, kind, username, log: ctx.verbose ? ctx.debug : undefined });
+  const key = `${index.registry.baseUrl}\u0000${username}\u0000${chosen.password}`;
+  if (!reports.has(key)) reports.set(key, introspectToken(client, ctx.deps.now(), username));
+  let report: TokenReport;
+  try {
+    report = await reports.get(key)!;
+  } catch (error) {
+    if (!(error instanceof GlxError)) throw error;
+    out.push(tokenErrorCheck(index, error));
+    return out;
+  }
+  out.push(tokenCheck(index, report));
+  const [access, forwarding, ...confusion] = await Promise.all([
+    accessCheck(client, index, report).catch((e) => failure(`index.${name}.access`, `index ${name}: access`, e)),
+    forwardingCheck(client, index).catch((e) => failure(`index.${name}.forwarding`, `index ${name}: forwarding`, e)),
+    ...pins.map((pkg) => confusionCheck(ctx, client, index, pkg).catch((e) => failure(`package.${pkg}.confusion`, `package ${pkg}`, e))),
+  ]);
+  out.push(access!, forwarding!, ...confusion);
+  return out;
+}
+
+function render(report: DoctorReport, ctx: Context): string {
+  const { style } = ctx;
+  const mark: Record<CheckStatus, string> = { ok: style.green('✓'), warn: style.yellow('!'), fail: style.red('✗'), skip: style.dim('-') };
+  const lines = report.checks.map((c) => {
+    const head = `${mark[c.status]} ${c.title}: ${c.message}`;
+    return c.fix && c.status !== 'ok' ? `${head}\n    ${style.dim('fix:')} ${c.fix}` : head;
+  });
+  const { fail, warn } = report.summary;
+  const tail = fail > 0 ? style.red(`${fail} failed`) : style.green('no failures');
+  lines.push('', `${report.checks.length} checks: ${tail}${warn > 0 ? `, ${warn} warning${warn === 1 ? '' : 's'}` : ''}.`);
+  return `${lines.join('\n')}\n`;
+}

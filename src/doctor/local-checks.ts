@@ -1,0 +1,204 @@
+/**
+ * Checks that need no network: the shape of pyproject.toml's GitLab indexes, the variable names,
+ * the netrc as uv reads it, where uv takes credentials from, and tokens committed to git.
+ */
+import path from 'node:path';
+import type { Context } from '../cli/context.js';
+import type { GitLabIndex } from '../commands/env.js';
+import { type NetrcLookup, type StoreLookup, type UvCredentials, chooseUvCredentials } from '../credentials/uv-sources.js';
+import type { Env } from '../deps.js';
+import { GlxError } from '../errors.js';
+import { publishUrl as projectPublishUrl, simpleUrl } from '../gitlab/url.js';
+import { lookup, type NetrcDocument, parseNetrc, validateForUv } from '../netrc/parse.js';
+import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
+import type { IndexEntry } from '../pyproject/read.js';
+import { readTextIfExists } from '../util/fs-atomic.js';
+import { mask } from '../util/redact.js';
+import { type Check, check } from './check.js';
+
+export function indexChecks(index: GitLabIndex): Check[] {
+  const { entry, registry } = index;
+  const id = `index.${entry.name}`;
+  const title = `index ${entry.name}`;
+  const checks: Check[] = [];
+  const canonical = simpleUrl(registry.baseUrl, registry);
+  const reinit = `glx init --${registry.kind} ${registry.id} --name ${entry.name}${entry.publishUrl ? ' --publish' : ''}`;
+  if (/\$\{?[A-Za-z_]/.test(entry.url)) {
+    checks.push(check(`${id}.url`, 'fail', `${title}: url`, 'the URL contains a $VARIABLE, which uv does not expand (it sends it literally and gets a 401)', `Put credentials in UV_INDEX_${indexEnvVars(entry.name).username.slice(9)} variables instead: eval "$(glx env)"`));
+  } else if (entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//') !== canonical) {
+    checks.push(check(`${id}.url`, 'warn', `${title}: url`, `the URL is not in GitLab's documented form (${canonical})`, reinit));
+  } else {
+    checks.push(check(`${id}.url`, 'ok', `${title}: url`, `${registry.kind} registry ${registry.id} on ${registry.host}`));
+  }
+  if (!/^\d+$/.test(registry.id)) {
+    checks.push(check(`${id}.id`, 'warn', `${title}: id`, `uses the path "${registry.id}"; a renamed or moved ${registry.kind} breaks it`, `${reinit.replace(registry.id, registry.id)}   (glx resolves the path to the numeric id)`));
+  }
+  if (entry.authenticate !== 'always') {
+    checks.push(
+      check(
+        `${id}.auth-policy`,
+        'fail',
+        `${title}: authenticate`,
+        `authenticate is "${entry.authenticate ?? 'auto'}": GitLab answers anonymous requests by forwarding to pypi.org, so uv never sends credentials and may install a public package of the same name`,
+        `${reinit}   (sets authenticate = "always")`,
+      ),
+    );
+  } else {
+    checks.push(check(`${id}.auth-policy`, 'ok', `${title}: authenticate`, 'authenticate = "always": uv always sends credentials'));
+  }
+  if (entry.publishUrl) {
+    if (registry.kind === 'group') {
+      checks.push(check(`${id}.publish-url`, 'fail', `${title}: publish-url`, 'a group registry has no upload endpoint: uv publish will fail', `Point publish-url at a project: glx init --project <id|path> --name ${entry.name} --publish`));
+    } else if (entry.publishUrl.replace(/\/$/, '') !== projectPublishUrl(registry.baseUrl, registry.id)) {
+      checks.push(check(`${id}.publish-url`, 'warn', `${title}: publish-url`, `publish-url is not this project's upload URL (${projectPublishUrl(registry.baseUrl, registry.id)})`, reinit));
+    }
+  }
+  return checks;
+}
+
+export function envVarChecks(all: IndexEntry[], env: Env): Check[] {
+  const names = all.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
+  const checks: Check[] = [];
+  const collisions = findEnvCollisions(names);
+  if (collisions.length > 0) {
+    for (const group of collisions) {
+      const vars = indexEnvVars(group[0]!);
+      checks.push(check('env-vars.collision', 'fail', 'variable names', `indexes ${group.map((n) => `"${n}"`).join(' and ')} share ${vars.username}: uv gives both the same credentials`, 'Rename one of them in pyproject.toml.'));
+    }
+  } else {
+    checks.push(check('env-vars.collision', 'ok', 'variable names', names.length > 0 ? names.map((n) => `${n} → ${indexEnvVars(n).username.replace(/_USERNAME$/, '_*')}`).join(', ') : 'no named index'));
+  }
+  const known = new Set(names.map((n) => indexEnvVars(n).username.replace(/_USERNAME$/, '')));
+  const orphans = Object.keys(env)
+    .filter((key) => /^UV_INDEX_.+_(USERNAME|PASSWORD)$/.test(key))
+    .map((key) => key.replace(/_(USERNAME|PASSWORD)$/, ''))
+    .filter((stem, i, all) => all.indexOf(stem) === i && !known.has(stem));
+  if (orphans.length > 0) {
+    checks.push(
+      check(
+        'env-vars.orphan',
+        'warn',
+        'variable names',
+        `${orphans.map((s) => `${s}_*`).join(', ')} set in this shell, but no index in pyproject.toml has that name: uv ignores them`,
+        `Rename the index or the variables; glx env prints the right names (${[...known].map((s) => `${s}_*`).join(', ') || 'none'}).`,
+      ),
+    );
+  }
+  return checks;
+}
+
+export interface NetrcState {
+  /** The file uv reads (the first candidate that exists), or the one glx would write. */
+  file: string;
+  exists: boolean;
+  doc?: NetrcDocument;
+  error?: string;
+  mode?: number;
+}
+
+export async function readNetrcState(ctx: Context): Promise<NetrcState> {
+  const { findUvNetrc } = await import('../netrc/store.js');
+  const { netrcPath } = await import('../netrc/parse.js');
+  const found = await findUvNetrc(ctx.deps.env, ctx.deps.homeDir);
+  const file = found ?? netrcPath(ctx.deps.env, ctx.deps.homeDir);
+  if (!found) return { file, exists: false };
+  const { stat } = await import('node:fs/promises');
+  const mode = (await stat(file)).mode & 0o777;
+  const text = (await readTextIfExists(file)) ?? '';
+  try {
+    return { file, exists: true, mode, doc: parseNetrc(text, file, { tolerant: true }) };
+  } catch (error) {
+    return { file, exists: true, mode, error: error instanceof GlxError ? error.message : String(error) };
+  }
+}
+
+export function netrcChecks(state: NetrcState, env: Env): Check[] {
+  const checks: Check[] = [];
+  if (env.NETRC && path.resolve(env.NETRC) !== path.resolve(state.file)) {
+    checks.push(check('netrc.path', 'warn', 'netrc', `NETRC=${env.NETRC} does not exist; uv falls back to ${state.file}`, `Create ${env.NETRC} (glx auth --netrc writes it), or unset NETRC.`));
+  }
+  if (!state.exists) {
+    checks.push(check('netrc.file', 'skip', 'netrc', `no netrc at ${state.file}`));
+    return checks;
+  }
+  if (state.mode !== undefined && (state.mode & 0o077) !== 0) {
+    checks.push(check('netrc.permissions', 'warn', 'netrc', `${state.file} is readable by others (mode ${state.mode.toString(8).padStart(4, '0')}); Python tools refuse it`, `chmod 600 ${state.file}`));
+  }
+  const issues = state.doc ? validateForUv(state.doc) : [];
+  const errors = issues.filter((issue) => issue.severity === 'error' && issue.affects.includes('uv'));
+  if (state.error || errors.length > 0) {
+    const first = errors[0];
+    const where = first ? `${state.file}:${first.line}:${first.column}: ${first.message}` : state.error;
+    checks.push(check('netrc.syntax', 'fail', 'netrc', `uv ignores the whole file: ${where}`, first?.hint ?? 'Fix the file; only machine, default, login, password, account and macdef are allowed.'));
+  } else {
+    checks.push(check('netrc.syntax', 'ok', 'netrc', `${state.file}: ${state.doc?.entries.length ?? 0} entries uv can read`));
+  }
+  for (const issue of issues.filter((i) => i.severity !== 'error' && i.affects.includes('uv'))) {
+    checks.push(check(`netrc.${issue.code}`, 'warn', 'netrc', `${state.file}:${issue.line}:${issue.column}: ${issue.message}`, issue.hint));
+  }
+  return checks;
+}
+
+export function netrcLookupFor(state: NetrcState, host: string): NetrcLookup {
+  const result: NetrcLookup = { file: state.file };
+  if (state.error) result.error = state.error;
+  else if (state.doc && state.doc.errors.length > 0) result.error = state.doc.errors[0]!.message;
+  else if (state.doc) {
+    const found = lookup(state.doc, host);
+    if (found) result.entry = { login: found.login, password: found.password, viaDefault: found.source === 'default' };
+  }
+  return result;
+}
+
+export function credentialSourceCheck(index: GitLabIndex, credentials: UvCredentials): Check {
+  const id = `index.${index.entry.name}.credentials`;
+  const title = `index ${index.entry.name}: credentials`;
+  const url = credentials.findings.find((f) => f.source === 'url');
+  const netrc = credentials.findings.find((f) => f.source === 'netrc');
+  const chosen = credentials.chosen;
+  if (url?.present) {
+    return check(id, 'warn', title, `the index URL carries credentials (${mask(url.password ?? '')}): they end up in git, logs and lock files`, `Remove them from pyproject.toml and revoke that token; then glx auth --netrc (or eval "$(glx env)").`);
+  }
+  if (!chosen) {
+    if (netrc?.username && netrc.password && !netrc.present) {
+      return check(id, 'fail', title, netrc.detail, `Make them agree: unset ${credentials.envVars.username}, or store the netrc entry with that login (glx auth --netrc).`);
+    }
+    return check(id, 'fail', title, `uv has no credentials for this index (looked at ${credentials.envVars.username}/_PASSWORD, the URL, netrc, uv's store${credentials.findings.at(-1)?.detail.startsWith('disabled') ? '' : ', keyring'})`, 'glx auth --netrc   (or eval "$(glx env)" in this shell)');
+  }
+  return check(id, 'ok', title, `uv takes them from ${chosen.source}: ${chosen.detail}`);
+}
+
+/** uv's credentials in uv's order, for one index. */
+export function uvCredentialsFor(index: GitLabIndex, env: Env, netrc: NetrcLookup, store: StoreLookup, keyring: boolean): UvCredentials {
+  return chooseUvCredentials({ name: index.entry.name, url: index.entry.url, authenticate: index.entry.authenticate }, env, netrc, store, keyring);
+}
+
+const TOKEN_RE = /\b(?:glpat|gldt|glcbt|glptt|gloas|glrt|glft|glsoat|glagent|glimt)-[A-Za-z0-9_.-]{16,}/g;
+const URL_SECRET_RE = /https?:\/\/[^\s/:@"']+:([^\s@/"'$]{8,})@/g;
+
+/** Tokens committed to files git tracks (DESIGN.md doctor: pyproject.toml, uv.lock, .gitlab-ci.yml, .env*). */
+export async function trackedSecretsCheck(ctx: Context, knownTokens: string[]): Promise<Check> {
+  const title = 'secrets in git';
+  let top: string;
+  try {
+    const result = await ctx.deps.exec('git', ['-C', ctx.cwd, 'rev-parse', '--show-toplevel']);
+    if (result.code !== 0) return check('secrets.tracked', 'skip', title, 'not a git checkout');
+    top = result.stdout.trim();
+  } catch {
+    return check('secrets.tracked', 'skip', title, 'git is not installed');
+  }
+  const listed = await ctx.deps.exec('git', ['-C', top, 'ls-files', '-z']);
+  const files = listed.stdout.split('\0').filter((file) => /(^|\/)(pyproject\.toml|uv\.lock|\.gitlab-ci\.yml|\.env[^/]*|\.gitlab-ci-local-variables\.ya?ml|\.netrc|uv\.toml)$/.test(file));
+  const found: string[] = [];
+  for (const file of files) {
+    const text = await readTextIfExists(path.join(top, file)).catch(() => undefined);
+    if (!text) continue;
+    text.split('\n').forEach((line, i) => {
+      const hits = [...line.matchAll(TOKEN_RE)].map((m) => m[0]).concat([...line.matchAll(URL_SECRET_RE)].map((m) => m[1]!));
+      for (const token of knownTokens) if (token.length >= 8 && line.includes(token)) hits.push(token);
+      for (const hit of new Set(hits)) found.push(`${file}:${i + 1} (${mask(hit)})`);
+    });
+  }
+  if (found.length === 0) return check('secrets.tracked', 'ok', title, `no token in ${files.length} tracked config file${files.length === 1 ? '' : 's'}`);
+  return check('secrets.tracked', 'fail', title, `a token is committed: ${found.slice(0, 5).join(', ')}${found.length > 5 ? ` and ${found.length - 5} more` : ''}`, 'Revoke it in GitLab now (it is in the git history), remove it from the file, and use glx auth --netrc or CI/CD variables instead.');
+}

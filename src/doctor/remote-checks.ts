@@ -1,0 +1,123 @@
+/**
+ * Checks that ask GitLab (and pypi.org): what the credentials are, whether they can read each
+ * registry, whether GitLab forwards misses to pypi.org, and in CI whether the job token is allowed.
+ */
+import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
+import type { Context } from '../cli/context.js';
+import type { GitLabIndex } from '../commands/env.js';
+import { checkRegistry, type Need, type TokenReport } from '../credentials/inspect.js';
+import { kindLabel } from '../commands/auth.js';
+import type { GlxError } from '../errors.js';
+import type { GitLabClient } from '../gitlab/client-types.js';
+import { dispatcherFor } from '../gitlab/client.js';
+import { type Check, check } from './check.js';
+
+const EXPIRY_WARNING_DAYS = 14;
+
+export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
+  const id = `index.${index.entry.name}.token`;
+  const title = `index ${index.entry.name}: token`;
+  const who = report.user ? ` of ${report.user.username}` : '';
+  const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
+  const summary = `${kindLabel(report.kind)}${who}${scopes}, username ${report.username}`;
+  if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
+    return check(id, 'warn', title, `${summary}; expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt})`, 'Create a new token in GitLab before then and run glx auth --netrc again.');
+  }
+  return check(id, 'ok', title, `${summary}${report.expiresAt ? `, expires ${report.expiresAt}` : ''}`);
+}
+
+export function tokenErrorCheck(index: GitLabIndex, error: GlxError): Check {
+  return check(`index.${index.entry.name}.token`, 'fail', `index ${index.entry.name}: token`, error.message, error.hint ?? 'glx auth --netrc');
+}
+
+export async function accessCheck(client: GitLabClient, index: GitLabIndex, report: TokenReport): Promise<Check> {
+  const need: Need = 'read';
+  const result = await checkRegistry(client, report, index.registry, index.entry.url, need);
+  const title = `index ${index.entry.name}: access`;
+  const id = `index.${index.entry.name}.access`;
+  const problem = result.problems[0];
+  if (problem) return check(id, 'fail', title, problem.message, problem.hint);
+  const role = result.role ? `${result.role}; ` : '';
+  return check(id, 'ok', title, `${role}the registry answered ${result.registryStatus} to these credentials`);
+}
+
+/**
+ * GitLab answers a miss with a 302 to pypi.org when "Forward PyPI package requests" is on
+ * (research/gitlab.md §6): probe a name that cannot exist, without following redirects.
+ */
+export async function forwardingCheck(client: GitLabClient, index: GitLabIndex): Promise<Check> {
+  const name = `glx-doctor-probe-${randomUUID().slice(0, 8)}`;
+  const response = await client.request({ path: `${index.entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//')}/${name}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
+  const title = `index ${index.entry.name}: forwarding`;
+  const id = `index.${index.entry.name}.forwarding`;
+  if (response.status === 302 || response.status === 301) {
+    const explicit = index.entry.explicit === true;
+    return check(
+      id,
+      explicit ? 'ok' : 'warn',
+      title,
+      explicit
+        ? 'GitLab forwards misses to pypi.org, but the index is explicit: only pinned packages use it'
+        : 'GitLab forwards any package it does not hold to pypi.org: a public package can stand in for an internal one (dependency confusion)',
+      explicit ? undefined : `Set explicit = true and pin internal packages (glx init --${index.registry.kind} ${index.registry.id} --name ${index.entry.name} --package <name>), and ask a group Owner to turn off Settings > Packages and registries > Forward PyPI package requests.`,
+    );
+  }
+  if (response.status === 404) return check(id, 'ok', title, 'GitLab does not forward misses to pypi.org');
+  return check(id, 'skip', title, `could not tell (the registry answered ${response.status})`);
+}
+
+/** A package pinned to a GitLab index that GitLab would forward, or that exists on pypi.org too. */
+export async function confusionCheck(ctx: Context, client: GitLabClient, index: GitLabIndex, pkg: string): Promise<Check> {
+  const normalized = pkg.toLowerCase().replace(/[-_.]+/g, '-');
+  const id = `package.${normalized}.confusion`;
+  const title = `package ${pkg}`;
+  const response = await client.request({ path: `${index.entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//')}/${normalized}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
+  if (response.status === 302 || response.status === 301) {
+    return check(id, 'warn', title, `pinned to "${index.entry.name}", but that registry does not hold it and GitLab forwards the request to pypi.org: uv would install whatever pypi.org has under that name`, 'Publish the package to the registry, and ask a group Owner to turn off Settings > Packages and registries > Forward PyPI package requests.');
+  }
+  const onPypi = await existsOnPypi(ctx, normalized);
+  if (onPypi === true) {
+    return check(id, 'warn', title, `pinned to "${index.entry.name}", and a package of the same name exists on pypi.org: if the pin is ever lost, uv may install the public one`, `Keep explicit = true on "${index.entry.name}" and the pin in [tool.uv.sources]; consider a scoped name (e.g. acme-${normalized}).`);
+  }
+  const pypiNote = onPypi === undefined ? ' (pypi.org not reachable to compare)' : ', and pypi.org has no package of that name';
+  return check(id, 'ok', title, `pinned to "${index.entry.name}"; the registry answered ${response.status}${pypiNote}`);
+}
+
+/** `GLX_PYPI_URL` points at a PyPI mirror (or a test server); default https://pypi.org/simple. */
+async function existsOnPypi(ctx: Context, normalized: string): Promise<boolean | undefined> {
+  const base = (ctx.deps.env.GLX_PYPI_URL ?? 'https://pypi.org/simple').replace(/\/$/, '');
+  try {
+    const response = await request(`${base}/${normalized}/`, { method: 'GET', dispatcher: dispatcherFor({ env: ctx.deps.env, timeoutMs: 3_000 }), headers: { accept: 'text/html' } });
+    await response.body.dump();
+    if (response.statusCode === 200) return true;
+    if (response.statusCode === 404) return false;
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** In CI: can the job token read the registry, and if not, is the allowlist the reason (gitlab.md §3, §8)? */
+export async function ciCheck(ctx: Context, index: GitLabIndex, jobToken: string): Promise<Check> {
+  const id = `ci.${index.entry.name}.job-token`;
+  const title = `CI: index ${index.entry.name}`;
+  const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: jobToken, kind: 'job', username: 'gitlab-ci-token', log: ctx.verbose ? ctx.debug : undefined });
+  const response = await client.request({ path: index.entry.url.replace(/\/\/[^@/]*@/, '//'), auth: 'basic', headers: { accept: 'text/html' }, accept: [401, 403, 404] });
+  const own = ctx.deps.env.CI_PROJECT_ID;
+  const self = index.registry.kind === 'project' && index.registry.id === own;
+  if (response.status === 200) return check(id, 'ok', title, 'the job token can read this registry');
+  if (response.status === 404 && !self) {
+    const where = index.registry.kind === 'project' ? `project ${index.registry.id}` : `the projects of group ${index.registry.id}`;
+    return check(
+      id,
+      'fail',
+      title,
+      `the job token gets 404: ${where} does not allow jobs of ${ctx.deps.env.CI_PROJECT_PATH ?? 'this project'} (job-token allowlist), or the job's user cannot see it`,
+      `A Maintainer of the registry project runs: glx ci-setup --allowlist   (or Settings > CI/CD > Job token permissions > Add project ${ctx.deps.env.CI_PROJECT_PATH ?? ''})`.trim(),
+    );
+  }
+  if (response.status === 401) return check(id, 'fail', title, 'the job token was refused (401): it works only while its job runs, sent as gitlab-ci-token with Basic auth', 'Use UV_INDEX_<NAME>_USERNAME=gitlab-ci-token and _PASSWORD=$CI_JOB_TOKEN (glx ci-setup writes them).');
+  if (response.status === 403) return check(id, 'fail', title, 'the job token is allowed in but may not read packages (403): the user who started the pipeline lacks the role, or fine-grained job-token permissions lack read_packages', 'Give the user Reporter on the registry, or add the read packages permission to the allowlist entry.');
+  return check(id, 'fail', title, `the registry answered ${response.status} to the job token`, 'Run with --verbose to see the request.');
+}

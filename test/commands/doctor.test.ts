@@ -1,0 +1,323 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { glx, tempDir } from '../support/test-deps.js';
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/doctor.schema.json', import.meta.url), 'utf8')));
+
+interface Report {
+  ok: boolean;
+  summary: Record<string, number>;
+  checks: Array<{ id: string; status: string; title: string; message: string; fix?: string }>;
+}
+
+let fake: FakeGitLab;
+let world: StandardWorld;
+let dir: string;
+let cleanup: () => void;
+let pypi: Server;
+let pypiUrl: string;
+const onPypi = new Set<string>();
+
+beforeEach(async () => {
+  fake = await createFakeGitLab({ now: () => new Date('2026-11-22T12:00:00Z') });
+  world = fake.seed.standard();
+  ({ dir, cleanup } = tempDir());
+  // A stand-in for pypi.org's simple index: 200 for the names in onPypi, 404 otherwise.
+  pypi = createServer((req, res) => {
+    const name = req.url?.split('/').filter(Boolean).pop() ?? '';
+    res.writeHead(onPypi.has(name) ? 200 : 404).end();
+  });
+  await new Promise<void>((resolve) => pypi.listen(0, '127.0.0.1', resolve));
+  pypiUrl = `http://127.0.0.1:${(pypi.address() as AddressInfo).port}/simple`;
+});
+
+afterEach(async () => {
+  await fake.close();
+  await new Promise((resolve) => pypi.close(resolve));
+  cleanup();
+  fake.assertClean();
+});
+
+interface IndexSpec {
+  name: string;
+  path: string;
+  publish?: boolean;
+  explicit?: boolean;
+  authenticate?: string | null;
+  url?: string;
+}
+
+function writeProject(indexes: IndexSpec[], pins: Record<string, string> = {}): void {
+  const blocks = indexes.map((i) => {
+    const url = i.url ?? `${fake.url}/api/v4/${i.path}/packages/pypi/simple`;
+    const lines = [`[[tool.uv.index]]`, `name = "${i.name}"`, `url = "${url}"`];
+    if (i.publish) lines.push(`publish-url = "${fake.url}/api/v4/${i.path.replace('/-', '')}/packages/pypi"`);
+    if (i.explicit) lines.push('explicit = true');
+    if (i.authenticate !== null) lines.push(`authenticate = "${i.authenticate ?? 'always'}"`);
+    return lines.join('\n');
+  });
+  const sources = Object.entries(pins).map(([pkg, index]) => `${pkg} = { index = "${index}" }`);
+  const text = `[project]\nname = "demo"\nversion = "0.1.0"\n\n${blocks.join('\n\n')}\n${sources.length ? `\n[tool.uv.sources]\n${sources.join('\n')}\n` : ''}`;
+  writeFileSync(path.join(dir, 'pyproject.toml'), text);
+}
+
+function storeNetrc(token: string, login = '__token__', mode = 0o600): void {
+  writeFileSync(path.join(dir, 'netrc'), `machine 127.0.0.1 login ${login} password ${token}\n`, { mode });
+}
+
+async function doctor(env: Record<string, string> = {}, args: string[] = []): Promise<{ code: number; report: Report; stdout: string; stderr: string }> {
+  const result = await glx(['--cwd', dir, '--json', 'doctor', ...args], { env: { NETRC: path.join(dir, 'netrc'), GLX_PYPI_URL: pypiUrl, ...env }, homeDir: dir, now: new Date('2026-11-22T12:00:00Z') });
+  const report = JSON.parse(result.stdout) as Report;
+  expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+  return { code: result.code, report, stdout: result.stdout, stderr: result.stderr };
+}
+
+function find(report: Report, id: string) {
+  const found = report.checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no check ${id} in ${report.checks.map((c) => c.id).join(', ')}`);
+  return found;
+}
+
+describe('glx doctor on a healthy project', () => {
+  it('passes every check, exits 0, and never prints the token', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7', publish: true, explicit: true }], { 'acme-utils': 'tools' });
+    storeNetrc(world.tokens.alicePat);
+
+    const { code, report, stdout } = await doctor();
+
+    expect(code).toBe(0);
+    expect(report.ok).toBe(true);
+    expect(report.summary.fail).toBe(0);
+    expect(find(report, 'index.tools.credentials').message).toMatch(/uv takes them from netrc/);
+    expect(find(report, 'index.tools.token').message).toMatch(/Personal access token of alice, scopes api/);
+    expect(find(report, 'index.tools.access').message).toMatch(/Developer; the registry answered 200/);
+    expect(find(report, 'package.acme-utils.confusion').status).toBe('ok');
+    expect(stdout).not.toContain(world.tokens.alicePat);
+  });
+
+  it('prints one line per check with the fix under each failure', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7', authenticate: null }]);
+    storeNetrc(world.tokens.alicePat);
+
+    const result = await glx(['--cwd', dir, 'doctor'], { env: { NETRC: path.join(dir, 'netrc'), GLX_PYPI_URL: pypiUrl }, homeDir: dir });
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^✗ index tools: authenticate: authenticate is "auto".*\n {4}fix: glx init --project 7 --name tools {3}\(sets authenticate = "always"\)$/m);
+    expect(result.stdout).toMatch(/^✓ index tools: token: /m);
+    expect(result.stdout).toMatch(/\d+ checks: 1 failed/);
+  });
+});
+
+describe('each doctor check, broken on purpose and then fixed', () => {
+  it('authenticate must be "always"', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7', authenticate: 'auto' }]);
+    storeNetrc(world.tokens.alicePat);
+    const broken = await doctor();
+
+    await glx(['--cwd', dir, 'init', '--project', '7', '--name', 'tools'], { homeDir: dir });
+    const fixed = await doctor();
+
+    expect(broken.code).toBe(1);
+    expect(find(broken.report, 'index.tools.auth-policy').status).toBe('fail');
+    expect(find(fixed.report, 'index.tools.auth-policy').status).toBe('ok');
+  });
+
+  it('a $VARIABLE in the URL is never expanded by uv', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} in the URL is what this test is about
+    writeProject([{ name: 'tools', path: 'projects/7', url: `${fake.url.replace('//', '//__token__:${GITLAB_TOKEN}@')}/api/v4/projects/7/packages/pypi/simple` }]);
+    storeNetrc(world.tokens.alicePat);
+
+    const { report } = await doctor();
+
+    expect(find(report, 'index.tools.url')).toMatchObject({ status: 'fail', message: expect.stringMatching(/does not expand/) });
+  });
+
+  it('a group registry cannot be a publish target', async () => {
+    writeProject([{ name: 'acme', path: 'groups/42/-', publish: true }]);
+    storeNetrc(world.tokens.alicePat);
+
+    const { report } = await doctor();
+
+    expect(find(report, 'index.acme.publish-url')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/glx init --project/) });
+  });
+
+  it('index names must not share variables, and stray variables are pointed out', async () => {
+    writeProject([
+      { name: 'tools', path: 'projects/7' },
+      { name: 'Tools', path: 'projects/11' },
+    ]);
+    storeNetrc(world.tokens.alicePat);
+
+    const { report } = await doctor({ UV_INDEX_GITLAB_USERNAME: '__token__' });
+
+    expect(find(report, 'env-vars.collision').status).toBe('fail');
+    expect(find(report, 'env-vars.orphan')).toMatchObject({ status: 'warn', message: expect.stringMatching(/UV_INDEX_GITLAB_\*/) });
+  });
+
+  it('a netrc keyword uv does not know makes uv ignore the whole file', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    writeFileSync(path.join(dir, 'netrc'), `machine 127.0.0.1 port 8080 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
+    const broken = await doctor();
+
+    storeNetrc(world.tokens.alicePat);
+    const fixed = await doctor();
+
+    expect(find(broken.report, 'netrc.syntax')).toMatchObject({ status: 'fail', message: expect.stringMatching(/uv ignores the whole file: .*netrc:1:19/) });
+    expect(find(broken.report, 'index.tools.credentials').status).toBe('fail');
+    expect(find(fixed.report, 'netrc.syntax').status).toBe('ok');
+    expect(fixed.code).toBe(0);
+  });
+
+  it('a netrc others can read is flagged', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    storeNetrc(world.tokens.alicePat, '__token__', 0o644);
+    execFileSync('chmod', ['644', path.join(dir, 'netrc')]);
+
+    const { report } = await doctor();
+
+    expect(find(report, 'netrc.permissions')).toMatchObject({ status: 'warn', fix: `chmod 600 ${path.join(dir, 'netrc')}` });
+  });
+
+  it('a netrc login that disagrees with the username uv already has is skipped by uv', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    storeNetrc(world.tokens.alicePat, 'alice');
+
+    const { report } = await doctor({ UV_INDEX_TOOLS_USERNAME: '__token__' });
+
+    expect(find(report, 'index.tools.credentials')).toMatchObject({ status: 'fail', message: expect.stringMatching(/login alice, but uv already has username __token__/) });
+  });
+
+  it('credentials in the URL are a leak risk', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7', url: `${fake.url.replace('//', `//__token__:${world.tokens.alicePat}@`)}/api/v4/projects/7/packages/pypi/simple` }]);
+
+    const { report, stdout } = await doctor();
+
+    expect(find(report, 'index.tools.credentials').status).toBe('warn');
+    expect(stdout).not.toContain(world.tokens.alicePat);
+  });
+
+  it('no credentials at all', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+
+    const { report, code } = await doctor();
+
+    expect(code).toBe(1);
+    expect(find(report, 'index.tools.credentials')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/glx auth --netrc/) });
+  });
+
+  it('an expired token fails and a token about to expire warns', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    storeNetrc(world.tokens.aliceExpired);
+    const expired = await doctor();
+
+    storeNetrc(fake.addToken({ kind: 'personal', user: 'alice', scopes: ['api'], expiresAt: '2026-12-01' }));
+    const soon = await doctor();
+
+    expect(find(expired.report, 'index.tools.token')).toMatchObject({ status: 'fail', message: expect.stringMatching(/expired/) });
+    expect(find(soon.report, 'index.tools.token')).toMatchObject({ status: 'warn', message: expect.stringMatching(/expires in 8 days/) });
+  });
+
+  it('a role too low to read the registry', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    storeNetrc(world.tokens.carolPat);
+
+    const { report } = await doctor();
+
+    expect(find(report, 'index.tools.access')).toMatchObject({ status: 'fail', message: expect.stringMatching(/carol is Guest/) });
+  });
+
+  it('forwarding to pypi.org on a non-explicit index, and after it is turned off', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    storeNetrc(world.tokens.alicePat);
+    const on = await doctor();
+
+    fake.group('acme').forwarding = false;
+    const off = await doctor();
+
+    expect(find(on.report, 'index.tools.forwarding')).toMatchObject({ status: 'warn', fix: expect.stringMatching(/Forward PyPI package requests/) });
+    expect(find(off.report, 'index.tools.forwarding').status).toBe('ok');
+  });
+
+  it('a pinned package the registry does not hold, or that pypi.org also has', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], { 'acme-missing': 'tools', 'acme-utils': 'tools' });
+    storeNetrc(world.tokens.alicePat);
+    onPypi.add('acme-utils');
+
+    const { report } = await doctor();
+    onPypi.clear();
+
+    expect(find(report, 'package.acme-missing.confusion')).toMatchObject({ status: 'warn', message: expect.stringMatching(/forwards the request to pypi\.org/) });
+    expect(find(report, 'package.acme-utils.confusion')).toMatchObject({ status: 'warn', message: expect.stringMatching(/exists on pypi\.org/) });
+  });
+
+  it('a token committed to a tracked file', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    storeNetrc(world.tokens.alicePat);
+    execFileSync('git', ['init', '-q', dir]);
+    writeFileSync(path.join(dir, '.env.ci'), `TOKEN=${world.tokens.alicePat}\n`);
+    execFileSync('git', ['-C', dir, 'add', '.env.ci', 'pyproject.toml']);
+    const broken = await doctor();
+
+    execFileSync('git', ['-C', dir, 'rm', '-q', '--cached', '.env.ci']);
+    const fixed = await doctor();
+
+    expect(find(broken.report, 'secrets.tracked')).toMatchObject({ status: 'fail', message: expect.stringMatching(/\.env\.ci:1 \(glpat-…\)/) });
+    expect(broken.stdout).not.toContain(world.tokens.alicePat);
+    expect(find(fixed.report, 'secrets.tracked').status).toBe('ok');
+  });
+});
+
+describe('glx doctor --ci', () => {
+  it('blames the job-token allowlist for a 404, and passes once the project is added', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    const ci = { GITLAB_CI: 'true', CI_JOB_TOKEN: world.tokens.jobOther, CI_PROJECT_ID: '9', CI_PROJECT_PATH: 'beta/app', UV_INDEX_TOOLS_USERNAME: 'gitlab-ci-token', UV_INDEX_TOOLS_PASSWORD: world.tokens.jobOther };
+    const broken = await doctor(ci);
+
+    fake.project(7).jobTokenScope.allowlistProjectIds.push(9);
+    const fixed = await doctor(ci);
+
+    expect(find(broken.report, 'ci.tools.job-token')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/glx ci-setup --allowlist/) });
+    expect(broken.report.checks.map((c) => c.id)).toContain('ci.tools.job-token');
+    expect(find(fixed.report, 'ci.tools.job-token').status).toBe('ok');
+  });
+});
+
+describe('glx doctor runs its network checks concurrently', () => {
+  it('keeps five indexes at 200 ms per request well under the serial sum', async () => {
+    const intervals: Array<[number, number]> = [];
+    await fake.close();
+    fake = await createFakeGitLab({
+      latencyMs: 200,
+      onRequest: (request) => {
+        const end = Date.now();
+        intervals.push([end - (request.durationMs ?? 0), end]);
+      },
+    });
+    world = fake.seed.standard();
+    writeProject([
+      { name: 'a', path: 'projects/7', explicit: true },
+      { name: 'b', path: 'projects/11', explicit: true },
+      { name: 'c', path: 'groups/42/-', explicit: true },
+      { name: 'd', path: 'groups/43/-', explicit: true },
+      { name: 'e', path: 'projects/8', explicit: true },
+    ]);
+    storeNetrc(world.tokens.alicePat);
+
+    const started = Date.now();
+    const { report } = await doctor();
+    const elapsed = Date.now() - started;
+
+    const serial = intervals.length * 200;
+    const maxInFlight = Math.max(...intervals.map(([s]) => intervals.filter(([a, b]) => a <= s && s < b).length));
+    expect(report.summary.fail).toBe(0);
+    expect(maxInFlight).toBeGreaterThanOrEqual(5);
+    expect(elapsed).toBeLessThan(serial / 3);
+  });
+});
