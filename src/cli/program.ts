@@ -171,5 +171,19 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .addHelpText('after', examples(['glx doctor', 'glx doctor --json          # one object per check: id, status, title, message, fix', 'glx doctor --ci            # inside a GitLab CI job']))
     .action(run(async () => (await import('../commands/doctor.js')).doctorAction));
 
+  program
+    .command('completion')
+    .summary('print a shell completion script (bash, zsh, fish)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      examples([
+        'glx completion bash > ~/.local/share/bash-completion/completions/glx',
+        'glx completion zsh > "${fpath[1]}/_glx"',
+        'glx completion fish > ~/.config/fish/completions/glx.fish',
+      ]),
+    )
+    .action(run(async () => (await import('../commands/completion.js')).completionAction));
+
   return program;
 }
