@@ -13,7 +13,8 @@ const results = await Promise.all([
   // yaml is only reached through a lazy import() (glab's config, the last token source): leave it
   // to node_modules so that it costs nothing unless it is used.
   // CommonJS: Node starts a CommonJS entry ~8 ms faster than an ES module one.
-  build({ ...common, format: 'cjs', entryPoints: ['src/main-env.ts'], outfile: 'dist/glx-env.cjs', metafile: true, external: ['yaml'] }),
+  // toml-eslint-parser likewise: env loads it only to put a line number on a pyproject.toml error.
+  build({ ...common, format: 'cjs', entryPoints: ['src/main-env.ts'], outfile: 'dist/glx-env.cjs', metafile: true, external: ['yaml', 'toml-eslint-parser'] }),
   existsSync('test/support/fake-gitlab/standalone.ts') ? build({ ...common, entryPoints: ['test/support/fake-gitlab/standalone.ts'], outfile: '.build/fake-gitlab.mjs' }) : undefined,
 ]);
 

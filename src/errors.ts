@@ -23,6 +23,7 @@ const CODES = {
   NETRC_INVALID: ExitCode.USAGE,
   NETRC_UNSAFE_PERMISSIONS: ExitCode.USAGE,
   GITLAB_CI_INVALID: ExitCode.USAGE,
+  SECRET_FILE_TRACKED: ExitCode.USAGE,
   FILE_UNREADABLE: ExitCode.USAGE,
   DIST_INVALID: ExitCode.USAGE,
   NO_GIT_REMOTE: ExitCode.USAGE,
@@ -33,6 +34,7 @@ const CODES = {
   GITLAB_UNREACHABLE: ExitCode.FAILED,
   GITLAB_RESPONSE_INVALID: ExitCode.FAILED,
   GITLAB_CONFLICT: ExitCode.FAILED,
+  PUBLISH_INCOMPLETE: ExitCode.FAILED,
   TOOL_MISSING: ExitCode.FAILED,
   CHECK_FAILED: ExitCode.FAILED,
   INTERNAL: ExitCode.FAILED,
@@ -62,6 +64,10 @@ export class GlxError extends Error {
   get exitCode(): ExitCode {
     return CODES[this.code];
   }
+}
+
+export function exitCodeFor(code: ErrorCode): ExitCode {
+  return CODES[code];
 }
 
 export function isGlxError(value: unknown): value is GlxError {

@@ -5,10 +5,20 @@ import { installProcessHandlers, setExitCode, systemDeps } from './system.js';
 
 /** undici and zod load here, on the first GitLab call, never at start-up. */
 function gitlabFactory(env: Deps['env']): Deps['gitlab'] {
+  const timeoutMs = httpTimeout(env.GLX_HTTP_TIMEOUT_MS);
   return async (options) => {
     const { createGitLabClient } = await import('./gitlab/client.js');
-    return createGitLabClient(options, { env });
+    return createGitLabClient(timeoutMs === undefined || options.timeoutMs !== undefined ? options : { ...options, timeoutMs }, { env });
   };
+}
+
+/**
+ * `GLX_HTTP_TIMEOUT_MS` (milliseconds): the per-request timeout of the GitLab client, 30 s by
+ * default. For a slow proxy, or for tests that drive a stalled server (issue 7) without waiting.
+ */
+function httpTimeout(raw: string | undefined): number | undefined {
+  const value = raw === undefined || raw === '' ? Number.NaN : Number(raw);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -156,6 +156,39 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .action(run(async () => (await import('../commands/env-action.js')).envAction));
 
   program
+    .command('publish')
+    .summary('upload wheels and sdists to a GitLab project registry')
+    .description(
+      'Upload wheels (.whl) and sdists (.tar.gz, .zip) to a GitLab project registry,\n' +
+        'streaming from disk, several at a time. Name, version and the rest of the\n' +
+        'metadata come from the files. A file the registry holds with the same sha256\n' +
+        'is skipped; the same name with other bytes is a conflict. Target: --project,\n' +
+        'else the GitLab index with a publish-url in pyproject.toml, else in GitLab CI\n' +
+        'the running project (with the job token).',
+    )
+    .argument('<files...>', 'distribution files or globs, e.g. dist/*')
+    .option('--project <id|path>', 'the project registry to publish to')
+    .option('--index <name>', 'the GitLab index in pyproject.toml to publish to (its publish-url)')
+    .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
+    .option('--username <name>', "the token's username (required for deploy tokens)")
+    .option('--concurrency <n>', 'files uploaded at once (default: 4)')
+    .option('--release <tag>', 'link every file to this GitLab release')
+    .option('--release-create', 'create the release when it does not exist')
+    .option('--dry-run', 'show what would be uploaded, skipped or in conflict, and upload nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'glx publish dist/*                           # to the index with publish-url in pyproject.toml',
+        'glx publish dist/* --project acme/tools      # or an explicit project (id or path)',
+        'glx publish dist/* --release v1.4.0          # then link every file to that release',
+        'glx publish dist/* --release "$CI_COMMIT_TAG" --release-create   # in a tag pipeline',
+        "glx publish 'dist/*.whl' --concurrency 8",
+        'glx publish dist/* --dry-run --json',
+      ]),
+    )
+    .action(run(async () => (await import('../commands/publish.js')).publishAction));
+
+  program
     .command('doctor')
     .summary('every check at once, with the fix for each failure')
     .description(
@@ -179,11 +212,49 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
       'after',
       examples([
         'glx completion bash > ~/.local/share/bash-completion/completions/glx',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh syntax the user types, not a template
         'glx completion zsh > "${fpath[1]}/_glx"',
         'glx completion fish > ~/.config/fish/completions/glx.fish',
       ]),
     )
     .action(run(async () => (await import('../commands/completion.js')).completionAction));
+
+
+  program
+    .command('ci-setup')
+    .summary('write .gitlab-ci.yml for uv with GitLab registries (job-token credentials, publish job)')
+    .description(
+      // One paragraph, no line breaks: commander wraps it to the terminal.
+      'Write .gitlab-ci.yml, or merge into it (your jobs, anchors, include:, !reference and comments ' +
+        'stay byte for byte): a hidden job .glx-uv with the uv image pinned by UV_VERSION, PYTHON_VERSION ' +
+        'and BASE_LAYER, UV_LINK_MODE=copy, a cache keyed on uv.lock, and job-token credentials for every ' +
+        'GitLab index in pyproject.toml. glx rewrites its own blocks on every run; a second run changes ' +
+        'nothing. Your jobs use it with `extends: .glx-uv`.',
+    )
+    .option('--publish', 'add the tag-only job glx-publish: uv build, uv publish to this project\'s registry, release links')
+    .option('--no-publish', 'remove the glx-publish job')
+    .option('--allowlist', "add this project to the job-token allowlist of every registry project it reads (needs Maintainer there)")
+    .option('--local', 'write .gitlab-ci-local-variables.yml (CI_JOB_TOKEN = your token, mode 0600) for gitlab-ci-local, git-ignored')
+    .option('--lint', "check the result with GitLab's CI lint API before writing (needs a token)")
+    .option('--uv-version <x.y[.z]>', 'uv image version (default: kept from the file, else 0.12)')
+    .option('--python <x.y>', 'Python of the image (default: kept, else .python-version, else the lower bound of requires-python)')
+    .option('--base-layer <name>', 'image base, e.g. trixie-slim (default), bookworm-slim, alpine')
+    .option('--project <id|path>', 'this project (default: CI_PROJECT_ID in CI, else the git remote origin)')
+    .option('--ci-file <path>', 'the .gitlab-ci.yml to write (default: at the top of the git checkout)')
+    .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
+    .option('--dry-run', 'print the change as a unified diff (and the allowlist calls) and write nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'glx ci-setup                          # uv job template + job-token credentials for every GitLab index',
+        'glx ci-setup --publish                # plus a tag-only build/publish/release job',
+        'glx ci-setup --allowlist              # let this project\'s jobs read the registries it needs',
+        'glx ci-setup --local                  # .gitlab-ci-local-variables.yml for gitlab-ci-local',
+        'glx ci-setup --python 3.12 --uv-version 0.12.5 --lint',
+        'glx ci-setup --publish --dry-run',
+      ]),
+    )
+    .action(run(async () => (await import('../commands/ci-setup.js')).ciSetupAction));
 
   return program;
 }

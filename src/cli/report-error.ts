@@ -2,13 +2,13 @@
 import type { Deps } from '../deps.js';
 import { GlxError, isGlxError } from '../errors.js';
 import { colorEnabled, styler } from '../util/color.js';
-import { redact } from '../util/redact.js';
+import { printable, redact } from '../util/redact.js';
 
 export function reportError(error: unknown, deps: Deps, noColor = false): number {
   const style = styler(colorEnabled(deps.env, deps.io.stderrIsTTY, noColor));
   const glx = isGlxError(error) ? error : internalError(error);
-  deps.io.err(`${style.red('error:')} ${redact(oneLine(glx.message))}\n`);
-  if (glx.hint) deps.io.err(`${style.dim('hint:')} ${redact(oneLine(glx.hint))}\n`);
+  deps.io.err(`${style.red('error:')} ${printableLine(glx.message)}\n`);
+  if (glx.hint) deps.io.err(`${style.dim('hint:')} ${printableLine(glx.hint)}\n`);
   if (deps.env.GLX_DEBUG === '1' && error instanceof Error && error.stack) {
     deps.io.err(`${redact(error.stack)}\n`);
     if (error.cause instanceof Error && error.cause.stack) deps.io.err(`caused by: ${redact(error.cause.stack)}\n`);
@@ -19,6 +19,15 @@ export function reportError(error: unknown, deps: Deps, noColor = false): number
 function internalError(error: unknown): GlxError {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new GlxError('INTERNAL', `unexpected failure: ${message}`, 'This is a bug in glx (files are only replaced whole, so nothing was half-written); run again with GLX_DEBUG=1 and report the stack trace.', { cause: error });
+}
+
+/** Longest message printed whole; a 100,000-character --host is echoed in part (issue 7). */
+const MAX_LINE = 1_000;
+
+/** Secrets masked first (a cut could split a token past recognition), then controls, then length. */
+function printableLine(text: string): string {
+  const line = printable(redact(oneLine(text)));
+  return line.length <= MAX_LINE ? line : `${line.slice(0, MAX_LINE - 200)}…(${line.length - MAX_LINE + 1} characters left out)…${line.slice(-199)}`;
 }
 
 function oneLine(text: string): string {

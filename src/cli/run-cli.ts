@@ -2,11 +2,13 @@
 import { CommanderError } from 'commander';
 import type { Deps } from '../deps.js';
 import { ExitCode } from '../errors.js';
+import { configureFileLocks } from '../util/lock.js';
 import { buildProgram } from './program.js';
 import { reportError } from './report-error.js';
 
 export async function runCli(argv: string[], deps: Deps): Promise<number> {
   let exitCode: number = ExitCode.OK;
+  configureFileLocks(deps.env);
   const program = buildProgram(deps, (code) => {
     exitCode = code;
   });

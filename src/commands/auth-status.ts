@@ -65,7 +65,7 @@ export async function authStatus(ctx: Context, file?: string): Promise<AuthStatu
 
 async function readNetrc(ctx: Context): Promise<{ file: string; text?: string; error?: string; doc?: ReturnType<typeof parseNetrc> }> {
   const file = netrcFile(ctx);
-  const text = await readTextIfExists(file).catch(() => undefined);
+  const text = await readTextIfExists(file, { lossy: true }).catch(() => undefined); // as uv reads it
   if (text === undefined) return { file };
   try {
     return { file, text, doc: parseNetrc(text, file) };

@@ -64,7 +64,17 @@ export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (
   const text = await readTextIfExists(found);
   if (text === undefined) throw new GlxError('PYPROJECT_NOT_FOUND', `${found} does not exist`, 'Point glx at your pyproject.toml with --file.');
   const doc = parsePyproject(text, relative);
-  const all = listIndexes(doc, relative, locator?.(text));
+  let all: IndexEntry[];
+  try {
+    all = listIndexes(doc, relative, locator?.(text));
+  } catch (error) {
+    // Errors name the line (issue 7). The position-keeping parser loads only now, on the way to
+    // an error, so that `glx env` does not pay for it at every shell start.
+    if (locator || !(error instanceof GlxError)) throw error;
+    const { createLocator } = await import('../pyproject/locate.js');
+    listIndexes(doc, relative, createLocator(text));
+    throw error;
+  }
   const gitlab: GitLabIndex[] = [];
   for (const entry of all) {
     const registry = parseRegistryUrl(entry.url);
@@ -83,7 +93,7 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
   for (const index of selected) {
     const host = index.registry.host;
     if (tokens.has(host)) continue;
-    const token = await findToken(ctx, { host });
+    const token = await findToken(ctx, { host, anyText: !options.verify });
     if (!token) {
       throw new GlxError('NO_TOKEN', `no GitLab token for ${host} (index "${index.entry.name}")`, 'Run `glx auth --netrc` once, or set GITLAB_TOKEN; in CI, CI_JOB_TOKEN is used automatically.');
     }

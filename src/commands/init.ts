@@ -12,11 +12,11 @@ import { type EditResult, upsertIndex, upsertSources } from '../pyproject/edit.j
 import { findPyproject } from '../pyproject/find.js';
 import { createLocator } from '../pyproject/locate.js';
 import { validateIndexName } from '../pyproject/index-name.js';
-import { listIndexes, parsePyproject } from '../pyproject/read.js';
+import { type IndexEntry, listIndexes, parsePyproject } from '../pyproject/read.js';
 import { resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
 import { unifiedDiff } from '../util/diff.js';
-import { readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
+import { MAX_EDIT_BYTES, readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { withFileLock } from '../util/lock.js';
 
 export interface InitOptions {
@@ -94,7 +94,7 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
   const relative = path.relative(ctx.cwd, file) || 'pyproject.toml';
   // Local input first: a broken pyproject.toml fails before any network call.
   const before = await readPyproject(file);
-  const existing = listIndexes(parsePyproject(before, relative), relative, createLocator(before));
+  const existing = readIndexes(before, relative);
 
   const { target: wanted, fromRemote } = await chooseTarget(options, ctx);
   const base = fromRemote && !ctx.host && !ctx.deps.env.GITLAB_HOST && !ctx.deps.env.GL_HOST ? fromRemote : await resolveBaseUrl(ctx, existing.map((entry) => entry.url));
@@ -149,6 +149,17 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
   return result;
 }
 
+/** Positions cost a second full parse (toml-eslint-parser): pay for them only to report an error. */
+function readIndexes(text: string, relative: string): IndexEntry[] {
+  const doc = parsePyproject(text, relative);
+  try {
+    return listIndexes(doc, relative);
+  } catch (error) {
+    if (error instanceof GlxError) listIndexes(doc, relative, createLocator(text));
+    throw error;
+  }
+}
+
 async function locatePyproject(file: string | undefined, ctx: Context): Promise<string> {
   if (file) return path.resolve(ctx.cwd, file);
   const found = await findPyproject(ctx.cwd);
@@ -157,9 +168,15 @@ async function locatePyproject(file: string | undefined, ctx: Context): Promise<
 }
 
 async function readPyproject(file: string): Promise<string> {
-  const text = await readTextIfExists(file);
+  const text = await readTextIfExists(file, { maxBytes: MAX_EDIT_BYTES });
   if (text === undefined) throw new GlxError('PYPROJECT_NOT_FOUND', `${file} does not exist`, 'Run `uv init` first, or point glx at the file with --file.');
-  if (text.includes('\u0000')) throw new GlxError('PYPROJECT_INVALID', `${at(file, 1, 1)}: binary content (NUL byte), not a TOML file`, 'Point glx at your pyproject.toml.');
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    // Where it is, so that a stray NUL in an otherwise good file can be found (issue 7).
+    const line = text.slice(0, nul).split('\n').length;
+    const column = nul - text.lastIndexOf('\n', nul - 1);
+    throw new GlxError('PYPROJECT_INVALID', `${at(file, line, column)}: binary content (NUL byte), not a TOML file`, 'Point glx at your pyproject.toml; TOML allows no NUL bytes.');
+  }
   return text;
 }
 

@@ -28,6 +28,11 @@ export interface TokenQuery {
   host: string;
   /** Ask on the terminal when nothing else has a token (only when stdin is a TTY). */
   prompt?: boolean;
+  /**
+   * The token only goes into a shell variable (`glx env`), never into an HTTP header or a file:
+   * any text reaches the variable unchanged (issue 3), so the printable-ASCII check is skipped.
+   */
+  anyText?: boolean;
   promptUrl?: string;
 }
 
@@ -50,9 +55,30 @@ export function netrcFile(ctx: Context): string {
   return netrcPath(ctx.deps.env, ctx.deps.homeDir);
 }
 
-function resolved(token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}): ResolvedToken {
+function resolved(token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}, anyText = false): ResolvedToken {
   registerSecret(token);
+  if (!anyText) checkTokenText(token, source, extra.file);
   return { token, source, kind: extra.kind ?? kindFromPrefix(token), ...extra };
+}
+
+/**
+ * GitLab tokens are printable ASCII (letters, digits, `-`, `_`, `.`). A control character (a CR
+ * from a CRLF .env file, an escape sequence pasted from a terminal) or a non-ASCII one cannot go
+ * into an HTTP header (undici refuses it, which surfaced as "cannot reach" the host), would be
+ * written into the netrc as is, and could reach the terminal in the masked prefix. Refused here,
+ * once for every source, naming the position, never the character (issue 7).
+ */
+function checkTokenText(token: string, source: TokenSource, file: string | undefined): void {
+  const bad = token.search(/[^\x20-\x7e]/);
+  if (bad < 0) return;
+  const code = token.charCodeAt(bad);
+  const what = code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) ? 'a control character' : 'a character that is not ASCII';
+  const where = file ? `${source} (${file})` : source;
+  throw new GlxError(
+    'TOKEN_INVALID',
+    `the token from ${where} contains ${what} at position ${bad + 1}`,
+    'GitLab tokens are printable ASCII; copy the token again without line breaks or escape sequences (a CRLF .env file adds a CR).',
+  );
 }
 
 /** The first token source that has one, or undefined. Only --token-stdin may fail loudly. */
@@ -61,24 +87,24 @@ export async function findToken(ctx: Context, query: TokenQuery): Promise<Resolv
   if (ctx.tokenStdin) {
     const token = (await io.readStdin()).replace(/\r?\n$/, '');
     if (token.trim() === '') throw new GlxError('NO_TOKEN', '--token-stdin was given but standard input was empty', 'Pipe the token in: echo "$TOKEN" | glx ... --token-stdin');
-    if (/[\r\n\0]/.test(token)) throw new GlxError('NO_TOKEN', 'the token read from standard input has more than one line', 'Pipe exactly one token, on one line.');
-    return resolved(token, '--token-stdin');
+    if (/[\r\n]/.test(token)) throw new GlxError('NO_TOKEN', 'the token read from standard input has more than one line', 'Pipe exactly one token, on one line.');
+    return resolved(token, '--token-stdin', {}, query.anyText);
   }
-  if (env.GITLAB_TOKEN) return resolved(env.GITLAB_TOKEN, 'GITLAB_TOKEN');
-  if (env.GITLAB_ACCESS_TOKEN) return resolved(env.GITLAB_ACCESS_TOKEN, 'GITLAB_ACCESS_TOKEN');
-  if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN) return resolved(env.CI_JOB_TOKEN, 'CI_JOB_TOKEN', { kind: 'job', username: 'gitlab-ci-token' });
+  if (env.GITLAB_TOKEN) return resolved(env.GITLAB_TOKEN, 'GITLAB_TOKEN', {}, query.anyText);
+  if (env.GITLAB_ACCESS_TOKEN) return resolved(env.GITLAB_ACCESS_TOKEN, 'GITLAB_ACCESS_TOKEN', {}, query.anyText);
+  if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN) return resolved(env.CI_JOB_TOKEN, 'CI_JOB_TOKEN', { kind: 'job', username: 'gitlab-ci-token' }, query.anyText);
 
   const fromNetrc = await tokenFromNetrc(ctx, query.host);
   if (fromNetrc) return fromNetrc;
 
   const glab = await readGlabConfig(ctx.deps);
   const glabToken = glab?.hosts[query.host]?.token;
-  if (glab && glabToken) return resolved(glabToken, 'glab', { file: glab.file });
+  if (glab && glabToken) return resolved(glabToken, 'glab', { file: glab.file }, query.anyText);
 
   if (query.prompt && io.stdinIsTTY) {
     const where = query.promptUrl ? ` (create one at ${query.promptUrl})` : '';
     const token = (await io.promptHidden(`GitLab token for ${query.host}${where}: `)).trim();
-    if (token) return resolved(token, 'prompt');
+    if (token) return resolved(token, 'prompt', {}, query.anyText);
   }
   return undefined;
 }
@@ -95,7 +121,8 @@ export async function requireToken(ctx: Context, query: TokenQuery): Promise<Res
 
 async function tokenFromNetrc(ctx: Context, host: string): Promise<ResolvedToken | undefined> {
   const file = netrcFile(ctx);
-  const text = await readTextIfExists(file);
+  // uv reads a netrc with from_utf8_lossy (uv.md §3.3); so does glx, which never writes it back here.
+  const text = await readTextIfExists(file, { lossy: true });
   if (text === undefined) return undefined;
   const entry = lookup(parseNetrc(text, file), host);
   // Only the host's own entry: a `default` entry is a catch-all, not a GitLab token.

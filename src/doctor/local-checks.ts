@@ -104,7 +104,7 @@ export async function readNetrcState(ctx: Context): Promise<NetrcState> {
   if (!found) return { file, exists: false };
   const { stat } = await import('node:fs/promises');
   const mode = (await stat(file)).mode & 0o777;
-  const text = (await readTextIfExists(file)) ?? '';
+  const text = (await readTextIfExists(file, { lossy: true })) ?? ''; // as uv reads it
   try {
     return { file, exists: true, mode, doc: parseNetrc(text, file, { tolerant: true }) };
   } catch (error) {
@@ -191,7 +191,7 @@ export async function trackedSecretsCheck(ctx: Context, knownTokens: string[]): 
   const files = listed.stdout.split('\0').filter((file) => /(^|\/)(pyproject\.toml|uv\.lock|\.gitlab-ci\.yml|\.env[^/]*|\.gitlab-ci-local-variables\.ya?ml|\.netrc|uv\.toml)$/.test(file));
   const found: string[] = [];
   for (const file of files) {
-    const text = await readTextIfExists(path.join(top, file)).catch(() => undefined);
+    const text = await readTextIfExists(path.join(top, file), { lossy: true }).catch(() => undefined); // a bad byte must not hide a token
     if (!text) continue;
     text.split('\n').forEach((line, i) => {
       const hits = [...line.matchAll(TOKEN_RE)].map((m) => m[0]).concat([...line.matchAll(URL_SECRET_RE)].map((m) => m[1]!));

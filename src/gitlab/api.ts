@@ -1,6 +1,8 @@
 /** One function per GitLab endpoint glx calls, each with its docs page. */
-import type { GitLabClient, GitLabResponse } from './client-types.js';
-import { Group, Job, Member, Project, TokenSelf, User, Version } from './schemas.js';
+import type { GitLabClient, GitLabResponse, RetryInfo } from './client-types.js';
+import { errorBody, invalidResponse } from './errors.js';
+import { CiLintResult, Group, GroupPackage, Job, Member, Project, Release, ReleaseLink, ReleaseLinks, TokenSelf, User, Version } from './schemas.js';
+import { parseSimplePage, type SimpleFile } from './simple-page.js';
 import { encodeId, type RegistryRef, simpleUrl } from './url.js';
 
 /** https://docs.gitlab.com/api/metadata/ (authentication required since 15.x) */
@@ -59,6 +61,52 @@ export function probeSimpleIndex(client: GitLabClient, ref: RegistryRef, auth: '
   });
 }
 
+/**
+ * Lets the CI/CD job token of `allowedProjectId` into `registryProjectId` (the allowlist lives on the
+ * project being accessed). Both ids must be numeric: a path answers 400 "id is invalid" (gitlab.md §8).
+ * The raw answer goes back: 201 added, 400 already there, 403 needs Maintainer, 404 cannot see it.
+ * https://docs.gitlab.com/api/project_job_token_scopes/#add-a-project-to-a-cicd-job-token-inbound-allowlist
+ */
+export function addToJobTokenAllowlist(client: GitLabClient, registryProjectId: string, allowedProjectId: string): Promise<GitLabResponse> {
+  return client.request({
+    method: 'POST',
+    path: `/projects/${encodeId(registryProjectId)}/job_token_scope/allowlist`,
+    json: { target_project_id: Number(allowedProjectId) },
+    accept: [400, 403, 404],
+    subject: `job-token allowlist of project ${registryProjectId}`,
+  });
+}
+
+/** Pages of the group package listing glx reads at most (100 packages each). */
+const MAX_PACKAGE_PAGES = 50;
+
+/**
+ * The projects of a group and its subgroups that hold PyPI packages the caller may read, each once.
+ * https://docs.gitlab.com/api/packages/#for-a-group
+ */
+export async function listGroupPypiProjects(client: GitLabClient, groupId: string): Promise<Array<{ id: number; path?: string }>> {
+  const projects = new Map<number, { id: number; path?: string }>();
+  for (let page = 1; page <= MAX_PACKAGE_PAGES; page++) {
+    const response = await client.request({ path: `/groups/${encodeId(groupId)}/packages`, query: { package_type: 'pypi', per_page: 100, page }, subject: `packages of group ${groupId}` });
+    let packages: GroupPackage[];
+    try {
+      packages = GroupPackage.array().parse(JSON.parse(response.body));
+    } catch (error) {
+      throw invalidResponse('GET /groups/:id/packages', response, error instanceof SyntaxError ? 'not JSON' : 'not a list of packages with project_id');
+    }
+    for (const pkg of packages) {
+      if (!projects.has(pkg.project_id)) projects.set(pkg.project_id, { id: pkg.project_id, ...(pkg.project_path ? { path: pkg.project_path } : {}) });
+    }
+    if (!response.headers['x-next-page']) break;
+  }
+  return [...projects.values()];
+}
+
+/** GitLab's own check of a CI configuration, in the context of a project. https://docs.gitlab.com/api/lint/ */
+export function lintCiConfig(client: GitLabClient, projectId: string, content: string): Promise<CiLintResult> {
+  return client.json({ method: 'POST', path: `/projects/${encodeId(projectId)}/ci/lint`, json: { content }, subject: 'CI lint' }, CiLintResult, 'POST /projects/:id/ci/lint');
+}
+
 /** Access levels, https://docs.gitlab.com/api/members/#roles */
 export const AccessLevel = { GUEST: 10, PLANNER: 15, REPORTER: 20, DEVELOPER: 30, MAINTAINER: 40, OWNER: 50 } as const;
 
@@ -71,4 +119,141 @@ export function roleName(level: number): string {
   if (level >= 10) return 'Guest';
   if (level >= 5) return 'Minimal access';
   return 'No access';
+}
+
+function parseWith<T>(response: GitLabResponse, schema: { parse(value: unknown): T }, endpoint: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(response.body);
+  } catch {
+    throw invalidResponse(endpoint, response, 'not JSON');
+  }
+  try {
+    return schema.parse(value);
+  } catch (error) {
+    const issue = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues?.[0];
+    throw invalidResponse(endpoint, response, issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : String(error));
+  }
+}
+
+export type SimpleVersions = { found: true; files: SimpleFile[] } | { found: false; reason: 'forwarded' | 'not-found'; location?: string };
+
+/**
+ * The project's versions page for one package (PEP 503 normalised name), with Basic auth as uv
+ * sends it and redirects not followed: a package GitLab does not hold is answered with a 302 to
+ * pypi.org when forwarding is on (gitlab.md §6), which means "not here", never "look there".
+ * https://docs.gitlab.com/api/packages/pypi/#download-a-package-file-ie-project-level-versions-page
+ */
+export async function getSimpleVersions(client: GitLabClient, projectId: string, normalizedName: string): Promise<SimpleVersions> {
+  const response = await client.request({
+    path: `/projects/${encodeId(projectId)}/packages/pypi/simple/${encodeURIComponent(normalizedName)}`,
+    auth: 'basic',
+    headers: { accept: 'text/html' },
+    accept: [404],
+    subject: `package ${normalizedName} in project ${projectId}`,
+  });
+  if (response.status === 404) return { found: false, reason: 'not-found' };
+  if (response.status >= 300 && response.status < 400) return { found: false, reason: 'forwarded', ...(response.headers.location ? { location: response.headers.location } : {}) };
+  if (response.status !== 200) throw invalidResponse('GET /projects/:id/packages/pypi/simple/:package_name', response, `status ${response.status}`);
+  return { found: true, files: parseSimplePage(response.body, response.url) };
+}
+
+export interface PypiUpload {
+  body: () => AsyncIterable<Uint8Array>;
+  contentType: string;
+  length: number;
+  subject: string;
+  onRetry?: (retry: RetryInfo) => void;
+}
+
+/**
+ * Workhorse stores the file before Rails answers; for a large file that can take longer than an
+ * API call usually does, so the wait for the answer after the last byte is generous.
+ */
+const UPLOAD_ANSWER_TIMEOUT_MS = 10 * 60 * 1000;
+
+/**
+ * The legacy upload form, streamed. 400 comes back to the caller: "File name has already been
+ * taken" is how GitLab reports a file it already holds (gitlab.md §6).
+ * https://docs.gitlab.com/api/packages/pypi/#upload-a-package
+ */
+export function uploadPypiFile(client: GitLabClient, projectId: string, upload: PypiUpload): Promise<GitLabResponse> {
+  return client.request({
+    method: 'POST',
+    path: `/projects/${encodeId(projectId)}/packages/pypi`,
+    auth: 'basic',
+    headers: { 'content-type': upload.contentType, 'content-length': String(upload.length) },
+    body: upload.body,
+    accept: [400],
+    retryServerErrors: true,
+    timeoutMs: UPLOAD_ANSWER_TIMEOUT_MS,
+    subject: upload.subject,
+    ...(upload.onRetry ? { onRetry: upload.onRetry } : {}),
+  });
+}
+
+/** The message of a GitLab error answer (`message`, `error`), for the caller to match on. */
+export function answerMessage(response: GitLabResponse): string {
+  const body = errorBody(response);
+  return body.message ?? body.error ?? response.body.trim().slice(0, 200);
+}
+
+/** https://docs.gitlab.com/api/releases/#get-a-release-by-a-tag-name — undefined when there is none. */
+export async function getRelease(client: GitLabClient, projectId: string, tag: string): Promise<Release | undefined> {
+  const response = await client.request({ path: `/projects/${encodeId(projectId)}/releases/${encodeURIComponent(tag)}`, accept: [404], subject: `release ${tag}` });
+  if (response.status === 404) return undefined;
+  return parseWith(response, Release, 'GET /projects/:id/releases/:tag_name');
+}
+
+export type CreateReleaseResult = { created: Release } | { exists: true } | { refused: string };
+
+/**
+ * https://docs.gitlab.com/api/releases/#create-a-release. 409 means another run created it first;
+ * 422 "Ref is not specified" means the tag does not exist and no ref was given (gitlab.md §9).
+ */
+export async function createRelease(client: GitLabClient, projectId: string, release: { tag: string; ref?: string }): Promise<CreateReleaseResult> {
+  const response = await client.request({
+    method: 'POST',
+    path: `/projects/${encodeId(projectId)}/releases`,
+    json: { tag_name: release.tag, name: release.tag, ...(release.ref ? { ref: release.ref } : {}) },
+    accept: [409, 422],
+    subject: `release ${release.tag}`,
+  });
+  if (response.status === 409) return { exists: true };
+  if (response.status === 422) return { refused: answerMessage(response) };
+  return { created: parseWith(response, Release, 'POST /projects/:id/releases') };
+}
+
+/** Every asset link of a release, following pagination. https://docs.gitlab.com/api/releases/links/#list-links-of-a-release */
+export async function listReleaseLinks(client: GitLabClient, projectId: string, tag: string): Promise<ReleaseLink[]> {
+  const links: ReleaseLink[] = [];
+  for (let page = 1; page <= 100; page++) {
+    const response = await client.request({
+      path: `/projects/${encodeId(projectId)}/releases/${encodeURIComponent(tag)}/assets/links`,
+      query: { per_page: 100, page },
+      subject: `links of release ${tag}`,
+    });
+    links.push(...parseWith(response, ReleaseLinks, 'GET /projects/:id/releases/:tag_name/assets/links'));
+    const next = response.headers['x-next-page'];
+    if (!next || Number(next) <= page) break;
+  }
+  return links;
+}
+
+export type CreateLinkResult = { created: ReleaseLink } | { refused: string };
+
+/**
+ * https://docs.gitlab.com/api/releases/links/#create-a-release-link. A name or URL already used in
+ * the release answers 400 with the validation messages (gitlab.md §9).
+ */
+export async function createReleaseLink(client: GitLabClient, projectId: string, tag: string, link: { name: string; url: string; linkType: 'package' | 'other' }): Promise<CreateLinkResult> {
+  const response = await client.request({
+    method: 'POST',
+    path: `/projects/${encodeId(projectId)}/releases/${encodeURIComponent(tag)}/assets/links`,
+    json: { name: link.name, url: link.url, link_type: link.linkType },
+    accept: [400],
+    subject: `link ${link.name} of release ${tag}`,
+  });
+  if (response.status === 400) return { refused: answerMessage(response) };
+  return { created: parseWith(response, ReleaseLink, 'POST /projects/:id/releases/:tag_name/assets/links') };
 }

@@ -42,6 +42,29 @@ export interface GitLabRequest {
   followRedirects?: boolean;
   /** What the request is about, for error messages: "project acme/tools". */
   subject?: string;
+  /**
+   * A streamed body (e.g. an upload), called once per attempt so that a retry starts again from
+   * the first byte: an upload reopens its file. Content-Type and Content-Length go in `headers`.
+   */
+  body?: () => AsyncIterable<Uint8Array>;
+  /**
+   * Retry a 500 even on a write: the caller can recognise a repeated request (an upload that did
+   * land answers 400 "File name has already been taken" the second time).
+   */
+  retryServerErrors?: boolean;
+  /** How long to wait for the response headers once the body is sent (default: the client's timeout). */
+  timeoutMs?: number;
+  /** Told before each retry: what failed and how long glx waits. */
+  onRetry?: (retry: RetryInfo) => void;
+}
+
+export interface RetryInfo {
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  attempts: number;
+  /** `503`, `429`, `ECONNRESET`, ... */
+  reason: string;
+  delayMs: number;
 }
 
 export interface GitLabResponse {

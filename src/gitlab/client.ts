@@ -3,12 +3,15 @@
  * redirects and error mapping. Loaded lazily (undici and zod are too heavy for `glx env`).
  */
 import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { displayUrl, mask, redact, registerSecret } from '../util/redact.js';
 import type { GitLabClient, GitLabClientOptions, GitLabRequest, GitLabResponse, TokenKind } from './client-types.js';
+import { notAnApiAnswer } from './answer-shape.js';
+import { readBodyWithin } from './body-deadline.js';
 import { httpError, invalidResponse } from './errors.js';
 import { isLoopbackHost } from './url.js';
 
@@ -82,6 +85,7 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
   const username = options.username ?? defaultUsername(kind);
   registerSecret(token);
   const dispatcher = dispatcherFor({ env: transport.env, timeoutMs: options.timeoutMs });
+  const bodyDeadlineMs = options.timeoutMs ?? 30_000;
   const attempts = Math.max(1, options.attempts ?? 4);
   const backoffMs = options.backoffMs ?? 250;
   const log = options.log;
@@ -122,29 +126,42 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
         ...req.headers,
         ...(sameOrigin ? authHeaders(req.auth ?? 'api') : {}),
       };
-      let body: string | undefined;
+      let body: string | AsyncIterable<Uint8Array> | undefined;
+      // An error raised by the caller's own body (a file that vanished) is not a network failure.
+      let bodyError: { error: unknown } | undefined;
       if (req.json !== undefined) {
         body = JSON.stringify(req.json);
         headers['content-type'] = 'application/json';
+      } else if (req.body) {
+        body = watchBody(req.body(), (error) => {
+          bodyError = { error };
+        });
       }
       const started = performance.now();
       let response: GitLabResponse;
       try {
-        const res = await undiciRequest(url, { method, headers, body, dispatcher });
-        const text = await res.body.text();
+        const timeouts = req.timeoutMs === undefined ? {} : { headersTimeout: req.timeoutMs };
+        // undici sends async iterables as they come (writeIterable in client-h1.js); its types list only Readable.
+        const res = await undiciRequest(url, { method, headers, body: body as string | Readable | undefined, dispatcher, ...timeouts });
+        const text = await readBodyWithin(res.body, bodyDeadlineMs);
         response = { status: res.statusCode, headers: flattenHeaders(res.headers), body: text, url: url.toString() };
       } catch (error) {
+        if (bodyError) throw bodyError.error;
         const code = (error as { code?: string }).code ?? '';
         log?.(`${method} ${displayUrl(url.toString())} -> ${code || 'error'} (${elapsed(started)})`);
         if (RETRY_CODES.has(code) && attempt < attempts) {
-          await sleep(backoff(backoffMs, attempt));
+          const delayMs = backoff(backoffMs, attempt);
+          req.onRetry?.({ attempt, attempts, reason: code, delayMs });
+          await sleep(delayMs);
           continue;
         }
         throw unreachable(url, code, error);
       }
       log?.(`${method} ${displayUrl(url.toString())} -> ${response.status} (${elapsed(started)})${token && sameOrigin && req.auth !== 'none' ? ` [${req.auth ?? 'api'} ${mask(token)}]` : ''}`);
-      if (shouldRetry(method, response.status) && attempt < attempts) {
-        await sleep(retryDelay(response, backoffMs, attempt));
+      if ((shouldRetry(method, response.status) || (req.retryServerErrors && response.status === 500)) && attempt < attempts) {
+        const delayMs = retryDelay(response, backoffMs, attempt);
+        req.onRetry?.({ attempt, attempts, reason: String(response.status), delayMs });
+        await sleep(delayMs);
         continue;
       }
       if (response.status >= 300 && response.status < 400 && req.followRedirects && response.headers.location && redirects < 5) {
@@ -176,6 +193,8 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
     },
     async json(req, schema, endpoint) {
       const response = await this.request(req);
+      const shape = notAnApiAnswer(response);
+      if (shape) throw invalidResponse(endpoint, response, shape);
       let value: unknown;
       try {
         value = response.body === '' ? null : JSON.parse(response.body);
@@ -191,13 +210,22 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
   };
 }
 
+async function* watchBody(source: AsyncIterable<Uint8Array>, onError: (error: unknown) => void): AsyncIterable<Uint8Array> {
+  try {
+    yield* source;
+  } catch (error) {
+    onError(error);
+    throw error;
+  }
+}
+
 function shouldRetry(method: string, status: number): boolean {
   if (RETRY_STATUSES.has(status)) return true;
   // A 500 on a read is worth another try; on a write it may have half-happened.
   return status === 500 && (method === 'GET' || method === 'HEAD');
 }
 
-function retryDelay(response: GitLabResponse, backoffMs: number, attempt: number): number {
+export function retryDelay(response: GitLabResponse, backoffMs: number, attempt: number): number {
   const header = response.headers['retry-after'];
   if (header) {
     const seconds = Number(header);

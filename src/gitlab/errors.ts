@@ -76,10 +76,13 @@ export function httpError(response: GitLabResponse, ctx: ErrorContext): GlxError
     if (/job token/i.test(detail)) {
       return new GlxError('GITLAB_AUTH', `${what}${detail}`, "Add this project to the target project's job-token allowlist: `glx ci-setup --allowlist` (needs Maintainer on the target).");
     }
+    // gitlab.md §5: a deploy token has no role; its scopes decide (and protected packages refuse it).
     const hint =
-      ctx.method === 'GET'
-        ? 'Your role is too low: pulling from a private registry needs Reporter; a group registry needs membership of the group itself.'
-        : 'Your role is too low: publishing needs Developer (allowlist changes need Maintainer).';
+      ctx.kind === 'deploy' && ctx.method !== 'GET'
+        ? 'A deploy token publishes only with scope write_package_registry, and never to a protected package name.'
+        : ctx.method === 'GET'
+          ? 'Your role is too low: pulling from a private registry needs Reporter; a group registry needs membership of the group itself.'
+          : 'Your role is too low: publishing needs Developer (allowlist changes need Maintainer).';
     return new GlxError('GITLAB_AUTH', `${what}GitLab refused ${where} (403: ${detail})`, hint);
   }
   if (status === 404) {

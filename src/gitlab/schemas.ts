@@ -70,3 +70,41 @@ export type Job = z.infer<typeof Job>;
 /** https://docs.gitlab.com/api/metadata/ */
 export const Version = z.object({ version: z.string(), revision: z.string().optional() });
 export type Version = z.infer<typeof Version>;
+
+/** https://docs.gitlab.com/api/releases/links/ */
+export const ReleaseLink = z.object({
+  id: z.number(),
+  name: z.string(),
+  url: z.string(),
+  link_type: z.string().optional(),
+  direct_asset_url: z.string().optional(),
+});
+export type ReleaseLink = z.infer<typeof ReleaseLink>;
+
+/** https://docs.gitlab.com/api/releases/#get-a-release-by-a-tag-name */
+export const Release = z.object({
+  tag_name: z.string(),
+  name: z.string().nullable().optional(),
+  _links: z.object({ self: z.string().optional() }).partial().optional(),
+});
+export type Release = z.infer<typeof Release>;
+
+export const ReleaseLinks = z.array(ReleaseLink);
+
+/** A package in a group listing, which adds its project (https://docs.gitlab.com/api/packages/#for-a-group). */
+export const GroupPackage = z.object({
+  id: z.number(),
+  name: z.string(),
+  package_type: z.string().optional(),
+  project_id: z.number(),
+  project_path: z.string().optional(),
+});
+export type GroupPackage = z.infer<typeof GroupPackage>;
+
+/** https://docs.gitlab.com/api/lint/#validate-a-projects-ci-configuration */
+export const CiLintResult = z.object({
+  valid: z.boolean(),
+  errors: z.array(z.string()),
+  warnings: z.array(z.string()).optional(),
+});
+export type CiLintResult = z.infer<typeof CiLintResult>;

@@ -76,3 +76,11 @@ function safeDecode(segment: string): string {
     return segment;
   }
 }
+
+/**
+ * Where GitLab serves an uploaded PyPI file: the URL its simple pages link to and the one a
+ * release asset link should carry (gitlab.md §6 "Download", §9).
+ */
+export function pypiFileUrl(baseUrl: string, projectId: string, sha256: string, fileName: string): string {
+  return `${baseUrl}/api/v4/projects/${encodeId(projectId)}/packages/pypi/files/${sha256}/${fileName}`;
+}

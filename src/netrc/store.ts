@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
-import { resolveTarget, writeFileAtomic } from '../util/fs-atomic.js';
+import { decodeUtf8, MAX_EDIT_BYTES, resolveTarget, tooLarge, writeFileAtomic } from '../util/fs-atomic.js';
 import { withFileLock } from '../util/lock.js';
 import { uvNetrcCandidates } from './parse.js';
 import { type NetrcEntryInput, normalizeNetrcHost, removeNetrc, type UpsertAction, upsertNetrc } from './upsert.js';
@@ -117,6 +117,9 @@ export async function readNetrcFile(file: string): Promise<NetrcFile> {
   try {
     const stat = await fs.stat(file);
     if (stat.isDirectory()) throw new GlxError('FILE_UNREADABLE', `${file} is a directory, not a netrc file`, 'Point NETRC at a file.');
+    // A FIFO would block the read; /dev/null (a way to disable netrc for uv) reads as empty.
+    if (!stat.isFile() && !stat.isCharacterDevice()) throw new GlxError('FILE_UNREADABLE', `${file} is not a regular file`, 'Point NETRC at a file.');
+    if (stat.size > MAX_EDIT_BYTES) throw tooLarge(file, stat.size, MAX_EDIT_BYTES);
     mode = stat.mode & 0o7777;
     bytes = await fs.readFile(file);
   } catch (error) {
@@ -126,9 +129,10 @@ export async function readNetrcFile(file: string): Promise<NetrcFile> {
     throw new GlxError('FILE_UNREADABLE', `cannot read ${file}: ${code ?? (error as Error).message}`, 'Check the file permissions.', { cause: error });
   }
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), exists: true, mode };
-  } catch {
-    throw new GlxError('NETRC_INVALID', `${file} is not valid UTF-8`, 'glx only rewrites a netrc it can read back byte for byte; remove the bytes that are not UTF-8 (uv reads them as U+FFFD).');
+    return { text: decodeUtf8(bytes, file), exists: true, mode };
+  } catch (error) {
+    // decodeUtf8 names file:line:column and the byte; the hint is the netrc's own.
+    throw new GlxError('NETRC_INVALID', (error as Error).message, 'glx only rewrites a netrc it can read back byte for byte; remove the bytes that are not UTF-8 (uv reads them as U+FFFD).');
   }
 }
 

@@ -179,19 +179,38 @@ function sameUrl(a: string, b: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Verification
 
-/** Order-insensitive fingerprint of a parsed document (dates by ISO text, tables by sorted keys). */
-function fingerprint(value: unknown): string {
-  if (value instanceof Date) return `D${value.toISOString()}`;
-  if (Array.isArray(value)) return `[${value.map(fingerprint).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const table = value as Record<string, unknown>;
-    return `{${Object.keys(table)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${fingerprint(table[k])}`)
-      .join(',')}}`;
+/**
+ * Order-insensitive fingerprint of a parsed document (dates by ISO text, tables by sorted keys).
+ * Iterative, not recursive: a dotted key a few thousand parts long nests tables that deep, which
+ * is valid TOML and overflowed the call stack (issue 7, hostile input).
+ */
+function fingerprint(root: unknown): string {
+  const out: string[] = [];
+  // LIFO work list: a string is emitted as is, a `{ value }` is expanded.
+  const work: Array<string | { value: unknown }> = [{ value: root }];
+  while (work.length > 0) {
+    const item = work.pop()!;
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const { value } = item;
+    if (value instanceof Date) out.push(`D${value.toISOString()}`);
+    else if (Array.isArray(value)) {
+      const parts: Array<string | { value: unknown }> = ['['];
+      for (const [i, element] of value.entries()) parts.push(...(i > 0 ? [','] : []), { value: element });
+      parts.push(']');
+      work.push(...parts.reverse());
+    } else if (typeof value === 'object' && value !== null) {
+      const table = value as Record<string, unknown>;
+      const parts: Array<string | { value: unknown }> = ['{'];
+      for (const [i, k] of Object.keys(table).sort().entries()) parts.push(`${i > 0 ? ',' : ''}${JSON.stringify(k)}:`, { value: table[k] });
+      parts.push('}');
+      work.push(...parts.reverse());
+    } else if (typeof value === 'number' && Number.isNaN(value)) out.push('NaN');
+    else out.push(typeof value === 'bigint' ? `${value}n` : String(JSON.stringify(value)));
   }
-  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
-  return typeof value === 'bigint' ? `${value}n` : String(JSON.stringify(value));
+  return out.join('');
 }
 
 /** `doc.a.b...` as a table, created (as `{}`) where missing. */

@@ -7,10 +7,14 @@ import { GlxError } from '../errors.js';
 const ALLOWED_HINT =
   'Index names may use ASCII letters, digits, "-", "_" and "." only (uv rejects anything else), for example "gitlab" or "acme-internal".';
 
-/** Shows control characters as escapes (`\n`, `\u0000`) so the error stays one line. */
+/**
+ * Shows control characters as escapes (`\n`, `\u0000`) so the error stays one line, and so that
+ * a hostile name cannot drive the terminal: C1 controls (U+009B is a CSI on some terminals) and
+ * bidi overrides are escaped too (issue 7).
+ */
 function visible(text: string): string {
   const named: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-  return text.replace(/[\x00-\x1f\x7f]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -27,7 +31,7 @@ export function validateIndexName(name: string): void {
     const message =
       char.charCodeAt(0) < 0x80
         ? `Index names may only contain letters, digits, hyphens, underscores, and periods, but found unsupported character (\`${visible(char)}\`) in: \`${visible(name)}\``
-        : `Index names must be ASCII, but found non-ASCII character (\`${char}\`) in: \`${visible(name)}\``;
+        : `Index names must be ASCII, but found non-ASCII character (\`${visible(char)}\`) in: \`${visible(name)}\``;
     throw new GlxError('INVALID_NAME', message, ALLOWED_HINT);
   }
 }

@@ -8,6 +8,7 @@ import { readGlabConfig } from '../credentials/glab.js';
 import { GlxError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
 import { normalizeBaseUrl, parseRegistryUrl } from '../gitlab/url.js';
+import { displayUrl } from '../util/redact.js';
 
 export interface HostResolution {
   baseUrl: string;
@@ -19,14 +20,21 @@ export async function resolveBaseUrl(ctx: Context, indexUrls: string[] = []): Pr
   const { env } = ctx.deps;
   const fromValue = (value: string, source: string): HostResolution => {
     let baseUrl: string;
+    // The value may carry user:token@ (issue 7): never echo it; JSON quoting keeps it on one line.
+    const invalid = () => new GlxError('USAGE', `invalid GitLab host from ${source}: ${JSON.stringify(displayUrl(value))}`, 'Use a URL like https://gitlab.example.com');
     try {
       baseUrl = normalizeBaseUrl(value);
     } catch {
-      throw new GlxError('USAGE', `invalid GitLab host from ${source}: ${JSON.stringify(value)}`, 'Use a URL like https://gitlab.example.com');
+      throw invalid();
     }
-    return { baseUrl, host: new URL(baseUrl).hostname.toLowerCase(), source };
+    const host = new URL(baseUrl).hostname.toLowerCase();
+    // RFC 1035 limits (253 characters, 63 per label): beyond them no resolver can look the host up,
+    // and the name would only end up in the netrc.
+    if (host === '' || host.length > 253 || host.split('.').some((label) => label.length > 63)) throw invalid();
+    return { baseUrl, host, source };
   };
-  if (ctx.host) return fromValue(ctx.host, '--host');
+  // An empty --host is a mistake (an unset variable in a script), not "use the default".
+  if (ctx.host !== undefined) return fromValue(ctx.host, '--host');
   if (env.GITLAB_HOST) return fromValue(env.GITLAB_HOST, 'GITLAB_HOST');
   if (env.GL_HOST) return fromValue(env.GL_HOST, 'GL_HOST');
   if (env.GITLAB_CI === 'true' && env.CI_SERVER_URL) return fromValue(env.CI_SERVER_URL, 'CI_SERVER_URL');

@@ -4,7 +4,17 @@
  */
 import { constants, promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { GlxError } from '../errors.js';
+import { at, GlxError } from '../errors.js';
+
+/**
+ * The largest pyproject.toml or netrc glx edits. Real ones are a few kilobytes; a 19 MB
+ * pyproject.toml took `glx init` 17 s and 2.4 GB of memory (the position-keeping parser), a 30 MB
+ * netrc took `glx auth --netrc` 35 s (issue 7, hostile input). A clear refusal beats a hang.
+ */
+export const MAX_EDIT_BYTES = 1024 * 1024;
+
+/** A temp file a killed glx left beside its target is removed by the next write once it is this old. */
+const STALE_TEMP_MS = 60_000;
 
 export interface WriteOptions {
   /** File mode for a new file, or forced on an existing one (netrc: always 0600). */
@@ -46,7 +56,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     }
   }
   // O_EXCL below makes a clash impossible, so a cheap random suffix will do (no node:crypto on the env path).
-  const tmp = path.join(dir, `.${path.basename(target)}.glx-${Math.random().toString(36).slice(2, 10)}.tmp`);
+  const tmp = path.join(dir, `${tempPrefix(target)}${Math.random().toString(36).slice(2, 10)}.tmp`);
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
@@ -63,6 +73,34 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     throw writeFailed(file, error);
   }
   await syncDir(dir);
+  await sweepStaleTemps(target);
+}
+
+function tempPrefix(target: string): string {
+  return `.${path.basename(target)}.glx-`;
+}
+
+/**
+ * SIGKILL between open() and rename() leaves `.<name>.glx-<random>.tmp` behind (issue 7); glx never
+ * reads one, and the next successful write of the same file removes those older than a minute (a
+ * younger one may belong to a writer that is still running). It may hold a token (netrc), so it
+ * should not linger; it was created 0600 or with the target's own mode.
+ */
+async function sweepStaleTemps(target: string): Promise<void> {
+  const dir = path.dirname(target);
+  const prefix = tempPrefix(target);
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^[a-z0-9]+\.tmp$/.test(name.slice(prefix.length))) continue;
+    const file = path.join(dir, name);
+    const stat = await fs.lstat(file).catch(() => undefined);
+    if (stat?.isFile() && Date.now() - stat.mtimeMs > STALE_TEMP_MS) await fs.rm(file, { force: true }).catch(() => {});
+  }
 }
 
 async function syncDir(dir: string): Promise<void> {
@@ -88,20 +126,87 @@ function writeFailed(file: string, error: unknown): GlxError {
   return new GlxError('WRITE_FAILED', `cannot write ${file}: ${code ?? (error as Error).message}`, hint, { cause: error });
 }
 
+export interface ReadOptions {
+  /** Refuse a larger file (FILE_UNREADABLE, exit 2) instead of reading it. */
+  maxBytes?: number;
+  /**
+   * Decode bad bytes as U+FFFD instead of refusing the file: only for files glx reads and never
+   * writes back, where that is what their real reader does (uv reads a netrc with from_utf8_lossy).
+   */
+  lossy?: boolean;
+}
+
 /**
  * Reads a small text file (pyproject.toml, netrc, config); `undefined` when it does not exist.
  * Other failures are one-line errors. Synchronous inside: for files this size it beats the
  * thread-pool round trips, which `glx env` pays for at every shell start.
+ *
+ * The text must be UTF-8 (TOML and YAML require it; uv refuses a pyproject.toml that is not): a
+ * lossy decode would turn bad bytes into U+FFFD, and writing the file back would change them.
+ * Strict is the default so that every writer gets it; `lossy` is for read-only uses.
+ * A FIFO or socket is refused (reading one blocks or fails); a character device such as
+ * /dev/null reads as what it gives (NETRC=/dev/null is the documented way to disable a netrc).
  */
-export async function readTextIfExists(file: string): Promise<string | undefined> {
+export async function readTextIfExists(file: string, options: ReadOptions = {}): Promise<string | undefined> {
+  let bytes: Buffer;
   try {
     const stat = statSync(file);
     if (stat.isDirectory()) throw new GlxError('FILE_UNREADABLE', `${file} is a directory, not a file`, 'Point glx at the file itself.');
-    return readFileSync(file, 'utf8');
+    if (!stat.isFile() && !stat.isCharacterDevice()) throw new GlxError('FILE_UNREADABLE', `${file} is not a regular file`, 'Point glx at the file itself.');
+    if (options.maxBytes !== undefined && stat.size > options.maxBytes) throw tooLarge(file, stat.size, options.maxBytes);
+    bytes = readFileSync(file);
   } catch (error) {
     if (error instanceof GlxError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     throw new GlxError('FILE_UNREADABLE', `cannot read ${file}: ${code ?? (error as Error).message}`, 'Check the file permissions.', { cause: error });
   }
+  return options.lossy ? bytes.toString('utf8') : decodeUtf8(bytes, file);
+}
+
+export function tooLarge(file: string, size: number, maxBytes: number): GlxError {
+  return new GlxError('FILE_UNREADABLE', `${file} is ${formatBytes(size)}, more than glx edits (${formatBytes(maxBytes)})`, 'Check that this is the right file; real ones are a few kilobytes.');
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB` : `${Math.round(n / 1024)} KiB`;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Strict UTF-8 (a BOM is kept as U+FEFF); an invalid byte is a one-line error at file:line:column. */
+export function decodeUtf8(bytes: Uint8Array, file: string): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const before = bytes.subarray(0, offset);
+    const lineStart = before.lastIndexOf(0x0a) + 1;
+    const line = before.reduce((count, byte) => count + (byte === 0x0a ? 1 : 0), 1);
+    const column = Array.from(strictUtf8.decode(before.subarray(lineStart))).length + 1;
+    throw new GlxError(
+      'FILE_UNREADABLE',
+      `${at(file, line, column)}: not valid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')})`,
+      'Save the file as UTF-8: glx edits it as text and would change those bytes, and uv and the TOML and YAML parsers require UTF-8 too.',
+    );
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    if (need > 0) {
+      try {
+        strictUtf8.decode(bytes.subarray(i, i + need + 1));
+      } catch {
+        return i;
+      }
+    }
+    i += need + 1;
+  }
+  return bytes.length;
 }

@@ -7,6 +7,9 @@ import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../suppor
 import { execReal, glx, tempDir } from '../support/test-deps.js';
 
 const BIN = path.resolve('bin/glx.js');
+// Every shell metacharacter, but no control characters: glx refuses a token with a line break or
+// a tab before any shell sees it (issue 7; test/hardening/hostile-flags.test.ts), and
+// test/credentials/shell-eval.test.ts evaluates rendered line breaks in each shell.
 const HOSTILE = `glpat-'"$(touch pwned)\`id\`\\ !!$HOME*;|&\n\tend`;
 
 let fake: FakeGitLab;
@@ -68,7 +71,8 @@ describe('the built glx', () => {
   it('exits 130 when interrupted', async () => {
     fake.faults.push({ route: 'GET /groups/:id', kind: 'delay', ms: 5_000 });
     const child = spawn(process.execPath, [BIN, 'init', '--group', 'acme'], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, GITLAB_HOST: fake.url } });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Interrupt only once glx is waiting on GitLab, so its handlers are surely installed.
+    for (let i = 0; i < 200 && fake.requestsTo('GET /groups/:id').length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
 
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
@@ -79,6 +83,18 @@ describe('the built glx', () => {
 });
 
 describe('glx env through the start-up fast path', () => {
+  it('passes a token with a line break through as data: the next line runs nothing', async () => {
+    const token = `${HOSTILE}\nexport PWNED=1`;
+
+    const result = await execReal('bash', ['-c', `eval "$("${process.execPath}" "${BIN}" env --shell bash)"; printf %s "\${PWNED-unset}"`], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', HOME: dir, GITLAB_TOKEN: token, NETRC: path.join(dir, 'netrc') },
+    });
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('unset');
+  });
+
   it('prints the same as the full CLI', async () => {
     const env = { GITLAB_TOKEN: world.tokens.alicePat, SHELL: '/bin/zsh' };
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -13,6 +13,7 @@ import {
   simplePage,
   type StandardWorld,
 } from './fake-gitlab/index.js';
+import { blake2bHex } from './fake-gitlab/blake2b.js';
 import { createMultipartParser } from './fake-gitlab/multipart.js';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
@@ -659,6 +660,22 @@ describe('PyPI upload', () => {
     expect(fake.takeUnexpected()[0]?.reason).toContain('does not match the uploaded bytes');
   });
 
+  test('a blake2_256_digest is checked against the bytes with an independent BLAKE2b, agreeing with Python', async () => {
+    const file = wheel('bytes for blake2b');
+    const python = spawnSync('python3', ['-c', 'import hashlib,sys;print(hashlib.blake2b(sys.stdin.buffer.read(),digest_size=32).hexdigest())'], { input: file.content, encoding: 'utf8' }).stdout.trim();
+    const good = { ...uploadFields('acme-utils', '2.0.0', file.content), blake2_256_digest: python };
+    const bad = { ...uploadFields('acme-utils', '2.0.1', file.content), blake2_256_digest: 'f'.repeat(64) };
+
+    const accepted = await upload(7, basic('a', world.tokens.alicePat), multipartBody(good, file));
+    const refused = await upload(7, basic('a', world.tokens.alicePat), multipartBody(bad, file));
+
+    expect(accepted.status).toBe(201);
+    expect(fake.uploads[0]).toMatchObject({ blake2b256: python, clientBlake2b256: python });
+    expect(blake2bHex(Buffer.from('abc'), 64)).toBe('ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923');
+    expect(refused.status).toBe(400);
+    expect(fake.takeUnexpected()[0]?.reason).toContain('blake2_256_digest');
+  });
+
   test('with verifyDigests off, the client digest is stored and advertised as GitLab does', async () => {
     fake.settings.verifyDigests = false;
     const file = wheel('real bytes');
@@ -976,6 +993,39 @@ describe('CI lint', () => {
   });
 });
 
+describe('group package listing', () => {
+  test('lists the PyPI packages of a group and its subgroups with their projects, paginated', async () => {
+    const res = await api('/groups/42/packages?package_type=pypi&per_page=2', withToken(world.tokens.alicePat));
+
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-total')).toBe('3');
+    expect(res.headers.get('x-next-page')).toBe('2');
+    const page = (await res.json()) as Array<{ name: string; project_id: number; project_path: string }>;
+    expect(page.map((p) => [p.name, p.project_id, p.project_path])).toEqual([
+      ['acme-utils', 7, 'acme/tools'],
+      ['acme-utils', 7, 'acme/tools'],
+    ]);
+    const rest = (await (await api('/groups/42/packages?package_type=pypi&per_page=2&page=2', withToken(world.tokens.alicePat))).json()) as Array<{ project_id: number }>;
+    expect(rest.map((p) => p.project_id)).toEqual([11]);
+  });
+
+  test('leaves subgroups out with exclude_subgroups and other package types out by type', async () => {
+    const own = (await (await api('/groups/42/packages?exclude_subgroups=true', withToken(world.tokens.alicePat))).json()) as Array<{ project_id: number }>;
+    const npm = (await (await api('/groups/42/packages?package_type=npm', withToken(world.tokens.alicePat))).json()) as unknown[];
+
+    expect(new Set(own.map((p) => p.project_id))).toEqual(new Set([7]));
+    expect(npm).toEqual([]);
+  });
+
+  test('answers 404 for a group the caller cannot see and 403 without the pull role on it', async () => {
+    const hidden = await api('/groups/42/packages', withToken(world.tokens.erinPat));
+    const projectMember = await api('/groups/42/packages', withToken(world.tokens.bobPat));
+
+    expect(hidden.status).toBe(404);
+    expect(projectMember.status).toBe(403);
+  });
+});
+
 describe('strictness', () => {
   test('an unknown route answers {"error":"404 Not Found"} and makes assertClean fail', async () => {
     const res = await api('/projects/7/packages/generic/x/1/y');
@@ -1043,6 +1093,17 @@ describe('faults', () => {
     expect(await first.json()).toEqual({ message: '503 Service Unavailable' });
     expect(fake.requests[0]?.fault).toBe('status 503');
     expect(fake.faults).toHaveLength(0);
+  });
+
+  test('a reset with afterBytes lets part of an upload body arrive, then drops the connection', async () => {
+    fake.faults.push({ route: 'POST /projects/:id/packages/pypi', kind: 'reset', afterBytes: 1000 });
+    const file = { fileName: 'acme_utils-5.0.0.tar.gz', content: Buffer.alloc(200_000, 1) };
+
+    const error = await upload(7, basic('a', world.tokens.alicePat), multipartBody(uploadFields('acme-utils', '5.0.0', file.content), file)).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(Error);
+    expect(fake.requests[0]?.fault).toBe('reset after 1000 bytes');
+    expect(fake.uploads).toHaveLength(0);
   });
 
   test('rate-limit answers 429 "Retry later" with Retry-After and RateLimit headers', async () => {

@@ -55,9 +55,10 @@ export interface UploadRecord {
   fileName?: string;
   contentType?: string;
   size: number;
-  /** Digests computed by the fake from the streamed bytes. */
+  /** Digests computed by the fake from the streamed bytes (BLAKE2b-256 only for files up to 256 KiB). */
   sha256?: string;
   md5?: string;
+  blake2b256?: string;
   /** Digests the client claimed. */
   clientSha256?: string;
   clientMd5?: string;

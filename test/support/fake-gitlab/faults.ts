@@ -21,8 +21,8 @@ export type Fault = FaultBase &
     | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string | object }
     /** gitlab.md §10: Rack::Attack's 429 with `Retry-After` and `RateLimit-*` headers, body `Retry later\n`. */
     | { kind: 'rate-limit'; retryAfter?: number }
-    /** The connection is reset before any answer. */
-    | { kind: 'reset' }
+    /** The connection is reset before any answer; with `afterBytes`, once that much of the body has arrived. */
+    | { kind: 'reset'; afterBytes?: number }
     /** The request waits, then is answered normally. */
     | { kind: 'delay'; ms: number }
     /** The real answer's headers and half its body, then the connection drops. */
@@ -89,6 +89,8 @@ export function describeFault(fault: Fault): string {
       return `redirect ${fault.location}`;
     case 'delay':
       return `delay ${fault.ms}ms`;
+    case 'reset':
+      return fault.afterBytes ? `reset after ${fault.afterBytes} bytes` : 'reset';
     default:
       return fault.kind;
   }

@@ -17,6 +17,7 @@ import { normaliseRouteSpec, routeKey } from './router.js';
 import { allowlistRoutes } from './routes/allowlist.js';
 import { ciLintRoutes } from './routes/ci-lint.js';
 import { coreRoutes } from './routes/core.js';
+import { packagesRoutes } from './routes/packages.js';
 import { pypiRoutes } from './routes/pypi.js';
 import { releaseRoutes } from './routes/releases.js';
 import { seedStandard, type StandardWorld } from './seed.js';
@@ -131,6 +132,7 @@ const ALL_ROUTES: RouteDefinition[] = [
   ...allowlistRoutes,
   ...releaseRoutes,
   ...ciLintRoutes,
+  ...packagesRoutes,
 ];
 
 function defaultSettings(options: FakeGitLabOptions): Settings {

@@ -155,6 +155,27 @@ function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply, tru
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+/** Lets the body arrive until `bytes` of it have been read (or it ends), for a reset mid-upload. */
+function readUntil(req: IncomingMessage, bytes: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen >= bytes) done();
+    };
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', done);
+      req.off('close', done);
+      req.pause();
+      resolve();
+    };
+    req.on('data', onData);
+    req.on('end', done);
+    req.on('close', done);
+  });
+}
+
 function resetConnection(req: IncomingMessage): void {
   const socket = req.socket as IncomingMessage['socket'] & { resetAndDestroy?: () => void };
   if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
@@ -213,6 +234,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       if (fault.kind === 'delay') await deps.sleep(fault.ms);
       else if (fault.kind === 'truncate') truncate = true;
       else if (fault.kind === 'reset') {
+        if (fault.afterBytes) await readUntil(req, fault.afterBytes);
         record.durationMs = Date.now() - started;
         deps.onAnswered?.(record);
         resetConnection(req);

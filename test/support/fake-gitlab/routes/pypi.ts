@@ -7,6 +7,7 @@ import {
   type ProjectAbilities,
   projectAbilities,
 } from '../access.js';
+import { blake2bHex } from '../blake2b.js';
 import type { RouteContext, RouteDefinition, UploadRecord } from '../context.js';
 import { createMultipartParser, multipartBoundary } from '../multipart.js';
 import {
@@ -45,6 +46,8 @@ const PEP440 =
 /** PEP 508 project names. Stricter than GitLab's package_name_regex; glx sends names from metadata. */
 const PEP508_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
+/** The BigInt BLAKE2b runs at a few MB/s; larger files are not checked. */
+const BLAKE2B_CHECK_LIMIT = 256 * 1024;
 
 interface ProjectAccess {
   project: Project;
@@ -324,12 +327,13 @@ async function upload(ctx: RouteContext): Promise<Reply> {
     record.sha256 = parsed.file.sha256;
     record.md5 = parsed.file.md5;
     if (parsed.file.bytes) record.bytes = parsed.file.bytes;
+    if (parsed.file.bytes && parsed.file.size <= BLAKE2B_CHECK_LIMIT) record.blake2b256 = blake2bHex(parsed.file.bytes);
   }
   if (fields.sha256_digest !== undefined) record.clientSha256 = fields.sha256_digest;
   if (fields.md5_digest !== undefined) record.clientMd5 = fields.md5_digest;
   if (fields.blake2_256_digest !== undefined) record.clientBlake2b256 = fields.blake2_256_digest;
 
-  const reply = decideUpload(ctx, project, parsed);
+  const reply = decideUpload(ctx, project, parsed, record.blake2b256);
   record.status = reply.status;
   record.accepted = reply.status === 201;
   const message = reply.body === undefined ? undefined : reply.body.toString();
@@ -339,7 +343,7 @@ async function upload(ctx: RouteContext): Promise<Reply> {
   return reply;
 }
 
-function decideUpload(ctx: RouteContext, project: Project, parsed: ParsedUpload): Reply {
+function decideUpload(ctx: RouteContext, project: Project, parsed: ParsedUpload, blake2b256: string | undefined): Reply {
   if (parsed.error) {
     ctx.markUnexpected(parsed.error);
     return errorReply(400, 'content is missing, name is missing, version is missing');
@@ -358,6 +362,12 @@ function decideUpload(ctx: RouteContext, project: Project, parsed: ParsedUpload)
     // A deviation from GitLab, which stores whatever digest it is given (gitlab.md §6); loud on purpose.
     ctx.markUnexpected(`sha256_digest ${clientSha} does not match the uploaded bytes (${file.sha256})`);
     return badRequest(`fake GitLab: sha256_digest does not match the uploaded content (computed ${file.sha256})`);
+  }
+  const clientBlake2b = parsed.fields.blake2_256_digest;
+  if (ctx.settings.verifyDigests && clientBlake2b !== undefined && blake2b256 !== undefined && clientBlake2b.toLowerCase() !== blake2b256) {
+    // GitLab ignores this field (gitlab.md §6); the fake checks it so that a wrong digest cannot go unnoticed.
+    ctx.markUnexpected(`blake2_256_digest ${clientBlake2b} does not match the uploaded bytes (${blake2b256})`);
+    return badRequest(`fake GitLab: blake2_256_digest does not match the uploaded content (computed ${blake2b256})`);
   }
   let pkg = project.packages.find((p) => p.name === name && p.version === version);
   // gitlab.md §6: duplicates are by file name within (name, version).

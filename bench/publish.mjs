@@ -1,0 +1,169 @@
+// `glx publish` against the GitLab stand-in on 127.0.0.1 (issue 5), with files written here:
+//  - 8 wheels of 64 MB, concurrency 4: glx wall time next to curl (multipart -F, the floor) and
+//    twine (the peer; it uploads one file at a time);
+//  - peak RSS of glx for one 1 GB wheel against one 10 MB wheel.
+// Run by hand (`npm run bench publish`, which builds first); numbers go in the notes, never in tests.
+// GLX_BIN and GLX_FAKE point at other builds of the CLI and of the stand-in; RUNS sets the repeats.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { median } from './lib.mjs';
+
+const GLX = process.env.GLX_BIN ?? path.resolve('bin/glx.js');
+const FAKE = process.env.GLX_FAKE ?? path.resolve('.build/fake-gitlab.mjs');
+const RUNS = Number(process.env.RUNS ?? 3);
+const CONCURRENCY = 4;
+const MB = 1024 * 1024;
+
+for (const file of [GLX, FAKE]) {
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+}
+
+/** Wheels with one stored member of random bytes, written by Python's zipfile in 1 MB writes. */
+function writeWheels(dir, specs) {
+  const script = `
+import json, os, sys, zipfile
+for spec in json.load(sys.stdin):
+    name, size = spec['name'], spec['size']
+    norm = name.replace('-', '_')
+    path = os.path.join(spec['dir'], '%s-1.0-py3-none-any.whl' % norm)
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
+        with z.open(norm + '/data.bin', 'w', force_zip64=True) as f:
+            left = size
+            while left > 0:
+                n = min(left, 1 << 20)
+                f.write(os.urandom(n))
+                left -= n
+        z.writestr(norm + '-1.0.dist-info/METADATA', 'Metadata-Version: 2.1\\nName: %s\\nVersion: 1.0\\nSummary: bench\\n' % name)
+        z.writestr(norm + '-1.0.dist-info/WHEEL', 'Wheel-Version: 1.0\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n')
+        z.writestr(norm + '-1.0.dist-info/RECORD', '')
+    print(path)
+`;
+  mkdirSync(dir, { recursive: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`python3 exited ${code}`))));
+    child.stdin.end(JSON.stringify(specs.map((spec) => ({ ...spec, dir }))));
+  });
+}
+
+/** A fresh stand-in per run, in its own process, so every run uploads to an empty registry. */
+async function startFake() {
+  const child = spawn(process.execPath, [FAKE], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`fake GitLab exited ${code}`)));
+  });
+  const info = JSON.parse(line);
+  return {
+    url: info.url,
+    apiUrl: info.apiUrl,
+    token: info.tokens.alicePat,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.stdin.end();
+      }),
+  };
+}
+
+function run(cmd, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stderr) : reject(new Error(`${cmd} exited ${code}: ${stderr.slice(-2000)}`))));
+  });
+}
+
+async function timed(fn) {
+  const fake = await startFake();
+  try {
+    const started = process.hrtime.bigint();
+    await fn(fake);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  } finally {
+    await fake.stop();
+  }
+}
+
+function glxArgs(fake, files) {
+  return [GLX, 'publish', ...files, '--project', '7', '--host', fake.url, '--concurrency', String(CONCURRENCY)];
+}
+
+const tools = {
+  glx: (fake, files) => run(process.execPath, glxArgs(fake, files), { GITLAB_TOKEN: fake.token }),
+  curl: async (fake, files) => {
+    const queue = [...files];
+    const worker = async () => {
+      for (let file = queue.shift(); file; file = queue.shift()) {
+        const name = path.basename(file).split('-')[0].replace(/_/g, '-');
+        await run('curl', ['-sS', '-f', '-o', '/dev/null', '-u', `__token__:${fake.token}`, '-F', `name=${name}`, '-F', 'version=1.0', '-F', `content=@${file}`, `${fake.apiUrl}/projects/7/packages/pypi`]);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  },
+  twine: (fake, files) =>
+    run('twine', ['upload', '--non-interactive', '--disable-progress-bar', '--repository-url', `${fake.apiUrl}/projects/7/packages/pypi`, ...files], {
+      TWINE_USERNAME: '__token__',
+      TWINE_PASSWORD: fake.token,
+    }),
+};
+
+/** Peak resident set size of one glx run, in MB: GNU time when present, else VmHWM from /proc. */
+async function peakRss(file) {
+  const fake = await startFake();
+  try {
+    const env = { GITLAB_TOKEN: fake.token };
+    if (existsSync('/usr/bin/time')) {
+      const stderr = await run('/usr/bin/time', ['-f', 'peak-rss-kb %M', process.execPath, ...glxArgs(fake, [file])], env);
+      return Number(/peak-rss-kb (\d+)/.exec(stderr)?.[1]) / 1024;
+    }
+    const child = spawn(process.execPath, glxArgs(fake, [file]), { stdio: 'ignore', env: { ...process.env, ...env } });
+    let peak = 0;
+    const timer = setInterval(() => {
+      try {
+        peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0));
+      } catch {}
+    }, 20);
+    await new Promise((resolve) => child.on('close', resolve));
+    clearInterval(timer);
+    return peak / 1024;
+  } finally {
+    await fake.stop();
+  }
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'glx-bench-publish-'));
+try {
+  const files = await writeWheels(path.join(dir, 'eight'), Array.from({ length: 8 }, (_, i) => ({ name: `bench-pkg${i}`, size: 64 * MB })));
+  const times = { glx: [], curl: [], twine: [] };
+  for (let i = 0; i < RUNS; i++) {
+    for (const [name, tool] of Object.entries(times).map(([key]) => [key, tools[key]])) times[name].push(await timed((fake) => tool(fake, files)));
+  }
+  const glx = median(times.glx);
+  const curl = median(times.curl);
+  const twine = median(times.twine);
+  console.log(`8 × 64 MB wheels, concurrency ${CONCURRENCY} (twine: one at a time), median of ${RUNS}:`);
+  for (const [name, list] of Object.entries(times)) console.log(`  (${name} runs: ${list.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s)`);
+  console.log(`  curl -F (floor)   ${(curl / 1000).toFixed(2)} s`);
+  console.log(`  glx publish       ${(glx / 1000).toFixed(2)} s   ${(glx / curl).toFixed(2)}× curl (target ≤ 1.2×)`);
+  console.log(`  twine upload      ${(twine / 1000).toFixed(2)} s   glx is ${(twine / glx).toFixed(2)}× faster`);
+  rmSync(path.join(dir, 'eight'), { recursive: true, force: true });
+
+  const [small] = await writeWheels(path.join(dir, 'small'), [{ name: 'bench-small', size: 10 * MB }]);
+  const [large] = await writeWheels(path.join(dir, 'large'), [{ name: 'bench-large', size: 1024 * MB }]);
+  const rssSmall = await peakRss(small);
+  const rssLarge = await peakRss(large);
+  console.log('Peak RSS of glx publish, one file:');
+  console.log(`  10 MB wheel   ${rssSmall.toFixed(1)} MB`);
+  console.log(`  1 GB wheel    ${rssLarge.toFixed(1)} MB   ${(rssLarge / rssSmall).toFixed(2)}× (target ≤ 1.2×)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,501 @@
+/**
+ * `glx ci-setup`: write or merge .gitlab-ci.yml so that uv installs from (and, with --publish,
+ * publishes to) GitLab registries with the job token; optionally fix the job-token allowlists,
+ * prepare gitlab-ci-local, and ask GitLab's CI lint. Resolve, plan, act, print.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Context } from '../cli/context.js';
+import { findToken, requireToken, type ResolvedToken } from '../credentials/token.js';
+import type { Env, ExecResult } from '../deps.js';
+import { GlxError, usageError } from '../errors.js';
+import { readOrigin } from '../git/remote.js';
+import { type AllowlistEntry, allowlistCall, curlCommand, interpretAnswer, uiPath } from '../gitlab-ci/allowlist.js';
+import { DEFAULT_UV_VERSION, PUBLISH_JOB, STARTER_JOB, TEMPLATE_JOB } from '../gitlab-ci/build.js';
+import { GITIGNORE_ENTRY, gitignoreWithEntry, LOCAL_VARIABLES_FILE, type LocalAction, upsertLocalToken } from '../gitlab-ci/local-vars.js';
+import type { BlockAction } from '../gitlab-ci/merge.js';
+import { type CiPlan, type CiPlanOptions, type PinChoice, type PinName, planCiSetup } from '../gitlab-ci/plan.js';
+import { compareMinor, fromPythonVersionFile, isPythonMinor, lowerBound, NEWEST_IMAGE_PYTHON, OLDEST_IMAGE_PYTHON } from '../gitlab-ci/python-version.js';
+import { addToJobTokenAllowlist, getGroup, getProject, lintCiConfig, listGroupPypiProjects } from '../gitlab/api.js';
+import type { GitLabClient } from '../gitlab/client-types.js';
+import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
+import { type IndexEntry, isTable, parsePyproject } from '../pyproject/read.js';
+import { type HostResolution, resolveBaseUrl } from '../resolve/host.js';
+import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
+import { unifiedDiff } from '../util/diff.js';
+import { readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
+import { withFileLock } from '../util/lock.js';
+import { type GitLabIndex, loadGitLabIndexes } from './env.js';
+
+export interface CiSetupOptions {
+  /** true: add or refresh the publish job; false: remove it; undefined: keep what the file has. */
+  publish?: boolean;
+  allowlist: boolean;
+  local: boolean;
+  lint: boolean;
+  uvVersion?: string;
+  python?: string;
+  baseLayer?: string;
+  /** This project, when git remote origin and CI_PROJECT_ID do not say. */
+  project?: RegistryTarget;
+  ciFile?: string;
+  file?: string;
+  dryRun: boolean;
+}
+
+export interface AllowlistReport {
+  project: { id: string; path?: string };
+  entries: AllowlistEntry[];
+  notes: string[];
+}
+
+export interface CiSetupResult {
+  file: string;
+  created: boolean;
+  changed: boolean;
+  dryRun: boolean;
+  jobs: { template: BlockAction; publish?: BlockAction; starter?: BlockAction };
+  publishStage?: string;
+  image: string;
+  pins: Record<PinName, PinChoice>;
+  indexes: Array<{ name: string; username: string; password: string }>;
+  skippedIndexes: Array<{ name: string; host: string }>;
+  diff: string;
+  local?: { file: string; action: LocalAction; gitignore: 'already ignored' | 'added' | 'would add'; mode: '0600' };
+  lint?: { valid: boolean; warnings: string[] } | { skipped: string };
+  allowlist?: AllowlistReport;
+}
+
+const VERSION = /^\d+\.\d+(\.\d+)?$/;
+const BASE_LAYER = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** argv + env → validated options. Throws usage errors; does no I/O. */
+export function parseCiSetupOptions(raw: Record<string, unknown>, _env: Env): CiSetupOptions {
+  const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string).trim() : undefined);
+  const uvVersion = text('uvVersion');
+  if (uvVersion !== undefined && !VERSION.test(uvVersion)) {
+    throw usageError(`--uv-version ${JSON.stringify(uvVersion)} is not a uv version`, `Use a minor such as ${DEFAULT_UV_VERSION} (the image follows its patch releases) or an exact version such as ${DEFAULT_UV_VERSION}.5.`);
+  }
+  const python = text('python');
+  if (python !== undefined && !isPythonMinor(python)) {
+    const minor = /^(\d+\.\d+)\.\d+/.exec(python)?.[1];
+    throw usageError(`--python ${JSON.stringify(python)} is not a Python minor version`, minor ? `The uv images are tagged by minor version: use --python ${minor}.` : 'Use a minor version such as 3.12.');
+  }
+  const baseLayer = text('baseLayer');
+  if (baseLayer !== undefined && !BASE_LAYER.test(baseLayer)) {
+    throw usageError(`--base-layer ${JSON.stringify(baseLayer)} is not an image base name`, 'Use one of the bases uv publishes images for, e.g. trixie-slim, trixie, bookworm-slim, alpine.');
+  }
+  return {
+    publish: typeof raw.publish === 'boolean' ? raw.publish : undefined,
+    allowlist: raw.allowlist === true,
+    local: raw.local === true,
+    lint: raw.lint === true,
+    uvVersion,
+    python,
+    baseLayer,
+    project: typeof raw.project === 'string' ? parseRegistryArg('project', raw.project, '--project') : undefined,
+    ciFile: text('ciFile'),
+    file: text('file'),
+    dryRun: raw.dryRun === true,
+  };
+}
+
+export async function ciSetupAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
+  const options = parseCiSetupOptions(raw, ctx.deps.env);
+  const result = await ciSetup(options, ctx);
+  if (ctx.json) ctx.deps.io.out(`${JSON.stringify(result, null, 2)}\n`);
+  else if (options.dryRun) ctx.deps.io.out(result.diff);
+  // Reported after the output: the file was written, only the allowlist is incomplete.
+  const undone = result.allowlist?.entries.filter((entry) => entry.status === 'not-permitted' || entry.status === 'failed') ?? [];
+  if (undone.length > 0) {
+    const names = undone.map((entry) => entry.project.path ?? `project ${entry.project.id}`).join(', ');
+    const onlyRole = undone.every((entry) => entry.status === 'not-permitted');
+    throw new GlxError(
+      onlyRole ? 'TOKEN_ROLE' : 'GITLAB_ERROR',
+      `${undone.length} job-token allowlist ${undone.length === 1 ? 'entry' : 'entries'} not added: ${names}`,
+      onlyRole ? 'A Maintainer of each of those projects can add it with the call or the UI path printed above; then the pipeline can read them.' : 'See the lines above; run with --verbose for the request log.',
+    );
+  }
+  return 0;
+}
+
+export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<CiSetupResult> {
+  // Local input first: broken files fail before any network call.
+  const loaded = await loadGitLabIndexes(ctx, options.file);
+  checkCollisions(loaded.all, loaded.relative);
+  const pyprojectDir = path.dirname(loaded.file);
+  const ciFile = await locateCiFile(ctx, options.ciFile, pyprojectDir);
+  const ciDir = path.dirname(ciFile);
+  const relative = path.relative(ctx.cwd, ciFile) || '.gitlab-ci.yml';
+  const projectDir = path.relative(ciDir, pyprojectDir).split(path.sep).join('/');
+  if (projectDir.startsWith('..') || path.isAbsolute(projectDir)) {
+    throw usageError(`${loaded.relative} is outside the directory of ${relative}`, 'Run glx ci-setup in the repository that holds the project, or point --ci-file at its .gitlab-ci.yml.');
+  }
+
+  const base = await ciInstance(ctx, loaded.gitlab);
+  ctx.debug(`GitLab instance ${base.baseUrl} (from ${base.source})`);
+  const sameHost = loaded.gitlab.filter((index) => index.registry.host === base.host);
+  const otherHost = loaded.gitlab.filter((index) => index.registry.host !== base.host);
+  for (const index of otherHost) {
+    ctx.warn(
+      `index "${index.entry.name}" is on ${index.registry.host}, not ${base.host}: a job token only works on its own instance, so glx gives it no credentials. ` +
+        `Set ${indexEnvVars(index.entry.name).username} / _PASSWORD (a deploy token) as masked CI/CD variables instead.`,
+    );
+  }
+
+  const planOptions: CiPlanOptions = {
+    file: relative,
+    indexNames: sameHost.map((index) => index.entry.name),
+    projectDir,
+    locked: await fs.stat(path.join(pyprojectDir, 'uv.lock')).then(
+      (stat) => stat.isFile(),
+      () => false,
+    ),
+    publish: options.publish,
+    uvVersion: options.uvVersion,
+    python: options.python,
+    baseLayer: options.baseLayer,
+    detectedPython: await detectPython(ctx, pyprojectDir, loaded.file, loaded.relative),
+  };
+  const before = await readTextIfExists(ciFile);
+  let plan = planCiSetup(before, planOptions);
+  const python = plan.pins.PYTHON_VERSION.value;
+  if (isPythonMinor(python) && compareMinor(python, NEWEST_IMAGE_PYTHON) > 0) {
+    ctx.warn(`PYTHON_VERSION ${python}: uv's images go up to python${NEWEST_IMAGE_PYTHON} as far as glx knows; check that ghcr.io/astral-sh/uv has the tag.`);
+  }
+
+  // Every refusal comes before any write: a tracked secret file, a missing or unfit token, the lint.
+  if (options.local) await refuseTrackedLocalFile(ctx, ciDir);
+  // One lookup for all three: --token-stdin can be read only once, and a prompt should come once.
+  const token =
+    options.local || options.allowlist
+      ? await requireToken(ctx, { host: base.host, prompt: true, promptUrl: `${base.baseUrl}/-/user_settings/personal_access_tokens` })
+      : options.lint
+        ? await findToken(ctx, { host: base.host })
+        : undefined;
+  const local = options.local && token ? await prepareLocal(ctx, ciDir, token) : undefined;
+  const allowlistToken = options.allowlist && token ? apiToken(token, 'Changing job-token allowlists') : undefined;
+  const lint = options.lint ? await lintPlan(ctx, options, base, plan, token) : undefined;
+
+  if (!options.dryRun && plan.changed) {
+    // Re-read under the lock: another glx may have written since we first looked.
+    plan = await withFileLock(ciFile, async () => {
+      const current = await readTextIfExists(ciFile);
+      const again = current === before ? plan : planCiSetup(current, planOptions);
+      if (again.changed) await writeFileAtomic(ciFile, again.after);
+      return again;
+    });
+  }
+
+  const diffs = [unifiedDiff(plan.before, plan.after, relative)];
+  const localResult = local ? await writeLocal(ctx, local, options.dryRun, diffs) : undefined;
+  const allowlist = allowlistToken ? await fixAllowlist(ctx, options, base, sameHost, allowlistToken) : undefined;
+
+  const result: CiSetupResult = {
+    file: ciFile,
+    created: plan.created,
+    changed: plan.changed,
+    dryRun: options.dryRun,
+    jobs: { template: plan.template, ...(plan.publish ? { publish: plan.publish } : {}), ...(plan.starter ? { starter: plan.starter } : {}) },
+    ...(plan.publishStage ? { publishStage: plan.publishStage } : {}),
+    image: `ghcr.io/astral-sh/uv:${plan.pins.UV_VERSION.value}-python${plan.pins.PYTHON_VERSION.value}-${plan.pins.BASE_LAYER.value}`,
+    pins: plan.pins,
+    indexes: sameHost.map((index) => ({ name: index.entry.name, ...indexEnvVars(index.entry.name) })),
+    skippedIndexes: otherHost.map((index) => ({ name: index.entry.name, host: index.registry.host })),
+    diff: diffs.join(''),
+    ...(localResult ? { local: localResult } : {}),
+    ...(lint ? { lint } : {}),
+    ...(allowlist ? { allowlist } : {}),
+  };
+  if (!ctx.json) summarize(ctx, result, relative, loaded.gitlab);
+  return result;
+}
+
+function checkCollisions(all: IndexEntry[], relative: string): void {
+  const names = all.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
+  const collision = findEnvCollisions(names)[0];
+  if (collision) {
+    throw new GlxError(
+      'INDEX_NAME_COLLISION',
+      `indexes ${collision.map((n) => `"${n}"`).join(' and ')} in ${relative} share the variable ${indexEnvVars(collision[0]!).username}`,
+      'Rename one of them in pyproject.toml; the pipeline could not give them different credentials.',
+    );
+  }
+}
+
+/** Runs git; undefined when git is not installed. */
+async function git(ctx: Context, dir: string, args: string[]): Promise<ExecResult | undefined> {
+  try {
+    return await ctx.deps.exec('git', ['-C', dir, ...args]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** --ci-file, else .gitlab-ci.yml at the top of the git checkout, else next to pyproject.toml. */
+async function locateCiFile(ctx: Context, ciFile: string | undefined, pyprojectDir: string): Promise<string> {
+  if (ciFile) return path.resolve(ctx.cwd, ciFile);
+  const top = await git(ctx, pyprojectDir, ['rev-parse', '--show-toplevel']);
+  const dir = top?.code === 0 && top.stdout.trim() !== '' ? top.stdout.trim() : pyprojectDir;
+  return path.join(dir, '.gitlab-ci.yml');
+}
+
+/**
+ * The instance the pipeline runs on: --host, GITLAB_HOST, CI_SERVER_URL in CI, git remote origin;
+ * only when none of those says, the host of the first GitLab index.
+ */
+async function ciInstance(ctx: Context, indexes: GitLabIndex[]): Promise<HostResolution> {
+  const resolved = await resolveBaseUrl(ctx, []);
+  const first = indexes[0];
+  if ((resolved.source === 'default' || resolved.source.startsWith('glab')) && first) {
+    return { baseUrl: first.registry.baseUrl, host: first.registry.host, source: 'pyproject.toml' };
+  }
+  return resolved;
+}
+
+/** .python-version, else the lower bound of requires-python (never below the oldest image). */
+async function detectPython(ctx: Context, dir: string, pyproject: string, relative: string): Promise<PinChoice | undefined> {
+  const pinned = await readTextIfExists(path.join(dir, '.python-version'));
+  if (pinned !== undefined) {
+    const value = fromPythonVersionFile(pinned);
+    if (value) return { value, source: '.python-version' };
+    ctx.warn('.python-version names no CPython minor version glx can use for the image; ignoring it.');
+  }
+  const doc = parsePyproject((await readTextIfExists(pyproject)) ?? '', relative);
+  const requires = isTable(doc.project) ? doc.project['requires-python'] : undefined;
+  if (typeof requires !== 'string') return undefined;
+  const bound = lowerBound(requires);
+  if (!bound) return undefined;
+  if (compareMinor(bound, OLDEST_IMAGE_PYTHON) < 0) return { value: OLDEST_IMAGE_PYTHON, source: `requires-python ${requires} (the oldest uv image is python${OLDEST_IMAGE_PYTHON})` };
+  return { value: bound, source: `requires-python ${requires}` };
+}
+
+/** This project: --project, CI_PROJECT_ID in CI, or the git remote origin. */
+async function thisProject(ctx: Context, flag: RegistryTarget | undefined): Promise<RegistryTarget> {
+  if (flag) return flag;
+  const { env } = ctx.deps;
+  if (env.GITLAB_CI === 'true' && env.CI_PROJECT_ID) return { kind: 'project', id: env.CI_PROJECT_ID, ...(env.CI_PROJECT_PATH ? { path: env.CI_PROJECT_PATH } : {}) };
+  const origin = await readOrigin(ctx.deps, ctx.cwd);
+  if (origin?.info) return { kind: 'project', id: origin.info.projectPath, path: origin.info.projectPath };
+  throw new GlxError('NO_GIT_REMOTE', 'cannot tell which GitLab project this pipeline belongs to (no --project, no CI_PROJECT_ID, no git remote "origin")', 'Name it: glx ci-setup --project <id|path> ...');
+}
+
+function apiToken(token: ResolvedToken, what: string): ResolvedToken {
+  // gitlab.md §12.2: job tokens cannot call the allowlist or lint APIs; deploy tokens no REST at all.
+  if (token.kind === 'job' || token.kind === 'deploy') {
+    throw new GlxError('TOKEN_ROLE', `${what} needs a personal, project or group access token; a ${token.kind === 'job' ? 'CI job' : 'deploy'} token cannot call that API`, 'Run it on your machine with a token of scope api (GITLAB_TOKEN, --token-stdin, or `glx auth --netrc`).');
+  }
+  return token;
+}
+
+// ----- --lint ---------------------------------------------------------------------------------
+
+async function lintPlan(ctx: Context, options: CiSetupOptions, base: HostResolution, plan: CiPlan, token: ResolvedToken | undefined): Promise<CiSetupResult['lint']> {
+  if (!token || token.kind === 'job' || token.kind === 'deploy') {
+    const why = token ? `a ${token.kind === 'job' ? 'CI job' : 'deploy'} token cannot call the lint API` : `no GitLab token for ${base.host}`;
+    ctx.warn(`--lint skipped: ${why}. Set GITLAB_TOKEN (a token of scope api) to have GitLab check the file.`);
+    return { skipped: why };
+  }
+  const project = await thisProject(ctx, options.project);
+  const client = await ctx.deps.gitlab({ baseUrl: base.baseUrl, token: token.token, kind: token.kind, log: ctx.verbose ? ctx.debug : undefined });
+  const answer = await lintCiConfig(client, project.id, plan.after);
+  for (const warning of answer.warnings ?? []) ctx.warn(`GitLab CI lint: ${warning}`);
+  if (!answer.valid) {
+    for (const error of answer.errors) ctx.info(`  GitLab CI lint: ${error}`);
+    throw new GlxError(
+      'CHECK_FAILED',
+      `GitLab's CI lint rejects the ${plan.created ? 'new' : 'merged'} .gitlab-ci.yml: ${answer.errors[0] ?? 'invalid'}`,
+      options.dryRun ? 'Fix what the lint names (see the diff on stdout).' : 'Nothing was written. Fix what the lint names, or run without --lint to write the file anyway.',
+    );
+  }
+  return { valid: true, warnings: answer.warnings ?? [] };
+}
+
+// ----- --local --------------------------------------------------------------------------------
+
+interface LocalPrep {
+  file: string;
+  relative: string;
+  dir: string;
+  token: ResolvedToken;
+  ignored: boolean;
+  inRepo: boolean;
+}
+
+/** A token must never go into a file git already tracks: refuse before anything is written. */
+async function refuseTrackedLocalFile(ctx: Context, dir: string): Promise<void> {
+  const tracked = await git(ctx, dir, ['ls-files', '--error-unmatch', '--', LOCAL_VARIABLES_FILE]);
+  if (tracked?.code === 0) {
+    throw new GlxError(
+      'SECRET_FILE_TRACKED',
+      `${path.relative(ctx.cwd, path.join(dir, LOCAL_VARIABLES_FILE)) || LOCAL_VARIABLES_FILE} is tracked by git; glx will not write a token into a file that gets committed`,
+      `Untrack it (git rm --cached ${LOCAL_VARIABLES_FILE}; if a token was ever committed, revoke it), then run glx ci-setup --local again.`,
+    );
+  }
+}
+
+async function prepareLocal(ctx: Context, dir: string, token: ResolvedToken): Promise<LocalPrep> {
+  const file = path.join(dir, LOCAL_VARIABLES_FILE);
+  const relative = path.relative(ctx.cwd, file) || LOCAL_VARIABLES_FILE;
+  if (token.kind === 'job') {
+    throw usageError('--local prepares gitlab-ci-local on your machine; in a CI job, CI_JOB_TOKEN is already set', 'Run glx ci-setup --local outside CI, with your own token.');
+  }
+  const check = await git(ctx, dir, ['check-ignore', '-q', '--', LOCAL_VARIABLES_FILE]);
+  return { file, relative, dir, token, ignored: check?.code === 0, inRepo: check !== undefined && check.code !== 128 };
+}
+
+async function writeLocal(ctx: Context, prep: LocalPrep, dryRun: boolean, diffs: string[]): Promise<NonNullable<CiSetupResult['local']>> {
+  let gitignore: 'already ignored' | 'added' | 'would add' = 'already ignored';
+  if (!prep.ignored) {
+    const ignoreFile = path.join(prep.dir, '.gitignore');
+    const ignoreRelative = path.relative(ctx.cwd, ignoreFile) || '.gitignore';
+    const before = await readTextIfExists(ignoreFile);
+    diffs.push(unifiedDiff(before ?? '', gitignoreWithEntry(before), ignoreRelative));
+    gitignore = dryRun ? 'would add' : 'added';
+    if (!dryRun) {
+      await withFileLock(ignoreFile, async () => writeFileAtomic(ignoreFile, gitignoreWithEntry(await readTextIfExists(ignoreFile))));
+      const check = await git(ctx, prep.dir, ['check-ignore', '-q', '--', LOCAL_VARIABLES_FILE]);
+      if (prep.inRepo && check?.code !== 0) {
+        throw new GlxError(
+          'SECRET_FILE_TRACKED',
+          `git still does not ignore ${prep.relative} after adding ${GITIGNORE_ENTRY} to ${ignoreRelative}; the token was not written`,
+          `Another ignore rule re-includes it (a "!" pattern?): \`git check-ignore -v --no-index ${LOCAL_VARIABLES_FILE}\` shows which.`,
+        );
+      }
+      if (!prep.inRepo) ctx.warn(`${prep.dir} is not a git repository: ${LOCAL_VARIABLES_FILE} is listed in .gitignore for when it becomes one.`);
+    }
+  }
+  const before = await readTextIfExists(prep.file);
+  const planned = upsertLocalToken(before, prep.token.token, prep.relative);
+  if (!dryRun) {
+    if (planned.action !== 'unchanged') {
+      await withFileLock(prep.file, async () => {
+        const again = upsertLocalToken(await readTextIfExists(prep.file), prep.token.token, prep.relative);
+        await writeFileAtomic(prep.file, again.text, { mode: 0o600, keepMode: false });
+      });
+    } else if (((await fs.stat(prep.file)).mode & 0o777) !== 0o600) {
+      await fs.chmod(prep.file, 0o600);
+    }
+  }
+  return { file: prep.file, action: planned.action, gitignore, mode: '0600' };
+}
+
+// ----- --allowlist ----------------------------------------------------------------------------
+
+async function fixAllowlist(ctx: Context, options: CiSetupOptions, base: HostResolution, indexes: GitLabIndex[], token: ResolvedToken): Promise<AllowlistReport> {
+  const client = await ctx.deps.gitlab({ baseUrl: base.baseUrl, token: token.token, kind: token.kind, log: ctx.verbose ? ctx.debug : undefined });
+  // gitlab.md §8: the POST takes numeric ids only, on both sides.
+  const self = await withPath(client, await resolveNumericId(ctx, base.baseUrl, base.host, await thisProject(ctx, options.project), token));
+  const notes: string[] = [];
+  const targets = new Map<string, { id: string; path?: string; indexes: string[] }>();
+  const add = (id: string, projectPath: string | undefined, index: string) => {
+    if (id === self.id) {
+      notes.push(`index "${index}" is this project's own registry: its jobs always have access.`);
+      return;
+    }
+    const known = targets.get(id);
+    if (known) known.indexes.push(index);
+    else targets.set(id, { id, ...(projectPath ? { path: projectPath } : {}), indexes: [index] });
+  };
+  for (const index of indexes) {
+    const name = index.entry.name;
+    const { kind, id } = index.registry;
+    const target = await withPath(client, await resolveNumericId(ctx, base.baseUrl, base.host, { kind, id }, token));
+    if (kind === 'project') {
+      add(target.id, target.path, name);
+      continue;
+    }
+    // A group has no allowlist of its own: each project that holds its PyPI packages needs the entry.
+    const projects = await listGroupPypiProjects(client, target.id);
+    if (projects.length === 0) notes.push(`group ${target.path ?? target.id} (index "${name}") holds no PyPI packages you can see yet; run --allowlist again after its first upload.`);
+    for (const project of projects) add(String(project.id), project.path, name);
+  }
+  const entries: AllowlistEntry[] = [];
+  for (const target of targets.values()) {
+    const call = allowlistCall(client.apiUrl, target.id, self.id);
+    const project = { id: target.id, ...(target.path ? { path: target.path } : {}) };
+    if (options.dryRun) {
+      entries.push({ project, indexes: target.indexes, status: 'planned', call });
+      continue;
+    }
+    const answer = interpretAnswer(await addToJobTokenAllowlist(client, target.id, self.id));
+    entries.push({ project, indexes: target.indexes, ...answer, call });
+  }
+  return { project: { id: self.id, ...(self.path ? { path: self.path } : {}) }, entries, notes };
+}
+
+/** A numeric id needs no lookup, but the report and the UI path read better with the full path. */
+async function withPath(client: GitLabClient, target: RegistryTarget): Promise<RegistryTarget> {
+  if (target.path) return target;
+  try {
+    const found = target.kind === 'project' ? (await getProject(client, target.id)).path_with_namespace : (await getGroup(client, target.id)).full_path;
+    return { ...target, path: found };
+  } catch {
+    // Not visible to this token: the POST will say so; the id alone names it.
+    return target;
+  }
+}
+
+const STATUS_WORDS: Record<AllowlistEntry['status'], string> = {
+  added: 'added',
+  present: 'already there',
+  'not-permitted': 'not permitted',
+  failed: 'failed',
+  planned: 'would add',
+};
+
+function printAllowlist(ctx: Context, report: AllowlistReport, dryRun: boolean): void {
+  const self = report.project.path ?? `project ${report.project.id}`;
+  ctx.info(`Job-token allowlist entries for ${self} (id ${report.project.id})${dryRun ? ' — dry run, no call made' : ''}:`);
+  if (report.entries.length === 0) ctx.info('  none needed.');
+  for (const entry of report.entries) {
+    const where = `${entry.project.path ?? `project ${entry.project.id}`} (id ${entry.project.id}), read through index ${entry.indexes.map((name) => `"${name}"`).join(', ')}`;
+    const word = STATUS_WORDS[entry.status].padEnd(14);
+    if (entry.status === 'planned') {
+      ctx.info(`  ${word}${where}`);
+      ctx.info(`                ${entry.call.method} ${entry.call.url} ${JSON.stringify(entry.call.body)}`);
+      continue;
+    }
+    ctx.info(`  ${word}${where}${entry.detail ? `: ${entry.detail}` : ''}`);
+    if (entry.status === 'not-permitted' || entry.status === 'failed') {
+      ctx.info(`                A maintainer of ${entry.project.path ?? `project ${entry.project.id}`} can run:`);
+      ctx.info(`                  ${curlCommand(entry.call)}`);
+      ctx.info(`                or in GitLab: ${uiPath(entry.project.path ?? `project ${entry.project.id}`, self)}`);
+    }
+  }
+  for (const note of report.notes) ctx.info(`  note: ${note}`);
+}
+
+// ----- summary --------------------------------------------------------------------------------
+
+function summarize(ctx: Context, result: CiSetupResult, relative: string, allIndexes: GitLabIndex[]): void {
+  const { jobs } = result;
+  const touched = [
+    jobs.template !== 'unchanged' ? `${jobs.template} ${TEMPLATE_JOB}` : undefined,
+    jobs.starter ? `${jobs.starter} ${STARTER_JOB}` : undefined,
+    jobs.publish && jobs.publish !== 'unchanged' ? `${jobs.publish} ${PUBLISH_JOB}` : undefined,
+  ].filter((part) => part !== undefined);
+  if (result.dryRun) ctx.info(result.changed ? `Dry run: ${relative} would change as shown (${touched.join(', ')}); nothing was written.` : `Dry run: ${relative} is up to date; nothing to change.`);
+  else if (!result.changed) ctx.info(`${relative} is up to date; nothing changed.`);
+  else ctx.info(`${result.created ? 'Wrote' : 'Updated'} ${relative}: ${touched.join(', ')}.`);
+
+  // "(PYTHON_VERSION from .python-version; UV_VERSION, BASE_LAYER from .gitlab-ci.yml)"
+  const bySource = new Map<string, string[]>();
+  for (const name of ['PYTHON_VERSION', 'UV_VERSION', 'BASE_LAYER'] as const) {
+    const { source } = result.pins[name];
+    if (source !== 'default') bySource.set(source, [...(bySource.get(source) ?? []), name]);
+  }
+  const sources = [...bySource].map(([source, names]) => `${names.join(', ')} from ${source}`).join('; ');
+  ctx.info(`Image ${result.image}${sources ? ` (${sources})` : ''}.`);
+  if (result.indexes.length > 0) ctx.info(`Job-token credentials for ${result.indexes.map((index) => `"${index.name}"`).join(', ')}.`);
+  else if (allIndexes.length === 0) ctx.info('No GitLab index in pyproject.toml yet: `glx init` adds one, and a re-run of glx ci-setup gives it credentials.');
+  if (result.local) {
+    const verb = result.dryRun ? 'would set' : result.local.action === 'unchanged' ? 'already has' : 'set';
+    ctx.info(`${path.relative(ctx.cwd, result.local.file) || LOCAL_VARIABLES_FILE} ${verb} CI_JOB_TOKEN to your token (mode 0600; .gitignore: ${result.local.gitignore}).`);
+  }
+  if ((result.jobs.publish === 'added' || result.jobs.publish === 'updated') && !allIndexes.some((index) => index.entry.publishUrl)) {
+    ctx.info(`Note: uv checks the registry before uploading only with credentials for it; add an index for this project with \`glx init --publish --explicit\` so that a re-run skips files already published.`);
+  }
+  if (result.allowlist) printAllowlist(ctx, result.allowlist, result.dryRun);
+  if (!result.dryRun && result.changed) ctx.info(`Next: give your uv jobs \`extends: ${TEMPLATE_JOB}\`${result.allowlist || result.indexes.length === 0 ? '' : ', and if a registry belongs to another project, run `glx ci-setup --allowlist`'}.`);
+}

@@ -1,0 +1,39 @@
+/**
+ * What to do with each file and each release link, decided from what the registry already holds
+ * (pure: the plan is what --dry-run prints). Same file name and sha256: skip. Same name, other
+ * bytes: a conflict, since GitLab keeps one file per name and version (gitlab.md §6, §12.9).
+ */
+import type { SimpleFile } from '../gitlab/simple-page.js';
+
+export type FileDecision = { action: 'upload' } | { action: 'skip'; remote: SimpleFile } | { action: 'conflict'; remote: SimpleFile; reason: string };
+
+export function decideFile(localSha256: string, remote: SimpleFile | undefined): FileDecision {
+  if (!remote) return { action: 'upload' };
+  if (!remote.sha256) return { action: 'conflict', remote, reason: 'the registry lists a file with this name but no sha256, so glx cannot tell whether it is the same file' };
+  if (remote.sha256 === localSha256.toLowerCase()) return { action: 'skip', remote };
+  return { action: 'conflict', remote, reason: `the registry holds a different file with this name (sha256 ${remote.sha256.slice(0, 12)}… there, ${localSha256.slice(0, 12)}… here)` };
+}
+
+export interface WantedLink {
+  name: string;
+  url: string;
+}
+
+export interface ExistingLink {
+  name: string;
+  url: string;
+}
+
+export type LinkDecision = { action: 'create' } | { action: 'exists' } | { action: 'clash'; reason: string };
+
+/** Link names and URLs are each unique within a release (gitlab.md §9). */
+export function decideLink(wanted: WantedLink, existing: readonly ExistingLink[]): LinkDecision {
+  const byName = existing.find((link) => link.name === wanted.name);
+  if (byName) {
+    if (byName.url === wanted.url) return { action: 'exists' };
+    return { action: 'clash', reason: `the release already has a link named ${wanted.name} to another URL (${byName.url})` };
+  }
+  const byUrl = existing.find((link) => link.url === wanted.url);
+  if (byUrl) return { action: 'clash', reason: `the release already links this file under another name (${byUrl.name})` };
+  return { action: 'create' };
+}
