@@ -1,4 +1,5 @@
 /** One function per GitLab endpoint glx calls, each with its docs page. */
+import { parseAnswer } from './client.js';
 import type { GitLabClient, GitLabResponse, RetryInfo } from './client-types.js';
 import { errorBody, invalidResponse } from './errors.js';
 import { CiLintResult, Group, GroupPackage, Job, Member, Project, Release, ReleaseLink, ReleaseLinks, TokenSelf, User, Version } from './schemas.js';
@@ -39,7 +40,7 @@ export async function getMember(client: GitLabClient, ref: RegistryRef, userId: 
   const path = `/${base}/${encodeId(ref.id)}/members/all/${userId}`;
   const response = await client.request({ path, accept: [404], subject: `${ref.kind} ${ref.id} membership` });
   if (response.status === 404) return undefined;
-  return client.json({ path }, Member, `GET /${base}/:id/members/all/:user_id`);
+  return parseAnswer(response, Member, `GET /${base}/:id/members/all/:user_id`);
 }
 
 /** https://docs.gitlab.com/api/jobs/#get-job-tokens-job — only a job token may call it. */

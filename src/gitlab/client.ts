@@ -192,22 +192,26 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
       return response;
     },
     async json(req, schema, endpoint) {
-      const response = await this.request(req);
-      const shape = notAnApiAnswer(response);
-      if (shape) throw invalidResponse(endpoint, response, shape);
-      let value: unknown;
-      try {
-        value = response.body === '' ? null : JSON.parse(response.body);
-      } catch {
-        throw invalidResponse(endpoint, response, 'not JSON');
-      }
-      try {
-        return schema.parse(value);
-      } catch (error) {
-        throw invalidResponse(endpoint, response, firstIssue(error));
-      }
+      return parseAnswer(await this.request(req), schema, endpoint);
     },
   };
+}
+
+/** A JSON answer checked with its zod schema; an unexpected shape names the endpoint. */
+export function parseAnswer<T>(response: GitLabResponse, schema: { parse(value: unknown): T }, endpoint: string): T {
+  const shape = notAnApiAnswer(response);
+  if (shape) throw invalidResponse(endpoint, response, shape);
+  let value: unknown;
+  try {
+    value = response.body === '' ? null : JSON.parse(response.body);
+  } catch {
+    throw invalidResponse(endpoint, response, 'not JSON');
+  }
+  try {
+    return schema.parse(value);
+  } catch (error) {
+    throw invalidResponse(endpoint, response, firstIssue(error));
+  }
 }
 
 async function* watchBody(source: AsyncIterable<Uint8Array>, onError: (error: unknown) => void): AsyncIterable<Uint8Array> {
