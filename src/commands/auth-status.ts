@@ -4,7 +4,7 @@
  */
 import type { Context } from '../cli/context.js';
 import { checkRegistry, introspectToken, type Problem, type TokenReport } from '../credentials/inspect.js';
-import { kindFromPrefix, netrcFile } from '../credentials/token.js';
+import { credentialKind, netrcFile } from '../credentials/token.js';
 import { chooseUvCredentials, keyringEnabled, lookupUvStore, type NetrcLookup, type SourceFinding } from '../credentials/uv-sources.js';
 import { ExitCode, GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
@@ -104,7 +104,7 @@ async function indexStatus(ctx: Context, index: GitLabIndex, netrc: Awaited<Retu
     return status;
   }
   const username = found.username;
-  const kind: TokenKind = username === 'gitlab-ci-token' ? 'job' : kindFromPrefix(found.password) === 'unknown' && username && username !== '__token__' ? 'deploy' : kindFromPrefix(found.password);
+  const kind = credentialKind(found.password, username);
   status.credentials = { ...(username ? { username } : {}), token: mask(found.password), kind };
   try {
     const client = await ctx.deps.gitlab({ baseUrl: registry.baseUrl, token: found.password, kind, username, log: ctx.verbose ? ctx.debug : undefined });

@@ -4,7 +4,7 @@
  */
 import type { Context } from '../cli/context.js';
 import { checkRegistry, introspectToken, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
-import { kindFromPrefix, netrcFile, type ResolvedToken, requireToken } from '../credentials/token.js';
+import { credentialKind, netrcFile, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import type { GitLabClient, TokenKind } from '../gitlab/client-types.js';
@@ -64,11 +64,6 @@ async function loadTarget(ctx: Context, file: string | undefined): Promise<Targe
   return { baseUrl: base.baseUrl, host: base.host, indexes: onHost };
 }
 
-function tokenKind(token: ResolvedToken, username: string | undefined): TokenKind {
-  // Old deploy tokens have no prefix: a username that is not __token__ says what it is.
-  if (token.kind === 'unknown' && username && username !== '__token__' && username !== 'gitlab-ci-token') return 'deploy';
-  return token.kind === 'unknown' ? kindFromPrefix(token.token) : token.kind;
-}
 
 export async function authLoginAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const options = parseAuthOptions(raw, ctx.deps.env);
@@ -80,7 +75,7 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
     promptUrl: `${target.baseUrl}/-/user_settings/personal_access_tokens?name=glx&scopes=${scopes}`,
   });
   const username = options.username ?? token.username;
-  const kind = tokenKind(token, username);
+  const kind = credentialKind(token.token, username, token.kind);
   if (kind === 'deploy' && !username) {
     throw usageError('a deploy token (gldt-) needs its username', 'Pass --username <name>: it is shown when the deploy token is created (e.g. gitlab+deploy-token-12).');
   }

@@ -23,7 +23,7 @@ import { type IndexEntry, isTable, parsePyproject } from '../pyproject/read.js';
 import { type HostResolution, resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
 import { unifiedDiff } from '../util/diff.js';
-import { readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
+import { MAX_EDIT_BYTES, readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { withFileLock } from '../util/lock.js';
 import { type GitLabIndex, loadGitLabIndexes } from './env.js';
 
@@ -157,7 +157,8 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
     baseLayer: options.baseLayer,
     detectedPython: await detectPython(ctx, pyprojectDir, loaded.file, loaded.relative),
   };
-  const before = await readTextIfExists(ciFile);
+  // A CI file over 1 MiB is refused like a pyproject.toml of that size (issue 7: huge inputs).
+  const before = await readTextIfExists(ciFile, { maxBytes: MAX_EDIT_BYTES });
   let plan = planCiSetup(before, planOptions);
   const python = plan.pins.PYTHON_VERSION.value;
   if (isPythonMinor(python) && compareMinor(python, NEWEST_IMAGE_PYTHON) > 0) {
@@ -180,7 +181,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
   if (!options.dryRun && plan.changed) {
     // Re-read under the lock: another glx may have written since we first looked.
     plan = await withFileLock(ciFile, async () => {
-      const current = await readTextIfExists(ciFile);
+      const current = await readTextIfExists(ciFile, { maxBytes: MAX_EDIT_BYTES });
       const again = current === before ? plan : planCiSetup(current, planOptions);
       if (again.changed) await writeFileAtomic(ciFile, again.after);
       return again;

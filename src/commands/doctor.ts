@@ -5,10 +5,9 @@
  */
 import type { Context } from '../cli/context.js';
 import { introspectToken, type TokenReport } from '../credentials/inspect.js';
-import { kindFromPrefix } from '../credentials/token.js';
+import { credentialKind } from '../credentials/token.js';
 import { keyringEnabled, lookupUvStore } from '../credentials/uv-sources.js';
 import { ExitCode, GlxError } from '../errors.js';
-import type { TokenKind } from '../gitlab/client-types.js';
 import { type Check, type CheckStatus, check } from '../doctor/check.js';
 import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, netrcLookupFor, readNetrcState, trackedSecretsCheck, uvCredentialsFor } from '../doctor/local-checks.js';
 import { accessCheck, ciCheck, confusionCheck, forwardingCheck, tokenCheck, tokenErrorCheck } from '../doctor/remote-checks.js';
@@ -130,7 +129,7 @@ async function indexTask(
   }
   tokens.push(chosen.password);
   const username = chosen.username;
-  const kind: TokenKind = username === 'gitlab-ci-token' ? 'job' : kindFromPrefix(chosen.password) === 'unknown' && username && username !== '__token__' ? 'deploy' : kindFromPrefix(chosen.password);
+  const kind = credentialKind(chosen.password, username);
   const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: chosen.password, kind, username, log: ctx.verbose ? ctx.debug : undefined });
   const key = `${index.registry.baseUrl}\u0000${username}\u0000${chosen.password}`;
   if (!reports.has(key)) reports.set(key, introspectToken(client, ctx.deps.now(), username));

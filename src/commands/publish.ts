@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { createProgress, formatBytes, type Progress } from '../cli/progress.js';
 import { checkRegistry, introspectToken, type TokenReport } from '../credentials/inspect.js';
-import { kindFromPrefix, type ResolvedToken, requireToken } from '../credentials/token.js';
+import { credentialKind, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { type Digests, hashFile } from '../dist/digest.js';
 import { normalizeName } from '../dist/filename.js';
@@ -17,7 +17,7 @@ import { type Distribution, readDistribution } from '../dist/read.js';
 import { uploadBody } from '../dist/upload-form.js';
 import { type ErrorCode, ExitCode, exitCodeFor, GlxError, isGlxError, usageError } from '../errors.js';
 import { answerMessage, createRelease, createReleaseLink, getRelease, getSimpleVersions, listReleaseLinks, uploadPypiFile } from '../gitlab/api.js';
-import type { GitLabClient, TokenKind } from '../gitlab/client-types.js';
+import type { GitLabClient } from '../gitlab/client-types.js';
 import type { SimpleFile } from '../gitlab/simple-page.js';
 import { normalizeBaseUrl, parseRegistryUrl, publishUrl, pypiFileUrl, simpleUrl } from '../gitlab/url.js';
 import { resolveBaseUrl } from '../resolve/host.js';
@@ -127,7 +127,7 @@ export async function publish(options: PublishOptions, ctx: Context): Promise<Pu
   ctx.debug(`publishing to project ${target.project.path ?? target.project.id} on ${target.baseUrl} (from ${target.from})`);
   const token = await requireToken(ctx, { host: target.host });
   const username = credentialUsername(token, options.username);
-  const kind = tokenKind(token, username);
+  const kind = credentialKind(token.token, username, token.kind);
   const client = await ctx.deps.gitlab({ baseUrl: target.baseUrl, token: token.token, kind, username, log: ctx.verbose ? ctx.debug : undefined });
   const project = await resolveNumericId(ctx, target.baseUrl, target.host, target.project, token);
   // The registry lookups only read: they run while the token is checked, and count only once it passes.
@@ -272,11 +272,6 @@ function targetFromIndex(index: GitLabIndex, relative: string): PublishTarget {
   return { baseUrl: registry.baseUrl, host: registry.host, project: { kind: 'project', id: registry.id }, from: `index "${index.entry.name}" in ${relative}` };
 }
 
-function tokenKind(token: ResolvedToken, username: string): TokenKind {
-  // Deploy tokens made before the gldt- prefix are only recognisable by their username.
-  if (token.kind === 'unknown' && username !== '__token__' && username !== 'gitlab-ci-token') return 'deploy';
-  return token.kind === 'unknown' ? kindFromPrefix(token.token) : token.kind;
-}
 
 /** research/gitlab.md §5: publishing needs scope api (or a write deploy token) and Developer. Checked before any upload. */
 async function refuseUnlessCanPublish(client: GitLabClient, ctx: Context, projectId: string, username: string, releases: boolean): Promise<TokenReport> {

@@ -44,6 +44,19 @@ export function kindFromPrefix(token: string): TokenKind {
   return 'unknown';
 }
 
+/**
+ * The kind of a credential as uv would send it: the source's word first (CI_JOB_TOKEN is a job
+ * token), then the prefix, then the username — a deploy token from before the gldt- prefix is
+ * recognisable only by a username that is neither __token__ nor gitlab-ci-token.
+ */
+export function credentialKind(token: string, username?: string, known: TokenKind = 'unknown'): TokenKind {
+  if (username === 'gitlab-ci-token') return 'job';
+  if (known !== 'unknown') return known;
+  const prefixed = kindFromPrefix(token);
+  if (prefixed !== 'unknown') return prefixed;
+  return username && username !== '__token__' ? 'deploy' : 'unknown';
+}
+
 export function usernameFor(kind: TokenKind, explicit?: string): string | undefined {
   if (explicit) return explicit;
   if (kind === 'job') return 'gitlab-ci-token';
