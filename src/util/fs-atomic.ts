@@ -2,7 +2,7 @@
  * Crash-safe file writes: temp file in the same directory, fsync, rename, fsync the directory.
  * A reader (or a crash) sees either the old file or the new one, never a partial one.
  */
-import { constants, promises as fs, readFileSync, statSync } from 'node:fs';
+import { constants, promises as fs, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { at, GlxError } from '../errors.js';
 
@@ -87,8 +87,12 @@ function tempPrefix(target: string): string {
  * should not linger; it was created 0600 or with the target's own mode.
  */
 async function sweepStaleTemps(target: string): Promise<void> {
-  const dir = path.dirname(target);
   const prefix = tempPrefix(target);
+  await removeSiblings(path.dirname(target), prefix, (name, stat) => /^[a-z0-9]+\.tmp$/.test(name.slice(prefix.length)) && stat.isFile() && Date.now() - stat.mtimeMs > STALE_TEMP_MS);
+}
+
+/** Removes the entries of `dir` named `<prefix>…` that `select` picks; leftovers of killed writers. */
+export async function removeSiblings(dir: string, prefix: string, select: (name: string, stat: Stats) => boolean): Promise<void> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -96,10 +100,10 @@ async function sweepStaleTemps(target: string): Promise<void> {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix) || !/^[a-z0-9]+\.tmp$/.test(name.slice(prefix.length))) continue;
+    if (!name.startsWith(prefix)) continue;
     const file = path.join(dir, name);
     const stat = await fs.lstat(file).catch(() => undefined);
-    if (stat?.isFile() && Date.now() - stat.mtimeMs > STALE_TEMP_MS) await fs.rm(file, { force: true }).catch(() => {});
+    if (stat && select(name, stat)) await fs.rm(file, { force: true }).catch(() => {});
   }
 }
 

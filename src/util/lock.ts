@@ -24,7 +24,7 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
-import { resolveTarget } from './fs-atomic.js';
+import { removeSiblings, resolveTarget } from './fs-atomic.js';
 
 export interface LockOptions {
   timeoutMs?: number;
@@ -250,20 +250,7 @@ async function sweepClaims(lockPath: string, staleMs: number): Promise<void> {
 }
 
 async function removeClaims(lockPath: string, select: (name: string, mtimeMs: number) => boolean): Promise<void> {
-  const dir = path.dirname(lockPath);
-  const prefix = `${path.basename(lockPath)}.takeover-`;
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const file = path.join(dir, name);
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (stat && select(name, stat.mtimeMs)) await fs.rm(file, { force: true });
-  }
+  await removeSiblings(path.dirname(lockPath), `${path.basename(lockPath)}.takeover-`, (name, stat) => select(name, stat.mtimeMs));
 }
 
 function nonce(): string {
