@@ -106,10 +106,9 @@ export async function checkRegistry(client: GitLabClient, report: TokenReport, r
   const scope = report.kind !== 'deploy' && report.kind !== 'job' ? scopeProblem(report, need) : undefined;
   if (scope) check.problems.push(scope);
   // Without the scope the membership API answers 403 too; the scope is the thing to fix first.
-  if (!scope && report.user && report.kind !== 'job' && report.kind !== 'deploy' && !/^user \d+$/.test(report.user.username)) {
-    await checkRole(client, report, ref, need, check);
-  }
-  const probe = await probeSimpleIndex(client, ref, 'basic');
+  const roleKnowable = !scope && report.user && report.kind !== 'job' && report.kind !== 'deploy' && !/^user \d+$/.test(report.user.username);
+  // The role lookups and the registry's own answer are independent: one round trip, not three.
+  const [, probe] = await Promise.all([roleKnowable ? checkRole(client, report, ref, need, check) : undefined, probeSimpleIndex(client, ref, 'basic')]);
   check.registryStatus = probe.status;
   if (probe.status !== 200 && check.problems.length === 0) check.problems.push(registryProblem(probe.status, report, ref));
   if (need === 'publish' && ref.kind === 'group') {
@@ -120,18 +119,18 @@ export async function checkRegistry(client: GitLabClient, report: TokenReport, r
 
 async function checkRole(client: GitLabClient, report: TokenReport, ref: RegistryRef, need: Need, check: RegistryCheck): Promise<void> {
   const user = report.user!;
-  if (ref.kind === 'project') {
-    try {
-      check.visibility = (await getProject(client, ref.id)).visibility;
-    } catch (error) {
-      if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
-        check.problems.push({ code: 'GITLAB_NOT_FOUND', message: `project ${ref.id} is not visible to ${user.username}`, hint: 'Check the project id, or ask a Maintainer to add this user (Reporter to install, Developer to publish).' });
-        return;
-      }
-      throw error;
+  const [project, membership] = await Promise.allSettled([ref.kind === 'project' ? getProject(client, ref.id) : undefined, getMember(client, ref, user.id)]);
+  if (project.status === 'rejected') {
+    const error = project.reason;
+    if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
+      check.problems.push({ code: 'GITLAB_NOT_FOUND', message: `project ${ref.id} is not visible to ${user.username}`, hint: 'Check the project id, or ask a Maintainer to add this user (Reporter to install, Developer to publish).' });
+      return;
     }
+    throw error;
   }
-  const member = await getMember(client, ref, user.id);
+  check.visibility = project.value?.visibility;
+  if (membership.status === 'rejected') throw membership.reason;
+  const member = membership.value;
   check.accessLevel = member?.access_level;
   check.role = member ? roleName(member.access_level) : 'not a member';
   const required = need === 'publish' ? AccessLevel.DEVELOPER : check.visibility === 'public' || check.visibility === 'internal' ? 0 : AccessLevel.REPORTER;
