@@ -4,13 +4,12 @@
  */
 import type { Context } from '../cli/context.js';
 import { checkRegistry, introspectToken, type Problem, type TokenReport } from '../credentials/inspect.js';
-import { credentialKind, netrcFile } from '../credentials/token.js';
-import { chooseUvCredentials, keyringEnabled, lookupUvStore, type NetrcLookup, type SourceFinding } from '../credentials/uv-sources.js';
+import { credentialKind } from '../credentials/token.js';
+import { chooseUvCredentials, keyringEnabled, lookupUvStore, type SourceFinding } from '../credentials/uv-sources.js';
+import { type NetrcState, netrcLookupFor, readNetrcState } from '../doctor/local-checks.js';
 import { ExitCode, GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
-import { lookup, parseNetrc } from '../netrc/parse.js';
 import { indexEnvVars } from '../pyproject/index-name.js';
-import { readTextIfExists } from '../util/fs-atomic.js';
 import { mask } from '../util/redact.js';
 import { kindLabel } from './auth.js';
 import { type GitLabIndex, loadGitLabIndexes } from './env.js';
@@ -55,7 +54,8 @@ export async function authStatus(ctx: Context, file?: string): Promise<AuthStatu
   if (loaded.gitlab.length === 0) {
     throw new GlxError('USAGE', `${loaded.relative} has no GitLab index`, 'Add one with `glx init --group <id|path>` or `glx init --project <id|path>`.');
   }
-  const netrc = await readNetrc(ctx);
+  // The file uv reads, with uv's fallback when NETRC names a missing file (uv.md §3.3).
+  const netrc = await readNetrcState(ctx);
   const keyring = keyringEnabled(ctx.deps.env, undefined);
   // Credentials shared by several indexes are introspected once.
   const reports = new Map<string, Promise<TokenReport>>();
@@ -63,27 +63,11 @@ export async function authStatus(ctx: Context, file?: string): Promise<AuthStatu
   return { file: loaded.file, ok: indexes.every((index) => index.ok), indexes };
 }
 
-async function readNetrc(ctx: Context): Promise<{ file: string; text?: string; error?: string; doc?: ReturnType<typeof parseNetrc> }> {
-  const file = netrcFile(ctx);
-  const text = await readTextIfExists(file, { lossy: true }).catch(() => undefined); // as uv reads it
-  if (text === undefined) return { file };
-  try {
-    return { file, text, doc: parseNetrc(text, file) };
-  } catch (error) {
-    return { file, text, error: error instanceof GlxError ? error.message : String(error) };
-  }
-}
-
-async function indexStatus(ctx: Context, index: GitLabIndex, netrc: Awaited<ReturnType<typeof readNetrc>>, keyring: boolean, reports: Map<string, Promise<TokenReport>>): Promise<IndexStatus> {
+async function indexStatus(ctx: Context, index: GitLabIndex, netrc: NetrcState, keyring: boolean, reports: Map<string, Promise<TokenReport>>): Promise<IndexStatus> {
   const { entry, registry } = index;
   const envUser = ctx.deps.env[indexEnvVars(entry.name).username];
-  const netrcLookup: NetrcLookup = { file: netrc.file, ...(netrc.error ? { error: netrc.error } : {}) };
-  if (netrc.doc) {
-    const found = lookup(netrc.doc, registry.host);
-    if (found) netrcLookup.entry = { login: found.login, password: found.password, viaDefault: found.source === 'default' };
-  }
   const store = await lookupUvStore(ctx.deps, entry.url, envUser || undefined);
-  const chosen = chooseUvCredentials({ name: entry.name, url: entry.url, authenticate: entry.authenticate }, ctx.deps.env, netrcLookup, store, keyring);
+  const chosen = chooseUvCredentials({ name: entry.name, url: entry.url, authenticate: entry.authenticate }, ctx.deps.env, netrcLookupFor(netrc, registry.host), store, keyring);
   const status: IndexStatus = {
     name: entry.name,
     url: stripUserinfo(entry.url),
