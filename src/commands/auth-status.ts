@@ -5,11 +5,10 @@
 import type { Context } from '../cli/context.js';
 import { checkRegistry, introspectToken, type Problem, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
-import { chooseUvCredentials, keyringEnabled, lookupUvStore, type SourceFinding } from '../credentials/uv-sources.js';
-import { type NetrcState, netrcLookupFor, readNetrcState } from '../doctor/local-checks.js';
+import { keyringEnabled, type SourceFinding } from '../credentials/uv-sources.js';
+import { type NetrcState, readNetrcState, uvCredentialsFor } from '../doctor/local-checks.js';
 import { ExitCode, GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
-import { indexEnvVars } from '../pyproject/index-name.js';
 import { mask } from '../util/redact.js';
 import { kindLabel } from './auth.js';
 import { type GitLabIndex, loadGitLabIndexes } from './env.js';
@@ -65,9 +64,7 @@ export async function authStatus(ctx: Context, file?: string): Promise<AuthStatu
 
 async function indexStatus(ctx: Context, index: GitLabIndex, netrc: NetrcState, keyring: boolean, reports: Map<string, Promise<TokenReport>>): Promise<IndexStatus> {
   const { entry, registry } = index;
-  const envUser = ctx.deps.env[indexEnvVars(entry.name).username];
-  const store = await lookupUvStore(ctx.deps, entry.url, envUser || undefined);
-  const chosen = chooseUvCredentials({ name: entry.name, url: entry.url, authenticate: entry.authenticate }, ctx.deps.env, netrcLookupFor(netrc, registry.host), store, keyring);
+  const chosen = await uvCredentialsFor(ctx, index, netrc, keyring);
   const status: IndexStatus = {
     name: entry.name,
     url: stripUserinfo(entry.url),

@@ -6,12 +6,11 @@
 import type { Context } from '../cli/context.js';
 import { introspectToken, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
-import { keyringEnabled, lookupUvStore } from '../credentials/uv-sources.js';
+import { keyringEnabled } from '../credentials/uv-sources.js';
 import { ExitCode, GlxError } from '../errors.js';
 import { type Check, type CheckStatus, check } from '../doctor/check.js';
-import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, netrcLookupFor, readNetrcState, trackedSecretsCheck, uvCredentialsFor } from '../doctor/local-checks.js';
+import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, trackedSecretsCheck, uvCredentialsFor } from '../doctor/local-checks.js';
 import { accessCheck, ciCheck, confusionCheck, forwardingCheck, tokenCheck, tokenErrorCheck } from '../doctor/remote-checks.js';
-import { indexEnvVars } from '../pyproject/index-name.js';
 import { createLocator } from '../pyproject/locate.js';
 import { isTable, listSources, sourceIndex } from '../pyproject/read.js';
 import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from './env.js';
@@ -115,9 +114,7 @@ async function indexTask(
   tokens: string[],
 ): Promise<Check[]> {
   const name = index.entry.name;
-  const envUser = ctx.deps.env[indexEnvVars(name).username];
-  const store = await lookupUvStore(ctx.deps, index.entry.url, envUser || undefined);
-  const credentials = uvCredentialsFor(index, ctx.deps.env, netrcLookupFor(netrc, index.registry.host), store, keyring);
+  const credentials = await uvCredentialsFor(ctx, index, netrc, keyring);
   const out: Check[] = [credentialSourceCheck(index, credentials)];
   const chosen = credentials.chosen;
   if (options.offline) return out;

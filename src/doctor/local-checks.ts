@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import type { GitLabIndex } from '../commands/env.js';
-import { type NetrcLookup, type StoreLookup, type UvCredentials, chooseUvCredentials } from '../credentials/uv-sources.js';
+import { chooseUvCredentials, lookupUvStore, type NetrcLookup, type UvCredentials } from '../credentials/uv-sources.js';
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { publishUrl as projectPublishUrl, simpleUrl } from '../gitlab/url.js';
@@ -168,9 +168,13 @@ export function credentialSourceCheck(index: GitLabIndex, credentials: UvCredent
   return check(id, 'ok', title, `uv takes them from ${chosen.source}: ${chosen.detail}`);
 }
 
-/** uv's credentials in uv's order, for one index. */
-export function uvCredentialsFor(index: GitLabIndex, env: Env, netrc: NetrcLookup, store: StoreLookup, keyring: boolean): UvCredentials {
-  return chooseUvCredentials({ name: index.entry.name, url: index.entry.url, authenticate: index.entry.authenticate }, env, netrc, store, keyring);
+/** uv's credentials in uv's order, for one index: env, URL, the netrc uv reads, uv's store, keyring. */
+export async function uvCredentialsFor(ctx: Context, index: GitLabIndex, netrc: NetrcState, keyring: boolean): Promise<UvCredentials> {
+  const { entry, registry } = index;
+  // A username from the environment narrows the store lookup, as it does in uv.
+  const envUser = ctx.deps.env[indexEnvVars(entry.name).username];
+  const store = await lookupUvStore(ctx.deps, entry.url, envUser || undefined);
+  return chooseUvCredentials({ name: entry.name, url: entry.url, authenticate: entry.authenticate }, ctx.deps.env, netrcLookupFor(netrc, registry.host), store, keyring);
 }
 
 const TOKEN_RE = /\b(?:glpat|gldt|glcbt|glptt|gloas|glrt|glft|glsoat|glagent|glimt)-[A-Za-z0-9_.-]{16,}/g;
