@@ -164,9 +164,10 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'metadata come from the files. A file the registry holds with the same sha256\n' +
         'is skipped; the same name with other bytes is a conflict. Target: --project,\n' +
         'else the GitLab index with a publish-url in pyproject.toml, else in GitLab CI\n' +
-        'the running project (with the job token).',
+        'the running project (with the job token). Without files: dist/* of the uv\n' +
+        'workspace root (where uv build writes, also from a member), else of --cwd.',
     )
-    .argument('<files...>', 'distribution files or globs, e.g. dist/*')
+    .argument('[files...]', 'distribution files or globs (default: dist/*)')
     .option('--project <id|path>', 'the project registry to publish to')
     .option('--index <name>', 'the GitLab index in pyproject.toml to publish to (its publish-url)')
     .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')

@@ -12,7 +12,10 @@ import { type Check, type CheckStatus, check } from '../doctor/check.js';
 import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, trackedSecretsCheck, uvCredentialsFor } from '../doctor/local-checks.js';
 import { accessCheck, ciCheck, confusionCheck, forwardingCheck, tokenCheck, tokenErrorCheck } from '../doctor/remote-checks.js';
 import { createLocator } from '../pyproject/locate.js';
-import { isTable, listSources, sourceIndex } from '../pyproject/read.js';
+import path from 'node:path';
+import { type IndexEntry, isTable, listIndexes, listSources, parsePyproject, sourceIndex, type TomlTable } from '../pyproject/read.js';
+import { listWorkspaceMembers } from '../pyproject/workspace.js';
+import { readTextIfExists } from '../util/fs-atomic.js';
 import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from './env.js';
 
 export interface DoctorOptions {
@@ -57,6 +60,7 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const tasks: Array<Promise<Check[]>> = [];
   const tokens: string[] = [];
   if (loaded) {
+    checks.push(await workspaceChecks(ctx, loaded));
     checks.push(loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env));
     checks.push(netrcChecks(netrc, ctx.deps.env));
     const keyring = keyringEnabled(ctx.deps.env, toolUv(loaded)['keyring-provider']);
@@ -80,6 +84,40 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const summary: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
   for (const c of flat) summary[c.status]++;
   return { ok: summary.fail === 0, summary, checks: flat };
+}
+
+/**
+ * Index tables in workspace members: uv takes indexes from the root's pyproject.toml; a member's
+ * entry is only looked up for packages that member pins to it in its own [tool.uv.sources]
+ * (crates/uv-distribution/src/metadata/lowering.rs), and never for anything else.
+ */
+async function workspaceChecks(ctx: Context, loaded: LoadedIndexes): Promise<Check[]> {
+  if (!loaded.workspace) return [];
+  const rootDir = path.dirname(loaded.file);
+  const members = new Set(listWorkspaceMembers(rootDir, loaded.workspace).map((dir) => path.join(dir, 'pyproject.toml')));
+  if (loaded.member) members.add(loaded.member);
+  const out: Check[] = [];
+  for (const file of [...members].sort()) {
+    const relative = path.relative(ctx.cwd, file) || 'pyproject.toml';
+    const text = await readTextIfExists(file);
+    if (text === undefined) continue;
+    let doc: TomlTable;
+    let entries: IndexEntry[];
+    try {
+      doc = parsePyproject(text, relative);
+      entries = listIndexes(doc, relative, createLocator(text));
+    } catch (error) {
+      out.push(failure(`workspace.${path.relative(rootDir, path.dirname(file))}`, relative, error));
+      continue;
+    }
+    if (entries.length === 0) continue;
+    const pinned = new Set([...listSources(doc).values()].map(sourceIndex));
+    const names = entries.map((entry) => entry.name ?? entry.url);
+    const unpinned = entries.filter((entry) => entry.name === undefined || !pinned.has(entry.name));
+    const message = `${relative} is a workspace member and has [[tool.uv.index]] ${names.map((n) => `"${n}"`).join(', ')}: uv reads indexes from ${loaded.relative}${unpinned.length === entries.length ? ' and ignores these' : ', and uses a member\'s index only for the packages that member pins to it'}`;
+    out.push(check(`workspace.${path.relative(rootDir, path.dirname(file))}`, 'warn', 'workspace member', message, `Move the entries to ${loaded.relative} (glx init run in the member writes there) and delete them from ${relative}.`));
+  }
+  return out;
 }
 
 function toolUv(loaded: LoadedIndexes): Record<string, unknown> {

@@ -10,9 +10,9 @@ import { findToken, kindFromPrefix, type ResolvedToken, usernameFor } from '../c
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import { type ParsedRegistryUrl, parseRegistryUrl } from '../gitlab/url.js';
-import { findPyproject } from '../pyproject/find.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, listIndexes, type Locate, parsePyproject, type TomlTable } from '../pyproject/read.js';
+import { findUvProject, type WorkspaceDefinition } from '../pyproject/workspace.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 
 export interface EnvOptions {
@@ -51,6 +51,9 @@ export interface LoadedIndexes {
   doc: TomlTable;
   all: IndexEntry[];
   gitlab: GitLabIndex[];
+  /** The workspace member glx was run in, when uv reads the settings from the root above it. */
+  member?: string;
+  workspace?: WorkspaceDefinition;
 }
 
 /**
@@ -58,12 +61,16 @@ export interface LoadedIndexes {
  * `locator` adds line:column to errors; env leaves it out to keep toml-eslint-parser off its path.
  */
 export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (text: string) => Locate): Promise<LoadedIndexes> {
-  const found = file ? path.resolve(ctx.cwd, file) : await findPyproject(ctx.cwd);
+  const display = (name: string) => path.relative(ctx.cwd, name) || 'pyproject.toml';
+  // uv reads indexes from the workspace root, never from a member (workspace.ts).
+  const project = file ? undefined : await findUvProject(ctx.cwd, display);
+  const found = file ? path.resolve(ctx.cwd, file) : project?.root;
   if (!found) throw new GlxError('PYPROJECT_NOT_FOUND', `no pyproject.toml in ${ctx.cwd} or any parent directory`, 'Run glx in your uv project, or point it at the file with --file.');
-  const relative = path.relative(ctx.cwd, found) || 'pyproject.toml';
-  const text = await readTextIfExists(found);
+  const relative = display(found);
+  const text = project ? project.text : await readTextIfExists(found);
   if (text === undefined) throw new GlxError('PYPROJECT_NOT_FOUND', `${found} does not exist`, 'Point glx at your pyproject.toml with --file.');
-  const doc = parsePyproject(text, relative);
+  const doc = project ? project.doc : parsePyproject(text, relative);
+  if (project?.member) ctx.debug(`${display(project.member)} is a member of the uv workspace at ${relative}; reading indexes there`);
   let all: IndexEntry[];
   try {
     all = listIndexes(doc, relative, locator?.(text));
@@ -81,7 +88,7 @@ export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (
     // uv only gives env credentials to named indexes (uv.md §2.1).
     if (registry && registry.shape === 'simple' && entry.name !== undefined) gitlab.push({ entry: entry as GitLabIndex['entry'], registry });
   }
-  return { file: found, relative, doc, all, gitlab };
+  return { file: found, relative, doc, all, gitlab, ...(project?.member ? { member: project.member } : {}), ...(project?.workspace ? { workspace: project.workspace } : {}) };
 }
 
 export async function env(options: EnvOptions, ctx: Context, verify?: VerifyIndexes): Promise<string> {

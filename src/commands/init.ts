@@ -9,10 +9,10 @@ import { at, GlxError, usageError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
 import { publishUrl, simpleUrl } from '../gitlab/url.js';
 import { type EditResult, upsertIndex, upsertSources } from '../pyproject/edit.js';
-import { findPyproject } from '../pyproject/find.js';
 import { createLocator } from '../pyproject/locate.js';
 import { validateIndexName } from '../pyproject/index-name.js';
-import { type IndexEntry, listIndexes, parsePyproject } from '../pyproject/read.js';
+import { type IndexEntry, listIndexes, listSources, normalizePackageName, parsePyproject } from '../pyproject/read.js';
+import { findUvProject } from '../pyproject/workspace.js';
 import { resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
 import { unifiedDiff } from '../util/diff.js';
@@ -33,6 +33,8 @@ export interface InitOptions {
 
 export interface InitResult {
   file: string;
+  /** The workspace member glx ran in; the index went to `file`, the workspace root. */
+  member?: string;
   changed: boolean;
   index: { name: string; url: string; action: EditResult['action']; reusedFrom?: string; publishUrl?: string };
   packages: string[];
@@ -90,11 +92,19 @@ export async function initAction(raw: Record<string, unknown>, ctx: Context): Pr
 }
 
 export async function init(options: InitOptions, ctx: Context): Promise<InitResult> {
-  const file = await locatePyproject(options.file, ctx);
-  const relative = path.relative(ctx.cwd, file) || 'pyproject.toml';
+  const { file, member } = await locatePyproject(options.file, ctx);
+  const relative = displayPath(ctx, file);
   // Local input first: a broken pyproject.toml fails before any network call.
   const before = await readPyproject(file);
   const existing = readIndexes(before, relative);
+  // In a workspace member, uv reads indexes from the root only; a pin goes to the root's sources
+  // (uv applies them to every member) unless the member has its own entry, which overrides it.
+  const memberRelative = member ? displayPath(ctx, member) : undefined;
+  const memberBefore = member ? await readPyproject(member) : undefined;
+  const memberKeys = memberBefore !== undefined ? new Set([...listSources(parsePyproject(memberBefore, memberRelative!)).keys()].map(normalizePackageName)) : new Set<string>();
+  const memberPins = options.packages.filter((pkg) => memberKeys.has(normalizePackageName(pkg)));
+  const rootPins = options.packages.filter((pkg) => !memberKeys.has(normalizePackageName(pkg)));
+  if (member) ctx.info(`${memberRelative} is a member of the uv workspace at ${relative}: uv reads indexes from the root, so glx writes them there.`);
 
   const { target: wanted, fromRemote } = await chooseTarget(options, ctx);
   const base = fromRemote && !ctx.host && !ctx.deps.env.GITLAB_HOST && !ctx.deps.env.GL_HOST ? fromRemote : await resolveBaseUrl(ctx, existing.map((entry) => entry.url));
@@ -112,11 +122,12 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
 
   const plan = (text: string) => {
     const index = upsertIndex(text, spec, relative);
-    const pins = options.packages.length > 0 ? upsertSources(index.text, options.packages.map((pkg) => ({ package: pkg, index: index.name })), relative) : undefined;
+    const pins = rootPins.length > 0 ? upsertSources(index.text, rootPins.map((pkg) => ({ package: pkg, index: index.name })), relative) : undefined;
     return { index, pins, after: pins ? pins.text : index.text };
   };
-
   let planned = plan(before);
+  const planMember = (text: string) => upsertSources(text, memberPins.map((pkg) => ({ package: pkg, index: planned.index.name })), memberRelative!);
+
   let original = before;
   if (!options.dryRun && planned.after !== before) {
     // Re-read under the lock: another glx may have written since we first looked.
@@ -127,11 +138,23 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
       return again;
     });
   }
-  for (const note of new Set([...planned.index.notes, ...(planned.pins?.notes ?? [])])) ctx.warn(note);
+  let memberOriginal = memberBefore ?? '';
+  let memberPlanned = member && memberPins.length > 0 ? planMember(memberOriginal) : undefined;
+  if (member && memberPlanned && !options.dryRun && memberPlanned.text !== memberOriginal) {
+    memberPlanned = await withFileLock(member, async () => {
+      memberOriginal = await readPyproject(member);
+      const again = planMember(memberOriginal);
+      if (again.text !== memberOriginal) await writeFileAtomic(member, again.text);
+      return again;
+    });
+  }
+  for (const note of new Set([...planned.index.notes, ...(planned.pins?.notes ?? []), ...(memberPlanned?.notes ?? [])])) ctx.warn(note);
 
-  const changed = planned.after !== original;
+  const memberAfter = memberPlanned?.text ?? memberOriginal;
+  const changed = planned.after !== original || memberAfter !== memberOriginal;
   const result: InitResult = {
     file,
+    ...(member ? { member } : {}),
     changed,
     index: {
       name: planned.index.name,
@@ -142,11 +165,15 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
     },
     packages: options.packages,
     registry: { kind: target.kind, id: target.id, ...(target.path ? { path: target.path } : {}), host: base.host },
-    diff: unifiedDiff(original, planned.after, relative),
+    diff: unifiedDiff(original, planned.after, relative) + (member ? unifiedDiff(memberOriginal, memberAfter, memberRelative!) : ''),
     dryRun: options.dryRun,
   };
-  if (!ctx.json) summarize(result, relative, ctx);
+  if (!ctx.json) summarize(result, relative, ctx, memberPins.length > 0 ? memberRelative : undefined);
   return result;
+}
+
+function displayPath(ctx: Context, file: string): string {
+  return path.relative(ctx.cwd, file) || 'pyproject.toml';
 }
 
 /** Positions cost a second full parse (toml-eslint-parser): pay for them only to report an error. */
@@ -160,11 +187,12 @@ function readIndexes(text: string, relative: string): IndexEntry[] {
   }
 }
 
-async function locatePyproject(file: string | undefined, ctx: Context): Promise<string> {
-  if (file) return path.resolve(ctx.cwd, file);
-  const found = await findPyproject(ctx.cwd);
+/** The file uv reads indexes from (the workspace root's) and the member glx runs in, if any. */
+async function locatePyproject(file: string | undefined, ctx: Context): Promise<{ file: string; member?: string }> {
+  if (file) return { file: path.resolve(ctx.cwd, file) };
+  const found = await findUvProject(ctx.cwd, (name) => displayPath(ctx, name));
   if (!found) throw new GlxError('PYPROJECT_NOT_FOUND', `no pyproject.toml in ${ctx.cwd} or any parent directory`, 'Run `uv init` first, or point glx at the file with --file.');
-  return found;
+  return { file: found.root, ...(found.member ? { member: found.member } : {}) };
 }
 
 async function readPyproject(file: string): Promise<string> {
@@ -197,7 +225,7 @@ async function chooseTarget(options: InitOptions, ctx: Context): Promise<{ targe
   };
 }
 
-function summarize(result: InitResult, relative: string, ctx: Context): void {
+function summarize(result: InitResult, relative: string, ctx: Context, memberPinned?: string): void {
   const { index } = result;
   const where = `${result.registry.kind} ${result.registry.path ?? result.registry.id}${result.registry.path ? ` (id ${result.registry.id})` : ''}`;
   if (result.dryRun) {
@@ -211,6 +239,6 @@ function summarize(result: InitResult, relative: string, ctx: Context): void {
   const verb = index.action === 'added' ? 'Added' : 'Updated';
   const reused = index.reusedFrom ? ` (reused the entry with the same URL)` : '';
   ctx.info(`${verb} index "${index.name}"${reused} → ${where} in ${relative}.`);
-  if (result.packages.length > 0) ctx.info(`Pinned ${result.packages.join(', ')} to "${index.name}".`);
+  if (result.packages.length > 0) ctx.info(`Pinned ${result.packages.join(', ')} to "${index.name}"${memberPinned ? ` (the ones ${memberPinned} already had sources for, in ${memberPinned})` : ''}.`);
   ctx.info('Next: `glx auth --netrc` to give uv credentials for it.');
 }

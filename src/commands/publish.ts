@@ -23,6 +23,7 @@ import { normalizeBaseUrl, parseRegistryUrl, publishUrl, pypiFileUrl, simpleUrl 
 import { resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
 import { expandGlob, hasGlob } from '../util/glob.js';
+import { findUvProject } from '../pyproject/workspace.js';
 import { mapPool } from '../util/pool.js';
 import { credentialUsername, type GitLabIndex, loadGitLabIndexes } from './env.js';
 
@@ -86,7 +87,6 @@ const MAX_CONCURRENCY = 32;
 /** argv + env → validated options. Throws usage errors; does no I/O. */
 export function parsePublishOptions(raw: Record<string, unknown>, _env: Env): PublishOptions {
   const files = ((raw.files as string[] | undefined) ?? []).filter((file) => file !== '');
-  if (files.length === 0) throw usageError('no files to publish', 'Give the wheels and sdists, e.g. glx publish dist/*');
   if (raw.project !== undefined && raw.index !== undefined) throw usageError('--project and --index cannot be used together', 'Either name the project, or the index in pyproject.toml whose publish-url to use.');
   const concurrency = raw.concurrency === undefined ? 4 : Number(raw.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
@@ -121,7 +121,8 @@ export async function publishAction(raw: Record<string, unknown>, ctx: Context, 
 
 export async function publish(options: PublishOptions, ctx: Context): Promise<PublishResult> {
   // Local input first: a bad file fails before any network call, and nothing is uploaded.
-  const dists = await readDistributions(await expandFiles(options.files, ctx), ctx, options.concurrency);
+  const patterns = options.files.length > 0 ? options.files : await defaultFiles(options, ctx);
+  const dists = await readDistributions(await expandFiles(patterns, ctx), ctx, options.concurrency);
 
   const target = await resolvePublishTarget(options, ctx);
   ctx.debug(`publishing to project ${target.project.path ?? target.project.id} on ${target.baseUrl} (from ${target.from})`);
@@ -180,6 +181,21 @@ interface FileArg {
 function displayPath(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+/**
+ * No file arguments: the `dist/` that `uv build` writes to. In a uv workspace that is the root's
+ * dist/ even when uv build runs in a member (checked with uv 0.13.9), so glx looks there from
+ * any member; `uv publish` itself only looks in ./dist.
+ */
+async function defaultFiles(options: PublishOptions, ctx: Context): Promise<string[]> {
+  const project = options.file ? undefined : await findUvProject(ctx.cwd);
+  const dir = path.join(project ? path.dirname(project.root) : ctx.cwd, 'dist');
+  const pattern = path.join(dir, '*');
+  if ((await expandGlob(pattern, ctx.cwd)).length === 0) {
+    throw usageError(`no files to publish: ${displayPath(dir, ctx.cwd)} has no wheels or sdists`, 'Run `uv build` first (`uv build --all-packages` in a workspace), or give the files: glx publish dist/*');
+  }
+  return [pattern];
 }
 
 /** Paths from the arguments; globs the shell left alone are expanded here. */
