@@ -68,6 +68,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--default', 'replace PyPI as the default index (default = true)')
     .option('--ignore-error-codes <codes>', 'comma-separated HTTP statuses uv may skip past, e.g. 401,403')
     .option('--publish', 'also set publish-url (project registries only)')
+    .option('--replace', 'point an existing index of that --name at this registry instead')
     .option('--file <path>', 'the pyproject.toml to edit (default: nearest one upward from --cwd)')
     .option('--dry-run', 'print the change as a unified diff and write nothing')
     .addHelpText(

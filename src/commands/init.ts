@@ -7,23 +7,28 @@ import type { Context } from '../cli/context.js';
 import type { Env } from '../deps.js';
 import { at, GlxError, usageError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
-import { publishUrl, simpleUrl } from '../gitlab/url.js';
+import { compareRegistries, parseRegistryUrl, publishUrl, simpleUrl } from '../gitlab/url.js';
 import { type EditResult, upsertIndex, upsertSources } from '../pyproject/edit.js';
 import { createLocator } from '../pyproject/locate.js';
 import { validateIndexName } from '../pyproject/index-name.js';
-import { type IndexEntry, listIndexes, listSources, normalizePackageName, parsePyproject } from '../pyproject/read.js';
+import { type IndexEntry, listIndexes, listSources, normalizePackageName, parsePyproject, sourceIndex } from '../pyproject/read.js';
 import { findUvProject } from '../pyproject/workspace.js';
 import { resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
 import { unifiedDiff } from '../util/diff.js';
 import { MAX_EDIT_BYTES, readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { withFileLock } from '../util/lock.js';
+import { redact } from '../util/redact.js';
 
 export interface InitOptions {
   target?: RegistryTarget;
   name: string;
   packages: string[];
   explicit: boolean;
+  /** explicit = true only because of --package (not asked for with --explicit). */
+  explicitImplied: boolean;
+  /** Point an existing index name at another registry. */
+  replace: boolean;
   default: boolean;
   ignoreErrorCodes?: number[];
   publish: boolean;
@@ -75,6 +80,8 @@ export function parseInitOptions(raw: Record<string, unknown>, _env: Env): InitO
     name,
     packages: [...new Set(packages)],
     explicit: raw.explicit === true || packages.length > 0,
+    explicitImplied: raw.explicit !== true && packages.length > 0,
+    replace: raw.replace === true,
     default: raw.default === true,
     ignoreErrorCodes,
     publish: raw.publish === true,
@@ -112,7 +119,7 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
   const target = await resolveNumericId(ctx, base.baseUrl, base.host, wanted);
   const spec = {
     name: options.name,
-    url: simpleUrl(base.baseUrl, target),
+    url: keepSpelling(existing, options, { baseUrl: base.baseUrl, ...target }, relative, ctx) ?? simpleUrl(base.baseUrl, target),
     authenticate: 'always' as const,
     ...(options.explicit ? { explicit: true } : {}),
     ...(options.default ? { default: true } : {}),
@@ -149,6 +156,13 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
     });
   }
   for (const note of new Set([...planned.index.notes, ...(planned.pins?.notes ?? []), ...(memberPlanned?.notes ?? [])])) ctx.warn(note);
+  const previous = planned.index.previous;
+  if (options.explicitImplied && previous && previous.explicit !== true) {
+    const pinned = [...listSources(parsePyproject(planned.after, relative))].filter(([, value]) => sourceIndex(value) === planned.index.name).map(([pkg]) => pkg);
+    ctx.warn(
+      `index "${planned.index.name}" was not explicit; --package makes it explicit = true, so uv takes only the packages pinned to it from there (${[...new Set([...pinned, ...memberPins])].join(', ')}): unpinned packages stop resolving from it`,
+    );
+  }
 
   const memberAfter = memberPlanned?.text ?? memberOriginal;
   const changed = planned.after !== original || memberAfter !== memberOriginal;
@@ -170,6 +184,39 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
   };
   if (!ctx.json) summarize(result, relative, ctx, memberPins.length > 0 ? memberRelative : undefined);
   return result;
+}
+
+/**
+ * The URL to write for the registry, given what the file already has: the existing spelling when
+ * an entry names the same registry (path or numeric id, so nothing churns), undefined for the
+ * canonical one. An existing name that points elsewhere is refused unless --replace.
+ */
+function keepSpelling(existing: IndexEntry[], options: InitOptions, wanted: RegistryTarget & { baseUrl: string }, relative: string, ctx: Context): string | undefined {
+  const describe = (kind: string, id: string, path?: string) => `${kind} ${path ?? id}${path && path !== id ? ` (id ${id})` : ''}`;
+  const here = describe(wanted.kind, wanted.id, wanted.path);
+  const named = existing.find((entry) => entry.name === options.name);
+  if (!named) {
+    const same = existing.find((entry) => {
+      const parsed = parseRegistryUrl(entry.url);
+      return parsed?.shape === 'simple' && !parsed.hasCredentials && compareRegistries(parsed, wanted) === 'same';
+    });
+    return same?.url;
+  }
+  const parsed = parseRegistryUrl(named.url);
+  const match = parsed?.shape === 'simple' ? compareRegistries(parsed, wanted) : 'different';
+  // A URL with credentials is never written back (upsertIndex compares without them and warns).
+  if (match === 'same') return parsed?.hasCredentials ? undefined : named.url;
+  const there = parsed ? `${describe(parsed.kind, parsed.id)} on ${parsed.host}` : redact(named.url);
+  if (options.replace) {
+    ctx.warn(`index "${options.name}" pointed at ${there}; --replace points it at ${here} (packages pinned to "${options.name}" now resolve from there)`);
+    return undefined;
+  }
+  const why =
+    match === 'unknown'
+      ? `index "${options.name}" in ${relative} points at ${there}, and without asking GitLab glx cannot tell whether that is ${here}`
+      : `index "${options.name}" in ${relative} already points at ${there}; refusing to point it at ${here}`;
+  const lookup = match === 'unknown' ? ` Give the registry by path (--${wanted.kind} ${parsed?.id}) so glx can look it up,` : '';
+  throw usageError(why, `${lookup} Add a second index with --name <other-name> (e.g. --name ${options.name}-${wanted.kind}), or pass --replace to repoint "${options.name}".`.trim());
 }
 
 function displayPath(ctx: Context, file: string): string {

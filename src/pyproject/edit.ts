@@ -62,6 +62,8 @@ export interface EditResult {
    * entry's name before the edit, or `tool.uv.index[<position>]` when it had none.
    */
   reusedFrom?: string;
+  /** The entry as it was before the edit, when one was updated or left unchanged. */
+  previous?: IndexEntry;
   /** Things the caller should tell the user (credentials in a URL, TOML 1.1 syntax, ...). */
   notes: string[];
 }
@@ -383,6 +385,7 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
     action,
     name,
     ...(target && !byName ? { reusedFrom: describeEntry(target) } : {}),
+    ...(target ? { previous: target } : {}),
     notes,
   });
 
