@@ -55,6 +55,8 @@ export interface CiSetupResult {
   changed: boolean;
   dryRun: boolean;
   jobs: { template: BlockAction; publish?: BlockAction; starter?: BlockAction };
+  /** Per glx block that was in the file and is rewritten: each change in words. */
+  changes: Record<string, string[]>;
   publishStage?: string;
   image: string;
   pins: Record<PinName, PinChoice>;
@@ -198,6 +200,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
     changed: plan.changed,
     dryRun: options.dryRun,
     jobs: { template: plan.template, ...(plan.publish ? { publish: plan.publish } : {}), ...(plan.starter ? { starter: plan.starter } : {}) },
+    changes: Object.fromEntries(Object.entries(plan.changes).filter(([key]) => (key === TEMPLATE_JOB ? plan.template : plan.publish) === 'updated')),
     ...(plan.publishStage ? { publishStage: plan.publishStage } : {}),
     image: `ghcr.io/astral-sh/uv:${plan.pins.UV_VERSION.value}-python${plan.pins.PYTHON_VERSION.value}-${plan.pins.BASE_LAYER.value}`,
     pins: plan.pins,
@@ -479,6 +482,7 @@ function summarize(ctx: Context, result: CiSetupResult, relative: string, allInd
   if (result.dryRun) ctx.info(result.changed ? `Dry run: ${relative} would change as shown (${touched.join(', ')}); nothing was written.` : `Dry run: ${relative} is up to date; nothing to change.`);
   else if (!result.changed) ctx.info(`${relative} is up to date; nothing changed.`);
   else ctx.info(`${result.created ? 'Wrote' : 'Updated'} ${relative}: ${touched.join(', ')}.`);
+  for (const [key, changes] of Object.entries(result.changes)) if (changes.length > 0) ctx.info(`  ${key}: ${changes.join('; ')}.`);
 
   // "(PYTHON_VERSION from .python-version; UV_VERSION, BASE_LAYER from .gitlab-ci.yml)"
   const bySource = new Map<string, string[]>();
