@@ -69,6 +69,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--ignore-error-codes <codes>', 'comma-separated HTTP statuses uv may skip past, e.g. 401,403')
     .option('--publish', 'also set publish-url (project registries only)')
     .option('--replace', 'point an existing index of that --name at this registry instead')
+    .option('--migrate', 'turn [tool.uv] index-url / extra-index-url for the registry into this index')
     .option('--file <path>', 'the pyproject.toml to edit (default: nearest one upward from --cwd)')
     .option('--dry-run', 'print the change as a unified diff and write nothing')
     .addHelpText(
@@ -79,6 +80,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'glx init --project acme/tools --package acme-utils --package acme-cli --publish',
         'glx init                      # project from the git remote origin',
         'glx init --group 42 --dry-run --json',
+        'glx init --migrate --dry-run    # [tool.uv] index-url → [[tool.uv.index]]',
       ]),
     )
     .action(run(async () => (await import('../commands/init.js')).initAction));

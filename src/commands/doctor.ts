@@ -9,12 +9,13 @@ import { credentialKind } from '../credentials/token.js';
 import { keyringEnabled } from '../credentials/uv-sources.js';
 import { ExitCode, GlxError } from '../errors.js';
 import { type Check, type CheckStatus, check } from '../doctor/check.js';
-import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, trackedSecretsCheck, uvCredentialsFor } from '../doctor/local-checks.js';
+import { credentialSourceCheck, envVarChecks, indexChecks, unexpandedCheck, netrcChecks, readNetrcState, trackedSecretsCheck, uvCredentialsFor } from '../doctor/local-checks.js';
 import { accessCheck, ciCheck, confusionCheck, forwardingCheck, tokenCheck, tokenErrorCheck } from '../doctor/remote-checks.js';
 import { createLocator } from '../pyproject/locate.js';
 import path from 'node:path';
 import { type IndexEntry, isTable, listIndexes, listSources, parsePyproject, sourceIndex, type TomlTable } from '../pyproject/read.js';
 import { listWorkspaceMembers } from '../pyproject/workspace.js';
+import { legacyMessage } from '../pyproject/legacy.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from './env.js';
 
@@ -45,10 +46,10 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const checks: Check[][] = [];
   let loaded: LoadedIndexes | undefined;
   try {
-    loaded = await loadGitLabIndexes(ctx, options.file, createLocator);
+    loaded = await loadGitLabIndexes(ctx, options.file, createLocator, { quiet: true });
     const names = loaded.gitlab.map((index) => index.entry.name);
     checks.push([check('pyproject', 'ok', 'pyproject.toml', `${loaded.relative} is valid; ${names.length} GitLab ${names.length === 1 ? 'index' : 'indexes'}${names.length ? ` (${names.join(', ')})` : ''}`)]);
-    if (loaded.gitlab.length === 0) {
+    if (loaded.gitlab.length === 0 && loaded.unexpanded.length === 0 && loaded.legacy.length === 0) {
       checks.push([check('indexes', 'fail', 'GitLab indexes', 'no GitLab index in pyproject.toml', 'glx init --group <id|path>   or   glx init --project <id|path>')]);
     }
   } catch (error) {
@@ -61,7 +62,8 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const tokens: string[] = [];
   if (loaded) {
     checks.push(await workspaceChecks(ctx, loaded));
-    checks.push(loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env));
+    checks.push(loaded.legacy.map((item, i) => check(`legacy.${item.key}${i > 0 ? `.${i}` : ''}`, 'warn', item.where, legacyMessage(item), item.origin === 'pyproject' ? 'glx init --migrate   (glx init --migrate --dry-run shows the diff)' : `glx init --${item.registry.kind} ${item.registry.id}, then remove ${item.where}`)));
+    checks.push(loaded.unexpanded.map(unexpandedCheck), loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env));
     checks.push(netrcChecks(netrc, ctx.deps.env));
     const keyring = keyringEnabled(ctx.deps.env, toolUv(loaded)['keyring-provider']);
     const reports = new Map<string, Promise<TokenReport>>();

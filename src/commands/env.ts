@@ -9,10 +9,11 @@ import { detectShell, type EnvVariable, parseShell, renderExports, type Shell } 
 import { findToken, kindFromPrefix, type ResolvedToken, usernameFor } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
-import { type ParsedRegistryUrl, parseRegistryUrl } from '../gitlab/url.js';
+import { isUnexpandedRegistryUrl, type ParsedRegistryUrl, parseRegistryUrl, UNEXPANDED_URL } from '../gitlab/url.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, listIndexes, type Locate, parsePyproject, type TomlTable } from '../pyproject/read.js';
 import { findUvProject, type WorkspaceDefinition } from '../pyproject/workspace.js';
+import { type LegacyIndex, legacyIndexes, legacyMessage } from '../pyproject/legacy.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 
 export interface EnvOptions {
@@ -51,6 +52,10 @@ export interface LoadedIndexes {
   doc: TomlTable;
   all: IndexEntry[];
   gitlab: GitLabIndex[];
+  /** GitLab registries set with index-url / extra-index-url (pyproject, uv.toml, UV_INDEX_URL). */
+  legacy: LegacyIndex[];
+  /** GitLab-looking indexes whose URL has a $VARIABLE uv does not expand; not in `gitlab`. */
+  unexpanded: IndexEntry[];
   /** The workspace member glx was run in, when uv reads the settings from the root above it. */
   member?: string;
   workspace?: WorkspaceDefinition;
@@ -60,7 +65,7 @@ export interface LoadedIndexes {
  * The GitLab indexes of a pyproject.toml, with the file's path; shared by env, auth and doctor.
  * `locator` adds line:column to errors; env leaves it out to keep toml-eslint-parser off its path.
  */
-export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (text: string) => Locate): Promise<LoadedIndexes> {
+export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (text: string) => Locate, options: { quiet?: boolean } = {}): Promise<LoadedIndexes> {
   const display = (name: string) => path.relative(ctx.cwd, name) || 'pyproject.toml';
   // uv reads indexes from the workspace root, never from a member (workspace.ts).
   const project = file ? undefined : await findUvProject(ctx.cwd, display);
@@ -83,17 +88,29 @@ export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (
     throw error;
   }
   const gitlab: GitLabIndex[] = [];
+  const unexpanded: IndexEntry[] = [];
   for (const entry of all) {
+    if (isUnexpandedRegistryUrl(entry.url)) {
+      // Every command says the same thing about it (doctor makes it a failed check instead).
+      if (!options.quiet) ctx.warn(`index "${entry.name ?? entry.url}" in ${relative}: ${UNEXPANDED_URL}; glx skips it. Write the URL out (glx init) and put credentials in the environment: eval "$(glx env)"`);
+      unexpanded.push(entry);
+      continue;
+    }
     const registry = parseRegistryUrl(entry.url);
     // uv only gives env credentials to named indexes (uv.md §2.1).
     if (registry && registry.shape === 'simple' && entry.name !== undefined) gitlab.push({ entry: entry as GitLabIndex['entry'], registry });
   }
-  return { file: found, relative, doc, all, gitlab, ...(project?.member ? { member: project.member } : {}), ...(project?.workspace ? { workspace: project.workspace } : {}) };
+  const uvTomlFile = path.join(path.dirname(found), 'uv.toml');
+  const uvTomlText = await readTextIfExists(uvTomlFile);
+  const uvToml = uvTomlText === undefined ? undefined : { doc: parsePyproject(uvTomlText, display(uvTomlFile)), relative: display(uvTomlFile) };
+  const legacy = legacyIndexes(doc, relative, uvToml, ctx.deps.env);
+  if (!options.quiet) for (const item of legacy) ctx.warn(legacyMessage(item));
+  return { file: found, relative, doc, all, gitlab, unexpanded, legacy, ...(project?.member ? { member: project.member } : {}), ...(project?.workspace ? { workspace: project.workspace } : {}) };
 }
 
 export async function env(options: EnvOptions, ctx: Context, verify?: VerifyIndexes): Promise<string> {
-  const { relative, all, gitlab } = await loadGitLabIndexes(ctx, options.file);
-  const selected = selectIndexes(gitlab, options.indexes, relative);
+  const { relative, all, gitlab, legacy } = await loadGitLabIndexes(ctx, options.file);
+  const selected = selectIndexes(gitlab, options.indexes, relative, legacy.length > 0);
   checkCollisions(all, relative);
 
   const tokens = new Map<string, ResolvedToken>();
@@ -142,9 +159,15 @@ export function credentialUsername(token: ResolvedToken, explicit?: string): str
   return username;
 }
 
-function selectIndexes(gitlab: GitLabIndex[], wanted: string[], relative: string): GitLabIndex[] {
+function selectIndexes(gitlab: GitLabIndex[], wanted: string[], relative: string, legacy = false): GitLabIndex[] {
   if (wanted.length === 0) {
-    if (gitlab.length === 0) throw new GlxError('USAGE', `${relative} has no GitLab index`, 'Add one with `glx init --group <id|path>` or `glx init --project <id|path>`.');
+    if (gitlab.length === 0) {
+      throw new GlxError(
+        'USAGE',
+        `${relative} has no GitLab index${legacy ? ' with a name (see the warning above)' : ''}`,
+        legacy ? 'Migrate it: `glx init --migrate` (--dry-run shows the diff); then glx env exports its credentials.' : 'Add one with `glx init --group <id|path>` or `glx init --project <id|path>`.',
+      );
+    }
     return gitlab;
   }
   return wanted.map((name) => {

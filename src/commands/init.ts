@@ -8,7 +8,8 @@ import type { Env } from '../deps.js';
 import { at, GlxError, usageError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
 import { compareRegistries, parseRegistryUrl, publishUrl, simpleUrl } from '../gitlab/url.js';
-import { type EditResult, upsertIndex, upsertSources } from '../pyproject/edit.js';
+import { type EditResult, removeLegacyUrl, upsertIndex, upsertSources } from '../pyproject/edit.js';
+import { type LegacyIndex, legacyIndexes } from '../pyproject/legacy.js';
 import { createLocator } from '../pyproject/locate.js';
 import { validateIndexName } from '../pyproject/index-name.js';
 import { type IndexEntry, listIndexes, listSources, normalizePackageName, parsePyproject, sourceIndex } from '../pyproject/read.js';
@@ -29,6 +30,8 @@ export interface InitOptions {
   explicitImplied: boolean;
   /** Point an existing index name at another registry. */
   replace: boolean;
+  /** Turn `[tool.uv] index-url` / `extra-index-url` for the registry into the index. */
+  migrate: boolean;
   default: boolean;
   ignoreErrorCodes?: number[];
   publish: boolean;
@@ -82,6 +85,7 @@ export function parseInitOptions(raw: Record<string, unknown>, _env: Env): InitO
     explicit: raw.explicit === true || packages.length > 0,
     explicitImplied: raw.explicit !== true && packages.length > 0,
     replace: raw.replace === true,
+    migrate: raw.migrate === true,
     default: raw.default === true,
     ignoreErrorCodes,
     publish: raw.publish === true,
@@ -113,22 +117,28 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
   const rootPins = options.packages.filter((pkg) => !memberKeys.has(normalizePackageName(pkg)));
   if (member) ctx.info(`${memberRelative} is a member of the uv workspace at ${relative}: uv reads indexes from the root, so glx writes them there.`);
 
-  const { target: wanted, fromRemote } = await chooseTarget(options, ctx);
-  const base = fromRemote && !ctx.host && !ctx.deps.env.GITLAB_HOST && !ctx.deps.env.GL_HOST ? fromRemote : await resolveBaseUrl(ctx, existing.map((entry) => entry.url));
+  const legacy = legacyIndexes(parsePyproject(before, relative), relative, undefined, {});
+  const fromLegacy = !options.target && options.migrate ? legacySource(legacy, relative) : undefined;
+  const { target: wanted, fromRemote } = fromLegacy ?? (await chooseTarget(options, ctx));
+  const base = fromLegacy ? fromLegacy.fromRemote : fromRemote && !ctx.host && !ctx.deps.env.GITLAB_HOST && !ctx.deps.env.GL_HOST ? fromRemote : await resolveBaseUrl(ctx, existing.map((entry) => entry.url));
   ctx.debug(`GitLab host ${base.baseUrl} (from ${base.source})`);
   const target = await resolveNumericId(ctx, base.baseUrl, base.host, wanted);
+  const migrating = legacyFor(legacy, options, { baseUrl: base.baseUrl, ...target }, relative);
+  const kept = keepSpelling(existing, options, { baseUrl: base.baseUrl, ...target }, relative, ctx);
   const spec = {
     name: options.name,
-    url: keepSpelling(existing, options, { baseUrl: base.baseUrl, ...target }, relative, ctx) ?? simpleUrl(base.baseUrl, target),
+    url: migrating[0]?.url ?? kept ?? simpleUrl(base.baseUrl, target),
     authenticate: 'always' as const,
     ...(options.explicit ? { explicit: true } : {}),
-    ...(options.default ? { default: true } : {}),
+    // index-url replaced PyPI; its [[tool.uv.index]] form says so with default = true (uv's indexes docs).
+    ...(options.default || migrating.some((item) => item.key === 'index-url') ? { default: true } : {}),
     ...(options.ignoreErrorCodes ? { ignoreErrorCodes: options.ignoreErrorCodes } : {}),
     ...(options.publish ? { publishUrl: publishUrl(base.baseUrl, target.id) } : {}),
   };
 
   const plan = (text: string) => {
-    const index = upsertIndex(text, spec, relative);
+    const migrated = migrating.reduce((out, item) => removeLegacyUrl(out, item.key, item.url, relative), text);
+    const index = upsertIndex(migrated, spec, relative);
     const pins = rootPins.length > 0 ? upsertSources(index.text, rootPins.map((pkg) => ({ package: pkg, index: index.name })), relative) : undefined;
     return { index, pins, after: pins ? pins.text : index.text };
   };
@@ -184,6 +194,35 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
   };
   if (!ctx.json) summarize(result, relative, ctx, memberPins.length > 0 ? memberRelative : undefined);
   return result;
+}
+
+/** `glx init --migrate` with no --group/--project: the one GitLab registry the legacy keys name. */
+function legacySource(legacy: LegacyIndex[], relative: string): { target: RegistryTarget; fromRemote: { baseUrl: string; host: string; source: string } } {
+  const first = legacy[0];
+  if (!first) throw usageError(`--migrate: ${relative} has no [tool.uv] index-url or extra-index-url pointing at GitLab`, 'Nothing to migrate; add an index with glx init --group <id|path> or --project <id|path>.');
+  if (legacy.some((item) => compareRegistries(item.registry, first.registry) !== 'same')) {
+    throw usageError(`--migrate: ${relative} names several GitLab registries in index-url / extra-index-url`, 'Migrate one at a time: glx init --migrate --group|--project <id> --name <name>.');
+  }
+  const { registry } = first;
+  return { target: { kind: registry.kind, id: registry.id }, fromRemote: { baseUrl: registry.baseUrl, host: registry.host, source: first.where } };
+}
+
+/**
+ * The legacy settings for this registry. Without --migrate they are refused: adding the index
+ * would list the registry twice. With --migrate they are what the edit takes out.
+ */
+function legacyFor(legacy: LegacyIndex[], options: InitOptions, wanted: RegistryTarget & { baseUrl: string }, relative: string): LegacyIndex[] {
+  const same = legacy.filter((item) => compareRegistries(item.registry, wanted) === 'same');
+  if (options.migrate && same.length === 0) {
+    throw usageError(`--migrate: no [tool.uv] index-url or extra-index-url in ${relative} points at ${wanted.kind} ${wanted.path ?? wanted.id}`, 'Run without --migrate to add the index, or name the registry the legacy setting points at.');
+  }
+  if (!options.migrate && same[0]) {
+    throw usageError(
+      `${same[0].where} already points at ${wanted.kind} ${wanted.path ?? wanted.id}; adding [[tool.uv.index]] "${options.name}" would list the registry twice`,
+      'Move it into a named index instead: glx init --migrate (add --dry-run to see the diff first).',
+    );
+  }
+  return same;
 }
 
 /**

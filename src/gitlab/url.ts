@@ -69,6 +69,17 @@ export function parseRegistryUrl(raw: string): ParsedRegistryUrl | undefined {
   return undefined;
 }
 
+/**
+ * A GitLab registry URL written with a shell-style variable (`${GITLAB_URL}/api/v4/groups/42/-/…`,
+ * `…/projects/$PROJECT_ID/…`). uv does not expand variables in index URLs: it requests the text
+ * literally (checked with uv 0.13.9), so no command may treat it as the registry it looks like.
+ */
+export function isUnexpandedRegistryUrl(raw: string): boolean {
+  return /\$\{?[A-Za-z_]/.test(raw) && /\/api\/v4\/(?:projects|groups)\/[^/]+\/(?:-\/)?packages\/pypi/.test(raw);
+}
+
+export const UNEXPANDED_URL = 'the URL contains a $VARIABLE, which uv does not expand: it uses the text literally, so the request goes to the wrong place or with the wrong credentials';
+
 export type RegistryMatch = 'same' | 'different' | 'unknown';
 
 /**
