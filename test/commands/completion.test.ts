@@ -40,6 +40,7 @@ describe('glx completion', () => {
     expect(complete(['glx', 'auth', 'st'])).toEqual(['status']);
     expect(complete(['glx', 'init', '--pa'])).toEqual(['--package']);
     expect(complete(['glx', 'env', '--shell', 'p'])).toEqual(['powershell']);
+    expect(complete(['glx', 'doctor', '--che'])).toEqual(['--check-pypi']);
   });
 
   it('completes subcommands and flag values in fish', async () => {
