@@ -150,7 +150,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'glx env --shell fish | source',
         'glx env --shell powershell | Out-String | Invoke-Expression',
         'glx env --shell dotenv > .env.local',
-        'glx env --publish                                  # adds UV_PUBLISH_URL / _USERNAME / _PASSWORD',
+        'glx env --publish                                  # adds UV_PUBLISH_INDEX / _USERNAME / _PASSWORD',
       ]),
     )
     .action(run(async () => (await import('../commands/env-action.js')).envAction));

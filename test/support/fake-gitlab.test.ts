@@ -496,9 +496,20 @@ describe('PyPI simple index', () => {
 
     expect(forwarded.status).toBe(302);
     expect(forwarded.headers.get('location')).toBe('https://pypi.org/simple/requests/');
+    expect(forwarded.headers.get('content-type')).toBe('text/plain');
+    expect(await forwarded.text()).toBe('This resource has been moved temporarily to https://pypi.org/simple/requests/.');
     expect(inherited.status).toBe(404);
     expect(await inherited.json()).toEqual({ message: '404 Package Not Found' });
     expect(anonymous.status).toBe(401);
+  });
+
+  test('settings.pypiUrl moves the forwarding target (a pypi.org stand-in)', async () => {
+    fake.settings.pypiUrl = 'http://127.0.0.1:9/simple';
+
+    const forwarded = await api('/groups/42/-/packages/pypi/simple/Requests/', { headers: { authorization: basic('__token__', world.tokens.alicePat) } });
+
+    expect(forwarded.status).toBe(302);
+    expect(forwarded.headers.get('location')).toBe('http://127.0.0.1:9/simple/Requests/');
   });
 
   test('the group index lists packages of the group and its subgroups for group members and group deploy tokens', async () => {

@@ -142,7 +142,9 @@ function versionsReply(ctx: RouteContext, packages: Package[], owner: Owner): Re
 function missingPackageReply(ctx: RouteContext, groupId: number): Reply {
   if (forwardingEnabled(ctx.state, groupId, ctx.settings)) {
     const base = ctx.settings.pypiUrl.endsWith('/') ? ctx.settings.pypiUrl : `${ctx.settings.pypiUrl}/`;
-    return { status: 302, headers: { location: `${base}${ctx.params.package_name ?? ''}/` } };
+    const location = `${base}${ctx.params.package_name ?? ''}/`;
+    // Grape's `redirect` (lib/grape/dsl/inside_route.rb) sets text/plain and a one-line body.
+    return { status: 302, headers: { location, 'content-type': 'text/plain' }, body: `This resource has been moved temporarily to ${location}.` };
   }
   return notFound('Package');
 }
