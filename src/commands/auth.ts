@@ -44,7 +44,12 @@ export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthO
 interface Target {
   baseUrl: string;
   host: string;
+  /** Where the host came from (--host, GITLAB_HOST, pyproject.toml, ...). */
+  source: string;
+  /** The GitLab indexes on `host`. */
   indexes: GitLabIndex[];
+  /** The GitLab indexes on other hosts: not checked with this host's token. */
+  elsewhere: GitLabIndex[];
 }
 
 /** The GitLab host and its indexes; a missing pyproject.toml is fine for auth (no registry checks then). */
@@ -58,16 +63,35 @@ async function loadTarget(ctx: Context, file: string | undefined): Promise<Targe
   const base = await resolveBaseUrl(ctx, indexes.map((index) => index.entry.url));
   ctx.debug(`GitLab host ${base.baseUrl} (from ${base.source})`);
   const onHost = indexes.filter((index) => index.registry.host === base.host);
-  for (const other of indexes.filter((index) => index.registry.host !== base.host)) {
-    ctx.warn(`index "${other.entry.name}" is on ${other.registry.host}, not ${base.host}; run glx auth --host ${other.registry.baseUrl} for it`);
+  const elsewhere = indexes.filter((index) => index.registry.host !== base.host);
+  return { baseUrl: base.baseUrl, host: base.host, source: base.source, indexes: onHost, elsewhere };
+}
+
+/**
+ * The token is for the resolved host; an index on another host is never checked with it, and a
+ * token is never stored for a host none of the indexes is on just because GITLAB_HOST or --host
+ * said so (issue 12): that would leave uv without credentials while glx reported success.
+ */
+function checkHosts(ctx: Context, target: Target): void {
+  for (const other of target.elsewhere) {
+    ctx.warn(`index "${other.entry.name}" is on ${other.registry.host}, but the token is for ${target.host} (from ${target.source}): it is not checked, and nothing is stored for ${other.registry.host}; run \`glx auth --host ${other.registry.baseUrl}\` for it`);
   }
-  return { baseUrl: base.baseUrl, host: base.host, indexes: onHost };
+  const first = target.elsewhere[0];
+  if (first && target.indexes.length === 0) {
+    const hosts = [...new Set(target.elsewhere.map((index) => index.registry.host))].join(', ');
+    throw new GlxError(
+      'NO_TOKEN',
+      `the token would be for ${target.host} (from ${target.source}), but the GitLab indexes in pyproject.toml are on ${hosts}; nothing was checked or stored`,
+      `Run \`glx auth --host ${first.registry.baseUrl}\` to check and store a token for ${first.registry.host}${target.source === '--host' ? '' : `, or unset ${target.source}`}.`,
+    );
+  }
 }
 
 
 export async function authLoginAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const options = parseAuthOptions(raw, ctx.deps.env);
   const target = await loadTarget(ctx, options.file);
+  checkHosts(ctx, target);
   const scopes = options.publish ? 'api' : 'read_api';
   const token = await requireToken(ctx, {
     host: target.host,

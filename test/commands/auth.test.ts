@@ -257,6 +257,35 @@ describe('glx auth --uv-store', () => {
   });
 });
 
+describe('glx auth keeps a token on the host it is for (issue 12)', () => {
+  // The stand-in answers on 127.0.0.1 and on localhost: to uv and glx these are two hosts.
+  const otherHost = () => fake.url.replace('127.0.0.1', 'localhost');
+
+  it('refuses (exit 4) when GITLAB_HOST names a host none of the indexes is on, storing nothing', async () => {
+    const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.alicePat, GITLAB_HOST: otherHost() });
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/error: the token would be for localhost \(from GITLAB_HOST\), but the GitLab indexes in pyproject.toml are on 127\.0\.0\.1; nothing was checked or stored/);
+    expect(result.stderr).toContain(`hint: Run \`glx auth --host ${fake.url}\` to check and store a token for 127.0.0.1, or unset GITLAB_HOST.`);
+    expect(existsSync(netrc)).toBe(false);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('checks only the indexes on the token host, and says which ones it left alone', async () => {
+    writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      `${readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')}\n[[tool.uv.index]]\nname = "elsewhere"\nurl = "${otherHost()}/api/v4/groups/42/-/packages/pypi/simple"\n`,
+    );
+
+    const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.alicePat });
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: index "elsewhere" is on localhost, but the token is for 127.0.0.1 (from pyproject.toml): it is not checked, and nothing is stored for localhost');
+    expect(readNetrc()).toBe(`machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`);
+    expect(fake.requests.map((request) => request.headers.host)).not.toContain(new URL(otherHost()).host);
+  });
+});
+
 describe('glx auth logout', () => {
   it("removes the host's netrc entry and nothing else", async () => {
     writeFileSync(netrc, `machine example.com login me password secret1\nmachine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
