@@ -1,6 +1,6 @@
 /**
  * `glx auth status`: for every GitLab index, which credentials uv will send (in uv's order) and
- * whether GitLab accepts them. Exit 0 when all work, 4 otherwise.
+ * whether GitLab accepts them. Exit 0 when all work, 1 when GitLab cannot be asked, 4 otherwise.
  */
 import type { Context } from '../cli/context.js';
 import { checkRegistry, introspectToken, type Problem, type TokenReport } from '../credentials/inspect.js';
@@ -45,7 +45,16 @@ export async function authStatusAction(raw: Record<string, unknown>, ctx: Contex
   const status = await authStatus(ctx, typeof raw.file === 'string' ? raw.file : undefined);
   if (ctx.json) ctx.deps.io.out(`${JSON.stringify(status, null, 2)}\n`);
   else ctx.deps.io.out(render(status, ctx));
-  return status.ok ? ExitCode.OK : ExitCode.CREDENTIALS;
+  return statusExitCode(status);
+}
+
+/**
+ * 0 when every index works; 1 when GitLab could not be asked (unreachable, a server error: the
+ * credentials may be fine, as everywhere else in glx); otherwise 4, the credentials (issue 12).
+ */
+export function statusExitCode(status: AuthStatus): ExitCode {
+  if (status.ok) return ExitCode.OK;
+  return status.indexes.some((index) => index.problems.some((problem) => problem.code === 'GITLAB_ERROR')) ? ExitCode.FAILED : ExitCode.CREDENTIALS;
 }
 
 export async function authStatus(ctx: Context, file?: string): Promise<AuthStatus> {
@@ -105,7 +114,7 @@ async function indexStatus(ctx: Context, index: GitLabIndex, netrc: NetrcState, 
     if (!username && kind !== 'job') status.problems.push({ code: 'GITLAB_AUTH', message: 'uv has a password but no username for this index', hint: 'Set the username too: __token__ for personal/project/group tokens, gitlab-ci-token for job tokens.' });
   } catch (error) {
     if (!(error instanceof GlxError)) throw error;
-    status.problems.push({ code: error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED' ? 'GITLAB_AUTH' : 'GITLAB_ERROR', message: error.message, hint: error.hint ?? '' });
+    status.problems.push({ code: error.exitCode === ExitCode.CREDENTIALS ? 'GITLAB_AUTH' : 'GITLAB_ERROR', message: error.message, hint: error.hint ?? '' });
   }
   status.ok = status.problems.length === 0;
   return status;

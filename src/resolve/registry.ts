@@ -53,13 +53,16 @@ export async function resolveNumericId(ctx: Context, baseUrl: string, host: stri
     return { kind: target.kind, id: String(found.id), path };
   } catch (error) {
     if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
-      throw new GlxError(
-        'GITLAB_NOT_FOUND',
-        `${target.kind} ${target.id} not found on ${host}, or ${usable ? 'this token cannot see it' : 'it is private and no token was available'}`,
-        usable
-          ? `Check the path, or pass the numeric id with --${target.kind}.`
-          : `Set GITLAB_TOKEN (or --token-stdin), or pass the numeric id with --${target.kind}: it needs no lookup.`,
-      );
+      // Without a token a private group or project looks exactly like a missing one: that is a
+      // credentials problem (exit 4), and storing a token is the fix to offer first (issue 12).
+      if (!usable) {
+        throw new GlxError(
+          'NO_TOKEN',
+          `${target.kind} ${target.id} not found on ${host}, or it is private and no token was available`,
+          `Run \`glx auth --netrc --host ${baseUrl}\` (or set GITLAB_TOKEN), or pass the numeric id with --${target.kind}: it needs no lookup.`,
+        );
+      }
+      throw new GlxError('GITLAB_NOT_FOUND', `${target.kind} ${target.id} not found on ${host}, or this token cannot see it`, `Check the path, or pass the numeric id with --${target.kind}.`);
     }
     throw error;
   }

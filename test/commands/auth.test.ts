@@ -326,6 +326,17 @@ describe('glx auth status', () => {
     expect(status.indexes[0].problems[0].message).toMatch(/revoked/);
   });
 
+  it('exits 1, not 4, when the GitLab host cannot be reached (issue 12)', async () => {
+    writeFileSync(path.join(dir, 'pyproject.toml'), '[[tool.uv.index]]\nname = "tools"\nurl = "http://127.0.0.1:9/api/v4/projects/7/packages/pypi/simple"\n');
+
+    const result = await run(['--json', 'auth', 'status'], { UV_INDEX_TOOLS_USERNAME: '__token__', UV_INDEX_TOOLS_PASSWORD: world.tokens.alicePat });
+
+    expect(result.code).toBe(1);
+    const status = JSON.parse(result.stdout);
+    expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
+    expect(status.indexes[0].problems[0].message).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
+
   it('flags a netrc login that disagrees with a username uv already has', async () => {
     writeFileSync(netrc, `machine 127.0.0.1 login someone password ${world.tokens.alicePat}\n`, { mode: 0o600 });
 
