@@ -3,7 +3,7 @@
  * whether GitLab accepts them. Exit 0 when all work, 1 when GitLab cannot be asked, 4 otherwise.
  */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, introspectToken, type Problem, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, type Problem, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
 import { keyringEnabled, type SourceFinding } from '../credentials/uv-sources.js';
 import { type NetrcState, readNetrcState, uvCredentialsFor } from '../doctor/local-checks.js';
@@ -33,6 +33,8 @@ export interface IndexStatus {
   };
   ok: boolean;
   problems: Problem[];
+  /** Works today, but will not for long, or not everywhere (a token about to expire, a job token kept outside CI). */
+  warnings: string[];
 }
 
 export interface AuthStatus {
@@ -83,6 +85,7 @@ async function indexStatus(ctx: Context, index: GitLabIndex, netrc: NetrcState, 
     sources: chosen.findings.map(({ source, present, detail }) => ({ source, present, detail })),
     ok: false,
     problems: [],
+    warnings: [],
   };
   const found = chosen.chosen;
   if (!found?.password) {
@@ -111,6 +114,10 @@ async function indexStatus(ctx: Context, index: GitLabIndex, netrc: NetrcState, 
       ...(check.registryStatus !== undefined ? { registryStatus: check.registryStatus } : {}),
     });
     status.problems.push(...check.problems);
+    const soon = expirySoon(report);
+    if (soon) status.warnings.push(`the token ${soon}; create a new one before then and run \`glx auth --netrc\` again`);
+    const outsideCi = found.source === 'env' ? undefined : jobTokenOutsideCi(report.kind, ctx.deps.env, found.source === 'uv-store' ? "uv's credentials store" : `the ${found.source}`);
+    if (outsideCi) status.warnings.push(outsideCi);
     if (!username && kind !== 'job') status.problems.push({ code: 'GITLAB_AUTH', message: 'uv has a password but no username for this index', hint: 'Set the username too: __token__ for personal/project/group tokens, gitlab-ci-token for job tokens.' });
   } catch (error) {
     if (!(error instanceof GlxError)) throw error;
@@ -146,6 +153,7 @@ function render(status: AuthStatus, ctx: Context): string {
       lines.push(`    token      ${parts.join(' ')}`);
       if (c.role || c.registryStatus !== undefined) lines.push(`    registry   ${[c.role, c.registryStatus !== undefined ? `answered ${c.registryStatus}` : ''].filter(Boolean).join(', ')}`);
     }
+    for (const warning of index.warnings) lines.push(`    ${style.yellow('warning')}    ${warning}`);
     for (const problem of index.problems) lines.push(`    ${style.red('problem')}    ${problem.message}`, `    ${style.dim('fix')}        ${problem.hint}`);
     lines.push('');
   }

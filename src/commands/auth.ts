@@ -3,7 +3,7 @@
  * refuse one that cannot do the job, then store it where uv looks (netrc or uv's own store).
  */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, introspectToken, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind, netrcFile, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
@@ -22,9 +22,6 @@ export interface AuthOptions {
   dryRun: boolean;
   file?: string;
 }
-
-/** Warn when a token expires within this many days. */
-const EXPIRY_WARNING_DAYS = 14;
 
 export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthOptions {
   if (raw.netrc && raw.uvStore) throw usageError('--netrc and --uv-store cannot be used together', 'Pick where uv should find the token.');
@@ -92,6 +89,10 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
   const options = parseAuthOptions(raw, ctx.deps.env);
   const target = await loadTarget(ctx, options.file);
   checkHosts(ctx, target);
+  if (options.store === 'netrc') {
+    const { assertNetrcWritable } = await import('../netrc/store.js');
+    await assertNetrcWritable(netrcFile(ctx), options);
+  }
   const scopes = options.publish ? 'api' : 'read_api';
   const token = await requireToken(ctx, {
     host: target.host,
@@ -126,6 +127,9 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
   }
 
   const user = report?.username ?? username ?? (kind === 'job' ? 'gitlab-ci-token' : '__token__');
+  const stored = options.store === 'netrc' ? 'the netrc' : options.store === 'uv-store' ? "uv's credentials store" : undefined;
+  const outsideCi = stored && jobTokenOutsideCi(report?.kind ?? kind, ctx.deps.env, stored);
+  if (outsideCi) ctx.warn(outsideCi);
   if (options.store === 'netrc') await storeNetrc(ctx, target.host, user, token.token, options);
   else if (options.store === 'uv-store') await storeUv(ctx, target, user, token.token, options.dryRun);
   else ctx.info('Not stored. Store it with --netrc or --uv-store, or export it per shell with: eval "$(glx env)"');
@@ -146,9 +150,8 @@ function describeToken(report: TokenReport, ctx: Context): void {
   const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
   const expiry = report.expiresAt ? `, expires ${report.expiresAt}` : report.kind === 'deploy' || report.kind === 'job' ? '' : ', no expiry';
   ctx.info(`${kindLabel(report.kind)}${who}${scopes}${expiry}; uv username ${report.username}`);
-  if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
-    ctx.warn(`the token expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt}); create a new one before then`);
-  }
+  const soon = expirySoon(report);
+  if (soon) ctx.warn(`the token ${soon}; create a new one before then`);
 }
 
 export function kindLabel(kind: TokenKind): string {

@@ -119,6 +119,26 @@ describe('glx auth --netrc', () => {
     expect(statSync(netrc).mode & 0o777).toBe(0o600);
   });
 
+  it('refuses a netrc that others can read before asking for a token (issue 12)', async () => {
+    writeFileSync(netrc, 'machine example.com login me password secret1\n');
+    chmodSync(netrc, 0o644);
+
+    const result = await run(['auth', '--netrc'], {}, { stdinIsTTY: true, prompt: () => expect.fail('asked for a token the netrc cannot take') });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: .*netrc can be read or changed by other users \(mode 0644\)/);
+    expect(result.stderr).not.toContain('GitLab token for');
+    expect(readNetrc()).toBe('machine example.com login me password secret1\n');
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('warns when it stores a CI job token outside GitLab CI (issue 12)', async () => {
+    const result = await run(['auth', '--netrc', '--token-stdin'], {}, { stdin: `${world.tokens.jobSelf}\n` });
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: a CI job token is stored in the netrc outside GitLab CI; it stops working when its job ends');
+  });
+
   it('shows the change with --dry-run, passwords masked, and writes nothing', async () => {
     writeFileSync(netrc, 'machine example.com login me password secretsecret1\n', { mode: 0o600 });
 
@@ -335,6 +355,30 @@ describe('glx auth status', () => {
     const status = JSON.parse(result.stdout);
     expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
     expect(status.indexes[0].problems[0].message).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it('warns about a token that expires within 14 days, as doctor does (issue 12)', async () => {
+    const soon = fake.addToken({ kind: 'personal', user: 'alice', scopes: ['api'], expiresAt: '2026-11-30' });
+    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${soon}\n`, { mode: 0o600 });
+
+    const text = await run(['auth', 'status']);
+    const json = await run(['--json', 'auth', 'status']);
+
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/warning +the token expires in 7 days \(2026-11-30\); create a new one before then/);
+    const status = JSON.parse(json.stdout);
+    expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
+    expect(status.indexes[0].warnings).toEqual(['the token expires in 7 days (2026-11-30); create a new one before then and run `glx auth --netrc` again']);
+  });
+
+  it('warns about a CI job token kept in the netrc outside CI (issue 12)', async () => {
+    writeFileSync(netrc, `machine 127.0.0.1 login gitlab-ci-token password ${world.tokens.jobSelf}\n`, { mode: 0o600 });
+
+    const result = await run(['--json', 'auth', 'status']);
+
+    const status = JSON.parse(result.stdout);
+    expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
+    expect(status.indexes[0].warnings).toContain('a CI job token is stored in the netrc outside GitLab CI; it stops working when its job ends: store a personal, project or group access token instead');
   });
 
   it('flags a netrc login that disagrees with a username uv already has', async () => {
