@@ -4,7 +4,9 @@
  */
 import { Command, Option } from 'commander';
 import type { Deps } from '../deps.js';
+import { GlxError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { suggest } from './suggest.js';
 import { ENV_FLAGS, GLOBAL_FLAGS } from './env-options.js';
 import { type Context, createContext, type GlobalOptions } from './context.js';
 
@@ -16,6 +18,15 @@ function examples(lines: string[]): string {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** A command's own options (not --help), laid out as commander lays out an Options section. */
+function optionLines(command: Command): string {
+  const help = command.createHelp();
+  help.prepareContext({ helpWidth: 80 });
+  const options = help.visibleOptions(command).filter((option) => option.long !== '--help');
+  const width = Math.max(...options.map((option) => help.optionTerm(option).length));
+  return options.map((option) => help.formatItem(help.optionTerm(option), width, help.optionDescription(option), help)).join('\n');
 }
 
 export function buildProgram(deps: Deps, setExit: (code: number) => void): Command {
@@ -86,7 +97,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .command('auth')
     .summary('check a GitLab token and store it where uv looks')
     .description('Validate a GitLab token against every GitLab index in pyproject.toml and store it for uv.');
-  auth
+  const login = auth
     .command('login', { isDefault: true })
     .summary('validate a token and store it (the default)')
     .description(
@@ -112,7 +123,18 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'glx auth --publish --netrc               # also require the right to publish',
       ]),
     )
+    // `glx auth stauts` would otherwise reach login as a stray argument ("too many arguments").
+    .allowExcessArguments()
+    .hook('preAction', (command) => {
+      const word = command.args[0];
+      if (word === undefined) return;
+      const names = auth.commands.map((c) => c.name()).filter((name) => name !== 'help');
+      const near = suggest(word, names);
+      throw new GlxError('USAGE', `unknown command '${word}' for glx auth${near ? ` (did you mean ${near}?)` : ''}`, `${near ? `Run \`glx auth ${near}\`; the` : 'The'} commands of glx auth are ${names.join(', ')} (login is the default).`);
+    })
     .action(run(async () => (await import('../commands/auth.js')).authLoginAction));
+  // `glx auth --netrc` runs login: its flags belong in `glx auth --help` (issue 12).
+  auth.addHelpText('after', () => `\nOptions of \`glx auth login\` (the default, so \`glx auth --netrc\` runs it):\n${optionLines(login)}\n`);
   auth
     .command('status')
     .summary('which credentials uv will send to each GitLab index, and do they work')
