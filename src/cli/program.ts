@@ -188,7 +188,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'else the GitLab index with a publish-url in pyproject.toml, else in GitLab CI\n' +
         'the running project (with the job token).',
     )
-    .argument('<files...>', 'distribution files or globs, e.g. dist/*')
+    .argument('[files...]', 'distribution files or globs (default: the wheels and sdists in dist/, as uv publish)')
     .option('--project <id|path>', 'the project registry to publish to')
     .option('--index <name>', 'the GitLab index in pyproject.toml to publish to (its publish-url)')
     .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
@@ -200,7 +200,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .addHelpText(
       'after',
       examples([
-        'glx publish dist/*                           # to the index with publish-url in pyproject.toml',
+        'glx publish                                  # dist/* to the index with publish-url in pyproject.toml',
         'glx publish dist/* --project acme/tools      # or an explicit project (id or path)',
         'glx publish dist/* --release v1.4.0          # then link every file to that release',
         'glx publish dist/* --release "$CI_COMMIT_TAG" --release-create   # in a tag pipeline',
