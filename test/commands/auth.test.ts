@@ -146,6 +146,8 @@ describe('glx auth --netrc', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('+machine 127.0.0.1 login __token__ password glpat');
+    // An absolute path keeps its own name in the headers, not git's b/ prefix (issue 12).
+    expect(result.stdout).toMatch(new RegExp(`^--- ${netrc}\\n\\+\\+\\+ ${netrc}\\n`));
     expect(result.stdout).not.toContain(world.tokens.alicePat);
     expect(result.stdout).not.toContain('secretsecret1');
     expect(readNetrc()).toBe('machine example.com login me password secretsecret1\n');

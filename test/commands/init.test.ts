@@ -43,7 +43,7 @@ describe('glx init with a numeric id', () => {
     );
     expect(fake.requests).toHaveLength(0);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('Added index "gitlab"');
+    expect(result.stderr).toContain('Added index "gitlab" → group 42 on 127.0.0.1 in pyproject.toml.');
   });
 
   it('changes no byte on a second identical run', async () => {
