@@ -35,6 +35,9 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .version(VERSION, '-V, --version')
     // Before any subcommand exists: commander copies these settings into each one it creates.
     .exitOverride()
+    // A fixed width, not the terminal's: help is then the same text everywhere, which lets
+    // bin/glx.js print it from dist/help.json (built from this program) without loading commander.
+    .configureHelp({ helpWidth: 80 })
     .configureOutput({
       writeOut: (text) => deps.io.out(text),
       writeErr: (text) => deps.io.err(text),
