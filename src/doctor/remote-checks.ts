@@ -6,14 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import type { Context } from '../cli/context.js';
 import type { GitLabIndex } from '../commands/env.js';
-import { checkRegistry, type Need, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, type Need, type TokenReport } from '../credentials/inspect.js';
 import { kindLabel } from '../commands/auth.js';
 import type { GlxError } from '../errors.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
 import { dispatcherFor } from '../gitlab/client.js';
 import { type Check, check } from './check.js';
-
-const EXPIRY_WARNING_DAYS = 14;
 
 export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
   const id = `index.${index.entry.name}.token`;
@@ -21,9 +19,8 @@ export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
   const who = report.user ? ` of ${report.user.username}` : '';
   const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
   const summary = `${kindLabel(report.kind)}${who}${scopes}, username ${report.username}`;
-  if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
-    return check(id, 'warn', title, `${summary}; expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt})`, 'Create a new token in GitLab before then and run glx auth --netrc again.');
-  }
+  const soon = expirySoon(report);
+  if (soon) return check(id, 'warn', title, `${summary}; ${soon}`, 'Create a new token in GitLab before then and run glx auth --netrc again.');
   return check(id, 'ok', title, `${summary}${report.expiresAt ? `, expires ${report.expiresAt}` : ''}`);
 }
 

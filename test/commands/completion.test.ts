@@ -53,6 +53,42 @@ describe('glx completion', () => {
     expect(complete('glx env --shell ')).not.toMatch(/^src\//m);
   });
 
+  it('completes the flags of the default subcommand and the shell names in bash (issue 12)', async () => {
+    const file = await script('bash');
+    const complete = (words: string[]) =>
+      spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _glx; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).stdout.trim().split('\n');
+
+    expect(complete(['glx', 'auth', '--net'])).toEqual(['--netrc']);
+    expect(complete(['glx', 'auth', 'status', '--f'])).toEqual(['--file']);
+    expect(complete(['glx', 'completion', 'z'])).toEqual(['zsh']);
+    expect(complete(['glx', 'completion', ''])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+  });
+
+  it('completes the flags of the default subcommand and the shell names in fish (issue 12)', async () => {
+    if (!hasPeer('fish')) return;
+    const file = await script('fish');
+    const complete = (line: string) => spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
+
+    expect(complete('glx auth --net')).toMatch(/^--netrc\t/m);
+    expect(complete('glx auth status --f')).not.toMatch(/^--fix-permissions/m);
+    expect(complete('glx completion ').split('\n').map((line) => line.split('\t')[0])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+  });
+
+  it('completes the flags of the default subcommand and the shell names in zsh (issue 12)', async () => {
+    if (!hasPeer('zsh')) return;
+    const file = await script('zsh');
+    // zsh's completion system needs a terminal; its builtins are replaced by ones that print
+    // what they were given, and the real zsh runs the generated function.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh parameter expansion, not a template
+    const stubs = 'compdef() {}; _describe() { local -a items; items=("${(@P)4}"); print -l -- "${items[@]%%:*}"; }; compadd() { shift; print -l -- "$@"; }; _files() {}';
+    const complete = (words: string[]) =>
+      spawnSync('zsh', ['-f', '-c', `${stubs}; source ${file}; words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _glx`], { encoding: 'utf8' }).stdout.trim().split('\n');
+
+    expect(complete(['glx', 'auth', '--net'])).toContain('--netrc');
+    expect(complete(['glx', 'auth', 'status', '--f'])).not.toContain('--netrc');
+    expect(complete(['glx', 'completion', ''])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+  });
+
   it('refuses a shell it has no script for', async () => {
     const result = await glx(['completion', 'tcsh']);
 

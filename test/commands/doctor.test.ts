@@ -165,7 +165,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     expect(find(broken.report, 'netrc.syntax')).toMatchObject({ status: 'fail', message: expect.stringMatching(/uv ignores the whole file: .*netrc:1:19/) });
     expect(find(broken.report, 'index.tools.credentials').status).toBe('fail');
-    expect(find(fixed.report, 'netrc.syntax').status).toBe('ok');
+    expect(find(fixed.report, 'netrc.syntax')).toMatchObject({ status: 'ok', message: expect.stringMatching(/: 1 entry uv can read$/) });
     expect(fixed.code).toBe(0);
   });
 
@@ -289,6 +289,25 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     expect(find(broken.report, 'secrets.tracked')).toMatchObject({ status: 'fail', message: expect.stringMatching(/\.env\.ci:1 \(glpat-…\)/) });
     expect(broken.stdout).not.toContain(world.tokens.alicePat);
     expect(find(fixed.report, 'secrets.tracked').status).toBe('ok');
+  });
+
+  it('a token only staged is "not committed yet", not "in the git history" (issue 12)', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    storeNetrc(world.tokens.alicePat);
+    execFileSync('git', ['init', '-q', dir]);
+    writeFileSync(path.join(dir, '.env.ci'), 'TOKEN=\n');
+    execFileSync('git', ['-C', dir, 'add', '.env.ci', 'pyproject.toml']);
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'init']);
+    writeFileSync(path.join(dir, '.env.ci'), `TOKEN=${world.tokens.alicePat}\n`);
+    execFileSync('git', ['-C', dir, 'add', '.env.ci']);
+    const staged = await doctor();
+
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'oops']);
+    const committed = await doctor();
+
+    expect(find(staged.report, 'secrets.tracked')).toMatchObject({ status: 'fail', message: 'a token is in a tracked file, not committed yet: .env.ci:1 (glpat-…)' });
+    expect(find(staged.report, 'secrets.tracked').fix).not.toMatch(/history\)|is in the git history/);
+    expect(find(committed.report, 'secrets.tracked')).toMatchObject({ status: 'fail', message: 'a token is committed: .env.ci:1 (glpat-…)', fix: expect.stringMatching(/it is in the git history/) });
   });
 });
 
