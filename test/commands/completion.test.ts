@@ -65,7 +65,7 @@ describe('glx completion', () => {
   });
 
   it('completes the flags of the default subcommand and the shell names in fish (issue 12)', async () => {
-    if (!has('fish')) return;
+    if (!hasPeer('fish')) return;
     const file = await script('fish');
     const complete = (line: string) => spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
 
@@ -75,7 +75,7 @@ describe('glx completion', () => {
   });
 
   it('completes the flags of the default subcommand and the shell names in zsh (issue 12)', async () => {
-    if (!has('zsh')) return;
+    if (!hasPeer('zsh')) return;
     const file = await script('zsh');
     // zsh's completion system needs a terminal; its builtins are replaced by ones that print
     // what they were given, and the real zsh runs the generated function.
