@@ -1346,7 +1346,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
     const res = await upload(world.projects.tools, basic('__token__', world.tokens.alicePat), multipartBody(uploadFields('acme-utils', '2.0.0', file.content), file));
 
     expect(res.status).toBe(413);
-    expect(await res.text()).toBe('Request Entity Too Large\n');
+    expect(await res.text()).toBe('entity is too large\n');
   });
 
   test('a protected package name refuses a Developer and any deploy token, not a Maintainer of a maintainer rule', async () => {

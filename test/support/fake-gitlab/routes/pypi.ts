@@ -372,8 +372,9 @@ function decideUpload(ctx: RouteContext, project: Project, parsed: ParsedUpload,
   const version = parsed.fields.version ?? '';
   if (!file) return errorReply(400, 'content is missing');
   // Workhorse enforces the limit /authorize gives it (`maximum_size: pypi_max_file_size`, 3 GiB by default) and
-  // answers 413 itself (workhorse/internal/upload/rewrite.go → helper.RequestEntityTooLarge), before Rails sees the request.
-  if (file.size > ctx.settings.maxFileSize) return textReply(413, 'Request Entity Too Large\n');
+  // answers 413 itself, before Rails sees the request: destination.ErrEntityTooLarge ("entity is too large",
+  // workhorse/internal/upload/destination/destination.go) written by handleMultipartError (.../upload/uploads.go).
+  if (file.size > ctx.settings.maxFileSize) return textReply(413, 'entity is too large\n');
   if (!PEP508_NAME.test(name)) return badRequest('Validation failed: Name is invalid');
   if (!PEP440.test(version)) return badRequest('Validation failed: Version is invalid');
   const clientSha = parsed.fields.sha256_digest;
