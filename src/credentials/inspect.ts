@@ -237,7 +237,13 @@ function registryProblem(probe: GitLabResponse, report: TokenReport, ref: Regist
     return {
       code: 'GITLAB_NOT_FOUND',
       message: `${what} answered 404: it does not exist, or these credentials cannot see it`,
-      hint: report.kind === 'job' ? jobHint : 'Check the id in pyproject.toml and that the token can see the project or group.',
+      hint:
+        report.kind === 'job'
+          ? jobHint
+          : report.kind === 'deploy' && ref.kind === 'group'
+            ? // app/policies/packages/policies/group_policy.rb: a group deploy token reads its own group's registry only.
+              "A group deploy token reads only its own group's registry (not a subgroup's or a parent's): use the registry of the group it belongs to, or a deploy token of this group."
+            : 'Check the id in pyproject.toml and that the token can see the project or group.',
     };
   }
   return { code: 'GITLAB_ERROR', message: `${what} answered ${status}`, hint: 'Run with --verbose to see the request.' };

@@ -314,3 +314,14 @@ describe('rule 8: a renamed or moved project answers 301 for its old path', () =
     expect(readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')).not.toContain('tool.uv');
   });
 });
+
+describe('stand-in extra: a group deploy token reads its own group registry only', () => {
+  it("glx auth says so for a subgroup's registry", async () => {
+    writePyproject([{ name: 'libs', path: 'groups/43/-' }]);
+
+    const result = await run(['auth', '--username', world.deployUsernames.groupDeploy], { GITLAB_TOKEN: world.tokens.groupDeploy });
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("hint: A group deploy token reads only its own group's registry (not a subgroup's or a parent's)");
+  });
+});
