@@ -4,13 +4,12 @@
  * its "Missing credentials" / "Incomplete credentials" errors, and the password it sent to the
  * GitLab stand-in — on every uv binary the suite has.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist } from '../support/dists.js';
-import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
-import { glx, tempDir } from '../support/test-deps.js';
-import { runUv, type UvBinary, uvBinaries, uvSandbox } from '../support/uv.js';
+import type { FakeGitLab, StandardWorld } from '../support/fake-gitlab/index.js';
+import { glx } from '../support/test-deps.js';
+import { runUv, standInWithPackage, type UvBinary, uvBinaries, uvSandbox } from '../support/uv.js';
 
 const binaries = uvBinaries();
 
@@ -179,16 +178,12 @@ describe.skipIf(binaries.length === 0)('truth table: glx auth status and doctor 
   let fake: FakeGitLab;
   let world: StandardWorld;
   let dir: string;
-  let cleanup: () => void;
+  let cleanup: () => Promise<void>;
   let urls: Urls;
   const table: Observed[] = [];
 
   beforeAll(async () => {
-    fake = await createFakeGitLab();
-    world = fake.seed.standard();
-    ({ dir, cleanup } = tempDir('glx-truth-'));
-    const wheel = await buildDist(dir, { kind: 'wheel', name: 'acme-thing', version: '2.0.0', metadata: 'Metadata-Version: 2.1\nName: acme-thing\nVersion: 2.0.0\n' });
-    fake.addPackage(world.projects.tools, { name: 'acme-thing', version: '2.0.0', files: [{ fileName: path.basename(wheel), content: readFileSync(wheel) }] });
+    ({ fake, world, dir, cleanup } = await standInWithPackage('glx-truth-'));
     const project = `${fake.url}/api/v4/projects/${world.projects.tools}/packages/pypi/simple`;
     urls = {
       group: `${fake.url}/api/v4/groups/${world.groups.acme}/-/packages/pypi/simple`,
@@ -199,8 +194,7 @@ describe.skipIf(binaries.length === 0)('truth table: glx auth status and doctor 
   });
 
   afterAll(async () => {
-    await fake.close();
-    cleanup();
+    await cleanup();
     const versions = binaries.map((b) => b.version);
     const lines = [`| set-up | glx says | ${versions.map((v) => `uv ${v}`).join(' | ')} |`, `|---|---|${versions.map(() => '---|').join('')}`];
     for (const row of rows) {
