@@ -1,9 +1,9 @@
 /**
  * `glx auth status`: for every GitLab index, which credentials uv will send (in uv's order) and
- * whether GitLab accepts them. Exit 0 when all work, 4 otherwise.
+ * whether GitLab accepts them. Exit 0 when all work, 1 when GitLab cannot be asked, 4 otherwise.
  */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, introspectToken, type Problem, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, type Problem, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
 import { incompleteWords, type SourceFinding } from '../credentials/uv-sources.js';
 import { readUvCredentialWorld, type UvCredentialWorld, uvCredentialsFor } from '../doctor/local-checks.js';
@@ -41,6 +41,8 @@ export interface IndexStatus {
   };
   ok: boolean;
   problems: Problem[];
+  /** Works today, but will not for long, or not everywhere (a token about to expire, a job token kept outside CI). */
+  warnings: string[];
 }
 
 export type UvOutcome = 'works' | 'missing-credentials' | 'incomplete-credentials' | `${number}`;
@@ -57,7 +59,16 @@ export async function authStatusAction(raw: Record<string, unknown>, ctx: Contex
   const status = await authStatus(ctx, typeof raw.file === 'string' ? raw.file : undefined);
   if (ctx.json) ctx.deps.io.out(`${JSON.stringify(status, null, 2)}\n`);
   else ctx.deps.io.out(render(status, ctx));
-  return status.ok ? ExitCode.OK : ExitCode.CREDENTIALS;
+  return statusExitCode(status);
+}
+
+/**
+ * 0 when every index works; 1 when GitLab could not be asked (unreachable, a server error: the
+ * credentials may be fine, as everywhere else in glx); otherwise 4, the credentials (issue 12).
+ */
+export function statusExitCode(status: AuthStatus): ExitCode {
+  if (status.ok) return ExitCode.OK;
+  return status.indexes.some((index) => index.problems.some((problem) => problem.code === 'GITLAB_ERROR')) ? ExitCode.FAILED : ExitCode.CREDENTIALS;
 }
 
 export async function authStatus(ctx: Context, file?: string): Promise<AuthStatus> {
@@ -86,6 +97,7 @@ async function indexStatus(ctx: Context, index: GitLabIndex, world: UvCredential
     sources: chosen.findings.map(({ source, present, detail }) => ({ source, present, detail })),
     ok: false,
     problems: [],
+    warnings: [],
   };
   const found = chosen.chosen;
   if (!found?.password) {
@@ -111,6 +123,7 @@ async function indexStatus(ctx: Context, index: GitLabIndex, world: UvCredential
   const verified = await verifyCredentials(ctx, index, found, reports);
   status.credentials = verified.credentials;
   status.problems.push(...verified.problems);
+  status.warnings.push(...verified.warnings);
   status.outcome = verified.outcome;
   if (chosen.downloads?.password !== undefined) {
     // The page gets the URL's credentials, the files the env ones: both must work.
@@ -124,13 +137,14 @@ async function indexStatus(ctx: Context, index: GitLabIndex, world: UvCredential
 }
 
 /** Introspects one set of credentials and asks the registry: the outcome uv gets with them. */
-async function verifyCredentials(ctx: Context, index: GitLabIndex, found: SourceFinding & { password?: string }, reports: Map<string, Promise<TokenReport>>): Promise<{ credentials: NonNullable<IndexStatus['credentials']>; problems: Problem[]; outcome: UvOutcome }> {
+async function verifyCredentials(ctx: Context, index: GitLabIndex, found: SourceFinding & { password?: string }, reports: Map<string, Promise<TokenReport>>): Promise<{ credentials: NonNullable<IndexStatus['credentials']>; problems: Problem[]; warnings: string[]; outcome: UvOutcome }> {
   const { entry, registry } = index;
   const password = found.password ?? '';
   const username = found.username;
   const kind = credentialKind(password, username);
   const credentials: NonNullable<IndexStatus['credentials']> = { ...(username ? { username } : {}), token: mask(password), kind };
   const problems: Problem[] = [];
+  const warnings: string[] = [];
   let outcome: UvOutcome = 'works';
   try {
     const client = await ctx.deps.gitlab({ baseUrl: registry.baseUrl, token: password, kind, username, log: ctx.verbose ? ctx.debug : undefined });
@@ -148,14 +162,18 @@ async function verifyCredentials(ctx: Context, index: GitLabIndex, found: Source
     });
     problems.push(...check.problems);
     if (check.registryStatus !== undefined && check.registryStatus !== 200) outcome = `${check.registryStatus}`;
+    const soon = expirySoon(report);
+    if (soon) warnings.push(`the token ${soon}; create a new one before then and run \`glx auth --netrc\` again`);
+    const outsideCi = found.source === 'env' ? undefined : jobTokenOutsideCi(report.kind, ctx.deps.env, found.source === 'uv-store' ? "uv's credentials store" : `the ${found.source}`);
+    if (outsideCi) warnings.push(outsideCi);
     if (!username && kind !== 'job') problems.push({ code: 'GITLAB_AUTH', message: 'uv has a password but no username for this index', hint: 'Set the username too: __token__ for personal/project/group tokens, gitlab-ci-token for job tokens.' });
   } catch (error) {
     if (!(error instanceof GlxError)) throw error;
-    problems.push({ code: error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED' ? 'GITLAB_AUTH' : 'GITLAB_ERROR', message: error.message, hint: error.hint ?? '' });
+    problems.push({ code: error.exitCode === ExitCode.CREDENTIALS ? 'GITLAB_AUTH' : 'GITLAB_ERROR', message: error.message, hint: error.hint ?? '' });
     // GitLab answers 401 to a token it does not accept (lib/gitlab/auth/auth_finders.rb).
-    if (error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED' || error.code === 'GITLAB_AUTH') outcome = '401';
+    if (error.exitCode === ExitCode.CREDENTIALS) outcome = '401';
   }
-  return { credentials, problems, outcome };
+  return { credentials, problems, warnings, outcome };
 }
 
 function stripUserinfo(url: string): string {
@@ -186,6 +204,7 @@ function render(status: AuthStatus, ctx: Context): string {
       lines.push(`    token      ${parts.join(' ')}`);
       if (c.role || c.registryStatus !== undefined) lines.push(`    registry   ${[c.role, c.registryStatus !== undefined ? `answered ${c.registryStatus}` : ''].filter(Boolean).join(', ')}`);
     }
+    for (const warning of index.warnings) lines.push(`    ${style.yellow('warning')}    ${warning}`);
     for (const problem of index.problems) lines.push(`    ${style.red('problem')}    ${problem.message}`, `    ${style.dim('fix')}        ${problem.hint}`);
     lines.push('');
   }
