@@ -3,7 +3,7 @@
  * refuse one that cannot do the job, then store it where uv looks (netrc or uv's own store).
  */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, introspectToken, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind, netrcFile, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
@@ -23,9 +23,6 @@ export interface AuthOptions {
   file?: string;
 }
 
-/** Warn when a token expires within this many days. */
-const EXPIRY_WARNING_DAYS = 14;
-
 export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthOptions {
   if (raw.netrc && raw.uvStore) throw usageError('--netrc and --uv-store cannot be used together', 'Pick where uv should find the token.');
   const username = typeof raw.username === 'string' ? raw.username : undefined;
@@ -44,7 +41,12 @@ export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthO
 interface Target {
   baseUrl: string;
   host: string;
+  /** Where the host came from (--host, GITLAB_HOST, pyproject.toml, ...). */
+  source: string;
+  /** The GitLab indexes on `host`. */
   indexes: GitLabIndex[];
+  /** The GitLab indexes on other hosts: not checked with this host's token. */
+  elsewhere: GitLabIndex[];
 }
 
 /** The GitLab host and its indexes; a missing pyproject.toml is fine for auth (no registry checks then). */
@@ -58,16 +60,39 @@ async function loadTarget(ctx: Context, file: string | undefined): Promise<Targe
   const base = await resolveBaseUrl(ctx, indexes.map((index) => index.entry.url));
   ctx.debug(`GitLab host ${base.baseUrl} (from ${base.source})`);
   const onHost = indexes.filter((index) => index.registry.host === base.host);
-  for (const other of indexes.filter((index) => index.registry.host !== base.host)) {
-    ctx.warn(`index "${other.entry.name}" is on ${other.registry.host}, not ${base.host}; run glx auth --host ${other.registry.baseUrl} for it`);
+  const elsewhere = indexes.filter((index) => index.registry.host !== base.host);
+  return { baseUrl: base.baseUrl, host: base.host, source: base.source, indexes: onHost, elsewhere };
+}
+
+/**
+ * The token is for the resolved host; an index on another host is never checked with it, and a
+ * token is never stored for a host none of the indexes is on just because GITLAB_HOST or --host
+ * said so (issue 12): that would leave uv without credentials while glx reported success.
+ */
+function checkHosts(ctx: Context, target: Target): void {
+  for (const other of target.elsewhere) {
+    ctx.warn(`index "${other.entry.name}" is on ${other.registry.host}, but the token is for ${target.host} (from ${target.source}): it is not checked, and nothing is stored for ${other.registry.host}; run \`glx auth --host ${other.registry.baseUrl}\` for it`);
   }
-  return { baseUrl: base.baseUrl, host: base.host, indexes: onHost };
+  const first = target.elsewhere[0];
+  if (first && target.indexes.length === 0) {
+    const hosts = [...new Set(target.elsewhere.map((index) => index.registry.host))].join(', ');
+    throw new GlxError(
+      'NO_TOKEN',
+      `the token would be for ${target.host} (from ${target.source}), but the GitLab indexes in pyproject.toml are on ${hosts}; nothing was checked or stored`,
+      `Run \`glx auth --host ${first.registry.baseUrl}\` to check and store a token for ${first.registry.host}${target.source === '--host' ? '' : `, or unset ${target.source}`}.`,
+    );
+  }
 }
 
 
 export async function authLoginAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const options = parseAuthOptions(raw, ctx.deps.env);
   const target = await loadTarget(ctx, options.file);
+  checkHosts(ctx, target);
+  if (options.store === 'netrc') {
+    const { assertNetrcWritable } = await import('../netrc/store.js');
+    await assertNetrcWritable(netrcFile(ctx), options);
+  }
   const scopes = options.publish ? 'api' : 'read_api';
   const token = await requireToken(ctx, {
     host: target.host,
@@ -102,6 +127,9 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
   }
 
   const user = report?.username ?? username ?? (kind === 'job' ? 'gitlab-ci-token' : '__token__');
+  const stored = options.store === 'netrc' ? 'the netrc' : options.store === 'uv-store' ? "uv's credentials store" : undefined;
+  const outsideCi = stored && jobTokenOutsideCi(report?.kind ?? kind, ctx.deps.env, stored);
+  if (outsideCi) ctx.warn(outsideCi);
   if (options.store === 'netrc') await storeNetrc(ctx, target.host, user, token.token, options);
   else if (options.store === 'uv-store') await storeUv(ctx, target, user, token.token, options.dryRun);
   else ctx.info('Not stored. Store it with --netrc or --uv-store, or export it per shell with: eval "$(glx env)"');
@@ -122,9 +150,8 @@ function describeToken(report: TokenReport, ctx: Context): void {
   const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
   const expiry = report.expiresAt ? `, expires ${report.expiresAt}` : report.kind === 'deploy' || report.kind === 'job' ? '' : ', no expiry';
   ctx.info(`${kindLabel(report.kind)}${who}${scopes}${expiry}; uv username ${report.username}`);
-  if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
-    ctx.warn(`the token expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt}); create a new one before then`);
-  }
+  const soon = expirySoon(report);
+  if (soon) ctx.warn(`the token ${soon}; create a new one before then`);
 }
 
 export function kindLabel(kind: TokenKind): string {
@@ -134,7 +161,7 @@ export function kindLabel(kind: TokenKind): string {
 function describeCheck(check: RegistryCheck, ctx: Context): void {
   const what = `${check.ref.kind} ${check.ref.id}`;
   if (check.problems.length === 0) {
-    ctx.info(`${ctx.style.green('✓')} ${what}: ${check.role ? `${check.role}, ` : ''}registry answered ${check.registryStatus}`);
+    ctx.info(`${ctx.style.green('✓')} ${what}: ${check.role ? `${check.role}, ` : ''}registry answered ${check.registryStatus}${check.note ? ` (${check.note})` : ''}`);
     return;
   }
   for (const problem of check.problems) ctx.info(`${ctx.style.red('✗')} ${what}: ${problem.message}\n  fix: ${problem.hint}`);
@@ -156,43 +183,21 @@ async function storeNetrc(ctx: Context, host: string, login: string, token: stri
 }
 
 async function storeUv(ctx: Context, target: Target, login: string, token: string, dryRun: boolean): Promise<void> {
-  const services = target.indexes.length > 0 ? [...new Set(target.indexes.map((index) => index.entry.url))] : [target.baseUrl];
-  for (const service of services) {
-    const args = ['auth', 'login', service, '--username', login, '--password', '-'];
-    if (dryRun) {
-      ctx.deps.io.out(`uv ${args.join(' ')}   # password on stdin\n`);
-      continue;
-    }
-    let result: Awaited<ReturnType<Context['deps']['exec']>>;
-    try {
-      // The password goes on stdin, never in argv where `ps` would show it (uv docs: cli.md).
-      result = await ctx.deps.exec('uv', args, { input: `${token}\n` });
-    } catch {
-      throw new GlxError('TOOL_MISSING', 'uv is not on PATH, so --uv-store cannot hand it the token', 'Install uv (https://docs.astral.sh/uv/), or store the token with --netrc instead.');
-    }
-    if (result.code !== 0) {
-      throw new GlxError('TOOL_MISSING', `uv auth login failed for ${service}: ${result.stderr.trim().split('\n')[0] ?? ''}`, 'uv 0.8.15 or newer has `uv auth`; update uv, or use --netrc.');
-    }
-    ctx.info(`Stored credentials for ${service} in uv's credentials store (login ${login}).`);
-  }
+  const { storeInUv } = await import('../credentials/uv-auth.js');
+  await storeInUv(ctx, uvServices(target), login, token, dryRun);
+}
+
+/** uv's store is keyed by URL: one entry per index URL, or the instance URL without a pyproject.toml. */
+function uvServices(target: Target): string[] {
+  return target.indexes.length > 0 ? [...new Set(target.indexes.map((index) => index.entry.url))] : [target.baseUrl];
 }
 
 export async function authLogoutAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const dryRun = raw.dryRun === true;
   const target = await loadTarget(ctx, typeof raw.file === 'string' ? raw.file : undefined);
   if (raw.uvStore) {
-    const services = target.indexes.length > 0 ? [...new Set(target.indexes.map((index) => index.entry.url))] : [target.baseUrl];
-    for (const service of services) {
-      if (dryRun) {
-        ctx.deps.io.out(`uv auth logout ${service}\n`);
-        continue;
-      }
-      const result = await ctx.deps.exec('uv', ['auth', 'logout', service]).catch(() => {
-        throw new GlxError('TOOL_MISSING', 'uv is not on PATH', 'Install uv, or remove the entry from its credentials store by hand.');
-      });
-      if (result.code !== 0) ctx.warn(`uv auth logout ${service}: ${result.stderr.trim().split('\n')[0] ?? 'failed'}`);
-      else ctx.info(`Removed credentials for ${service} from uv's credentials store.`);
-    }
+    const { removeFromUv } = await import('../credentials/uv-auth.js');
+    await removeFromUv(ctx, uvServices(target), dryRun);
     return 0;
   }
   const { removeNetrcEntry } = await import('../netrc/store.js');

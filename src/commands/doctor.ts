@@ -1,19 +1,21 @@
 /**
  * `glx doctor`: every check at once — pyproject, indexes, variable names, netrc, where uv takes
- * credentials from and whether GitLab accepts them, forwarding to pypi.org, tokens committed to
+ * credentials from and whether GitLab accepts them, forwarding to pypi.org (and, with --check-pypi,
+ * whether pypi.org has a pinned name), tokens committed to
  * git, and in CI the job-token allowlist. One line per check with the fix. Exit 1 on any failure.
  */
 import type { Context } from '../cli/context.js';
 import { introspectToken, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
-import { keyringEnabled } from '../credentials/uv-sources.js';
+import type { SourceFinding } from '../credentials/uv-sources.js';
+import { probeSimpleIndex } from '../gitlab/api.js';
 import { ExitCode, GlxError } from '../errors.js';
 import { type Check, type CheckStatus, check } from '../doctor/check.js';
-import { credentialSourceCheck, envVarChecks, indexChecks, unexpandedCheck, netrcChecks, readNetrcState, trackedSecretsCheck, uvCredentialsFor } from '../doctor/local-checks.js';
+import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, readUvCredentialWorld, trackedSecretsCheck, type UvCredentialWorld, unexpandedCheck, uvCredentialsFor } from '../doctor/local-checks.js';
 import { accessCheck, ciCheck, confusionCheck, forwardingCheck, tokenCheck, tokenErrorCheck } from '../doctor/remote-checks.js';
 import { createLocator } from '../pyproject/locate.js';
 import path from 'node:path';
-import { type IndexEntry, isTable, listIndexes, listSources, parsePyproject, sourceIndex, type TomlTable } from '../pyproject/read.js';
+import { type IndexEntry, listIndexes, listSources, parsePyproject, sourceIndex, type TomlTable } from '../pyproject/read.js';
 import { listWorkspaceMembers } from '../pyproject/workspace.js';
 import { legacyMessage } from '../pyproject/legacy.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
@@ -22,6 +24,8 @@ import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from './env.j
 export interface DoctorOptions {
   ci: boolean;
   offline: boolean;
+  /** Ask pypi.org (or GLX_PYPI_URL) whether each pinned name exists there; off by default, so no package name leaves for pypi.org unasked. */
+  checkPypi: boolean;
   file?: string;
 }
 
@@ -32,7 +36,12 @@ export interface DoctorReport {
 }
 
 export function parseDoctorOptions(raw: Record<string, unknown>, env: Record<string, string | undefined>): DoctorOptions {
-  return { ci: raw.ci === true || env.GITLAB_CI === 'true', offline: raw.offline === true, file: typeof raw.file === 'string' ? raw.file : undefined };
+  return {
+    ci: raw.ci === true || env.GITLAB_CI === 'true',
+    offline: raw.offline === true,
+    checkPypi: raw.checkPypi === true,
+    file: typeof raw.file === 'string' ? raw.file : undefined,
+  };
 }
 
 export async function doctorAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
@@ -61,15 +70,15 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const tasks: Array<Promise<Check[]>> = [];
   const tokens: string[] = [];
   if (loaded) {
+    const world = await readUvCredentialWorld(ctx, loaded, netrc);
     checks.push(await workspaceChecks(ctx, loaded));
     checks.push(loaded.legacy.map((item, i) => check(`legacy.${item.key}${i > 0 ? `.${i}` : ''}`, 'warn', item.where, legacyMessage(item), item.origin === 'pyproject' ? 'glx init --migrate   (glx init --migrate --dry-run shows the diff)' : `glx init --${item.registry.kind} ${item.registry.id}, then remove ${item.where}`)));
-    checks.push(loaded.unexpanded.map(unexpandedCheck), loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env));
+    checks.push(loaded.unexpanded.map(unexpandedCheck), loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env, world.config.indexes));
     checks.push(netrcChecks(netrc, ctx.deps.env));
-    const keyring = keyringEnabled(ctx.deps.env, toolUv(loaded)['keyring-provider']);
     const reports = new Map<string, Promise<TokenReport>>();
     const pins = pinnedPackages(loaded);
     for (const index of loaded.gitlab) {
-      tasks.push(indexTask(ctx, index, netrc, keyring, reports, pins.get(index.entry.name) ?? [], options, tokens));
+      tasks.push(indexTask(ctx, index, world, reports, pins.get(index.entry.name) ?? [], options, tokens));
     }
     if (options.ci) {
       const jobToken = ctx.deps.env.CI_JOB_TOKEN;
@@ -122,12 +131,6 @@ async function workspaceChecks(ctx: Context, loaded: LoadedIndexes): Promise<Che
   return out;
 }
 
-function toolUv(loaded: LoadedIndexes): Record<string, unknown> {
-  const tool = loaded.doc.tool;
-  const uv = isTable(tool) ? tool.uv : undefined;
-  return isTable(uv) ? uv : {};
-}
-
 function pinnedPackages(loaded: LoadedIndexes): Map<string, string[]> {
   const pins = new Map<string, string[]>();
   for (const [pkg, value] of listSources(loaded.doc)) {
@@ -146,16 +149,15 @@ function failure(id: string, title: string, error: unknown): Check {
 async function indexTask(
   ctx: Context,
   index: GitLabIndex,
-  netrc: Awaited<ReturnType<typeof readNetrcState>>,
-  keyring: boolean,
+  world: UvCredentialWorld,
   reports: Map<string, Promise<TokenReport>>,
   pins: string[],
   options: DoctorOptions,
   tokens: string[],
 ): Promise<Check[]> {
   const name = index.entry.name;
-  const credentials = await uvCredentialsFor(ctx, index, netrc, keyring);
-  const out: Check[] = [credentialSourceCheck(index, credentials)];
+  const credentials = uvCredentialsFor(ctx, index, world);
+  const out: Check[] = [credentialSourceCheck(index, credentials, world.uvVersion)];
   const chosen = credentials.chosen;
   if (options.offline) return out;
   if (!chosen?.password) {
@@ -182,10 +184,30 @@ async function indexTask(
   const [access, forwarding, ...confusion] = await Promise.all([
     accessCheck(client, index, report).catch((e) => failure(`index.${name}.access`, `index ${name}: access`, e)),
     forwardingCheck(client, index).catch((e) => failure(`index.${name}.forwarding`, `index ${name}: forwarding`, e)),
-    ...pins.map((pkg) => confusionCheck(ctx, client, index, pkg).catch((e) => failure(`package.${pkg}.confusion`, `package ${pkg}`, e))),
+    ...pins.map((pkg) => confusionCheck(ctx, client, index, pkg, options.checkPypi).catch((e) => failure(`package.${pkg}.confusion`, `package ${pkg}`, e))),
   ]);
   out.push(access!, forwarding!, ...confusion);
+  if (credentials.downloads?.password !== undefined) out.push(await downloadsCheck(ctx, index, credentials.downloads, credentials.envVars, tokens));
   return out;
+}
+
+/** URL userinfo on the page, UV_INDEX_* on the files (uv caches those under the index root): the second set must work too. */
+async function downloadsCheck(ctx: Context, index: GitLabIndex, downloads: SourceFinding, envVars: { username: string; password: string }, tokens: string[]): Promise<Check> {
+  const password = downloads.password ?? '';
+  tokens.push(password);
+  const id = `index.${index.entry.name}.downloads`;
+  const title = `index ${index.entry.name}: file downloads`;
+  const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: password, kind: credentialKind(password, downloads.username), username: downloads.username, log: ctx.verbose ? ctx.debug : undefined });
+  const probe = await probeSimpleIndex(client, index.registry, 'basic').catch((e) => failure(id, title, e));
+  if ('id' in probe) return probe;
+  if (probe.status === 200) return check(id, 'ok', title, `file downloads carry ${envVars.username}/_PASSWORD; the registry answered 200 to them`);
+  return check(
+    id,
+    'fail',
+    title,
+    `uv sends the URL's credentials for the index page but ${envVars.username}/_PASSWORD for file downloads, and the registry answered ${probe.status} to those`,
+    `Keep one set: remove the credentials from the URL in pyproject.toml, or fix ${envVars.password}.`,
+  );
 }
 
 function render(report: DoctorReport, ctx: Context): string {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { detectShell, type EnvVariable, parseShell, renderExports, type Shell } from '../credentials/shell.js';
-import { findToken, kindFromPrefix, type ResolvedToken, usernameFor } from '../credentials/token.js';
+import { findToken, kindFromPrefix, type ResolvedToken, singleSource, usernameFor } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import { isUnexpandedRegistryUrl, type ParsedRegistryUrl, parseRegistryUrl, UNEXPANDED_URL } from '../gitlab/url.js';
@@ -14,6 +14,7 @@ import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, listIndexes, type Locate, parsePyproject, type TomlTable } from '../pyproject/read.js';
 import { findUvProject, type WorkspaceDefinition } from '../pyproject/workspace.js';
 import { type LegacyIndex, legacyIndexes, legacyMessage } from '../pyproject/legacy.js';
+import { resolveBaseUrl } from '../resolve/host.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 
 export interface EnvOptions {
@@ -113,19 +114,30 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
   const selected = selectIndexes(gitlab, options.indexes, relative, legacy.length > 0);
   checkCollisions(all, relative);
 
+  // A single token source (GITLAB_TOKEN, --token-stdin, CI_JOB_TOKEN) is for the resolved GitLab
+  // host only; an index elsewhere gets its own host's netrc or glab entry, or nothing (issue 12).
+  const tokenHost = (await resolveBaseUrl(ctx, gitlab.map((index) => index.entry.url))).host;
   const tokens = new Map<string, ResolvedToken>();
+  const withheld: GitLabIndex[] = [];
   for (const index of selected) {
     const host = index.registry.host;
     if (tokens.has(host)) continue;
-    const token = await findToken(ctx, { host, anyText: !options.verify });
-    if (!token) {
-      throw new GlxError('NO_TOKEN', `no GitLab token for ${host} (index "${index.entry.name}")`, 'Run `glx auth --netrc` once, or set GITLAB_TOKEN; in CI, CI_JOB_TOKEN is used automatically.');
-    }
-    tokens.set(host, token);
+    const token = await findToken(ctx, { host, tokenHost });
+    if (token) tokens.set(host, token);
+    else if (host !== tokenHost && singleSource(ctx)) withheld.push(index);
+    else throw new GlxError('NO_TOKEN', `no GitLab token for ${host} (index "${index.entry.name}")`, 'Run `glx auth --netrc` once, or set GITLAB_TOKEN; in CI, CI_JOB_TOKEN is used automatically.');
+  }
+  const served = selected.filter((index) => tokens.has(index.registry.host));
+  for (const index of selected.filter((index) => !tokens.has(index.registry.host))) {
+    ctx.warn(`index "${index.entry.name}" is on ${index.registry.host}, but ${singleSource(ctx)} is for ${tokenHost}: no credentials printed for it; store a token for ${index.registry.host} with \`glx auth --netrc --host ${index.registry.baseUrl}\``);
+  }
+  if (served.length === 0) {
+    const first = withheld[0]!;
+    throw new GlxError('NO_TOKEN', `no GitLab token for ${first.registry.host} (index "${first.entry.name}"): ${singleSource(ctx)} is for ${tokenHost}`, `Store a token for ${first.registry.host} with \`glx auth --netrc --host ${first.registry.baseUrl}\`, or set GITLAB_HOST=${first.registry.baseUrl} if the token is for that host.`);
   }
 
   const vars: EnvVariable[] = [];
-  for (const index of selected) {
+  for (const index of served) {
     const token = tokens.get(index.registry.host)!;
     const username = credentialUsername(token, options.username);
     const names = indexEnvVars(index.entry.name);
@@ -133,9 +145,13 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
   }
   if (options.publish) {
     const target = publishTarget(selected, relative);
-    const token = tokens.get(target.registry.host)!;
+    const token = tokens.get(target.registry.host);
+    if (!token) throw new GlxError('NO_TOKEN', `no GitLab token for ${target.registry.host}, where index "${target.entry.name}" publishes`, `Store a token for ${target.registry.host} with \`glx auth --netrc --host ${target.registry.baseUrl}\`.`);
+    // UV_PUBLISH_INDEX, not UV_PUBLISH_URL: uv then takes the index's publish-url and uses its url as
+    // the check URL (files already there are skipped), and `uv publish --index NAME` still works,
+    // where UV_PUBLISH_URL makes uv refuse --index ("cannot be used with '--publish-url'").
     vars.push(
-      { name: 'UV_PUBLISH_URL', value: target.entry.publishUrl! },
+      { name: 'UV_PUBLISH_INDEX', value: target.entry.name },
       { name: 'UV_PUBLISH_USERNAME', value: credentialUsername(token, options.username) },
       { name: 'UV_PUBLISH_PASSWORD', value: token.token },
     );
@@ -143,7 +159,7 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
 
   if (options.verify) {
     if (!verify) throw new GlxError('INTERNAL', '--verify is not available on this code path', 'Report this as a glx bug.');
-    await verify(ctx, selected, tokens, options);
+    await verify(ctx, served, tokens, options);
   }
   for (const [host, token] of tokens) ctx.debug(`${host}: token from ${token.source}${token.file ? ` (${token.file})` : ''}, user ${credentialUsername(token, options.username)}`);
 

@@ -125,6 +125,10 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
   const target = await resolveNumericId(ctx, base.baseUrl, base.host, wanted);
   const migrating = legacyFor(legacy, options, { baseUrl: base.baseUrl, ...target }, relative);
   const kept = keepSpelling(existing, options, { baseUrl: base.baseUrl, ...target }, relative, ctx);
+  if (target.registryAccess === 'disabled') {
+    // `packages_disabled` refuses every package request, whatever the role (app/policies/project_policy.rb).
+    ctx.warn(`the package registry of project ${target.path ?? target.id} is turned off: uv will be refused until a Maintainer turns it on (Settings > General > Visibility, project features, permissions > Package registry)`);
+  }
   const spec = {
     name: options.name,
     url: migrating[0]?.url ?? kept ?? simpleUrl(base.baseUrl, target),
@@ -324,7 +328,7 @@ function summarize(result: InitResult, relative: string, ctx: Context, memberPin
   }
   const verb = index.action === 'added' ? 'Added' : 'Updated';
   const reused = index.reusedFrom ? ` (reused the entry with the same URL)` : '';
-  ctx.info(`${verb} index "${index.name}"${reused} → ${where} in ${relative}.`);
+  ctx.info(`${verb} index "${index.name}"${reused} → ${where} on ${result.registry.host} in ${relative}.`);
   if (result.packages.length > 0) ctx.info(`Pinned ${result.packages.join(', ')} to "${index.name}"${memberPinned ? ` (the ones ${memberPinned} already had sources for, in ${memberPinned})` : ''}.`);
   ctx.info('Next: `glx auth --netrc` to give uv credentials for it.');
 }

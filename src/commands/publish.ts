@@ -11,12 +11,12 @@ import { checkRegistry, introspectToken, type TokenReport } from '../credentials
 import { credentialKind, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { type Digests, hashFile } from '../dist/digest.js';
-import { normalizeName } from '../dist/filename.js';
+import { distKindOf, normalizeName } from '../dist/filename.js';
 import { decideFile, decideLink, type FileDecision } from '../dist/plan.js';
 import { type Distribution, readDistribution } from '../dist/read.js';
 import { uploadBody } from '../dist/upload-form.js';
 import { type ErrorCode, ExitCode, exitCodeFor, GlxError, isGlxError, usageError } from '../errors.js';
-import { answerMessage, createRelease, createReleaseLink, getRelease, getSimpleVersions, listReleaseLinks, uploadPypiFile } from '../gitlab/api.js';
+import { answerMessage, createRelease, createReleaseLink, getRelease, getSimpleVersions, listPackageProtectionRules, listReleaseLinks, uploadPypiFile } from '../gitlab/api.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
 import type { SimpleFile } from '../gitlab/simple-page.js';
 import { normalizeBaseUrl, parseRegistryUrl, publishUrl, pypiFileUrl, simpleUrl } from '../gitlab/url.js';
@@ -30,6 +30,8 @@ import { credentialUsername, type GitLabIndex, loadGitLabIndexes } from './env.j
 export interface PublishOptions {
   /** File arguments as given: paths, or globs the shell did not expand. */
   files: string[];
+  /** No files were given: `dist/*`, wheels and sdists only, as `uv publish` does. */
+  defaultFiles: boolean;
   project?: RegistryTarget;
   index?: string;
   /** pyproject.toml to read the publish index from. */
@@ -84,9 +86,16 @@ export interface PublishResult {
 
 const MAX_CONCURRENCY = 32;
 
+const DEFAULT_FILES = 'dist/*';
+
 /** argv + env → validated options. Throws usage errors; does no I/O. */
 export function parsePublishOptions(raw: Record<string, unknown>, _env: Env): PublishOptions {
-  const files = ((raw.files as string[] | undefined) ?? []).filter((file) => file !== '');
+  const given = raw.files as string[] | undefined;
+  const files = (given ?? []).filter((file) => file !== '');
+  // An empty argument is a mistake (an unset variable in a script), not "use the default".
+  if (given && given.length > 0 && files.length === 0) throw usageError('no files to publish', 'Give the wheels and sdists, e.g. glx publish dist/*');
+  // No argument at all: uv publish's default, dist/* (uv's cli docs, `uv publish [FILES]`).
+  const defaultFiles = files.length === 0;
   if (raw.project !== undefined && raw.index !== undefined) throw usageError('--project and --index cannot be used together', 'Either name the project, or the index in pyproject.toml whose publish-url to use.');
   const concurrency = raw.concurrency === undefined ? 4 : Number(raw.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
@@ -98,7 +107,8 @@ export function parsePublishOptions(raw: Record<string, unknown>, _env: Env): Pu
   const username = typeof raw.username === 'string' ? raw.username : undefined;
   if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
   return {
-    files,
+    files: defaultFiles ? [DEFAULT_FILES] : files,
+    defaultFiles,
     ...(typeof raw.project === 'string' ? { project: parseRegistryArg('project', raw.project, '--project') } : {}),
     ...(typeof raw.index === 'string' ? { index: raw.index } : {}),
     ...(typeof raw.file === 'string' ? { file: raw.file } : {}),
@@ -121,8 +131,7 @@ export async function publishAction(raw: Record<string, unknown>, ctx: Context, 
 
 export async function publish(options: PublishOptions, ctx: Context): Promise<PublishResult> {
   // Local input first: a bad file fails before any network call, and nothing is uploaded.
-  const patterns = options.files.length > 0 ? options.files : await defaultFiles(options, ctx);
-  const dists = await readDistributions(await expandFiles(patterns, ctx), ctx, options.concurrency);
+  const dists = await readDistributions(options.defaultFiles ? await defaultFiles(options, ctx) : await expandFiles(options.files, ctx), ctx, options.concurrency);
 
   const target = await resolvePublishTarget(options, ctx);
   ctx.debug(`publishing to project ${target.project.path ?? target.project.id} on ${target.baseUrl} (from ${target.from})`);
@@ -184,18 +193,29 @@ function displayPath(file: string, cwd: string): string {
 }
 
 /**
- * No file arguments: the `dist/` that `uv build` writes to. In a uv workspace that is the root's
- * dist/ even when uv build runs in a member (checked with uv 0.13.9), so glx looks there from
- * any member; `uv publish` itself only looks in ./dist.
+ * `dist/*` without arguments: what `uv build` leaves there. Other files (uv writes a .gitignore,
+ * users keep notes) are passed over, as uv publish does; none at all is an error with the fix.
+ * In a uv workspace that is the root's dist/, where uv build writes even when run in a member
+ * (checked with uv 0.13.9), so glx looks there from any member; uv publish only looks in ./dist.
  */
-async function defaultFiles(options: PublishOptions, ctx: Context): Promise<string[]> {
+async function defaultFiles(options: PublishOptions, ctx: Context): Promise<{ files: FileArg[]; problems: string[] }> {
   const project = options.file ? undefined : await findUvProject(ctx.cwd);
-  const dir = path.join(project ? path.dirname(project.root) : ctx.cwd, 'dist');
-  const pattern = path.join(dir, '*');
-  if ((await expandGlob(pattern, ctx.cwd)).length === 0) {
-    throw usageError(`no files to publish: ${displayPath(dir, ctx.cwd)} has no wheels or sdists`, 'Run `uv build` first (`uv build --all-packages` in a workspace), or give the files: glx publish dist/*');
+  const root = project ? path.dirname(project.root) : ctx.cwd;
+  const found = await expandFiles([path.join(root, DEFAULT_FILES)], ctx);
+  const files = found.files.filter((file) => {
+    const dist = distKindOf(path.basename(file.path)) !== undefined;
+    if (!dist) ctx.debug(`${file.display}: not a wheel or sdist, left out`);
+    return dist;
+  });
+  if (files.length === 0) {
+    throw new GlxError(
+      'DIST_INVALID',
+      `no files given, and ${displayPath(path.join(root, 'dist'), ctx.cwd)}${path.sep} has no wheels or sdists`,
+      `Build them with \`uv build\` (it writes dist/${project?.workspace ? '; `uv build --all-packages` for every member of the workspace' : ''}), or name the files: glx publish path/to/*.whl`,
+    );
   }
-  return [pattern];
+  ctx.info(`Publishing ${files.map((file) => file.display).join(', ')} (no files given: dist/*, as uv publish does)`);
+  return { files, problems: [] };
 }
 
 /** Paths from the arguments; globs the shell left alone are expanded here. */
@@ -428,8 +448,26 @@ async function uploadOne(client: GitLabClient, projectId: string, dist: Distribu
     return done({ status: 'failed', message: `GitLab refused the upload (${response.status}: ${message})`, code: 'GITLAB_ERROR', hint: uploadHint(message) });
   } catch (error) {
     if (!isGlxError(error)) throw error;
-    return done({ status: 'failed', message: error.message, code: error.code, ...(error.hint ? { hint: error.hint } : {}) });
+    const hint = error.code === 'PACKAGE_PROTECTED' ? ((await protectionHint(client, projectId, dist.metadata.name)) ?? error.hint) : error.hint;
+    return done({ status: 'failed', message: error.message, code: error.code, ...(hint ? { hint } : {}) });
   }
+}
+
+/**
+ * Names the package protection rule that refused a push and the role it needs, when this token may list the
+ * rules (Maintainer+); otherwise the generic hint stands. Rules match with `*` as the only wildcard, ignoring case
+ * (app/models/packages/protection/rule.rb).
+ */
+async function protectionHint(client: GitLabClient, projectId: string, name: string): Promise<string | undefined> {
+  const rules = await listPackageProtectionRules(client, projectId).catch(() => undefined);
+  const rule = rules?.find((candidate) => new RegExp(`^${candidate.package_name_pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i').test(name));
+  if (!rule) return undefined;
+  const role = rule.minimum_access_level_for_push ? `${rule.minimum_access_level_for_push.charAt(0).toUpperCase()}${rule.minimum_access_level_for_push.slice(1)}` : 'a higher role';
+  return `Package protection rule "${rule.package_name_pattern}" (id ${rule.id}) of project ${projectId} covers ${name}: pushing it needs ${role} or higher, and deploy tokens never may. Publish with such a token, or ask a Maintainer to change the rule (Settings > Packages and registries > Protected packages).`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function uploadHint(message: string): string {
@@ -445,7 +483,10 @@ async function ensureRelease(client: GitLabClient, projectId: string, tag: strin
   const ref = env.GITLAB_CI === 'true' && env.CI_COMMIT_SHA ? env.CI_COMMIT_SHA : undefined;
   const result = await createRelease(client, projectId, { tag, ...(ref ? { ref } : {}) });
   if ('refused' in result) {
-    throw new GlxError('GITLAB_ERROR', `cannot create release ${tag}: ${result.refused}; nothing was uploaded`, `The tag ${tag} does not exist yet: push it first (git push origin ${tag}), then publish again.`);
+    // app/services/releases/create_service.rb: only "Ref is not specified" means a missing tag; a CI/CD Catalog
+    // project's validation answers 422 too, with its own messages.
+    const hint = /ref is not specified/i.test(result.refused) ? `The tag ${tag} does not exist yet: push it first (git push origin ${tag}), then publish again.` : 'GitLab gave the reason above; fix it in the project (e.g. a CI/CD Catalog project needs a description and a README), then publish again.';
+    throw new GlxError('GITLAB_ERROR', `cannot create release ${tag}: ${result.refused}; nothing was uploaded`, hint);
   }
   if ('created' in result) ctx.debug(`created release ${tag}`);
   return 'created' in result;
@@ -516,10 +557,13 @@ export function outcomeError(result: PublishResult): GlxError | undefined {
   const { conflict, failed } = result.summary;
   const clashes = (result.release?.links ?? []).filter((link) => link.status === 'clash' || link.status === 'failed').length;
   const parts = [conflict ? `${conflict} conflicting with the registry` : '', failed ? `${failed} failed` : '', clashes ? `${clashes} release link${clashes === 1 ? '' : 's'} not added` : ''].filter(Boolean);
+  // A file too large for the instance (413 from Workhorse, or Rails' 400) fails again on a retry: say what to raise.
+  const failures = result.files.filter((file) => file.status === 'failed');
+  const tooLarge = failures.length > 0 && failures.every((file) => /too large/i.test(file.message ?? '')) ? failures[0]?.hint : undefined;
   const hint = conflict
     ? 'A published file cannot be replaced: bump the version and build again (or delete the package in GitLab first).'
     : failed
-      ? 'Run the same command again: files already on the registry are skipped, only the missing ones are sent.'
+      ? (tooLarge ?? 'Run the same command again: files already on the registry are skipped, only the missing ones are sent.')
       : 'Remove or rename the clashing links in the release, then run again.';
   const verb = result.dryRun ? 'would not complete' : 'incomplete';
   return new GlxError('PUBLISH_INCOMPLETE', `publish ${verb}: ${parts.join(', ')}`, hint);

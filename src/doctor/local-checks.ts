@@ -4,14 +4,15 @@
  */
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
-import type { GitLabIndex } from '../commands/env.js';
-import { chooseUvCredentials, lookupUvStore, type NetrcLookup, type UvCredentials } from '../credentials/uv-sources.js';
+import type { GitLabIndex, LoadedIndexes } from '../commands/env.js';
+import { type UvConfig, readUvConfig } from '../credentials/uv-config.js';
+import { chooseUvCredentials, type IndexForSources, incompleteWords, keyringEnabled, type NetrcLookup, readUvStore, type StoreLookup, type UvCredentials, uvVersion } from '../credentials/uv-sources.js';
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { publishUrl as projectPublishUrl, simpleUrl, UNEXPANDED_URL } from '../gitlab/url.js';
 import { lookup, type NetrcDocument, parseNetrc, validateForUv } from '../netrc/parse.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
-import type { IndexEntry } from '../pyproject/read.js';
+import { type IndexEntry, isTable } from '../pyproject/read.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 import { mask } from '../util/redact.js';
 import { type Check, check } from './check.js';
@@ -61,8 +62,10 @@ export function unexpandedCheck(entry: IndexEntry): Check {
   return check(`index.${name}.url`, 'fail', `index ${name}: url`, UNEXPANDED_URL, `Write the URL out (glx init --group|--project <id> --name ${name}) and put credentials in ${credentials} instead: eval "$(glx env)"`);
 }
 
-export function envVarChecks(all: IndexEntry[], env: Env): Check[] {
+/** `configured` are the indexes of uv.toml files: uv applies UV_INDEX_<NAME>_* to them too (and to `--index name=url`). */
+export function envVarChecks(all: IndexEntry[], env: Env, configured: Array<{ name?: string }> = []): Check[] {
   const names = all.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
+  const configuredStems = new Set(configured.flatMap((entry) => (entry.name === undefined ? [] : [indexEnvVars(entry.name).username.replace(/_USERNAME$/, '')])));
   const checks: Check[] = [];
   const collisions = findEnvCollisions(names);
   if (collisions.length > 0) {
@@ -77,14 +80,14 @@ export function envVarChecks(all: IndexEntry[], env: Env): Check[] {
   const orphans = Object.keys(env)
     .filter((key) => /^UV_INDEX_.+_(USERNAME|PASSWORD)$/.test(key))
     .map((key) => key.replace(/_(USERNAME|PASSWORD)$/, ''))
-    .filter((stem, i, all) => all.indexOf(stem) === i && !known.has(stem));
+    .filter((stem, i, all) => all.indexOf(stem) === i && !known.has(stem) && !configuredStems.has(stem));
   if (orphans.length > 0) {
     checks.push(
       check(
         'env-vars.orphan',
         'warn',
         'variable names',
-        `${orphans.map((s) => `${s}_*`).join(', ')} set in this shell, but no index in pyproject.toml has that name: uv ignores them`,
+        `${orphans.map((s) => `${s}_*`).join(', ')} set in this shell, but no index in pyproject.toml or uv.toml has that name: uv uses them only for an index of that name given with --index or UV_INDEX`,
         `Rename the index or the variables; glx env prints the right names (${[...known].map((s) => `${s}_*`).join(', ') || 'none'}).`,
       ),
     );
@@ -104,7 +107,7 @@ export interface NetrcState {
 export async function readNetrcState(ctx: Context): Promise<NetrcState> {
   const { findUvNetrc } = await import('../netrc/store.js');
   const { netrcPath } = await import('../netrc/parse.js');
-  const found = await findUvNetrc(ctx.deps.env, ctx.deps.homeDir);
+  const found = await findUvNetrc(ctx.deps.env, ctx.deps.homeDir, ctx.deps.platform);
   const file = found ?? netrcPath(ctx.deps.env, ctx.deps.homeDir);
   if (!found) return { file, exists: false };
   const { stat } = await import('node:fs/promises');
@@ -136,7 +139,7 @@ export function netrcChecks(state: NetrcState, env: Env): Check[] {
     const where = first ? `${state.file}:${first.line}:${first.column}: ${first.message}` : state.error;
     checks.push(check('netrc.syntax', 'fail', 'netrc', `uv ignores the whole file: ${where}`, first?.hint ?? 'Fix the file; only machine, default, login, password, account and macdef are allowed.'));
   } else {
-    checks.push(check('netrc.syntax', 'ok', 'netrc', `${state.file}: ${state.doc?.entries.length ?? 0} entries uv can read`));
+    checks.push(check('netrc.syntax', 'ok', 'netrc', `${state.file}: ${plural(state.doc?.entries.length ?? 0, 'entry', 'entries')} uv can read`));
   }
   for (const issue of issues.filter((i) => i.severity !== 'error' && i.affects.includes('uv'))) {
     checks.push(check(`netrc.${issue.code}`, 'warn', 'netrc', `${state.file}:${issue.line}:${issue.column}: ${issue.message}`, issue.hint));
@@ -155,31 +158,52 @@ export function netrcLookupFor(state: NetrcState, host: string): NetrcLookup {
   return result;
 }
 
-export function credentialSourceCheck(index: GitLabIndex, credentials: UvCredentials): Check {
+export function credentialSourceCheck(index: GitLabIndex, credentials: UvCredentials, version?: string): Check {
   const id = `index.${index.entry.name}.credentials`;
   const title = `index ${index.entry.name}: credentials`;
   const url = credentials.findings.find((f) => f.source === 'url');
   const netrc = credentials.findings.find((f) => f.source === 'netrc');
+  const store = credentials.findings.find((f) => f.source === 'uv-store');
   const chosen = credentials.chosen;
-  if (url?.present) {
-    return check(id, 'warn', title, `the index URL carries credentials (${mask(url.password ?? '')}): they end up in git, logs and lock files`, `Remove them from pyproject.toml and revoke that token; then glx auth --netrc (or eval "$(glx env)").`);
+  if (url?.password !== undefined) {
+    const what = chosen?.source === 'url' ? `uv takes them from url (${mask(url.password)})` : `uv takes them from ${chosen?.source ?? 'nowhere'}`;
+    return check(id, 'warn', title, `the index URL carries a password; ${what}: it ends up in git, logs and lock files`, `Remove it from pyproject.toml and revoke that token; then glx auth --netrc (or eval "$(glx env)").`);
   }
   if (!chosen) {
+    const failure = credentials.failure === 'missing-credentials' ? ': uv fails with "Missing credentials"' : credentials.failure === 'incomplete-credentials' ? `: uv fails with "${incompleteWords(version)}"` : '';
+    if (store?.detail.includes('ambiguous')) return check(id, 'fail', title, `${store.detail}${failure}`, `Remove one: uv auth logout ${index.entry.url} --username <name>, or pick one with ${credentials.envVars.username}.`);
     if (netrc?.username && netrc.password && !netrc.present) {
-      return check(id, 'fail', title, netrc.detail, `Make them agree: unset ${credentials.envVars.username}, or store the netrc entry with that login (glx auth --netrc).`);
+      return check(id, 'fail', title, `${netrc.detail}${failure}`, `Make them agree: unset ${credentials.envVars.username}, or store the netrc entry with that login (glx auth --netrc).`);
     }
-    return check(id, 'fail', title, `uv has no credentials for this index (looked at ${credentials.envVars.username}/_PASSWORD, the URL, netrc, uv's store${credentials.findings.at(-1)?.detail.startsWith('disabled') ? '' : ', keyring'})`, 'glx auth --netrc   (or eval "$(glx env)" in this shell)');
+    return check(id, 'fail', title, `uv has no credentials for this index (looked at ${credentials.envVars.username}/_PASSWORD, the URL, other indexes on this host, netrc, uv's store${credentials.findings.at(-1)?.detail.startsWith('disabled') ? '' : ', keyring'})${failure}`, 'glx auth --netrc   (or eval "$(glx env)" in this shell)');
   }
   return check(id, 'ok', title, `uv takes them from ${chosen.source}: ${chosen.detail}`);
 }
 
-/** uv's credentials in uv's order, for one index: env, URL, the netrc uv reads, uv's store, keyring. */
-export async function uvCredentialsFor(ctx: Context, index: GitLabIndex, netrc: NetrcState, keyring: boolean): Promise<UvCredentials> {
+/** Everything uv consults for credentials, read once per command (auth status and doctor share it). */
+export interface UvCredentialWorld {
+  netrc: NetrcState;
+  store: StoreLookup;
+  keyring: boolean;
+  /** Every index uv knows, in uv's order: pyproject's, then uv.toml's. They seed uv's per-host cache. */
+  all: IndexForSources[];
+  config: UvConfig;
+  /** The uv on PATH (its error words differ by version). */
+  uvVersion?: string;
+}
+
+export async function readUvCredentialWorld(ctx: Context, loaded: LoadedIndexes, netrcState?: NetrcState): Promise<UvCredentialWorld> {
+  const tool = isTable(loaded.doc.tool) ? loaded.doc.tool : {};
+  const toolUv = isTable(tool.uv) ? tool.uv : {};
+  const [netrc, store, config, version] = await Promise.all([netrcState ?? readNetrcState(ctx), readUvStore(ctx.deps), readUvConfig(ctx.deps, path.dirname(loaded.file), toolUv), uvVersion(ctx.deps)]);
+  const all: IndexForSources[] = [...loaded.all, ...config.indexes];
+  return { netrc, store, keyring: keyringEnabled(ctx.deps.env, config.keyringProvider), all, config, ...(version ? { uvVersion: version } : {}) };
+}
+
+/** uv's credentials in uv's order, for one index: its URL, env, the per-host cache, the netrc uv reads, uv's store, keyring. */
+export function uvCredentialsFor(ctx: Context, index: GitLabIndex, world: UvCredentialWorld): UvCredentials {
   const { entry, registry } = index;
-  // A username from the environment narrows the store lookup, as it does in uv.
-  const envUser = ctx.deps.env[indexEnvVars(entry.name).username];
-  const store = await lookupUvStore(ctx.deps, entry.url, envUser || undefined);
-  return chooseUvCredentials({ name: entry.name, url: entry.url, authenticate: entry.authenticate }, ctx.deps.env, netrcLookupFor(netrc, registry.host), store, keyring);
+  return chooseUvCredentials({ name: entry.name, url: entry.url, authenticate: entry.authenticate }, world.all, ctx.deps.env, netrcLookupFor(world.netrc, registry.host), world.store, world.keyring);
 }
 
 const TOKEN_RE = /\b(?:glpat|gldt|glcbt|glptt|gloas|glrt|glft|glsoat|glagent|glimt)-[A-Za-z0-9_.-]{16,}/g;
@@ -198,16 +222,36 @@ export async function trackedSecretsCheck(ctx: Context, knownTokens: string[]): 
   }
   const listed = await ctx.deps.exec('git', ['-C', top, 'ls-files', '-z']);
   const files = listed.stdout.split('\0').filter((file) => /(^|\/)(pyproject\.toml|uv\.lock|\.gitlab-ci\.yml|\.env[^/]*|\.gitlab-ci-local-variables\.ya?ml|\.netrc|uv\.toml)$/.test(file));
-  const found: string[] = [];
+  // A tracked file's token is in the history only when the last commit has it; a token that is
+  // only in the working tree or staged is not committed yet, and saying so changes the fix (issue 12).
+  const committed: string[] = [];
+  const uncommitted: string[] = [];
   for (const file of files) {
     const text = await readTextIfExists(path.join(top, file), { lossy: true }).catch(() => undefined); // a bad byte must not hide a token
     if (!text) continue;
+    const hits: Array<{ where: string; token: string }> = [];
     text.split('\n').forEach((line, i) => {
-      const hits = [...line.matchAll(TOKEN_RE)].map((m) => m[0]).concat([...line.matchAll(URL_SECRET_RE)].map((m) => m[1]!));
-      for (const token of knownTokens) if (token.length >= 8 && line.includes(token)) hits.push(token);
-      for (const hit of new Set(hits)) found.push(`${file}:${i + 1} (${mask(hit)})`);
+      const found = [...line.matchAll(TOKEN_RE)].map((m) => m[0]).concat([...line.matchAll(URL_SECRET_RE)].map((m) => m[1]!));
+      for (const token of knownTokens) if (token.length >= 8 && line.includes(token)) found.push(token);
+      for (const token of new Set(found)) hits.push({ where: `${file}:${i + 1} (${mask(token)})`, token });
     });
+    if (hits.length === 0) continue;
+    const shown = await ctx.deps.exec('git', ['-C', top, 'show', `HEAD:${file}`]);
+    const head = shown.code === 0 ? shown.stdout : '';
+    for (const hit of hits) (head.includes(hit.token) ? committed : uncommitted).push(hit.where);
   }
-  if (found.length === 0) return check('secrets.tracked', 'ok', title, `no token in ${files.length} tracked config file${files.length === 1 ? '' : 's'}`);
-  return check('secrets.tracked', 'fail', title, `a token is committed: ${found.slice(0, 5).join(', ')}${found.length > 5 ? ` and ${found.length - 5} more` : ''}`, 'Revoke it in GitLab now (it is in the git history), remove it from the file, and use glx auth --netrc or CI/CD variables instead.');
+  const list = (found: string[]) => `${found.slice(0, 5).join(', ')}${found.length > 5 ? ` and ${found.length - 5} more` : ''}`;
+  if (committed.length > 0) {
+    const also = uncommitted.length > 0 ? `; not committed yet: ${list(uncommitted)}` : '';
+    return check('secrets.tracked', 'fail', title, `a token is committed: ${list(committed)}${also}`, 'Revoke it in GitLab now (it is in the git history), remove it from the file, and use glx auth --netrc or CI/CD variables instead.');
+  }
+  if (uncommitted.length > 0) {
+    return check('secrets.tracked', 'fail', title, `a token is in a tracked file, not committed yet: ${list(uncommitted)}`, 'Remove it from the file before you commit (and `git restore --staged <file>` if it is staged); it is not in the git history. Use glx auth --netrc or CI/CD variables instead.');
+  }
+  return check('secrets.tracked', 'ok', title, `no token in ${plural(files.length, 'tracked config file', 'tracked config files')}`);
+}
+
+/** "1 entry", "2 entries": never "1 entries" (issue 12). */
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }

@@ -148,7 +148,7 @@ describe('glx in a uv workspace member', () => {
     const result = await run('packages/a', ['publish'], { GITLAB_TOKEN: t.world.tokens.alicePat });
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${path.join(t.dir, 'dist')} has no wheels or sdists`);
+    expect(result.stderr).toContain(`${path.join(t.dir, 'dist')}${path.sep} has no wheels or sdists`);
     expect(result.stderr).toContain('uv build --all-packages');
   });
 });
