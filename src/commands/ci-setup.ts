@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
+import { printJsonResult } from '../cli/report-error.js';
 import { findToken, requireToken, type ResolvedToken } from '../credentials/token.js';
 import type { Env, ExecResult } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
@@ -103,20 +104,24 @@ export function parseCiSetupOptions(raw: Record<string, unknown>, _env: Env): Ci
 export async function ciSetupAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const options = parseCiSetupOptions(raw, ctx.deps.env);
   const result = await ciSetup(options, ctx);
-  if (ctx.json) ctx.deps.io.out(`${JSON.stringify(result, null, 2)}\n`);
-  else if (options.dryRun) ctx.deps.io.out(result.diff);
   // Reported after the output: the file was written, only the allowlist is incomplete.
-  const undone = result.allowlist?.entries.filter((entry) => entry.status === 'not-permitted' || entry.status === 'failed') ?? [];
-  if (undone.length > 0) {
-    const names = undone.map((entry) => entry.project.path ?? `project ${entry.project.id}`).join(', ');
-    const onlyRole = undone.every((entry) => entry.status === 'not-permitted');
-    throw new GlxError(
-      onlyRole ? 'TOKEN_ROLE' : 'GITLAB_ERROR',
-      `${undone.length} job-token allowlist ${undone.length === 1 ? 'entry' : 'entries'} not added: ${names}`,
-      onlyRole ? 'A Maintainer of each of those projects can add it with the call or the UI path printed above; then the pipeline can read them.' : 'See the lines above; run with --verbose for the request log.',
-    );
-  }
+  const failure = allowlistFailure(result);
+  if (ctx.json) printJsonResult(ctx.deps, result, failure);
+  else if (options.dryRun) ctx.deps.io.out(result.diff);
+  if (failure) throw failure;
   return 0;
+}
+
+function allowlistFailure(result: CiSetupResult): GlxError | undefined {
+  const undone = result.allowlist?.entries.filter((entry) => entry.status === 'not-permitted' || entry.status === 'failed') ?? [];
+  if (undone.length === 0) return undefined;
+  const names = undone.map((entry) => entry.project.path ?? `project ${entry.project.id}`).join(', ');
+  const onlyRole = undone.every((entry) => entry.status === 'not-permitted');
+  return new GlxError(
+    onlyRole ? 'TOKEN_ROLE' : 'GITLAB_ERROR',
+    `${undone.length} job-token allowlist ${undone.length === 1 ? 'entry' : 'entries'} not added: ${names}`,
+    onlyRole ? 'A Maintainer of each of those projects can add it with the call or the UI path printed above; then the pipeline can read them.' : 'See the lines above; run with --verbose for the request log.',
+  );
 }
 
 export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<CiSetupResult> {
