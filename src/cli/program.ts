@@ -35,6 +35,9 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .version(VERSION, '-V, --version')
     // Before any subcommand exists: commander copies these settings into each one it creates.
     .exitOverride()
+    // A fixed width, not the terminal's: help is then the same text everywhere, which lets
+    // bin/glx.js print it from dist/help.json (built from this program) without loading commander.
+    .configureHelp({ helpWidth: 80 })
     .configureOutput({
       writeOut: (text) => deps.io.out(text),
       writeErr: (text) => deps.io.err(text),
@@ -218,12 +221,22 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'variable names, the netrc as uv reads it, where uv takes credentials from (env, URL, netrc, uv\n' +
         "store, keyring) and what GitLab says about them (kind, scopes, expiry, role, the registry's\n" +
         'answer), forwarding to pypi.org, tokens committed to git, and in CI the job-token allowlist.\n' +
+        'Pinned package names go to pypi.org only with --check-pypi.\n' +
         'Network checks run concurrently. Exit 0 when nothing failed, 1 otherwise.',
     )
     .option('--ci', 'also check that CI_JOB_TOKEN can read every registry (automatic when GITLAB_CI=true)')
     .option('--offline', 'only the checks that need no network')
+    .option('--check-pypi', 'also ask pypi.org (GLX_PYPI_URL names a mirror) whether each pinned package name exists there; off by default: it sends the names')
     .option('--file <path>', 'the pyproject.toml to check (default: nearest one upward from --cwd)')
-    .addHelpText('after', examples(['glx doctor', 'glx doctor --json          # one object per check: id, status, title, message, fix', 'glx doctor --ci            # inside a GitLab CI job']))
+    .addHelpText(
+      'after',
+      examples([
+        'glx doctor',
+        'glx doctor --json          # one object per check: id, status, title, message, fix',
+        'glx doctor --ci            # inside a GitLab CI job',
+        'glx doctor --check-pypi -v # also compare pinned names with pypi.org, logging the URLs asked',
+      ]),
+    )
     .action(run(async () => (await import('../commands/doctor.js')).doctorAction));
 
   program

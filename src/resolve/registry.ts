@@ -5,7 +5,6 @@
 import type { Context } from '../cli/context.js';
 import { findToken, type ResolvedToken } from '../credentials/token.js';
 import { GlxError } from '../errors.js';
-import { getGroup, getProject } from '../gitlab/api.js';
 import type { RegistryKind } from '../gitlab/url.js';
 
 export interface RegistryTarget {
@@ -47,6 +46,9 @@ export async function resolveNumericId(ctx: Context, baseUrl: string, host: stri
   const usable = credential && credential.kind !== 'job' && credential.kind !== 'deploy' ? credential : undefined;
   const client = await ctx.deps.gitlab({ baseUrl, token: usable?.token, kind: usable?.kind, log: ctx.verbose ? ctx.debug : undefined });
   try {
+    // The API module (and with it zod and undici) loads only when a path must become an id:
+    // `glx init --group 42` never pays for it.
+    const { getGroup, getProject } = await import('../gitlab/api.js');
     const found = target.kind === 'project' ? await getProject(client, target.id) : await getGroup(client, target.id);
     const path = 'path_with_namespace' in found ? found.path_with_namespace : found.full_path;
     ctx.debug(`${target.kind} ${target.id} is id ${found.id} on ${host}`);

@@ -2,14 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hasPeer } from '../support/peers.js';
 import { glx, tempDir } from '../support/test-deps.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
-function has(shell: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
-}
 
 async function script(shell: string): Promise<string> {
   const result = await glx(['completion', shell]);
@@ -25,7 +23,7 @@ describe('glx completion', () => {
     ['zsh', ['-n']],
     ['fish', ['--no-execute']],
   ])('prints a %s script the shell itself accepts', async (shell, check) => {
-    if (!has(shell)) return;
+    if (!hasPeer(shell)) return;
     const file = await script(shell);
 
     const result = spawnSync(shell, [...check, file], { encoding: 'utf8' });
@@ -42,10 +40,11 @@ describe('glx completion', () => {
     expect(complete(['glx', 'auth', 'st'])).toEqual(['status']);
     expect(complete(['glx', 'init', '--pa'])).toEqual(['--package']);
     expect(complete(['glx', 'env', '--shell', 'p'])).toEqual(['powershell']);
+    expect(complete(['glx', 'doctor', '--che'])).toEqual(['--check-pypi']);
   });
 
   it('completes subcommands and flag values in fish', async () => {
-    if (!has('fish')) return;
+    if (!hasPeer('fish')) return;
     const file = await script('fish');
     const complete = (line: string) => spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
 
@@ -66,7 +65,7 @@ describe('glx completion', () => {
   });
 
   it('completes the flags of the default subcommand and the shell names in fish (issue 12)', async () => {
-    if (!has('fish')) return;
+    if (!hasPeer('fish')) return;
     const file = await script('fish');
     const complete = (line: string) => spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
 
@@ -76,7 +75,7 @@ describe('glx completion', () => {
   });
 
   it('completes the flags of the default subcommand and the shell names in zsh (issue 12)', async () => {
-    if (!has('zsh')) return;
+    if (!hasPeer('zsh')) return;
     const file = await script('zsh');
     // zsh's completion system needs a terminal; its builtins are replaced by ones that print
     // what they were given, and the real zsh runs the generated function.
