@@ -201,7 +201,7 @@ export function kindLabel(kind: TokenKind): string {
 function describeCheck(check: RegistryCheck, ctx: Context): void {
   const what = `${check.ref.kind} ${check.ref.id}`;
   if (check.problems.length === 0) {
-    ctx.info(`${ctx.style.green('✓')} ${what}: ${check.role ? `${check.role}, ` : ''}registry answered ${check.registryStatus}`);
+    ctx.info(`${ctx.style.green('✓')} ${what}: ${check.role ? `${check.role}, ` : ''}registry answered ${check.registryStatus}${check.note ? ` (${check.note})` : ''}`);
     return;
   }
   for (const problem of check.problems) ctx.info(`${ctx.style.red('✗')} ${what}: ${problem.message}\n  fix: ${problem.hint}`);
@@ -225,6 +225,7 @@ async function storeNetrc(ctx: Context, host: string, login: string, token: stri
   return stored;
 }
 
+<<<<<<< HEAD
 async function storeUv(ctx: Context, target: Target, login: string, token: string, dryRun: boolean): Promise<AuthLoginResult['stored']> {
   const services = uvServices(target);
   for (const service of services) {
@@ -249,6 +250,14 @@ async function storeUv(ctx: Context, target: Target, login: string, token: strin
 }
 
 /** uv's store is keyed by URL: every index URL on the host, or the host itself when there is none. */
+=======
+async function storeUv(ctx: Context, target: Target, login: string, token: string, dryRun: boolean): Promise<void> {
+  const { storeInUv } = await import('../credentials/uv-auth.js');
+  await storeInUv(ctx, uvServices(target), login, token, dryRun);
+}
+
+/** uv's store is keyed by URL: one entry per index URL, or the instance URL without a pyproject.toml. */
+>>>>>>> main
 function uvServices(target: Target): string[] {
   return target.indexes.length > 0 ? [...new Set(target.indexes.map((index) => index.entry.url))] : [target.baseUrl];
 }
@@ -261,6 +270,7 @@ export async function authLogoutAction(raw: Record<string, unknown>, ctx: Contex
     else if (text) ctx.deps.io.out(text);
   };
   if (raw.uvStore) {
+<<<<<<< HEAD
     const services = uvServices(target);
     const failed: string[] = [];
     for (const service of services) {
@@ -274,6 +284,10 @@ export async function authLogoutAction(raw: Record<string, unknown>, ctx: Contex
       } else ctx.info(`Removed credentials for ${service} from uv's credentials store.`);
     }
     print({ in: 'uv-store', services: services.filter((service) => !failed.includes(service)) }, dryRun ? services.map((service) => `uv auth logout ${service}\n`).join('') : undefined);
+=======
+    const { removeFromUv } = await import('../credentials/uv-auth.js');
+    await removeFromUv(ctx, uvServices(target), dryRun);
+>>>>>>> main
     return 0;
   }
   const { removeNetrcEntry } = await import('../netrc/store.js');
