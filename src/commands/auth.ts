@@ -225,39 +225,14 @@ async function storeNetrc(ctx: Context, host: string, login: string, token: stri
   return stored;
 }
 
-<<<<<<< HEAD
 async function storeUv(ctx: Context, target: Target, login: string, token: string, dryRun: boolean): Promise<AuthLoginResult['stored']> {
+  const { storeInUv } = await import('../credentials/uv-auth.js');
   const services = uvServices(target);
-  for (const service of services) {
-    const args = ['auth', 'login', service, '--username', login, '--password', '-'];
-    if (dryRun) {
-      if (!ctx.json) ctx.deps.io.out(`uv ${args.join(' ')}   # password on stdin\n`);
-      continue;
-    }
-    let result: Awaited<ReturnType<Context['deps']['exec']>>;
-    try {
-      // The password goes on stdin, never in argv where `ps` would show it (uv docs: cli.md).
-      result = await ctx.deps.exec('uv', args, { input: `${token}\n` });
-    } catch {
-      throw new GlxError('TOOL_MISSING', 'uv is not on PATH, so --uv-store cannot hand it the token', 'Install uv (https://docs.astral.sh/uv/), or store the token with --netrc instead.');
-    }
-    if (result.code !== 0) {
-      throw new GlxError('TOOL_MISSING', `uv auth login failed for ${service}: ${result.stderr.trim().split('\n')[0] ?? ''}`, 'uv 0.8.15 or newer has `uv auth`; update uv, or use --netrc.');
-    }
-    ctx.info(`Stored credentials for ${service} in uv's credentials store (login ${login}).`);
-  }
+  await storeInUv(ctx, services, login, token, dryRun);
   return { in: 'uv-store', services };
 }
 
-/** uv's store is keyed by URL: every index URL on the host, or the host itself when there is none. */
-=======
-async function storeUv(ctx: Context, target: Target, login: string, token: string, dryRun: boolean): Promise<void> {
-  const { storeInUv } = await import('../credentials/uv-auth.js');
-  await storeInUv(ctx, uvServices(target), login, token, dryRun);
-}
-
 /** uv's store is keyed by URL: one entry per index URL, or the instance URL without a pyproject.toml. */
->>>>>>> main
 function uvServices(target: Target): string[] {
   return target.indexes.length > 0 ? [...new Set(target.indexes.map((index) => index.entry.url))] : [target.baseUrl];
 }
@@ -270,24 +245,11 @@ export async function authLogoutAction(raw: Record<string, unknown>, ctx: Contex
     else if (text) ctx.deps.io.out(text);
   };
   if (raw.uvStore) {
-<<<<<<< HEAD
-    const services = uvServices(target);
-    const failed: string[] = [];
-    for (const service of services) {
-      if (dryRun) continue;
-      const result = await ctx.deps.exec('uv', ['auth', 'logout', service]).catch(() => {
-        throw new GlxError('TOOL_MISSING', 'uv is not on PATH', 'Install uv, or remove the entry from its credentials store by hand.');
-      });
-      if (result.code !== 0) {
-        failed.push(service);
-        ctx.warn(`uv auth logout ${service}: ${result.stderr.trim().split('\n')[0] ?? 'failed'}`);
-      } else ctx.info(`Removed credentials for ${service} from uv's credentials store.`);
-    }
-    print({ in: 'uv-store', services: services.filter((service) => !failed.includes(service)) }, dryRun ? services.map((service) => `uv auth logout ${service}\n`).join('') : undefined);
-=======
     const { removeFromUv } = await import('../credentials/uv-auth.js');
-    await removeFromUv(ctx, uvServices(target), dryRun);
->>>>>>> main
+    const services = uvServices(target);
+    // removeFromUv throws when uv fails: every service listed is gone (or never was there).
+    await removeFromUv(ctx, services, dryRun);
+    print({ in: 'uv-store', services });
     return 0;
   }
   const { removeNetrcEntry } = await import('../netrc/store.js');
