@@ -161,7 +161,7 @@ export function kindLabel(kind: TokenKind): string {
 function describeCheck(check: RegistryCheck, ctx: Context): void {
   const what = `${check.ref.kind} ${check.ref.id}`;
   if (check.problems.length === 0) {
-    ctx.info(`${ctx.style.green('✓')} ${what}: ${check.role ? `${check.role}, ` : ''}registry answered ${check.registryStatus}`);
+    ctx.info(`${ctx.style.green('✓')} ${what}: ${check.role ? `${check.role}, ` : ''}registry answered ${check.registryStatus}${check.note ? ` (${check.note})` : ''}`);
     return;
   }
   for (const problem of check.problems) ctx.info(`${ctx.style.red('✗')} ${what}: ${problem.message}\n  fix: ${problem.hint}`);
