@@ -175,7 +175,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'eval "$(glx env)"                                  # bash, zsh, sh',
         'glx env --shell fish | source',
         'glx env --shell powershell | Out-String | Invoke-Expression',
-        'glx env --shell dotenv > .env.local',
+        'glx env --shell dotenv > .env.local                # docker compose, direnv (not uv run --env-file)',
         'glx env --publish                                  # adds UV_PUBLISH_INDEX / _USERNAME / _PASSWORD',
       ]),
     )

@@ -120,6 +120,9 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     expect(broken.code).toBe(1);
     expect(find(broken.report, 'index.tools.auth-policy').status).toBe('fail');
+    // uv does send credentials under "auto", after a 401/403/404; the danger is the anonymous 200 (issue 10).
+    expect(find(broken.report, 'index.tools.auth-policy').message).toMatch(/after a 401, 403 or 404; the risk is the anonymous 200/);
+    expect(find(broken.report, 'index.tools.auth-policy').message).not.toMatch(/never sends credentials/);
     expect(find(fixed.report, 'index.tools.auth-policy').status).toBe('ok');
   });
 
