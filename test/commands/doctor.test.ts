@@ -158,6 +158,16 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     expect(find(report, 'env-vars.orphan')).toMatchObject({ status: 'warn', message: expect.stringMatching(/UV_INDEX_GITLAB_\*/) });
   });
 
+  it('UV_INDEX_* for an index that uv.toml names is not an orphan: uv applies it there too', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    storeNetrc(world.tokens.alicePat);
+    writeFileSync(path.join(dir, 'uv.toml'), '[[index]]\nname = "mirror"\nurl = "https://mirror.example.com/simple"\n');
+
+    const { report } = await doctor({ UV_INDEX_MIRROR_USERNAME: 'me', UV_INDEX_OTHER_USERNAME: 'me' });
+
+    expect(find(report, 'env-vars.orphan').message).toMatch(/^UV_INDEX_OTHER_\* set in this shell, but no index in pyproject.toml or uv.toml has that name: uv uses them only for an index of that name given with --index or UV_INDEX/);
+  });
+
   it('a netrc keyword uv does not know makes uv ignore the whole file', async () => {
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     writeFileSync(path.join(dir, 'netrc'), `machine 127.0.0.1 port 8080 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
