@@ -19,7 +19,7 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
 ];
 
 export const ENV_FLAGS: FlagSpec[] = [
-  { flags: '--shell <shell>', description: 'bash, zsh, sh, fish, powershell or dotenv (default: from $SHELL)' },
+  { flags: '--shell <shell>', description: 'bash, zsh, sh, fish, powershell or dotenv (default: from $SHELL); dotenv is for tools that load .env files: uv run --env-file does not feed uv its own credentials (uv >= 0.11.17)' },
   { flags: '--index <name>', description: 'only this index (repeatable)', repeatable: true },
   { flags: '--publish', description: 'also print UV_PUBLISH_INDEX (the index with a publish-url), UV_PUBLISH_USERNAME and UV_PUBLISH_PASSWORD' },
   { flags: '--username <name>', description: "the token's username (needed for deploy tokens)" },

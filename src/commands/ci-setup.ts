@@ -12,7 +12,8 @@ import type { Env, ExecResult } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
 import { type AllowlistEntry, allowlistCall, curlCommand, interpretAnswer, uiPath } from '../gitlab-ci/allowlist.js';
-import { DEFAULT_UV_VERSION, PUBLISH_JOB, STARTER_JOB, TEMPLATE_JOB } from '../gitlab-ci/build.js';
+import { PUBLISH_JOB, STARTER_JOB, TEMPLATE_JOB } from '../gitlab-ci/build.js';
+import { BASE_LAYERS, DEFAULT_UV_VERSION } from '../gitlab-ci/uv-image.js';
 import { GITIGNORE_ENTRY, gitignoreWithEntry, LOCAL_VARIABLES_FILE, type LocalAction, upsertLocalToken } from '../gitlab-ci/local-vars.js';
 import type { BlockAction } from '../gitlab-ci/merge.js';
 import { type CiPlan, type CiPlanOptions, type PinChoice, type PinName, planCiSetup } from '../gitlab-ci/plan.js';
@@ -68,7 +69,6 @@ export interface CiSetupResult {
 }
 
 const VERSION = /^\d+\.\d+(\.\d+)?$/;
-const BASE_LAYER = /^[a-z0-9][a-z0-9._-]*$/;
 
 /** argv + env → validated options. Throws usage errors; does no I/O. */
 export function parseCiSetupOptions(raw: Record<string, unknown>, _env: Env): CiSetupOptions {
@@ -83,8 +83,9 @@ export function parseCiSetupOptions(raw: Record<string, unknown>, _env: Env): Ci
     throw usageError(`--python ${JSON.stringify(python)} is not a Python minor version`, minor ? `The uv images are tagged by minor version: use --python ${minor}.` : 'Use a minor version such as 3.12.');
   }
   const baseLayer = text('baseLayer');
-  if (baseLayer !== undefined && !BASE_LAYER.test(baseLayer)) {
-    throw usageError(`--base-layer ${JSON.stringify(baseLayer)} is not an image base name`, 'Use one of the bases uv publishes images for, e.g. trixie-slim, trixie, bookworm-slim, alpine.');
+  if (baseLayer !== undefined && !(BASE_LAYERS as readonly string[]).includes(baseLayer)) {
+    const why = baseLayer.startsWith('bookworm') ? ': uv stopped publishing bookworm images in 0.10' : ' uv publishes Python images for';
+    throw usageError(`--base-layer ${JSON.stringify(baseLayer)} is not a base${why}`, `Use one of ${BASE_LAYERS.join(', ')} (ghcr.io/astral-sh/uv:<version>-python<X.Y>-<base>).`);
   }
   return {
     publish: typeof raw.publish === 'boolean' ? raw.publish : undefined,
