@@ -1,7 +1,7 @@
 /** Instance, user, token and job introspection; project and group lookup; members (gitlab.md §4, §7, §10). */
 import { groupAccess, projectAccess } from '../access.js';
 import type { RouteContext, RouteDefinition } from '../context.js';
-import { errorReply, jsonReply, notFound, paginate, type Reply, recordNotFound, unauthorized } from '../reply.js';
+import { badRequest, errorReply, jsonReply, notFound, paginate, type Reply, recordNotFound, unauthorized } from '../reply.js';
 import type { Group, Project, User } from '../state.js';
 import {
   basicUserEntity,
@@ -46,6 +46,8 @@ function tokenSelf(ctx: RouteContext): Reply {
   const principal = ctx.principal;
   if (principal.kind !== 'user') return unauthorized();
   const token = principal.token;
+  // lib/api/personal_access_tokens/self_information.rb: an OAuth token is refused before the route.
+  if (token.kind === 'oauth') return badRequest('This endpoint requires token type to be a personal access token');
   return jsonReply(200, {
     id: token.id,
     name: token.name,
