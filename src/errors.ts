@@ -45,6 +45,7 @@ const CODES = {
   TOKEN_REVOKED: ExitCode.CREDENTIALS,
   TOKEN_SCOPE: ExitCode.CREDENTIALS,
   TOKEN_ROLE: ExitCode.CREDENTIALS,
+  TOKEN_KIND: ExitCode.CREDENTIALS,
   INTERRUPTED: ExitCode.INTERRUPTED,
 } as const satisfies Record<string, ExitCode>;
 

@@ -3,14 +3,14 @@
  * whether GitLab accepts them. Exit 0 when all work, 4 otherwise.
  */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, introspectToken, type Problem, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, daysUntil, introspectToken, type Problem, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
 import { keyringEnabled, type SourceFinding } from '../credentials/uv-sources.js';
 import { type NetrcState, readNetrcState, uvCredentialsFor } from '../doctor/local-checks.js';
 import { ExitCode, GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
 import { mask } from '../util/redact.js';
-import { kindLabel } from './auth.js';
+import { EXPIRY_WARNING_DAYS, kindLabel } from './auth.js';
 import { type GitLabIndex, loadGitLabIndexes } from './env.js';
 
 export interface IndexStatus {
@@ -135,6 +135,8 @@ function render(status: AuthStatus, ctx: Context): string {
     if (c) {
       const parts = [kindLabel(c.kind ?? 'unknown'), c.user ? `of ${c.user}` : '', c.username ? `as ${c.username}` : '', c.token, c.scopes ? `scopes ${c.scopes.join(',')}` : '', c.expiresAt ? `expires ${c.expiresAt}` : ''].filter(Boolean);
       lines.push(`    token      ${parts.join(' ')}`);
+      const days = c.expiresAt ? daysUntil(c.expiresAt, ctx.deps.now()) : undefined;
+      if (days !== undefined && days >= 0 && days <= EXPIRY_WARNING_DAYS) lines.push(`    ${style.yellow('renew')}      expires in ${days} day${days === 1 ? '' : 's'}: glx auth rotate`);
       if (c.role || c.registryStatus !== undefined) lines.push(`    registry   ${[c.role, c.registryStatus !== undefined ? `answered ${c.registryStatus}` : ''].filter(Boolean).join(', ')}`);
     }
     for (const problem of index.problems) lines.push(`    ${style.red('problem')}    ${problem.message}`, `    ${style.dim('fix')}        ${problem.hint}`);

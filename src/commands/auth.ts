@@ -24,7 +24,7 @@ export interface AuthOptions {
 }
 
 /** Warn when a token expires within this many days. */
-const EXPIRY_WARNING_DAYS = 14;
+export const EXPIRY_WARNING_DAYS = 14;
 
 export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthOptions {
   if (raw.netrc && raw.uvStore) throw usageError('--netrc and --uv-store cannot be used together', 'Pick where uv should find the token.');
@@ -41,14 +41,14 @@ export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthO
   };
 }
 
-interface Target {
+export interface Target {
   baseUrl: string;
   host: string;
   indexes: GitLabIndex[];
 }
 
 /** The GitLab host and its indexes; a missing pyproject.toml is fine for auth (no registry checks then). */
-async function loadTarget(ctx: Context, file: string | undefined): Promise<Target> {
+export async function loadTarget(ctx: Context, file: string | undefined): Promise<Target> {
   let indexes: GitLabIndex[] = [];
   try {
     indexes = (await loadGitLabIndexes(ctx, file)).gitlab;
@@ -123,7 +123,7 @@ function describeToken(report: TokenReport, ctx: Context): void {
   const expiry = report.expiresAt ? `, expires ${report.expiresAt}` : report.kind === 'deploy' || report.kind === 'job' ? '' : ', no expiry';
   ctx.info(`${kindLabel(report.kind)}${who}${scopes}${expiry}; uv username ${report.username}`);
   if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
-    ctx.warn(`the token expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt}); create a new one before then`);
+    ctx.warn(`the token expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt}); renew it in place with glx auth rotate`);
   }
 }
 

@@ -54,19 +54,33 @@ export function uvCredentialsFile(env: Env, homeDir: string): string {
   return path.join(data, 'uv', 'credentials', 'credentials.toml');
 }
 
-/** Reads uv's plaintext store and picks the entry uv would: longest service prefix on the same realm. */
-export async function lookupUvStore(deps: Pick<Deps, 'env' | 'homeDir'>, indexUrl: string, username?: string): Promise<StoreLookup> {
+/** The `[[credential]]` entries of uv's plaintext store, or why it cannot be read. */
+async function readUvStore(deps: Pick<Deps, 'env' | 'homeDir'>): Promise<{ file: string; list: Array<Record<string, unknown>>; error?: string }> {
   const file = uvCredentialsFile(deps.env, deps.homeDir);
   const text = await readTextIfExists(file).catch(() => undefined);
-  if (text === undefined) return { file };
-  let doc: Record<string, unknown>;
+  if (text === undefined) return { file, list: [] };
   try {
     const { parse } = await import('smol-toml');
-    doc = parse(text) as Record<string, unknown>;
+    const doc = parse(text) as Record<string, unknown>;
+    return { file, list: Array.isArray(doc.credential) ? (doc.credential as Array<Record<string, unknown>>) : [] };
   } catch (error) {
-    return { file, error: (error as Error).message.split('\n')[0] };
+    return { file, list: [], error: (error as Error).message.split('\n')[0] };
   }
-  const list = Array.isArray(doc.credential) ? (doc.credential as Array<Record<string, unknown>>) : [];
+}
+
+/** Every entry of uv's store that holds `password`, whatever its service (a rotated token is replaced in all). */
+export async function uvStoreEntriesHolding(deps: Pick<Deps, 'env' | 'homeDir'>, password: string): Promise<{ file: string; entries: Array<{ service: string; username?: string }> }> {
+  const { file, list } = await readUvStore(deps);
+  const entries = list
+    .filter((item) => typeof item.service === 'string' && item.password === password)
+    .map((item) => ({ service: item.service as string, ...(typeof item.username === 'string' ? { username: item.username } : {}) }));
+  return { file, entries };
+}
+
+/** Reads uv's plaintext store and picks the entry uv would: longest service prefix on the same realm. */
+export async function lookupUvStore(deps: Pick<Deps, 'env' | 'homeDir'>, indexUrl: string, username?: string): Promise<StoreLookup> {
+  const { file, list, error } = await readUvStore(deps);
+  if (error !== undefined) return { file, error };
   const target = new URL(indexUrl.replace(/\/(\+)?simple\/?$/, '/'));
   let best: StoreLookup['entry'];
   let bestLength = -1;

@@ -22,7 +22,7 @@ export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
   const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
   const summary = `${kindLabel(report.kind)}${who}${scopes}, username ${report.username}`;
   if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
-    return check(id, 'warn', title, `${summary}; expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt})`, 'Create a new token in GitLab before then and run glx auth --netrc again.');
+    return check(id, 'warn', title, `${summary}; expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt})`, 'glx auth rotate   (GitLab renews it in place; needs scope api or self_rotate; or create a new token and run glx auth --netrc)');
   }
   return check(id, 'ok', title, `${summary}${report.expiresAt ? `, expires ${report.expiresAt}` : ''}`);
 }
