@@ -222,6 +222,20 @@ describe('glx auth rotate', () => {
     expect(readFileSync(netrc, 'utf8')).toBe(`machine 127.0.0.1 login __token__ password ${fresh}\n`);
   });
 
+  it('two rotations at once take turns: the second rotates the token the first stored, and the stored token works', async () => {
+    const old = aliceToken();
+    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${old}\n`, { mode: 0o600 });
+
+    const [a, b] = await Promise.all([run([]), run([])]);
+
+    const stored = /password (\S+)/.exec(readFileSync(netrc, 'utf8'))![1]!;
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    expect(rotations().map((r) => r.status)).toEqual([200, 200]);
+    // Without the lock both would rotate the old token: GitLab answers the second 401 and revokes the first's new token.
+    expect(fake.token(stored).revoked).toBeFalsy();
+    expect(fake.token(stored).previousTokenId).toBe(fake.token(old).id + 1);
+  });
+
   it('never retries the rotation: a lost answer is checked with a read and reported, and nothing changes', async () => {
     const old = aliceToken();
     const before = `machine 127.0.0.1 login __token__ password ${old}\n`;

@@ -54,6 +54,33 @@ describe('glx completion', () => {
     expect(complete('glx env --shell ')).not.toMatch(/^src\//m);
   });
 
+  it('completes auth rotate and its flags in bash, zsh and fish', async () => {
+    const bash = await script('bash');
+    const bashComplete = (words: string[]) =>
+      spawnSync('bash', ['-c', `source ${bash}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _glx; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(bashComplete(['glx', 'auth', 'ro'])).toEqual(['rotate']);
+    expect(bashComplete(['glx', 'auth', 'rotate', '--exp'])).toEqual(['--expires-in', '--expires-at']);
+    expect(bashComplete(['glx', 'auth', 'rotate', '--if'])).toEqual(['--if-expiring-within']);
+
+    if (has('zsh')) {
+      const zsh = await script('zsh');
+      // compsys stubbed: _describe prints the candidates it is given, compdef does nothing.
+      const zshComplete = (words: string[]) =>
+        spawnSync('zsh', ['-fc', `compdef() { :; }; _describe() { print -l -- "\${(@P)4}"; }; source ${zsh}; words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _glx`], { encoding: 'utf8' }).stdout;
+      expect(zshComplete(['glx', 'auth', 'r'])).toMatch(/^rotate:renew the token in place/m);
+      expect(zshComplete(['glx', 'auth', 'rotate', '--'])).toMatch(/^--if-expiring-within:rotate only when/m);
+      expect(zshComplete(['glx', 'auth', 'rotate', '--'])).toMatch(/^--print-token:/m);
+    }
+
+    if (has('fish')) {
+      const fish = await script('fish');
+      const fishComplete = (line: string) => spawnSync('fish', ['--no-config', '-c', `source ${fish}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
+      expect(fishComplete('glx auth ro')).toMatch(/^rotate\t/m);
+      expect(fishComplete('glx auth rotate --')).toMatch(/^--if-expiring-within\t/m);
+      expect(fishComplete('glx auth rotate --')).toMatch(/^--dry-run\t/m);
+    }
+  });
+
   it('refuses a shell it has no script for', async () => {
     const result = await glx(['completion', 'tcsh']);
 
