@@ -38,6 +38,13 @@ function aliceToken(expiresAt = '2026-12-01', scopes = ['api']): string {
   return fake.addToken({ kind: 'personal', user: 'alice', scopes, expiresAt, name: 'laptop' });
 }
 
+/** A token stored for the stand-in's host in the netrc: the token and the file's text. */
+function storeToken(token = aliceToken()): { old: string; before: string } {
+  const before = `machine 127.0.0.1 login __token__ password ${token}\n`;
+  writeFileSync(netrc, before, { mode: 0o600 });
+  return { old: token, before };
+}
+
 function newestToken(): string {
   return fake.state.tokens.at(-1)!.token;
 }
@@ -52,7 +59,7 @@ describe('glx auth rotate', () => {
     const before = `# laptop\nmachine 127.0.0.1 login __token__ password ${old}\nmachine pypi.example.com login bob password s3cret-not-gitlab\n\nmachine gitlab.mirror.example\n  login __token__\n  password "${old}" # same token\n`;
     writeFileSync(netrc, before, { mode: 0o600 });
 
-    const result = await run([]);
+    const result = await run(['--verbose']);
 
     const fresh = newestToken();
     expect(result.code, result.stderr).toBe(0);
@@ -72,8 +79,7 @@ describe('glx auth rotate', () => {
   });
 
   it('sends the expiry asked for with --expires-in or --expires-at', async () => {
-    const first = aliceToken();
-    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${first}\n`, { mode: 0o600 });
+    storeToken();
 
     const byDays = await run(['--expires-in', '90d']);
     const byDate = await run(['--expires-at', '2027-03-01']);
@@ -102,8 +108,7 @@ describe('glx auth rotate', () => {
   });
 
   it('with --if-expiring-within rotates a token that is due and leaves one that is not (exit 0 both times)', async () => {
-    const old = aliceToken('2026-12-01'); // 8 days (and a half) from now
-    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${old}\n`, { mode: 0o600 });
+    const { old } = storeToken(aliceToken('2026-12-01')); // 8 days (and a half) from now
 
     const notDue = await run(['--if-expiring-within', '7d']);
     const due = await run(['--if-expiring-within', '14d']);
@@ -116,9 +121,7 @@ describe('glx auth rotate', () => {
   });
 
   it('--dry-run shows which token, where it is and what would change, and rotates nothing', async () => {
-    const old = aliceToken();
-    const before = `machine 127.0.0.1 login __token__ password ${old}\n`;
-    writeFileSync(netrc, before, { mode: 0o600 });
+    const { old, before } = storeToken();
 
     const text = await run(['--dry-run', '--expires-in', '30d']);
     const json = await glx(['--cwd', dir, '--json', 'auth', 'rotate', '--dry-run'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
@@ -169,8 +172,7 @@ describe('glx auth rotate', () => {
   });
 
   it('refuses a token without api or self_rotate after reading its scopes, before any rotation', async () => {
-    const readOnly = aliceToken('2026-12-01', ['read_api']);
-    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${readOnly}\n`, { mode: 0o600 });
+    storeToken(aliceToken('2026-12-01', ['read_api']));
 
     const result = await run([]);
 
@@ -181,8 +183,7 @@ describe('glx auth rotate', () => {
   });
 
   it('rotates a token that has self_rotate without api', async () => {
-    const token = aliceToken('2026-12-01', ['read_api', 'self_rotate']);
-    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${token}\n`, { mode: 0o600 });
+    storeToken(aliceToken('2026-12-01', ['read_api', 'self_rotate']));
 
     const result = await run([]);
 
@@ -191,8 +192,7 @@ describe('glx auth rotate', () => {
   });
 
   it('keeps the new token in a 0600 recovery file when a store cannot be written after the rotation', async () => {
-    const old = aliceToken();
-    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${old}\n`, { mode: 0o600 });
+    const { old } = storeToken();
     // The netrc turns into a directory while GitLab answers: the write after the rotation fails.
     onAnswered = (route) => {
       if (route !== ROTATE) return;
@@ -223,8 +223,7 @@ describe('glx auth rotate', () => {
   });
 
   it('two rotations at once take turns: the second rotates the token the first stored, and the stored token works', async () => {
-    const old = aliceToken();
-    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${old}\n`, { mode: 0o600 });
+    const { old } = storeToken();
 
     const [a, b] = await Promise.all([run([]), run([])]);
 
@@ -237,9 +236,7 @@ describe('glx auth rotate', () => {
   });
 
   it('never retries the rotation: a lost answer is checked with a read and reported, and nothing changes', async () => {
-    const old = aliceToken();
-    const before = `machine 127.0.0.1 login __token__ password ${old}\n`;
-    writeFileSync(netrc, before, { mode: 0o600 });
+    const { old, before } = storeToken();
     fake.faults.push({ route: ROTATE, kind: 'reset' });
 
     const result = await run([]);
@@ -251,9 +248,23 @@ describe('glx auth rotate', () => {
     expect(fake.token(old).revoked).toBeFalsy();
   });
 
+  it('says so when GitLab rotated but the answer was cut off, without asking again (which would revoke the new token too)', async () => {
+    const { old, before } = storeToken();
+    fake.faults.push({ route: ROTATE, kind: 'truncate' });
+
+    const result = await run([]);
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/error: GitLab rotated the token but its answer was lost .*: the old token is revoked and the new one never arrived/);
+    expect(result.stderr).toMatch(/hint: Create a new token in GitLab .*Do not rotate the old one again/);
+    expect(rotations()).toHaveLength(1);
+    expect(fake.token(old).revoked).toBe(true);
+    expect(fake.token(newestToken()).revoked).toBeFalsy();
+    expect(readFileSync(netrc, 'utf8')).toBe(before);
+  });
+
   it('maps a date GitLab will not take to exit 1 with the fix, and rotates nothing', async () => {
-    const old = aliceToken();
-    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${old}\n`, { mode: 0o600 });
+    const { old } = storeToken();
 
     const result = await run(['--expires-in', '400d']);
 
@@ -261,6 +272,22 @@ describe('glx auth rotate', () => {
     expect(result.stderr).toMatch(/GitLab refused to rotate the token "laptop": 400 Bad request - Expires at must be before 2027-11-22; nothing changed/);
     expect(result.stderr).toMatch(/hint: Pick an earlier date/);
     expect(fake.token(old).revoked).toBeFalsy();
+  });
+
+  it.each([
+    // What self_rotation.rb answers a token that is not a PersonalAccessToken.
+    [405, '405 Method Not Allowed', 4, /error: GitLab will not rotate the token "laptop": 405 Method Not Allowed/],
+    // RotateService when another rotation revoked the token after it authenticated.
+    [400, '400 Bad request - Token already revoked', 1, /Token already revoked; nothing changed\nhint: Another rotation revoked this token first/],
+  ])('maps a %i "%s" to its exit code and changes nothing', async (status, message, code, error) => {
+    const { before } = storeToken();
+    fake.faults.push({ route: ROTATE, kind: 'status', status, body: { message } });
+
+    const result = await run([]);
+
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(error);
+    expect(readFileSync(netrc, 'utf8')).toBe(before);
   });
 
   it('refuses a date that is not in the future, and a bad number of days, as usage errors', async () => {
@@ -276,7 +303,7 @@ describe('glx auth rotate', () => {
 
 describe('pointers to glx auth rotate', () => {
   it('auth status and doctor point at glx auth rotate for a token expiring within 14 days', async () => {
-    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${aliceToken('2026-12-01')}\n`, { mode: 0o600 });
+    storeToken(aliceToken('2026-12-01'));
 
     const status = await glx(['--cwd', dir, 'auth', 'status'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
     const doctor = await glx(['--cwd', dir, 'doctor'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
