@@ -25,3 +25,13 @@ export function median(values) {
 export function fmt(ms) {
   return `${ms.toFixed(1)} ms`;
 }
+
+/** The lines of a ~4,800-line pyproject.toml: 2,400 dependencies, then many small tables. */
+export function bigPyproject() {
+  const lines = ['[project]', 'name = "big"', 'version = "1.0.0"', 'dependencies = ['];
+  for (let i = 0; i < 2400; i++) lines.push(`  "package-${i}>=1.${i}",`);
+  lines.push(']', '');
+  for (let i = 0; lines.length < 4790; i++) lines.push(`[tool.bench.section${i}]`, `# comment ${i}`, `key = "value ${i}"`, `number = ${i}`, '');
+  lines.push('[tool.uv]', 'package = true', '');
+  return lines;
+}

@@ -1,27 +1,63 @@
-// Bundles the CLI into one file (dist/glx.js), the `glx env` start-up fast path into another
+// Bundles the CLI (dist/glx.js and its chunks under dist/chunks/), the `glx env` start-up fast path into another
 // (dist/glx-env.cjs), and the GitLab stand-in for the demo and e2e tests (.build/, not shipped).
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', legalComments: 'none', minifySyntax: true };
 // Bundled CommonJS dependencies (commander) call require(); give the ESM bundle one.
 const banner = { js: "import { createRequire as __glxCreateRequire } from 'node:module'; const require = __glxCreateRequire(import.meta.url);" };
 
+const LAZY_FOR_ENV = ['yaml', 'toml-eslint-parser'];
+
+/** Resolves the named packages to their dist/vendor/<name>.cjs, loaded at run time. */
+function vendored(names) {
+  const filter = new RegExp(`^(${names.join('|')})$`);
+  return { name: 'vendored', setup: (b) => b.onResolve({ filter }, (args) => ({ path: `./vendor/${args.path}.cjs`, external: true })) };
+}
+
 rmSync('dist', { recursive: true, force: true });
 const results = await Promise.all([
-  build({ ...common, banner, entryPoints: ['src/main.ts'], outfile: 'dist/glx.js', metafile: true }),
-  // yaml is only reached through a lazy import() (glab's config, the last token source): leave it
-  // to node_modules so that it costs nothing unless it is used.
-  // CommonJS: Node starts a CommonJS entry ~8 ms faster than an ES module one.
-  // toml-eslint-parser likewise: env loads it only to put a line number on a pyproject.toml error.
-  build({ ...common, format: 'cjs', entryPoints: ['src/main-env.ts'], outfile: 'dist/glx-env.cjs', metafile: true, external: ['yaml', 'toml-eslint-parser'] }),
+  // Split: dist/glx.js holds the entry only, and every import() is a chunk of its own, so that a
+  // command loads what it uses (and `--version` nearly nothing).
+  build({ ...common, banner, entryPoints: { glx: 'src/main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true }),
+  // yaml is only reached through a lazy import() (glab's config, the last token source), and
+  // toml-eslint-parser only to put a line number on a pyproject.toml error: each is a CommonJS
+  // file of its own (dist/vendor/) that env requires when it needs it, so that it costs nothing
+  // otherwise. CommonJS: Node starts a CommonJS entry ~8 ms faster than an ES module one.
+  build({ ...common, format: 'cjs', entryPoints: ['src/main-env.ts'], outfile: 'dist/glx-env.cjs', metafile: true, plugins: [vendored(LAZY_FOR_ENV)] }),
+  ...LAZY_FOR_ENV.map((name) => build({ ...common, format: 'cjs', entryPoints: [name], outfile: `dist/vendor/${name}.cjs`, metafile: true })),
+  build({ ...common, banner, entryPoints: ['src/cli/help-texts.ts'], outfile: '.build/help-texts.mjs' }),
   existsSync('test/support/fake-gitlab/standalone.ts') ? build({ ...common, entryPoints: ['test/support/fake-gitlab/standalone.ts'], outfile: '.build/fake-gitlab.mjs' }) : undefined,
 ]);
 
+// The package ships no dependencies: everything is bundled, so the licences of what is bundled
+// go with it (dist/THIRD-PARTY-NOTICES), each package's own licence text in full.
+const shipped = results.slice(0, 2 + LAZY_FOR_ENV.length);
+writeFileSync('dist/THIRD-PARTY-NOTICES', notices(shipped.flatMap((result) => Object.keys(result.metafile.inputs))));
+
+function notices(inputs) {
+  const dirs = new Set(inputs.map((input) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1]).filter(Boolean));
+  const entries = [...dirs].map((dir) => {
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((name) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(name));
+    if (!pkg.license || !file) throw new Error(`${dir}: a bundled package needs a license field and a licence file`);
+    return { id: `${pkg.name}@${pkg.version}`, text: `${pkg.name} ${pkg.version} (${pkg.license})\n${pkg.homepage ?? ''}\n\n${readFileSync(path.join(dir, file), 'utf8').trim()}\n` };
+  });
+  const unique = [...new Map(entries.map((entry) => [entry.id, entry])).values()].sort((a, b) => a.id.localeCompare(b.id));
+  const rule = `\n${'-'.repeat(78)}\n\n`;
+  return `glx bundles the following packages. Their licences follow.\n\n${unique.map((e) => `- ${e.id}`).join('\n')}\n${rule}${unique.map((e) => e.text).join(rule)}`;
+}
+
 // The fast path must stay lean: fail the build if a heavy dependency slips into it.
 const envInputs = Object.keys(results[1].metafile.inputs);
-const heavy = envInputs.filter((input) => /node_modules\/(undici|zod|yaml|commander|chalk|toml-eslint-parser)\//.test(input));
+const heavy = envInputs.filter((input) => /node_modules\/(undici|zod|yaml|commander|toml-eslint-parser)\//.test(input));
 if (heavy.length > 0) {
   console.error(`dist/glx-env.cjs must not bundle heavy dependencies, found:\n  ${heavy.join('\n  ')}`);
   process.exit(1);
 }
+
+// `--version` and every `--help`, printed by the CLI itself, for bin/glx.js to print without it.
+const { helpTexts } = await import(pathToFileURL(path.resolve('.build/help-texts.mjs')).href);
+writeFileSync('dist/help.json', `${JSON.stringify(await helpTexts(), null, 1)}\n`);

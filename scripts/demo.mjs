@@ -9,7 +9,8 @@ import { createInterface } from 'node:readline';
 import { crc32 } from 'node:zlib';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const BIN = path.join(root, 'bin', 'glx.js');
+// GLX_DEMO_BIN runs another copy of glx, e.g. one installed from the package (test/e2e/package.test.ts).
+const BIN = process.env.GLX_DEMO_BIN ? path.resolve(process.env.GLX_DEMO_BIN) : path.join(root, 'bin', 'glx.js');
 const tty = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (s) => (tty ? `\u001b[1m${s}\u001b[22m` : s);
 const dim = (s) => (tty ? `\u001b[2m${s}\u001b[22m` : s);
@@ -92,6 +93,7 @@ function run(title, args, { env, stdin, cwd, mask = [] }) {
   });
 }
 
+if (process.env.GLX_DEMO_BIN) process.stdout.write(`glx: ${BIN} (node ${process.version})\n`);
 const { child: standIn, info } = await startStandIn();
 const dir = mkdtempSync(path.join(tmpdir(), 'glx-demo-'));
 const failures = [];

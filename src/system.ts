@@ -5,6 +5,7 @@
 import { writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isatty } from 'node:tty';
+import { promptHidden } from './cli/prompt.js';
 import type { Deps, ExecOptions, ExecResult, Io } from './deps.js';
 
 /**
@@ -26,7 +27,7 @@ function systemIo(direct: boolean): Io {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
-    promptHidden: (question) => promptHidden(question),
+    promptHidden: (question) => promptHidden(question, process.stdin, process.stderr),
     stdinIsTTY: isatty(0),
     stdoutIsTTY: isatty(1),
     stderrIsTTY: isatty(2),
@@ -50,42 +51,6 @@ function writeAll(fd: number, text: string): void {
       throw error;
     }
   }
-}
-
-/** Reads a line from the TTY without echoing it (raw mode), for the token prompt. */
-function promptHidden(question: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stdin = process.stdin;
-    process.stderr.write(question);
-    let value = '';
-    stdin.setRawMode?.(true);
-    stdin.resume();
-    stdin.setEncoding('utf8');
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
-          done();
-          process.stderr.write('\n');
-          resolve(value);
-          return;
-        }
-        if (ch === '\u0003') {
-          done();
-          process.stderr.write('\n');
-          reject(Object.assign(new Error('interrupted'), { code: 'SIGINT' }));
-          return;
-        }
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    const done = () => {
-      stdin.off('data', onData);
-      stdin.setRawMode?.(false);
-      stdin.pause();
-    };
-    stdin.on('data', onData);
-  });
 }
 
 async function exec(file: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {

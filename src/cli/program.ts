@@ -4,7 +4,9 @@
  */
 import { Command, Option } from 'commander';
 import type { Deps } from '../deps.js';
+import { GlxError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { suggest } from './suggest.js';
 import { ENV_FLAGS, GLOBAL_FLAGS } from './env-options.js';
 import { type Context, createContext, type GlobalOptions } from './context.js';
 
@@ -18,12 +20,24 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** A command's own options (not --help), laid out as commander lays out an Options section. */
+function optionLines(command: Command): string {
+  const help = command.createHelp();
+  help.prepareContext({ helpWidth: 80 });
+  const options = help.visibleOptions(command).filter((option) => option.long !== '--help');
+  const width = Math.max(...options.map((option) => help.optionTerm(option).length));
+  return options.map((option) => help.formatItem(help.optionTerm(option), width, help.optionDescription(option), help)).join('\n');
+}
+
 export function buildProgram(deps: Deps, setExit: (code: number) => void): Command {
   const program = new Command('glx')
     .description('Wire Python uv projects to GitLab package registries.')
     .version(VERSION, '-V, --version')
     // Before any subcommand exists: commander copies these settings into each one it creates.
     .exitOverride()
+    // A fixed width, not the terminal's: help is then the same text everywhere, which lets
+    // bin/glx.js print it from dist/help.json (built from this program) without loading commander.
+    .configureHelp({ helpWidth: 80 })
     .configureOutput({
       writeOut: (text) => deps.io.out(text),
       writeErr: (text) => deps.io.err(text),
@@ -86,7 +100,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .command('auth')
     .summary('check a GitLab token and store it where uv looks')
     .description('Validate a GitLab token against every GitLab index in pyproject.toml and store it for uv.');
-  auth
+  const login = auth
     .command('login', { isDefault: true })
     .summary('validate a token and store it (the default)')
     .description(
@@ -112,7 +126,18 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'glx auth --publish --netrc               # also require the right to publish',
       ]),
     )
+    // `glx auth stauts` would otherwise reach login as a stray argument ("too many arguments").
+    .allowExcessArguments()
+    .hook('preAction', (command) => {
+      const word = command.args[0];
+      if (word === undefined) return;
+      const names = auth.commands.map((c) => c.name()).filter((name) => name !== 'help');
+      const near = suggest(word, names);
+      throw new GlxError('USAGE', `unknown command '${word}' for glx auth${near ? ` (did you mean ${near}?)` : ''}`, `${near ? `Run \`glx auth ${near}\`; the` : 'The'} commands of glx auth are ${names.join(', ')} (login is the default).`);
+    })
     .action(run(async () => (await import('../commands/auth.js')).authLoginAction));
+  // `glx auth --netrc` runs login: its flags belong in `glx auth --help` (issue 12).
+  auth.addHelpText('after', () => `\nOptions of \`glx auth login\` (the default, so \`glx auth --netrc\` runs it):\n${optionLines(login)}\n`);
   auth
     .command('status')
     .summary('which credentials uv will send to each GitLab index, and do they work')
@@ -194,7 +219,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'else the GitLab index with a publish-url in pyproject.toml, else in GitLab CI\n' +
         'the running project (with the job token).',
     )
-    .argument('<files...>', 'distribution files or globs, e.g. dist/*')
+    .argument('[files...]', 'distribution files or globs (default: the wheels and sdists in dist/, as uv publish)')
     .option('--project <id|path>', 'the project registry to publish to')
     .option('--index <name>', 'the GitLab index in pyproject.toml to publish to (its publish-url)')
     .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
@@ -206,7 +231,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .addHelpText(
       'after',
       examples([
-        'glx publish dist/*                           # to the index with publish-url in pyproject.toml',
+        'glx publish                                  # dist/* to the index with publish-url in pyproject.toml',
         'glx publish dist/* --project acme/tools      # or an explicit project (id or path)',
         'glx publish dist/* --release v1.4.0          # then link every file to that release',
         'glx publish dist/* --release "$CI_COMMIT_TAG" --release-create   # in a tag pipeline',
@@ -224,12 +249,22 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'variable names, the netrc as uv reads it, where uv takes credentials from (env, URL, netrc, uv\n' +
         "store, keyring) and what GitLab says about them (kind, scopes, expiry, role, the registry's\n" +
         'answer), forwarding to pypi.org, tokens committed to git, and in CI the job-token allowlist.\n' +
+        'Pinned package names go to pypi.org only with --check-pypi.\n' +
         'Network checks run concurrently. Exit 0 when nothing failed, 1 otherwise.',
     )
     .option('--ci', 'also check that CI_JOB_TOKEN can read every registry (automatic when GITLAB_CI=true)')
     .option('--offline', 'only the checks that need no network')
+    .option('--check-pypi', 'also ask pypi.org (GLX_PYPI_URL names a mirror) whether each pinned package name exists there; off by default: it sends the names')
     .option('--file <path>', 'the pyproject.toml to check (default: nearest one upward from --cwd)')
-    .addHelpText('after', examples(['glx doctor', 'glx doctor --json          # one object per check: id, status, title, message, fix', 'glx doctor --ci            # inside a GitLab CI job']))
+    .addHelpText(
+      'after',
+      examples([
+        'glx doctor',
+        'glx doctor --json          # one object per check: id, status, title, message, fix',
+        'glx doctor --ci            # inside a GitLab CI job',
+        'glx doctor --check-pypi -v # also compare pinned names with pypi.org, logging the URLs asked',
+      ]),
+    )
     .action(run(async () => (await import('../commands/doctor.js')).doctorAction));
 
   program

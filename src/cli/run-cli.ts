@@ -1,9 +1,11 @@
 /** Parse, dispatch, and turn every failure into `error:` + `hint:` lines and an exit code. */
 import { CommanderError } from 'commander';
 import type { Deps } from '../deps.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, usageError } from '../errors.js';
 import { configureFileLocks } from '../util/lock.js';
+import { GLOBAL_FLAGS, parseFlag } from './env-options.js';
 import { buildProgram } from './program.js';
+import { suggest } from './suggest.js';
 import { reportError } from './report-error.js';
 
 export async function runCli(argv: string[], deps: Deps): Promise<number> {
@@ -13,7 +15,8 @@ export async function runCli(argv: string[], deps: Deps): Promise<number> {
     exitCode = code;
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    const commands = program.commands.flatMap((command) => [command.name(), ...command.aliases()]);
+    await program.parseAsync(helpAsFlag(argv, commands), { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -26,3 +29,27 @@ export async function runCli(argv: string[], deps: Deps): Promise<number> {
 }
 
 
+
+/**
+ * `glx help auth status` as `glx auth status --help`: commander's help command takes one command
+ * name, so it showed the help of `auth` instead (issue 12). Global flags may come first.
+ */
+export function helpAsFlag(argv: string[], commands: readonly string[]): string[] {
+  const valued = new Set(GLOBAL_FLAGS.map(parseFlag).filter((flag) => flag.takesValue).flatMap((flag) => [`--${flag.long}`, ...(flag.short ? [`-${flag.short}`] : [])]));
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (valued.has(word)) {
+      i++;
+      continue;
+    }
+    if (word.startsWith('-')) continue;
+    if (word !== 'help' || i + 1 >= argv.length) return argv;
+    const topic = argv[i + 1]!;
+    if (!commands.includes(topic)) {
+      const near = suggest(topic, commands);
+      throw usageError(`unknown command '${topic}'${near ? ` (did you mean ${near}?)` : ''}`, `Run \`glx --help\` for the list of commands${near ? `, or \`glx help ${near}\`` : ''}.`);
+    }
+    return [...argv.slice(0, i), ...argv.slice(i + 1), '--help'];
+  }
+  return argv;
+}

@@ -6,6 +6,7 @@
  * written, into a 0600 recovery file rather than lost. Plan first (what --dry-run prints), then
  * rotate, write, and check the new token against the registry.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { readGlabConfig, replaceGlabToken } from '../credentials/glab.js';
@@ -103,7 +104,10 @@ export async function authRotateAction(raw: Record<string, unknown>, ctx: Contex
 }
 
 async function lockStores(ctx: Context): Promise<FileLock[]> {
-  const files = [(await readNetrcState(ctx)).file];
+  const netrc = (await readNetrcState(ctx)).file;
+  // The netrc's lock is the rotation's lock even when the netrc does not exist, as long as its
+  // directory does (NETRC may name a file in a missing one; uv then reads ~/.netrc).
+  const files = existsSync(path.dirname(netrc)) ? [netrc] : [];
   const glab = await readGlabConfig(ctx.deps);
   if (glab) files.push(glab.file);
   const locks: FileLock[] = [];

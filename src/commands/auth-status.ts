@@ -1,9 +1,13 @@
 /**
  * `glx auth status`: for every GitLab index, which credentials uv will send (in uv's order) and
- * whether GitLab accepts them. Exit 0 when all work, 4 otherwise.
+ * whether GitLab accepts them. Exit 0 when all work, 1 when GitLab cannot be asked, 4 otherwise.
  */
 import type { Context } from '../cli/context.js';
+<<<<<<< HEAD
 import { checkRegistry, daysUntil, introspectToken, type Problem, type TokenReport } from '../credentials/inspect.js';
+=======
+import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, type Problem, type TokenReport } from '../credentials/inspect.js';
+>>>>>>> main
 import { credentialKind } from '../credentials/token.js';
 import { keyringEnabled, type SourceFinding } from '../credentials/uv-sources.js';
 import { type NetrcState, readNetrcState, uvCredentialsFor } from '../doctor/local-checks.js';
@@ -33,6 +37,8 @@ export interface IndexStatus {
   };
   ok: boolean;
   problems: Problem[];
+  /** Works today, but will not for long, or not everywhere (a token about to expire, a job token kept outside CI). */
+  warnings: string[];
 }
 
 export interface AuthStatus {
@@ -45,7 +51,16 @@ export async function authStatusAction(raw: Record<string, unknown>, ctx: Contex
   const status = await authStatus(ctx, typeof raw.file === 'string' ? raw.file : undefined);
   if (ctx.json) ctx.deps.io.out(`${JSON.stringify(status, null, 2)}\n`);
   else ctx.deps.io.out(render(status, ctx));
-  return status.ok ? ExitCode.OK : ExitCode.CREDENTIALS;
+  return statusExitCode(status);
+}
+
+/**
+ * 0 when every index works; 1 when GitLab could not be asked (unreachable, a server error: the
+ * credentials may be fine, as everywhere else in glx); otherwise 4, the credentials (issue 12).
+ */
+export function statusExitCode(status: AuthStatus): ExitCode {
+  if (status.ok) return ExitCode.OK;
+  return status.indexes.some((index) => index.problems.some((problem) => problem.code === 'GITLAB_ERROR')) ? ExitCode.FAILED : ExitCode.CREDENTIALS;
 }
 
 export async function authStatus(ctx: Context, file?: string): Promise<AuthStatus> {
@@ -74,6 +89,7 @@ async function indexStatus(ctx: Context, index: GitLabIndex, netrc: NetrcState, 
     sources: chosen.findings.map(({ source, present, detail }) => ({ source, present, detail })),
     ok: false,
     problems: [],
+    warnings: [],
   };
   const found = chosen.chosen;
   if (!found?.password) {
@@ -102,10 +118,14 @@ async function indexStatus(ctx: Context, index: GitLabIndex, netrc: NetrcState, 
       ...(check.registryStatus !== undefined ? { registryStatus: check.registryStatus } : {}),
     });
     status.problems.push(...check.problems);
+    const soon = expirySoon(report);
+    if (soon) status.warnings.push(`the token ${soon}; create a new one before then and run \`glx auth --netrc\` again`);
+    const outsideCi = found.source === 'env' ? undefined : jobTokenOutsideCi(report.kind, ctx.deps.env, found.source === 'uv-store' ? "uv's credentials store" : `the ${found.source}`);
+    if (outsideCi) status.warnings.push(outsideCi);
     if (!username && kind !== 'job') status.problems.push({ code: 'GITLAB_AUTH', message: 'uv has a password but no username for this index', hint: 'Set the username too: __token__ for personal/project/group tokens, gitlab-ci-token for job tokens.' });
   } catch (error) {
     if (!(error instanceof GlxError)) throw error;
-    status.problems.push({ code: error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED' ? 'GITLAB_AUTH' : 'GITLAB_ERROR', message: error.message, hint: error.hint ?? '' });
+    status.problems.push({ code: error.exitCode === ExitCode.CREDENTIALS ? 'GITLAB_AUTH' : 'GITLAB_ERROR', message: error.message, hint: error.hint ?? '' });
   }
   status.ok = status.problems.length === 0;
   return status;
@@ -139,6 +159,7 @@ function render(status: AuthStatus, ctx: Context): string {
       if (days !== undefined && days >= 0 && days <= EXPIRY_WARNING_DAYS) lines.push(`    ${style.yellow('renew')}      expires in ${days} day${days === 1 ? '' : 's'}: glx auth rotate`);
       if (c.role || c.registryStatus !== undefined) lines.push(`    registry   ${[c.role, c.registryStatus !== undefined ? `answered ${c.registryStatus}` : ''].filter(Boolean).join(', ')}`);
     }
+    for (const warning of index.warnings) lines.push(`    ${style.yellow('warning')}    ${warning}`);
     for (const problem of index.problems) lines.push(`    ${style.red('problem')}    ${problem.message}`, `    ${style.dim('fix')}        ${problem.hint}`);
     lines.push('');
   }

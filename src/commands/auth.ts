@@ -3,7 +3,7 @@
  * refuse one that cannot do the job, then store it where uv looks (netrc or uv's own store).
  */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, introspectToken, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind, netrcFile, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
@@ -23,9 +23,12 @@ export interface AuthOptions {
   file?: string;
 }
 
+<<<<<<< HEAD
 /** Warn when a token expires within this many days. */
 export const EXPIRY_WARNING_DAYS = 14;
 
+=======
+>>>>>>> main
 export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthOptions {
   if (raw.netrc && raw.uvStore) throw usageError('--netrc and --uv-store cannot be used together', 'Pick where uv should find the token.');
   const username = typeof raw.username === 'string' ? raw.username : undefined;
@@ -44,7 +47,12 @@ export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthO
 export interface Target {
   baseUrl: string;
   host: string;
+  /** Where the host came from (--host, GITLAB_HOST, pyproject.toml, ...). */
+  source: string;
+  /** The GitLab indexes on `host`. */
   indexes: GitLabIndex[];
+  /** The GitLab indexes on other hosts: not checked with this host's token. */
+  elsewhere: GitLabIndex[];
 }
 
 /** The GitLab host and its indexes; a missing pyproject.toml is fine for auth (no registry checks then). */
@@ -58,16 +66,39 @@ export async function loadTarget(ctx: Context, file: string | undefined): Promis
   const base = await resolveBaseUrl(ctx, indexes.map((index) => index.entry.url));
   ctx.debug(`GitLab host ${base.baseUrl} (from ${base.source})`);
   const onHost = indexes.filter((index) => index.registry.host === base.host);
-  for (const other of indexes.filter((index) => index.registry.host !== base.host)) {
-    ctx.warn(`index "${other.entry.name}" is on ${other.registry.host}, not ${base.host}; run glx auth --host ${other.registry.baseUrl} for it`);
+  const elsewhere = indexes.filter((index) => index.registry.host !== base.host);
+  return { baseUrl: base.baseUrl, host: base.host, source: base.source, indexes: onHost, elsewhere };
+}
+
+/**
+ * The token is for the resolved host; an index on another host is never checked with it, and a
+ * token is never stored for a host none of the indexes is on just because GITLAB_HOST or --host
+ * said so (issue 12): that would leave uv without credentials while glx reported success.
+ */
+function checkHosts(ctx: Context, target: Target): void {
+  for (const other of target.elsewhere) {
+    ctx.warn(`index "${other.entry.name}" is on ${other.registry.host}, but the token is for ${target.host} (from ${target.source}): it is not checked, and nothing is stored for ${other.registry.host}; run \`glx auth --host ${other.registry.baseUrl}\` for it`);
   }
-  return { baseUrl: base.baseUrl, host: base.host, indexes: onHost };
+  const first = target.elsewhere[0];
+  if (first && target.indexes.length === 0) {
+    const hosts = [...new Set(target.elsewhere.map((index) => index.registry.host))].join(', ');
+    throw new GlxError(
+      'NO_TOKEN',
+      `the token would be for ${target.host} (from ${target.source}), but the GitLab indexes in pyproject.toml are on ${hosts}; nothing was checked or stored`,
+      `Run \`glx auth --host ${first.registry.baseUrl}\` to check and store a token for ${first.registry.host}${target.source === '--host' ? '' : `, or unset ${target.source}`}.`,
+    );
+  }
 }
 
 
 export async function authLoginAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const options = parseAuthOptions(raw, ctx.deps.env);
   const target = await loadTarget(ctx, options.file);
+  checkHosts(ctx, target);
+  if (options.store === 'netrc') {
+    const { assertNetrcWritable } = await import('../netrc/store.js');
+    await assertNetrcWritable(netrcFile(ctx), options);
+  }
   const scopes = options.publish ? 'api' : 'read_api';
   const token = await requireToken(ctx, {
     host: target.host,
@@ -102,6 +133,9 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
   }
 
   const user = report?.username ?? username ?? (kind === 'job' ? 'gitlab-ci-token' : '__token__');
+  const stored = options.store === 'netrc' ? 'the netrc' : options.store === 'uv-store' ? "uv's credentials store" : undefined;
+  const outsideCi = stored && jobTokenOutsideCi(report?.kind ?? kind, ctx.deps.env, stored);
+  if (outsideCi) ctx.warn(outsideCi);
   if (options.store === 'netrc') await storeNetrc(ctx, target.host, user, token.token, options);
   else if (options.store === 'uv-store') await storeUv(ctx, target, user, token.token, options.dryRun);
   else ctx.info('Not stored. Store it with --netrc or --uv-store, or export it per shell with: eval "$(glx env)"');
@@ -122,9 +156,14 @@ function describeToken(report: TokenReport, ctx: Context): void {
   const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
   const expiry = report.expiresAt ? `, expires ${report.expiresAt}` : report.kind === 'deploy' || report.kind === 'job' ? '' : ', no expiry';
   ctx.info(`${kindLabel(report.kind)}${who}${scopes}${expiry}; uv username ${report.username}`);
+<<<<<<< HEAD
   if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
     ctx.warn(`the token expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt}); renew it in place with glx auth rotate`);
   }
+=======
+  const soon = expirySoon(report);
+  if (soon) ctx.warn(`the token ${soon}; create a new one before then`);
+>>>>>>> main
 }
 
 export function kindLabel(kind: TokenKind): string {

@@ -1,6 +1,7 @@
 /**
  * `glx doctor`: every check at once — pyproject, indexes, variable names, netrc, where uv takes
- * credentials from and whether GitLab accepts them, forwarding to pypi.org, tokens committed to
+ * credentials from and whether GitLab accepts them, forwarding to pypi.org (and, with --check-pypi,
+ * whether pypi.org has a pinned name), tokens committed to
  * git, and in CI the job-token allowlist. One line per check with the fix. Exit 1 on any failure.
  */
 import type { Context } from '../cli/context.js';
@@ -18,6 +19,8 @@ import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from './env.j
 export interface DoctorOptions {
   ci: boolean;
   offline: boolean;
+  /** Ask pypi.org (or GLX_PYPI_URL) whether each pinned name exists there; off by default, so no package name leaves for pypi.org unasked. */
+  checkPypi: boolean;
   file?: string;
 }
 
@@ -28,7 +31,12 @@ export interface DoctorReport {
 }
 
 export function parseDoctorOptions(raw: Record<string, unknown>, env: Record<string, string | undefined>): DoctorOptions {
-  return { ci: raw.ci === true || env.GITLAB_CI === 'true', offline: raw.offline === true, file: typeof raw.file === 'string' ? raw.file : undefined };
+  return {
+    ci: raw.ci === true || env.GITLAB_CI === 'true',
+    offline: raw.offline === true,
+    checkPypi: raw.checkPypi === true,
+    file: typeof raw.file === 'string' ? raw.file : undefined,
+  };
 }
 
 export async function doctorAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
@@ -142,7 +150,7 @@ async function indexTask(
   const [access, forwarding, ...confusion] = await Promise.all([
     accessCheck(client, index, report).catch((e) => failure(`index.${name}.access`, `index ${name}: access`, e)),
     forwardingCheck(client, index).catch((e) => failure(`index.${name}.forwarding`, `index ${name}: forwarding`, e)),
-    ...pins.map((pkg) => confusionCheck(ctx, client, index, pkg).catch((e) => failure(`package.${pkg}.confusion`, `package ${pkg}`, e))),
+    ...pins.map((pkg) => confusionCheck(ctx, client, index, pkg, options.checkPypi).catch((e) => failure(`package.${pkg}.confusion`, `package ${pkg}`, e))),
   ]);
   out.push(access!, forwarding!, ...confusion);
   return out;

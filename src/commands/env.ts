@@ -6,13 +6,14 @@
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { detectShell, type EnvVariable, parseShell, renderExports, type Shell } from '../credentials/shell.js';
-import { findToken, kindFromPrefix, type ResolvedToken, usernameFor } from '../credentials/token.js';
+import { findToken, kindFromPrefix, type ResolvedToken, singleSource, usernameFor } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import { type ParsedRegistryUrl, parseRegistryUrl } from '../gitlab/url.js';
 import { findPyproject } from '../pyproject/find.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, listIndexes, type Locate, parsePyproject, type TomlTable } from '../pyproject/read.js';
+import { resolveBaseUrl } from '../resolve/host.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 
 export interface EnvOptions {
@@ -89,19 +90,30 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
   const selected = selectIndexes(gitlab, options.indexes, relative);
   checkCollisions(all, relative);
 
+  // A single token source (GITLAB_TOKEN, --token-stdin, CI_JOB_TOKEN) is for the resolved GitLab
+  // host only; an index elsewhere gets its own host's netrc or glab entry, or nothing (issue 12).
+  const tokenHost = (await resolveBaseUrl(ctx, gitlab.map((index) => index.entry.url))).host;
   const tokens = new Map<string, ResolvedToken>();
+  const withheld: GitLabIndex[] = [];
   for (const index of selected) {
     const host = index.registry.host;
     if (tokens.has(host)) continue;
-    const token = await findToken(ctx, { host, anyText: !options.verify });
-    if (!token) {
-      throw new GlxError('NO_TOKEN', `no GitLab token for ${host} (index "${index.entry.name}")`, 'Run `glx auth --netrc` once, or set GITLAB_TOKEN; in CI, CI_JOB_TOKEN is used automatically.');
-    }
-    tokens.set(host, token);
+    const token = await findToken(ctx, { host, tokenHost });
+    if (token) tokens.set(host, token);
+    else if (host !== tokenHost && singleSource(ctx)) withheld.push(index);
+    else throw new GlxError('NO_TOKEN', `no GitLab token for ${host} (index "${index.entry.name}")`, 'Run `glx auth --netrc` once, or set GITLAB_TOKEN; in CI, CI_JOB_TOKEN is used automatically.');
+  }
+  const served = selected.filter((index) => tokens.has(index.registry.host));
+  for (const index of selected.filter((index) => !tokens.has(index.registry.host))) {
+    ctx.warn(`index "${index.entry.name}" is on ${index.registry.host}, but ${singleSource(ctx)} is for ${tokenHost}: no credentials printed for it; store a token for ${index.registry.host} with \`glx auth --netrc --host ${index.registry.baseUrl}\``);
+  }
+  if (served.length === 0) {
+    const first = withheld[0]!;
+    throw new GlxError('NO_TOKEN', `no GitLab token for ${first.registry.host} (index "${first.entry.name}"): ${singleSource(ctx)} is for ${tokenHost}`, `Store a token for ${first.registry.host} with \`glx auth --netrc --host ${first.registry.baseUrl}\`, or set GITLAB_HOST=${first.registry.baseUrl} if the token is for that host.`);
   }
 
   const vars: EnvVariable[] = [];
-  for (const index of selected) {
+  for (const index of served) {
     const token = tokens.get(index.registry.host)!;
     const username = credentialUsername(token, options.username);
     const names = indexEnvVars(index.entry.name);
@@ -109,7 +121,8 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
   }
   if (options.publish) {
     const target = publishTarget(selected, relative);
-    const token = tokens.get(target.registry.host)!;
+    const token = tokens.get(target.registry.host);
+    if (!token) throw new GlxError('NO_TOKEN', `no GitLab token for ${target.registry.host}, where index "${target.entry.name}" publishes`, `Store a token for ${target.registry.host} with \`glx auth --netrc --host ${target.registry.baseUrl}\`.`);
     vars.push(
       { name: 'UV_PUBLISH_URL', value: target.entry.publishUrl! },
       { name: 'UV_PUBLISH_USERNAME', value: credentialUsername(token, options.username) },
@@ -119,7 +132,7 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
 
   if (options.verify) {
     if (!verify) throw new GlxError('INTERNAL', '--verify is not available on this code path', 'Report this as a glx bug.');
-    await verify(ctx, selected, tokens, options);
+    await verify(ctx, served, tokens, options);
   }
   for (const [host, token] of tokens) ctx.debug(`${host}: token from ${token.source}${token.file ? ` (${token.file})` : ''}, user ${credentialUsername(token, options.username)}`);
 

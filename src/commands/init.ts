@@ -210,7 +210,7 @@ function summarize(result: InitResult, relative: string, ctx: Context): void {
   }
   const verb = index.action === 'added' ? 'Added' : 'Updated';
   const reused = index.reusedFrom ? ` (reused the entry with the same URL)` : '';
-  ctx.info(`${verb} index "${index.name}"${reused} → ${where} in ${relative}.`);
+  ctx.info(`${verb} index "${index.name}"${reused} → ${where} on ${result.registry.host} in ${relative}.`);
   if (result.packages.length > 0) ctx.info(`Pinned ${result.packages.join(', ')} to "${index.name}".`);
   ctx.info('Next: `glx auth --netrc` to give uv credentials for it.');
 }

@@ -11,7 +11,7 @@ import { checkRegistry, introspectToken, type TokenReport } from '../credentials
 import { credentialKind, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { type Digests, hashFile } from '../dist/digest.js';
-import { normalizeName } from '../dist/filename.js';
+import { distKindOf, normalizeName } from '../dist/filename.js';
 import { decideFile, decideLink, type FileDecision } from '../dist/plan.js';
 import { type Distribution, readDistribution } from '../dist/read.js';
 import { uploadBody } from '../dist/upload-form.js';
@@ -29,6 +29,8 @@ import { credentialUsername, type GitLabIndex, loadGitLabIndexes } from './env.j
 export interface PublishOptions {
   /** File arguments as given: paths, or globs the shell did not expand. */
   files: string[];
+  /** No files were given: `dist/*`, wheels and sdists only, as `uv publish` does. */
+  defaultFiles: boolean;
   project?: RegistryTarget;
   index?: string;
   /** pyproject.toml to read the publish index from. */
@@ -83,10 +85,16 @@ export interface PublishResult {
 
 const MAX_CONCURRENCY = 32;
 
+const DEFAULT_FILES = 'dist/*';
+
 /** argv + env → validated options. Throws usage errors; does no I/O. */
 export function parsePublishOptions(raw: Record<string, unknown>, _env: Env): PublishOptions {
-  const files = ((raw.files as string[] | undefined) ?? []).filter((file) => file !== '');
-  if (files.length === 0) throw usageError('no files to publish', 'Give the wheels and sdists, e.g. glx publish dist/*');
+  const given = raw.files as string[] | undefined;
+  const files = (given ?? []).filter((file) => file !== '');
+  // An empty argument is a mistake (an unset variable in a script), not "use the default".
+  if (given && given.length > 0 && files.length === 0) throw usageError('no files to publish', 'Give the wheels and sdists, e.g. glx publish dist/*');
+  // No argument at all: uv publish's default, dist/* (uv's cli docs, `uv publish [FILES]`).
+  const defaultFiles = files.length === 0;
   if (raw.project !== undefined && raw.index !== undefined) throw usageError('--project and --index cannot be used together', 'Either name the project, or the index in pyproject.toml whose publish-url to use.');
   const concurrency = raw.concurrency === undefined ? 4 : Number(raw.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
@@ -98,7 +106,8 @@ export function parsePublishOptions(raw: Record<string, unknown>, _env: Env): Pu
   const username = typeof raw.username === 'string' ? raw.username : undefined;
   if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
   return {
-    files,
+    files: defaultFiles ? [DEFAULT_FILES] : files,
+    defaultFiles,
     ...(typeof raw.project === 'string' ? { project: parseRegistryArg('project', raw.project, '--project') } : {}),
     ...(typeof raw.index === 'string' ? { index: raw.index } : {}),
     ...(typeof raw.file === 'string' ? { file: raw.file } : {}),
@@ -121,7 +130,7 @@ export async function publishAction(raw: Record<string, unknown>, ctx: Context, 
 
 export async function publish(options: PublishOptions, ctx: Context): Promise<PublishResult> {
   // Local input first: a bad file fails before any network call, and nothing is uploaded.
-  const dists = await readDistributions(await expandFiles(options.files, ctx), ctx, options.concurrency);
+  const dists = await readDistributions(options.defaultFiles ? await defaultFiles(ctx) : await expandFiles(options.files, ctx), ctx, options.concurrency);
 
   const target = await resolvePublishTarget(options, ctx);
   ctx.debug(`publishing to project ${target.project.path ?? target.project.id} on ${target.baseUrl} (from ${target.from})`);
@@ -180,6 +189,24 @@ interface FileArg {
 function displayPath(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+/**
+ * `dist/*` without arguments: what `uv build` leaves there. Other files (uv writes a .gitignore,
+ * users keep notes) are passed over, as uv publish does; none at all is an error with the fix.
+ */
+async function defaultFiles(ctx: Context): Promise<{ files: FileArg[]; problems: string[] }> {
+  const found = await expandFiles([DEFAULT_FILES], ctx);
+  const files = found.files.filter((file) => {
+    const dist = distKindOf(path.basename(file.path)) !== undefined;
+    if (!dist) ctx.debug(`${file.display}: not a wheel or sdist, left out`);
+    return dist;
+  });
+  if (files.length === 0) {
+    throw new GlxError('DIST_INVALID', `no files given, and ${displayPath(path.join(ctx.cwd, 'dist'), ctx.cwd)}${path.sep} has no wheels or sdists`, 'Build them with `uv build` (it writes dist/), or name the files: glx publish path/to/*.whl');
+  }
+  ctx.info(`Publishing ${files.map((file) => file.display).join(', ')} (no files given: dist/*, as uv publish does)`);
+  return { files, problems: [] };
 }
 
 /** Paths from the arguments; globs the shell left alone are expanded here. */

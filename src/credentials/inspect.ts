@@ -52,6 +52,25 @@ export function scopeProblem(report: TokenReport, need: Need): Problem | undefin
   return undefined;
 }
 
+/** Warn when a token expires within this many days (auth, auth status and doctor alike). */
+export const EXPIRY_WARNING_DAYS = 14;
+
+/** "expires in 3 days (2026-11-25)" when the token expires soon, else undefined. */
+export function expirySoon(report: Pick<TokenReport, 'expiresInDays' | 'expiresAt'>): string | undefined {
+  const days = report.expiresInDays;
+  if (days === undefined || days > EXPIRY_WARNING_DAYS) return undefined;
+  return `expires in ${days} day${days === 1 ? '' : 's'} (${report.expiresAt})`;
+}
+
+/**
+ * A CI job token dies with its job (research/gitlab.md §1): stored outside CI it only fails later,
+ * with a 401 that looks like any other.
+ */
+export function jobTokenOutsideCi(kind: TokenKind, env: Record<string, string | undefined>, where: string): string | undefined {
+  if (kind !== 'job' || env.GITLAB_CI === 'true') return undefined;
+  return `a CI job token is stored in ${where} outside GitLab CI; it stops working when its job ends: store a personal, project or group access token instead`;
+}
+
 export function daysUntil(date: string, now: Date): number {
   // gitlab.md §3: a token expires at 00:00 UTC on its expiry date.
   const expiry = Date.parse(`${date}T00:00:00Z`);

@@ -29,10 +29,12 @@ export interface TokenQuery {
   /** Ask on the terminal when nothing else has a token (only when stdin is a TTY). */
   prompt?: boolean;
   /**
-   * The token only goes into a shell variable (`glx env`), never into an HTTP header or a file:
-   * any text reaches the variable unchanged (issue 3), so the printable-ASCII check is skipped.
+   * The one host that a single-value source (--token-stdin, GITLAB_TOKEN, GITLAB_ACCESS_TOKEN,
+   * CI_JOB_TOKEN) belongs to: the resolved GitLab host. For any other `host` those sources are
+   * skipped, so a token the user meant for one GitLab never reaches another (issue 12). Only the
+   * host's own netrc and glab entries remain. Unset: `host` is the resolved host.
    */
-  anyText?: boolean;
+  tokenHost?: string;
   promptUrl?: string;
 }
 
@@ -68,9 +70,10 @@ export function netrcFile(ctx: Context): string {
   return netrcPath(ctx.deps.env, ctx.deps.homeDir);
 }
 
-function resolved(token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}, anyText = false): ResolvedToken {
+function resolved(token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}): ResolvedToken {
   registerSecret(token);
-  if (!anyText) checkTokenText(token, source, extra.file);
+  // Every command, `glx env` included, refuses the same tokens with the same words (issue 12).
+  checkTokenText(token, source, extra.file);
   return { token, source, kind: extra.kind ?? kindFromPrefix(token), ...extra };
 }
 
@@ -96,29 +99,48 @@ function checkTokenText(token: string, source: TokenSource, file: string | undef
 
 /** The first token source that has one, or undefined. Only --token-stdin may fail loudly. */
 export async function findToken(ctx: Context, query: TokenQuery): Promise<ResolvedToken | undefined> {
-  const { env, io } = ctx.deps;
-  if (ctx.tokenStdin) {
-    const token = (await io.readStdin()).replace(/\r?\n$/, '');
-    if (token.trim() === '') throw new GlxError('NO_TOKEN', '--token-stdin was given but standard input was empty', 'Pipe the token in: echo "$TOKEN" | glx ... --token-stdin');
-    if (/[\r\n]/.test(token)) throw new GlxError('NO_TOKEN', 'the token read from standard input has more than one line', 'Pipe exactly one token, on one line.');
-    return resolved(token, '--token-stdin', {}, query.anyText);
+  const { io } = ctx.deps;
+  if (query.tokenHost === undefined || query.tokenHost === query.host) {
+    const single = await singleSourceToken(ctx);
+    if (single) return single;
   }
-  if (env.GITLAB_TOKEN) return resolved(env.GITLAB_TOKEN, 'GITLAB_TOKEN', {}, query.anyText);
-  if (env.GITLAB_ACCESS_TOKEN) return resolved(env.GITLAB_ACCESS_TOKEN, 'GITLAB_ACCESS_TOKEN', {}, query.anyText);
-  if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN) return resolved(env.CI_JOB_TOKEN, 'CI_JOB_TOKEN', { kind: 'job', username: 'gitlab-ci-token' }, query.anyText);
 
   const fromNetrc = await tokenFromNetrc(ctx, query.host);
   if (fromNetrc) return fromNetrc;
 
   const glab = await readGlabConfig(ctx.deps);
   const glabToken = glab?.hosts[query.host]?.token;
-  if (glab && glabToken) return resolved(glabToken, 'glab', { file: glab.file }, query.anyText);
+  if (glab && glabToken) return resolved(glabToken, 'glab', { file: glab.file });
 
   if (query.prompt && io.stdinIsTTY) {
     const where = query.promptUrl ? ` (create one at ${query.promptUrl})` : '';
     const token = (await io.promptHidden(`GitLab token for ${query.host}${where}: `)).trim();
-    if (token) return resolved(token, 'prompt', {}, query.anyText);
+    if (token) return resolved(token, 'prompt', {});
   }
+  return undefined;
+}
+
+/** The source that names one token for one host, if the user set one (without reading stdin). */
+export function singleSource(ctx: Context): TokenSource | undefined {
+  const { env } = ctx.deps;
+  if (ctx.tokenStdin) return '--token-stdin';
+  if (env.GITLAB_TOKEN) return 'GITLAB_TOKEN';
+  if (env.GITLAB_ACCESS_TOKEN) return 'GITLAB_ACCESS_TOKEN';
+  if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN) return 'CI_JOB_TOKEN';
+  return undefined;
+}
+
+async function singleSourceToken(ctx: Context): Promise<ResolvedToken | undefined> {
+  const { env, io } = ctx.deps;
+  if (ctx.tokenStdin) {
+    const token = (await io.readStdin()).replace(/\r?\n$/, '');
+    if (token.trim() === '') throw new GlxError('NO_TOKEN', '--token-stdin was given but standard input was empty', 'Pipe the token in: echo "$TOKEN" | glx ... --token-stdin');
+    if (/[\r\n]/.test(token)) throw new GlxError('NO_TOKEN', 'the token read from standard input has more than one line', 'Pipe exactly one token, on one line.');
+    return resolved(token, '--token-stdin', {});
+  }
+  if (env.GITLAB_TOKEN) return resolved(env.GITLAB_TOKEN, 'GITLAB_TOKEN', {});
+  if (env.GITLAB_ACCESS_TOKEN) return resolved(env.GITLAB_ACCESS_TOKEN, 'GITLAB_ACCESS_TOKEN', {});
+  if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN) return resolved(env.CI_JOB_TOKEN, 'CI_JOB_TOKEN', { kind: 'job', username: 'gitlab-ci-token' });
   return undefined;
 }
 

@@ -46,12 +46,12 @@ export function parseDistName(fileName: string): DistName | string {
   if (!kind) return 'not a wheel (.whl) or source distribution (.tar.gz, .zip)';
   if (kind.kind === 'sdist') {
     const stem = fileName.slice(0, fileName.length - (kind.format === 'zip' ? 4 : 7));
-    if (!stem.includes('-')) return `an sdist is named {name}-{version}.${kind.format}, this name has no "-"`;
+    if (!stem.includes('-')) return `an sdist is named <name>-<version>.${kind.format} (e.g. acme_utils-1.0.${kind.format}); this name has no "-"`;
     return { kind: 'sdist', fileName, stem, format: kind.format === 'zip' ? 'zip' : 'tar.gz' };
   }
   const parts = fileName.slice(0, -4).split('-');
   if (parts.length !== 5 && parts.length !== 6) {
-    return 'a wheel is named {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl; this one has the wrong number of "-" parts';
+    return 'a wheel is named <name>-<version>[-<build>]-<python>-<abi>-<platform>.whl (e.g. acme_utils-1.0-py3-none-any.whl); this one has the wrong number of "-" parts';
   }
   const [name, version] = parts as [string, string];
   const build = parts.length === 6 ? parts[2] : undefined;

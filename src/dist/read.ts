@@ -127,13 +127,13 @@ const SDIST_PKG_INFO = /^[^/]+\/PKG-INFO$/;
 async function sdistMetadata(file: string, format: 'tar.gz' | 'zip'): Promise<{ where: string; text: string } | { problem: string }> {
   if (format === 'tar.gz') {
     const member = await findInTarGz(file, (member) => SDIST_PKG_INFO.test(member), MAX_METADATA_BYTES);
-    if (!member) return { problem: 'has no {name}-{version}/PKG-INFO' };
+    if (!member) return { problem: 'has no <name>-<version>/PKG-INFO' };
     return { where: member.path, text: decoder.decode(member.data) };
   }
   const zip = await openZip(file);
   try {
     const entry = zip.entries.find((candidate) => SDIST_PKG_INFO.test(candidate.name));
-    if (!entry) return { problem: 'has no {name}-{version}/PKG-INFO' };
+    if (!entry) return { problem: 'has no <name>-<version>/PKG-INFO' };
     return { where: entry.name, text: await readText(zip, entry) };
   } finally {
     await zip.close();

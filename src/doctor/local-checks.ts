@@ -131,7 +131,7 @@ export function netrcChecks(state: NetrcState, env: Env): Check[] {
     const where = first ? `${state.file}:${first.line}:${first.column}: ${first.message}` : state.error;
     checks.push(check('netrc.syntax', 'fail', 'netrc', `uv ignores the whole file: ${where}`, first?.hint ?? 'Fix the file; only machine, default, login, password, account and macdef are allowed.'));
   } else {
-    checks.push(check('netrc.syntax', 'ok', 'netrc', `${state.file}: ${state.doc?.entries.length ?? 0} entries uv can read`));
+    checks.push(check('netrc.syntax', 'ok', 'netrc', `${state.file}: ${plural(state.doc?.entries.length ?? 0, 'entry', 'entries')} uv can read`));
   }
   for (const issue of issues.filter((i) => i.severity !== 'error' && i.affects.includes('uv'))) {
     checks.push(check(`netrc.${issue.code}`, 'warn', 'netrc', `${state.file}:${issue.line}:${issue.column}: ${issue.message}`, issue.hint));
@@ -193,16 +193,36 @@ export async function trackedSecretsCheck(ctx: Context, knownTokens: string[]): 
   }
   const listed = await ctx.deps.exec('git', ['-C', top, 'ls-files', '-z']);
   const files = listed.stdout.split('\0').filter((file) => /(^|\/)(pyproject\.toml|uv\.lock|\.gitlab-ci\.yml|\.env[^/]*|\.gitlab-ci-local-variables\.ya?ml|\.netrc|uv\.toml)$/.test(file));
-  const found: string[] = [];
+  // A tracked file's token is in the history only when the last commit has it; a token that is
+  // only in the working tree or staged is not committed yet, and saying so changes the fix (issue 12).
+  const committed: string[] = [];
+  const uncommitted: string[] = [];
   for (const file of files) {
     const text = await readTextIfExists(path.join(top, file), { lossy: true }).catch(() => undefined); // a bad byte must not hide a token
     if (!text) continue;
+    const hits: Array<{ where: string; token: string }> = [];
     text.split('\n').forEach((line, i) => {
-      const hits = [...line.matchAll(TOKEN_RE)].map((m) => m[0]).concat([...line.matchAll(URL_SECRET_RE)].map((m) => m[1]!));
-      for (const token of knownTokens) if (token.length >= 8 && line.includes(token)) hits.push(token);
-      for (const hit of new Set(hits)) found.push(`${file}:${i + 1} (${mask(hit)})`);
+      const found = [...line.matchAll(TOKEN_RE)].map((m) => m[0]).concat([...line.matchAll(URL_SECRET_RE)].map((m) => m[1]!));
+      for (const token of knownTokens) if (token.length >= 8 && line.includes(token)) found.push(token);
+      for (const token of new Set(found)) hits.push({ where: `${file}:${i + 1} (${mask(token)})`, token });
     });
+    if (hits.length === 0) continue;
+    const shown = await ctx.deps.exec('git', ['-C', top, 'show', `HEAD:${file}`]);
+    const head = shown.code === 0 ? shown.stdout : '';
+    for (const hit of hits) (head.includes(hit.token) ? committed : uncommitted).push(hit.where);
   }
-  if (found.length === 0) return check('secrets.tracked', 'ok', title, `no token in ${files.length} tracked config file${files.length === 1 ? '' : 's'}`);
-  return check('secrets.tracked', 'fail', title, `a token is committed: ${found.slice(0, 5).join(', ')}${found.length > 5 ? ` and ${found.length - 5} more` : ''}`, 'Revoke it in GitLab now (it is in the git history), remove it from the file, and use glx auth --netrc or CI/CD variables instead.');
+  const list = (found: string[]) => `${found.slice(0, 5).join(', ')}${found.length > 5 ? ` and ${found.length - 5} more` : ''}`;
+  if (committed.length > 0) {
+    const also = uncommitted.length > 0 ? `; not committed yet: ${list(uncommitted)}` : '';
+    return check('secrets.tracked', 'fail', title, `a token is committed: ${list(committed)}${also}`, 'Revoke it in GitLab now (it is in the git history), remove it from the file, and use glx auth --netrc or CI/CD variables instead.');
+  }
+  if (uncommitted.length > 0) {
+    return check('secrets.tracked', 'fail', title, `a token is in a tracked file, not committed yet: ${list(uncommitted)}`, 'Remove it from the file before you commit (and `git restore --staged <file>` if it is staged); it is not in the git history. Use glx auth --netrc or CI/CD variables instead.');
+  }
+  return check('secrets.tracked', 'ok', title, `no token in ${plural(files.length, 'tracked config file', 'tracked config files')}`);
+}
+
+/** "1 entry", "2 entries": never "1 entries" (issue 12). */
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }

@@ -6,14 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import type { Context } from '../cli/context.js';
 import type { GitLabIndex } from '../commands/env.js';
-import { checkRegistry, type Need, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, type Need, type TokenReport } from '../credentials/inspect.js';
 import { kindLabel } from '../commands/auth.js';
 import type { GlxError } from '../errors.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
 import { dispatcherFor } from '../gitlab/client.js';
 import { type Check, check } from './check.js';
-
-const EXPIRY_WARNING_DAYS = 14;
 
 export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
   const id = `index.${index.entry.name}.token`;
@@ -21,9 +19,14 @@ export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
   const who = report.user ? ` of ${report.user.username}` : '';
   const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
   const summary = `${kindLabel(report.kind)}${who}${scopes}, username ${report.username}`;
+<<<<<<< HEAD
   if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
     return check(id, 'warn', title, `${summary}; expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt})`, 'glx auth rotate   (GitLab renews it in place; needs scope api or self_rotate; or create a new token and run glx auth --netrc)');
   }
+=======
+  const soon = expirySoon(report);
+  if (soon) return check(id, 'warn', title, `${summary}; ${soon}`, 'Create a new token in GitLab before then and run glx auth --netrc again.');
+>>>>>>> main
   return check(id, 'ok', title, `${summary}${report.expiresAt ? `, expires ${report.expiresAt}` : ''}`);
 }
 
@@ -68,13 +71,17 @@ export async function forwardingCheck(client: GitLabClient, index: GitLabIndex):
 }
 
 /** A package pinned to a GitLab index that GitLab would forward, or that exists on pypi.org too. */
-export async function confusionCheck(ctx: Context, client: GitLabClient, index: GitLabIndex, pkg: string): Promise<Check> {
+export async function confusionCheck(ctx: Context, client: GitLabClient, index: GitLabIndex, pkg: string, checkPypi: boolean): Promise<Check> {
   const normalized = pkg.toLowerCase().replace(/[-_.]+/g, '-');
   const id = `package.${normalized}.confusion`;
   const title = `package ${pkg}`;
   const response = await client.request({ path: `${index.entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//')}/${normalized}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
   if (response.status === 302 || response.status === 301) {
     return check(id, 'warn', title, `pinned to "${index.entry.name}", but that registry does not hold it and GitLab forwards the request to pypi.org: uv would install whatever pypi.org has under that name`, 'Publish the package to the registry, and ask a group Owner to turn off Settings > Packages and registries > Forward PyPI package requests.');
+  }
+  if (!checkPypi) {
+    // Asking pypi.org would tell it the names of internal packages: only on request (issue 12).
+    return check(id, 'ok', title, `pinned to "${index.entry.name}"; the registry answered ${response.status}; pypi.org not asked (glx doctor --check-pypi compares the name with pypi.org)`);
   }
   const onPypi = await existsOnPypi(ctx, normalized);
   if (onPypi === true) {
@@ -87,8 +94,10 @@ export async function confusionCheck(ctx: Context, client: GitLabClient, index: 
 /** `GLX_PYPI_URL` points at a PyPI mirror (or a test server); default https://pypi.org/simple. */
 async function existsOnPypi(ctx: Context, normalized: string): Promise<boolean | undefined> {
   const base = (ctx.deps.env.GLX_PYPI_URL ?? 'https://pypi.org/simple').replace(/\/$/, '');
+  const url = `${base}/${normalized}/`;
+  ctx.debug(`GET ${url} (--check-pypi)`);
   try {
-    const response = await request(`${base}/${normalized}/`, { method: 'GET', dispatcher: dispatcherFor({ env: ctx.deps.env, timeoutMs: 3_000 }), headers: { accept: 'text/html' } });
+    const response = await request(url, { method: 'GET', dispatcher: dispatcherFor({ env: ctx.deps.env, timeoutMs: 3_000 }), headers: { accept: 'text/html' } });
     await response.body.dump();
     if (response.statusCode === 200) return true;
     if (response.statusCode === 404) return false;

@@ -151,7 +151,7 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
         log?.(`${method} ${displayUrl(url.toString())} -> ${code || 'error'} (${elapsed(started)})`);
         if (RETRY_CODES.has(code) && attempt < attempts) {
           const delayMs = backoff(backoffMs, attempt);
-          req.onRetry?.({ attempt, attempts, reason: code, delayMs });
+          req.onRetry?.({ attempt, attempts, reason: networkReason(code), delayMs });
           await sleep(delayMs);
           continue;
         }
@@ -260,8 +260,33 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
+/** What a network error code means, in words: undici's UND_ERR_* names are not for users (issue 12). */
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'the connection was reset',
+  EPIPE: 'the connection was closed while sending',
+  ETIMEDOUT: 'the connection timed out',
+  ENOTFOUND: 'no such host (DNS lookup failed)',
+  EAI_AGAIN: 'the DNS lookup failed for now',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'the network is unreachable',
+  UND_ERR_SOCKET: 'the connection closed unexpectedly',
+  UND_ERR_CLOSED: 'the connection closed unexpectedly',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer within the time limit',
+  UND_ERR_BODY_TIMEOUT: 'the answer stopped arriving within the time limit',
+};
+
+/** A network failure in words: the known codes translated, any other UND_ERR_* as a generic phrase. */
+export function networkReason(code: string, message = ''): string {
+  const words = NETWORK_WORDS[code];
+  if (words) return words;
+  if (code.startsWith('UND_ERR')) return message && !/UND_ERR/.test(message) ? message : 'the connection failed';
+  return code || message;
+}
+
 function unreachable(url: URL, code: string, error: unknown): GlxError {
-  const what = code || (error as Error).message;
+  const what = networkReason(code, (error as Error).message);
   const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(`${code} ${(error as Error).message ?? ''}`);
   const hint = tls
     ? 'The server certificate is not trusted: set NODE_EXTRA_CA_CERTS (or SSL_CERT_FILE) to your CA bundle.'

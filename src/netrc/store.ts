@@ -79,6 +79,16 @@ export async function writeNetrcEntry(file: string, entry: NetrcEntryInput, opti
 }
 
 /**
+ * The refusal writeNetrcEntry would give, up front: `glx auth --netrc` calls it before asking for
+ * a token, so nobody pastes a token only to hear the file is unsafe (issue 12). The write checks
+ * again under its lock.
+ */
+export async function assertNetrcWritable(file: string, options: NetrcWriteOptions = {}): Promise<void> {
+  const current = await readNetrcFile(file);
+  if (current.exists && isUnsafe(current.mode) && !options.fixPermissions) throw unsafeError(file, current.mode ?? 0);
+}
+
+/**
  * Removes every `machine <host>` entry. Unlike a write, a group/world-readable file is not
  * refused: taking a secret out of an exposed file only helps, and `glx auth logout` should not
  * need a flag for it. The result is written 0600 like every netrc glx writes (`modeFixed` says so).

@@ -5,7 +5,6 @@
 import type { Context } from '../cli/context.js';
 import { findToken, type ResolvedToken } from '../credentials/token.js';
 import { GlxError } from '../errors.js';
-import { getGroup, getProject } from '../gitlab/api.js';
 import type { RegistryKind } from '../gitlab/url.js';
 
 export interface RegistryTarget {
@@ -47,19 +46,25 @@ export async function resolveNumericId(ctx: Context, baseUrl: string, host: stri
   const usable = credential && credential.kind !== 'job' && credential.kind !== 'deploy' ? credential : undefined;
   const client = await ctx.deps.gitlab({ baseUrl, token: usable?.token, kind: usable?.kind, log: ctx.verbose ? ctx.debug : undefined });
   try {
+    // The API module (and with it zod and undici) loads only when a path must become an id:
+    // `glx init --group 42` never pays for it.
+    const { getGroup, getProject } = await import('../gitlab/api.js');
     const found = target.kind === 'project' ? await getProject(client, target.id) : await getGroup(client, target.id);
     const path = 'path_with_namespace' in found ? found.path_with_namespace : found.full_path;
     ctx.debug(`${target.kind} ${target.id} is id ${found.id} on ${host}`);
     return { kind: target.kind, id: String(found.id), path };
   } catch (error) {
     if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
-      throw new GlxError(
-        'GITLAB_NOT_FOUND',
-        `${target.kind} ${target.id} not found on ${host}, or ${usable ? 'this token cannot see it' : 'it is private and no token was available'}`,
-        usable
-          ? `Check the path, or pass the numeric id with --${target.kind}.`
-          : `Set GITLAB_TOKEN (or --token-stdin), or pass the numeric id with --${target.kind}: it needs no lookup.`,
-      );
+      // Without a token a private group or project looks exactly like a missing one: that is a
+      // credentials problem (exit 4), and storing a token is the fix to offer first (issue 12).
+      if (!usable) {
+        throw new GlxError(
+          'NO_TOKEN',
+          `${target.kind} ${target.id} not found on ${host}, or it is private and no token was available`,
+          `Run \`glx auth --netrc --host ${baseUrl}\` (or set GITLAB_TOKEN), or pass the numeric id with --${target.kind}: it needs no lookup.`,
+        );
+      }
+      throw new GlxError('GITLAB_NOT_FOUND', `${target.kind} ${target.id} not found on ${host}, or this token cannot see it`, `Check the path, or pass the numeric id with --${target.kind}.`);
     }
     throw error;
   }

@@ -22,8 +22,10 @@ export function unifiedDiff(before: string, after: string, file: string, context
     ...middle(a.slice(start, endA), b.slice(start, endB)),
     ...a.slice(endA).map((line) => ({ kind: ' ' as const, line })),
   ];
-  const beforeLabel = before === '' ? '/dev/null' : `a/${file}`;
-  return `--- ${beforeLabel}\n+++ b/${file}\n${hunks(ops, context).join('')}`;
+  // git's a/ and b/ prefixes belong to paths inside the repository; an absolute path (the netrc)
+  // stays as it is, not `b//home/…` (issue 12).
+  const [aLabel, bLabel] = file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file) ? [file, file] : [`a/${file}`, `b/${file}`];
+  return `--- ${before === '' ? '/dev/null' : aLabel}\n+++ ${bLabel}\n${hunks(ops, context).join('')}`;
 }
 
 /** Lines with their terminators made visible only where it matters: a missing final newline. */

@@ -98,7 +98,8 @@ describe('glx auth rotate', () => {
     const before = `# glab config\ngit_protocol: ssh\nhosts:\n  gitlab.com:\n    token: glpat-unrelated-token-000\n  127.0.0.1:\n    # laptop token\n    token: '${old}'\n    api_protocol: http\nhost: 127.0.0.1\n`;
     writeFileSync(config, before, { mode: 0o600 });
 
-    const result = await run([], { NETRC: path.join(dir, 'no-netrc') });
+    // NETRC names a file in a directory that does not exist: uv reads ~/.netrc, and glx has nothing to lock there.
+    const result = await run([], { NETRC: path.join(dir, 'missing', 'netrc') });
 
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(config, 'utf8')).toBe(before.replace(old, newestToken()));

@@ -119,6 +119,26 @@ describe('glx auth --netrc', () => {
     expect(statSync(netrc).mode & 0o777).toBe(0o600);
   });
 
+  it('refuses a netrc that others can read before asking for a token (issue 12)', async () => {
+    writeFileSync(netrc, 'machine example.com login me password secret1\n');
+    chmodSync(netrc, 0o644);
+
+    const result = await run(['auth', '--netrc'], {}, { stdinIsTTY: true, prompt: () => expect.fail('asked for a token the netrc cannot take') });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: .*netrc can be read or changed by other users \(mode 0644\)/);
+    expect(result.stderr).not.toContain('GitLab token for');
+    expect(readNetrc()).toBe('machine example.com login me password secret1\n');
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('warns when it stores a CI job token outside GitLab CI (issue 12)', async () => {
+    const result = await run(['auth', '--netrc', '--token-stdin'], {}, { stdin: `${world.tokens.jobSelf}\n` });
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: a CI job token is stored in the netrc outside GitLab CI; it stops working when its job ends');
+  });
+
   it('shows the change with --dry-run, passwords masked, and writes nothing', async () => {
     writeFileSync(netrc, 'machine example.com login me password secretsecret1\n', { mode: 0o600 });
 
@@ -126,6 +146,8 @@ describe('glx auth --netrc', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('+machine 127.0.0.1 login __token__ password glpat');
+    // An absolute path keeps its own name in the headers, not git's b/ prefix (issue 12).
+    expect(result.stdout).toMatch(new RegExp(`^--- ${netrc}\\n\\+\\+\\+ ${netrc}\\n`));
     expect(result.stdout).not.toContain(world.tokens.alicePat);
     expect(result.stdout).not.toContain('secretsecret1');
     expect(readNetrc()).toBe('machine example.com login me password secretsecret1\n');
@@ -257,6 +279,35 @@ describe('glx auth --uv-store', () => {
   });
 });
 
+describe('glx auth keeps a token on the host it is for (issue 12)', () => {
+  // The stand-in answers on 127.0.0.1 and on localhost: to uv and glx these are two hosts.
+  const otherHost = () => fake.url.replace('127.0.0.1', 'localhost');
+
+  it('refuses (exit 4) when GITLAB_HOST names a host none of the indexes is on, storing nothing', async () => {
+    const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.alicePat, GITLAB_HOST: otherHost() });
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/error: the token would be for localhost \(from GITLAB_HOST\), but the GitLab indexes in pyproject.toml are on 127\.0\.0\.1; nothing was checked or stored/);
+    expect(result.stderr).toContain(`hint: Run \`glx auth --host ${fake.url}\` to check and store a token for 127.0.0.1, or unset GITLAB_HOST.`);
+    expect(existsSync(netrc)).toBe(false);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('checks only the indexes on the token host, and says which ones it left alone', async () => {
+    writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      `${readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')}\n[[tool.uv.index]]\nname = "elsewhere"\nurl = "${otherHost()}/api/v4/groups/42/-/packages/pypi/simple"\n`,
+    );
+
+    const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.alicePat });
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: index "elsewhere" is on localhost, but the token is for 127.0.0.1 (from pyproject.toml): it is not checked, and nothing is stored for localhost');
+    expect(readNetrc()).toBe(`machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`);
+    expect(fake.requests.map((request) => request.headers.host)).not.toContain(new URL(otherHost()).host);
+  });
+});
+
 describe('glx auth logout', () => {
   it("removes the host's netrc entry and nothing else", async () => {
     writeFileSync(netrc, `machine example.com login me password secret1\nmachine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
@@ -295,6 +346,41 @@ describe('glx auth status', () => {
     expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
     expect(status.indexes[0].source).toBe('env');
     expect(status.indexes[0].problems[0].message).toMatch(/revoked/);
+  });
+
+  it('exits 1, not 4, when the GitLab host cannot be reached (issue 12)', async () => {
+    writeFileSync(path.join(dir, 'pyproject.toml'), '[[tool.uv.index]]\nname = "tools"\nurl = "http://127.0.0.1:9/api/v4/projects/7/packages/pypi/simple"\n');
+
+    const result = await run(['--json', 'auth', 'status'], { UV_INDEX_TOOLS_USERNAME: '__token__', UV_INDEX_TOOLS_PASSWORD: world.tokens.alicePat });
+
+    expect(result.code).toBe(1);
+    const status = JSON.parse(result.stdout);
+    expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
+    expect(status.indexes[0].problems[0].message).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it('warns about a token that expires within 14 days, as doctor does (issue 12)', async () => {
+    const soon = fake.addToken({ kind: 'personal', user: 'alice', scopes: ['api'], expiresAt: '2026-11-30' });
+    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${soon}\n`, { mode: 0o600 });
+
+    const text = await run(['auth', 'status']);
+    const json = await run(['--json', 'auth', 'status']);
+
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/warning +the token expires in 7 days \(2026-11-30\); create a new one before then/);
+    const status = JSON.parse(json.stdout);
+    expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
+    expect(status.indexes[0].warnings).toEqual(['the token expires in 7 days (2026-11-30); create a new one before then and run `glx auth --netrc` again']);
+  });
+
+  it('warns about a CI job token kept in the netrc outside CI (issue 12)', async () => {
+    writeFileSync(netrc, `machine 127.0.0.1 login gitlab-ci-token password ${world.tokens.jobSelf}\n`, { mode: 0o600 });
+
+    const result = await run(['--json', 'auth', 'status']);
+
+    const status = JSON.parse(result.stdout);
+    expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
+    expect(status.indexes[0].warnings).toContain('a CI job token is stored in the netrc outside GitLab CI; it stops working when its job ends: store a personal, project or group access token instead');
   });
 
   it('flags a netrc login that disagrees with a username uv already has', async () => {

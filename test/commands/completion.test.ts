@@ -2,14 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hasPeer } from '../support/peers.js';
 import { glx, tempDir } from '../support/test-deps.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
-function has(shell: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
-}
 
 async function script(shell: string): Promise<string> {
   const result = await glx(['completion', shell]);
@@ -25,7 +23,7 @@ describe('glx completion', () => {
     ['zsh', ['-n']],
     ['fish', ['--no-execute']],
   ])('prints a %s script the shell itself accepts', async (shell, check) => {
-    if (!has(shell)) return;
+    if (!hasPeer(shell)) return;
     const file = await script(shell);
 
     const result = spawnSync(shell, [...check, file], { encoding: 'utf8' });
@@ -42,10 +40,11 @@ describe('glx completion', () => {
     expect(complete(['glx', 'auth', 'st'])).toEqual(['status']);
     expect(complete(['glx', 'init', '--pa'])).toEqual(['--package']);
     expect(complete(['glx', 'env', '--shell', 'p'])).toEqual(['powershell']);
+    expect(complete(['glx', 'doctor', '--che'])).toEqual(['--check-pypi']);
   });
 
   it('completes subcommands and flag values in fish', async () => {
-    if (!has('fish')) return;
+    if (!hasPeer('fish')) return;
     const file = await script('fish');
     const complete = (line: string) => spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
 
@@ -54,6 +53,7 @@ describe('glx completion', () => {
     expect(complete('glx env --shell ')).not.toMatch(/^src\//m);
   });
 
+<<<<<<< HEAD
   it('completes auth rotate and its flags in bash, zsh and fish', async () => {
     const bash = await script('bash');
     const bashComplete = (words: string[]) =>
@@ -79,6 +79,42 @@ describe('glx completion', () => {
       expect(fishComplete('glx auth rotate --')).toMatch(/^--if-expiring-within\t/m);
       expect(fishComplete('glx auth rotate --')).toMatch(/^--dry-run\t/m);
     }
+=======
+  it('completes the flags of the default subcommand and the shell names in bash (issue 12)', async () => {
+    const file = await script('bash');
+    const complete = (words: string[]) =>
+      spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _glx; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).stdout.trim().split('\n');
+
+    expect(complete(['glx', 'auth', '--net'])).toEqual(['--netrc']);
+    expect(complete(['glx', 'auth', 'status', '--f'])).toEqual(['--file']);
+    expect(complete(['glx', 'completion', 'z'])).toEqual(['zsh']);
+    expect(complete(['glx', 'completion', ''])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+  });
+
+  it('completes the flags of the default subcommand and the shell names in fish (issue 12)', async () => {
+    if (!has('fish')) return;
+    const file = await script('fish');
+    const complete = (line: string) => spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
+
+    expect(complete('glx auth --net')).toMatch(/^--netrc\t/m);
+    expect(complete('glx auth status --f')).not.toMatch(/^--fix-permissions/m);
+    expect(complete('glx completion ').split('\n').map((line) => line.split('\t')[0])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+  });
+
+  it('completes the flags of the default subcommand and the shell names in zsh (issue 12)', async () => {
+    if (!has('zsh')) return;
+    const file = await script('zsh');
+    // zsh's completion system needs a terminal; its builtins are replaced by ones that print
+    // what they were given, and the real zsh runs the generated function.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh parameter expansion, not a template
+    const stubs = 'compdef() {}; _describe() { local -a items; items=("${(@P)4}"); print -l -- "${items[@]%%:*}"; }; compadd() { shift; print -l -- "$@"; }; _files() {}';
+    const complete = (words: string[]) =>
+      spawnSync('zsh', ['-f', '-c', `${stubs}; source ${file}; words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _glx`], { encoding: 'utf8' }).stdout.trim().split('\n');
+
+    expect(complete(['glx', 'auth', '--net'])).toContain('--netrc');
+    expect(complete(['glx', 'auth', 'status', '--f'])).not.toContain('--netrc');
+    expect(complete(['glx', 'completion', ''])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+>>>>>>> main
   });
 
   it('refuses a shell it has no script for', async () => {

@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { createFakePypi, type FakePypi } from '../support/fake-pypi.js';
 import { glx, tempDir } from '../support/test-deps.js';
 
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -21,26 +20,21 @@ let fake: FakeGitLab;
 let world: StandardWorld;
 let dir: string;
 let cleanup: () => void;
-let pypi: Server;
+let pypi: FakePypi;
 let pypiUrl: string;
-const onPypi = new Set<string>();
 
 beforeEach(async () => {
   fake = await createFakeGitLab({ now: () => new Date('2026-11-22T12:00:00Z') });
   world = fake.seed.standard();
   ({ dir, cleanup } = tempDir());
-  // A stand-in for pypi.org's simple index: 200 for the names in onPypi, 404 otherwise.
-  pypi = createServer((req, res) => {
-    const name = req.url?.split('/').filter(Boolean).pop() ?? '';
-    res.writeHead(onPypi.has(name) ? 200 : 404).end();
-  });
-  await new Promise<void>((resolve) => pypi.listen(0, '127.0.0.1', resolve));
-  pypiUrl = `http://127.0.0.1:${(pypi.address() as AddressInfo).port}/simple`;
+  pypi = await createFakePypi();
+  pypiUrl = pypi.simpleUrl;
 });
 
 afterEach(async () => {
   await fake.close();
-  await new Promise((resolve) => pypi.close(resolve));
+  await pypi.close();
+  pypi.assertClean();
   cleanup();
   fake.assertClean();
 });
@@ -171,7 +165,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     expect(find(broken.report, 'netrc.syntax')).toMatchObject({ status: 'fail', message: expect.stringMatching(/uv ignores the whole file: .*netrc:1:19/) });
     expect(find(broken.report, 'index.tools.credentials').status).toBe('fail');
-    expect(find(fixed.report, 'netrc.syntax').status).toBe('ok');
+    expect(find(fixed.report, 'netrc.syntax')).toMatchObject({ status: 'ok', message: expect.stringMatching(/: 1 entry uv can read$/) });
     expect(fixed.code).toBe(0);
   });
 
@@ -245,16 +239,40 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     expect(find(off.report, 'index.tools.forwarding').status).toBe('ok');
   });
 
-  it('a pinned package the registry does not hold, or that pypi.org also has', async () => {
+  it('a pinned package the registry does not hold, or that pypi.org also has (--check-pypi)', async () => {
     writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], { 'acme-missing': 'tools', 'acme-utils': 'tools' });
     storeNetrc(world.tokens.alicePat);
-    onPypi.add('acme-utils');
+    pypi.addPackage({ name: 'acme-utils', version: '9.0', files: [{ fileName: 'acme_utils-9.0-py3-none-any.whl', content: 'public' }] });
 
-    const { report } = await doctor();
-    onPypi.clear();
+    const { report } = await doctor({}, ['--check-pypi']);
 
     expect(find(report, 'package.acme-missing.confusion')).toMatchObject({ status: 'warn', message: expect.stringMatching(/forwards the request to pypi\.org/) });
     expect(find(report, 'package.acme-utils.confusion')).toMatchObject({ status: 'warn', message: expect.stringMatching(/exists on pypi\.org/) });
+    expect(pypi.requests.map((r) => r.url)).toEqual(['/simple/acme-utils/']);
+  });
+
+  it('sends no package name to pypi.org without --check-pypi, and says how to compare', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], { 'acme-utils': 'tools' });
+    storeNetrc(world.tokens.alicePat);
+    pypi.addPackage({ name: 'acme-utils', version: '9.0', files: [{ fileName: 'acme_utils-9.0-py3-none-any.whl', content: 'public' }] });
+    pypi.allowOnly([]);
+
+    const { report, code } = await doctor();
+
+    expect(code).toBe(0);
+    expect(find(report, 'package.acme-utils.confusion')).toMatchObject({ status: 'ok', message: expect.stringMatching(/pypi\.org not asked \(glx doctor --check-pypi/) });
+    expect(pypi.requests).toEqual([]);
+  });
+
+  it('logs the pypi.org URL it asks with --check-pypi -v', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], { 'acme-utils': 'tools' });
+    storeNetrc(world.tokens.alicePat);
+
+    const result = await glx(['--cwd', dir, '-v', 'doctor', '--check-pypi'], { env: { NETRC: path.join(dir, 'netrc'), GLX_PYPI_URL: pypiUrl }, homeDir: dir, now: new Date('2026-11-22T12:00:00Z') });
+
+    expect(result.stderr).toContain(`GET ${pypiUrl}acme-utils/ (--check-pypi)`);
+    expect(result.stdout).toMatch(/package acme-utils: pinned to "tools"; the registry answered 200, and pypi\.org has no package of that name/);
+    expect(result.stderr + result.stdout).not.toContain(world.tokens.alicePat);
   });
 
   it('a token committed to a tracked file', async () => {
@@ -271,6 +289,25 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     expect(find(broken.report, 'secrets.tracked')).toMatchObject({ status: 'fail', message: expect.stringMatching(/\.env\.ci:1 \(glpat-…\)/) });
     expect(broken.stdout).not.toContain(world.tokens.alicePat);
     expect(find(fixed.report, 'secrets.tracked').status).toBe('ok');
+  });
+
+  it('a token only staged is "not committed yet", not "in the git history" (issue 12)', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    storeNetrc(world.tokens.alicePat);
+    execFileSync('git', ['init', '-q', dir]);
+    writeFileSync(path.join(dir, '.env.ci'), 'TOKEN=\n');
+    execFileSync('git', ['-C', dir, 'add', '.env.ci', 'pyproject.toml']);
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'init']);
+    writeFileSync(path.join(dir, '.env.ci'), `TOKEN=${world.tokens.alicePat}\n`);
+    execFileSync('git', ['-C', dir, 'add', '.env.ci']);
+    const staged = await doctor();
+
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'oops']);
+    const committed = await doctor();
+
+    expect(find(staged.report, 'secrets.tracked')).toMatchObject({ status: 'fail', message: 'a token is in a tracked file, not committed yet: .env.ci:1 (glpat-…)' });
+    expect(find(staged.report, 'secrets.tracked').fix).not.toMatch(/history\)|is in the git history/);
+    expect(find(committed.report, 'secrets.tracked')).toMatchObject({ status: 'fail', message: 'a token is committed: .env.ci:1 (glpat-…)', fix: expect.stringMatching(/it is in the git history/) });
   });
 });
 

@@ -144,3 +144,64 @@ describe('glx env never lets eval run half an answer', () => {
     expect(result.stderr).toMatch(/glx init --project <id\|path> --publish/);
   });
 });
+
+describe('glx env sends a token only to the host it is for (issue 12)', () => {
+  // The stand-in answers on 127.0.0.1 and on localhost: to uv and glx these are two hosts.
+  const otherHost = () => fake.url.replace('127.0.0.1', 'localhost');
+  const withOtherHost = () =>
+    `${TWO_INDEXES(fake.url)}\n[[tool.uv.index]]\nname = "elsewhere"\nurl = "${otherHost()}/api/v4/groups/42/-/packages/pypi/simple"\n`;
+
+  it('does not export GITLAB_TOKEN for an index on another host, and says so', async () => {
+    writeFileSync(path.join(dir, 'pyproject.toml'), withOtherHost());
+    const token = world.tokens.alicePat;
+
+    const result = await run(['env'], { GITLAB_TOKEN: token });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`UV_INDEX_TOOLS_PASSWORD='${token}'`);
+    expect(result.stdout).not.toContain('UV_INDEX_ELSEWHERE');
+    expect(result.stderr).toMatch(/warning: index "elsewhere" is on localhost, but GITLAB_TOKEN is for 127\.0\.0\.1: no credentials printed for it/);
+  });
+
+  it("gives an index on another host its own host's netrc entry", async () => {
+    writeFileSync(path.join(dir, 'pyproject.toml'), withOtherHost());
+    writeFileSync(path.join(dir, 'netrc'), `machine localhost login __token__ password ${world.tokens.bobPat}\n`, { mode: 0o600 });
+
+    const result = await run(['env'], { GITLAB_TOKEN: world.tokens.alicePat });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`UV_INDEX_ELSEWHERE_PASSWORD='${world.tokens.bobPat}'`);
+    expect(result.stdout).toContain(`UV_INDEX_TOOLS_PASSWORD='${world.tokens.alicePat}'`);
+    expect(result.stderr).toBe('');
+  });
+
+  it('exits 4 with nothing on stdout when GITLAB_HOST names another host than every index', async () => {
+    const result = await run(['env'], { GITLAB_TOKEN: world.tokens.alicePat, GITLAB_HOST: otherHost() });
+
+    expect(result.code).toBe(4);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/error: no GitLab token for 127\.0\.0\.1 \(index "acme-group"\): GITLAB_TOKEN is for localhost/);
+    expect(result.stderr).not.toContain(world.tokens.alicePat);
+  });
+
+  it('does not hand CI_JOB_TOKEN to an index outside the CI server', async () => {
+    const result = await run(['env'], { GITLAB_CI: 'true', CI_JOB_TOKEN: world.tokens.jobSelf, CI_SERVER_URL: otherHost() });
+
+    expect(result.code).toBe(4);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('glx env refuses a malformed token as glx auth does (issue 12)', () => {
+  it('exits 4 on a GITLAB_TOKEN with a trailing CR, naming the position, printing nothing', async () => {
+    const token = `${world.tokens.alicePat}\r`;
+
+    const result = await run(['env'], { GITLAB_TOKEN: token });
+    const auth = await run(['auth', '--no-verify'], { GITLAB_TOKEN: token });
+
+    expect(result.code).toBe(4);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n')[0]).toBe(`error: the token from GITLAB_TOKEN contains a control character at position ${token.length}`);
+    expect(result.stderr).toBe(auth.stderr);
+  });
+});

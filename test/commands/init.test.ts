@@ -43,7 +43,7 @@ describe('glx init with a numeric id', () => {
     );
     expect(fake.requests).toHaveLength(0);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('Added index "gitlab"');
+    expect(result.stderr).toContain('Added index "gitlab" → group 42 on 127.0.0.1 in pyproject.toml.');
   });
 
   it('changes no byte on a second identical run', async () => {
@@ -115,11 +115,19 @@ describe('glx init with a path', () => {
     expect(pyproject()).toContain('/api/v4/projects/8/packages/pypi/simple');
   });
 
-  it('explains a private path it cannot see without a token, and changes nothing', async () => {
+  it('explains a private path it cannot see without a token (exit 4, hint leads with glx auth --netrc), and changes nothing', async () => {
     const result = await run(['init', '--project', 'acme/tools']);
 
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: project acme\/tools not found on 127\.0\.0\.1, or it is private and no token was available\nhint: .*GITLAB_TOKEN.*numeric id/m);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^error: project acme\/tools not found on 127\.0\.0\.1, or it is private and no token was available\nhint: Run `glx auth --netrc --host http:\/\/127\.0\.0\.1:\d+` \(or set GITLAB_TOKEN\), or pass the numeric id with --project/m);
+    expect(pyproject()).toBe(PYPROJECT);
+  });
+
+  it('treats a private group it cannot see without a token as missing credentials (exit 4)', async () => {
+    const result = await run(['init', '--group', 'acme']);
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^hint: Run `glx auth --netrc/m);
     expect(pyproject()).toBe(PYPROJECT);
   });
 

@@ -443,3 +443,30 @@ describe('output', () => {
     expect(result.stderr).not.toContain('\u001b[');
   });
 });
+
+describe('glx publish with no files (issue 12)', () => {
+  test('publishes the wheels and sdists in dist/, as uv publish does, passing over what uv build leaves beside them', async () => {
+    const names = await dists(w, [
+      { kind: 'wheel', name: 'acme-widgets', version: '1.0.0' },
+      { kind: 'sdist', name: 'acme-widgets', version: '1.0.0' },
+    ]);
+    writeFileSync(path.join(w.dist, '.gitignore'), '*\n');
+    writeFileSync(path.join(w.dist, 'NOTES.txt'), 'not a distribution\n');
+
+    const result = await publishCli(w, ['--project', '7']);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(w.fake.uploads.map((upload) => upload.fileName).sort()).toEqual([...names].sort());
+    expect(result.stderr).toContain('(no files given: dist/*, as uv publish does)');
+  });
+
+  test('says how to build them when dist/ has none, and sends nothing', async () => {
+    writeFileSync(path.join(w.dist, 'NOTES.txt'), 'not a distribution\n');
+
+    const result = await publishCli(w, ['--project', '7']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`error: no files given, and dist${path.sep} has no wheels or sdists\nhint: Build them with \`uv build\` (it writes dist/), or name the files: glx publish path/to/*.whl\n`);
+    expect(w.fake.requests).toHaveLength(0);
+  });
+});

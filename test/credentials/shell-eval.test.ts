@@ -1,31 +1,17 @@
 /**
  * Round trips through the real shells: render hostile values, let the shell read the rendering
  * the way users do (`eval "$(glx env)"`, `.`/`source`, `glx env | source`), then a child node
- * prints what arrived in its environment. A shell that is not installed skips its tests.
+ * prints what arrived in its environment. A missing shell fails under CI and skips outside (test/support/peers.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type EnvVariable, renderExports, renderUnsets, type Shell } from '../../src/credentials/shell.js';
+import { hasPeer, hasPythonModule, which } from '../support/peers.js';
 
-function has(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-function hasPythonDotenv(): boolean {
-  if (!has('python3')) return false;
-  return spawnSync('python3', ['-c', 'import dotenv'], { stdio: 'ignore' }).status === 0;
-}
 
 const work = mkdtempSync(join(tmpdir(), 'glx-shell-'));
 // Every hostile value that tries to run something touches a file in here; it must stay empty.
@@ -155,7 +141,7 @@ const POSIX_LOADERS = {
 } as const;
 
 for (const { command, args, rendering } of POSIX_SHELLS) {
-  describe.skipIf(!has(command))(`${command} reading --shell ${rendering}`, () => {
+  describe.skipIf(!hasPeer(command))(`${command} reading --shell ${rendering}`, () => {
     for (const [how, loader] of Object.entries(POSIX_LOADERS)) {
       for (const locale of ['C.UTF-8', 'C']) {
         it(`exports every hostile value byte for byte and runs nothing, via ${how} in the ${locale} locale`, () => {
@@ -194,7 +180,7 @@ const INTERACTIVE_SHELLS = [
 ] as const;
 
 for (const { command, args, rendering } of INTERACTIVE_SHELLS) {
-  describe.skipIf(!has(command))(`interactive ${command} with history expansion on`, () => {
+  describe.skipIf(!hasPeer(command))(`interactive ${command} with history expansion on`, () => {
     it('leaves ! in eval-ed and sourced values alone', () => {
       const vars = [
         { name: 'GLX_T_BANG', value: '!!' },
@@ -227,7 +213,7 @@ for (const { command, args, rendering } of INTERACTIVE_SHELLS) {
 
 function fishSupportsDollarParens(): boolean {
   // `"$(cmd)"` (one unsplit word) arrived in fish 3.4.
-  if (!has('fish')) return false;
+  if (!which('fish')) return false;
   const version = /(\d+)\.(\d+)/.exec(run('fish', ['--version']).stdout);
   return version !== null && (Number(version[1]) > 3 || (Number(version[1]) === 3 && Number(version[2]) >= 4));
 }
@@ -241,7 +227,7 @@ const FISH_LOADERS: Record<string, string> = {
   ...(fishSupportsDollarParens() ? { 'eval "$(glx env)"': 'eval "$(cat $argv[1])"' } : {}),
 };
 
-describe.skipIf(!has('fish'))('fish reading --shell fish', () => {
+describe.skipIf(!hasPeer('fish'))('fish reading --shell fish', () => {
   for (const [how, loader] of Object.entries(FISH_LOADERS)) {
     for (const locale of ['C.UTF-8', 'C']) {
       it(`exports every hostile value byte for byte and runs nothing, via ${how} in the ${locale} locale`, () => {
@@ -312,7 +298,7 @@ values = dotenv_values(sys.argv[1])
 sys.stdout.write(json.dumps({k: v for k, v in values.items() if k.startswith("GLX_T")}))
 `;
 
-describe.skipIf(!hasPythonDotenv())('dotenv read back by python-dotenv', () => {
+describe.skipIf(!hasPythonModule('dotenv', 'python-dotenv reading --shell dotenv'))('dotenv read back by python-dotenv', () => {
   it('dotenv_values, interpolation on as by default, reads back every value it accepts exactly', () => {
     const vars = representableInDotenv();
     const file = join(work, '.env');

@@ -13,6 +13,13 @@ describe('distribution file names', () => {
     expect(parseDistName('acme-1.0-b1-py3-none-any.whl')).toMatch(/must start with a digit/);
   });
 
+  test('problem sentences carry no literal {name} template (issue 12)', () => {
+    for (const bad of ['acme-utils-1.0-1-py3-none-any.whl', 'acme.tar.gz', 'acme-1.0-b1-py3-none-any.whl', 'acme-1.0.egg']) {
+      expect(parseDistName(bad)).not.toMatch(/\{\w+\}/);
+    }
+    expect(parseDistName('acme.tar.gz')).toBe('an sdist is named <name>-<version>.tar.gz (e.g. acme_utils-1.0.tar.gz); this name has no "-"');
+  });
+
   test('sdists are .tar.gz or .zip; anything else is not a distribution', () => {
     expect(parseDistName('acme_utils-1.0.tar.gz')).toEqual({ kind: 'sdist', fileName: 'acme_utils-1.0.tar.gz', stem: 'acme_utils-1.0', format: 'tar.gz' });
     expect(parseDistName('acme-1.0.zip')).toMatchObject({ kind: 'sdist', format: 'zip' });

@@ -131,7 +131,7 @@ describe('reading sdists', () => {
     const notGzip = path.join(out, 'plain-1.0.tar.gz');
     writeFileSync(notGzip, 'plain text, not gzip');
 
-    expect(await read(missing)).toMatchObject({ ok: false, problems: ['has no {name}-{version}/PKG-INFO'] });
+    expect(await read(missing)).toMatchObject({ ok: false, problems: ['has no <name>-<version>/PKG-INFO'] });
     expect(await read(notGzip)).toMatchObject({ ok: false, problems: [expect.stringContaining('not a valid gzip stream')] });
   });
 });

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { hasPeer } from '../support/peers.js';
 import { execReal, glx, tempDir } from '../support/test-deps.js';
 
 const BIN = path.resolve('bin/glx.js');
@@ -35,9 +36,6 @@ function bin(args: string[], env: Record<string, string> = {}, input = '') {
   return execReal(process.execPath, [BIN, ...args], { cwd: dir, input, env: { PATH: process.env.PATH ?? '', HOME: dir, NETRC: path.join(dir, 'netrc'), ...env } });
 }
 
-function has(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}
 
 describe('the built glx', () => {
   it('reports the version of package.json', async () => {
@@ -121,7 +119,7 @@ describe('glx env through the start-up fast path', () => {
     ['dash', ['dash', '-c'], 'eval "$(glx env --shell sh)"; printf %s "$UV_INDEX_GITLAB_PASSWORD" > out'],
     ['fish', ['fish', '--no-config', '-c'], 'glx env --shell fish | source; printf %s "$UV_INDEX_GITLAB_PASSWORD" > out'],
   ])('hands a hostile token to %s unchanged, running nothing', async (shell, argv, script) => {
-    if (!has(shell)) return;
+    if (!hasPeer(shell)) return;
     const shim = path.join(dir, 'glx');
     writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
 

@@ -4,16 +4,17 @@
  * rejects are counted, not hidden, and must gain no new schema errors. The summary line prints
  * the counts.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { GlxError } from '../../src/errors.js';
 import { parseCiFile, topLevelKeys } from '../../src/gitlab-ci/document.js';
 import { type CiPlanOptions, planCiSetup } from '../../src/gitlab-ci/plan.js';
+import { sharedPath } from '../support/peers.js';
 import { schemaAvailable, schemaErrors } from './schema.js';
 
-const corpusDir = fileURLToPath(new URL('../../../shared/corpus/gitlab-ci/', import.meta.url));
-const available = existsSync(corpusDir);
+const corpus = sharedPath('corpus/gitlab-ci', 'the .gitlab-ci.yml corpus');
+const available = corpus !== undefined;
+const corpusDir = `${corpus}/`;
 
 const OPTIONS: CiPlanOptions = { file: '.gitlab-ci.yml', indexNames: ['gitlab', 'acme-internal'], projectDir: '', locked: true, publish: true };
 

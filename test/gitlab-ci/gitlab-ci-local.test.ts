@@ -1,7 +1,7 @@
 /**
  * The generated pipeline as gitlab-ci-local (the npm dev dependency, 4.73.0: the last release for
  * Node 20) reads it, offline: it parses the file, validates it against its own copy of GitLab's
- * schema, resolves `extends:` and evaluates `rules:`. Skipped when the tool cannot run here.
+ * schema, resolves `extends:` and evaluates `rules:`. A missing tool fails under CI and skips outside.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../support/peers.js';
 import { glx, tempDir } from '../support/test-deps.js';
 
 const bin = fileURLToPath(new URL('../../node_modules/.bin/gitlab-ci-local', import.meta.url));
@@ -24,7 +25,7 @@ function canRun(): boolean {
   }
 }
 
-const available = canRun();
+const available = required(canRun(), 'gitlab-ci-local reading the generated pipeline', 'node_modules/.bin/gitlab-ci-local or git does not run');
 const run = promisify(execFile);
 
 interface ListedJob {

@@ -1,25 +1,18 @@
 /**
  * The release-link step of the publish job, run for real: the Python program with python3 (the
  * uv image's Python stands in) against the GitLab stand-in, with a job token as in CI and with a
- * personal token as under gitlab-ci-local. Skipped when python3 is not installed.
+ * personal token as under gitlab-ci-local. A missing python3 fails under CI and skips outside.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { releaseLinksProgram, releaseLinksStep } from '../../src/gitlab-ci/release-links.js';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { hasPeer } from '../support/peers.js';
 import { tempDir } from '../support/test-deps.js';
 
-function hasPython(): boolean {
-  try {
-    execFileSync('python3', ['--version'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const WHEEL = 'acme_utils-2.0.0-py3-none-any.whl';
 const SDIST = 'acme_utils-2.0.0.tar.gz';
@@ -86,7 +79,7 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-describe.skipIf(!hasPython())('the release-link step of glx-publish', () => {
+describe.skipIf(!hasPeer('python3'))('the release-link step of glx-publish', () => {
   it('creates the missing release and links each wheel and sdist with its registry download URL', async () => {
     const result = await runProgram(ciEnv(world.tokens.jobSelf, { GITLAB_CI: 'true' }));
 

@@ -1,12 +1,12 @@
 /** GitLab's JSON schema for .gitlab-ci.yml (shared/reference, see SOURCES.md there), compiled once. */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parseCiFile } from '../../src/gitlab-ci/document.js';
+import { sharedPath } from '../support/peers.js';
 
-const schemaFile = fileURLToPath(new URL('../../../shared/reference/gitlab-ci.schema.json', import.meta.url));
+const schemaFile = sharedPath('reference/gitlab-ci.schema.json', "validation against GitLab's CI schema");
 
-export const schemaAvailable = existsSync(schemaFile);
+export const schemaAvailable = schemaFile !== undefined;
 
 let validate: ReturnType<Ajv['compile']> | undefined;
 let ajv: Ajv | undefined;
@@ -22,7 +22,7 @@ export function schemaErrors(text: string): string {
   if (!validate) {
     // strict: false and no logger: the schema uses `format: uri` and keywords ajv does not know.
     ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: false });
-    validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')));
+    validate = ajv.compile(JSON.parse(readFileSync(schemaFile!, 'utf8')));
   }
   return validate(ciData(text)) ? '' : (ajv?.errorsText(validate.errors) ?? 'invalid');
 }

@@ -5,7 +5,7 @@
  * (what uv reads; glx adds it itself) and fails with a hint naming both when not. HTTPS_PROXY is
  * used for a host not in NO_PROXY, and not for one that is. Everything stays on 127.0.0.1.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -13,10 +13,11 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { hasPeer } from '../support/peers.js';
 import { glx, tempDir } from '../support/test-deps.js';
 import { cleanError, runBin } from './helpers.js';
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+const hasOpenssl = hasPeer('openssl', 'HTTPS and proxy tests (openssl makes their CA)');
 
 let fake: FakeGitLab;
 let world: StandardWorld;

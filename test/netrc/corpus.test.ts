@@ -4,13 +4,16 @@
  * Where uv reads a vector differently from its upstream parser, the case is listed below with
  * the reason, and counted, never silently skipped.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type NetrcDocument, lookup, parseNetrc } from '../../src/netrc/parse.js';
 import { removeNetrc, upsertNetrc } from '../../src/netrc/upsert.js';
+import { sharedPath } from '../support/peers.js';
 
-const dir = new URL('../../../shared/corpus/netrc/', import.meta.url);
-const present = existsSync(new URL('CASES.tsv', dir));
+const cases = sharedPath('corpus/netrc/CASES.tsv', 'the netrc corpus');
+const present = cases !== undefined;
+const dir = pathToFileURL(cases ?? '.');
 
 interface Row {
   file: string;

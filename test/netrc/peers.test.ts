@@ -1,9 +1,9 @@
 /**
  * What glx writes must read back the same in the real peers, not just in our parser: Python's
- * `netrc` module (pip, requests, twine) and curl (7.84+ reads quoted values). Skipped when the
- * program is not installed.
+ * `netrc` module (pip, requests, twine) and curl (7.84+ reads quoted values). A missing program
+ * fails under CI and skips outside (test/support/peers.ts).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,17 +14,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNetrc } from '../../src/netrc/parse.js';
 import { writeNetrcEntry } from '../../src/netrc/store.js';
+import { hasPeer } from '../support/peers.js';
 
 const run = promisify(execFile);
 
-function has(program: string): boolean {
-  try {
-    execFileSync('which', [program], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Hostile but legal: every character class that needs care in one netrc reader or another. */
 const HOSTILE = [
@@ -73,7 +66,7 @@ async function pythonReads(pairs: [string, string][]): Promise<([string, string,
   return JSON.parse(stdout) as ([string, string, string] | null)[];
 }
 
-describe.skipIf(!has('python3'))("Python's netrc module", () => {
+describe.skipIf(!hasPeer('python3'))("Python's netrc module", () => {
   it('reads back exactly (login, account, password) for every hostile token glx writes', async () => {
     const base = '# mine\nmachine other.example login o password p\n\ndefault login anonymous password guest\n';
     const cases = HOSTILE.flatMap((token, i) => [
@@ -149,7 +142,7 @@ describe.skipIf(!has('python3'))("Python's netrc module", () => {
   });
 });
 
-describe.skipIf(!has('curl'))('curl', () => {
+describe.skipIf(!hasPeer('curl'))('curl', () => {
   let server: Server;
   let port: number;
   const seen: (string | undefined)[] = [];

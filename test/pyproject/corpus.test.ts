@@ -2,19 +2,20 @@
  * The editor against real pyproject.toml files (shared/corpus/pyproject, see its SOURCES.tsv).
  * Every file lands in exactly one bucket, and the summary line prints the counts.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, test } from 'vitest';
 import { GlxError } from '../../src/errors.js';
 import { type IndexSpec, upsertIndex, upsertSources } from '../../src/pyproject/edit.js';
 import { envVarStem } from '../../src/pyproject/index-name.js';
 import { isTable, listIndexes, listSources, parsePyproject, type TomlTable } from '../../src/pyproject/read.js';
+import { sharedPath } from '../support/peers.js';
 import { lostLines } from './helpers.js';
 
-const corpusDir = fileURLToPath(new URL('../../../shared/corpus/pyproject/', import.meta.url));
-const schemaFile = fileURLToPath(new URL('../../../shared/reference/uv.schema.json', import.meta.url));
-const available = existsSync(corpusDir) && existsSync(schemaFile);
+const corpus = sharedPath('corpus/pyproject', 'the pyproject.toml corpus');
+const schemaFile = sharedPath('reference/uv.schema.json', 'the pyproject.toml corpus');
+const available = corpus !== undefined && schemaFile !== undefined;
+const corpusDir = `${corpus}/`;
 
 const SPEC: IndexSpec = {
   name: 'glx-test',
@@ -53,7 +54,7 @@ function allowedLostLines(text: string, doc: TomlTable): number {
 
 describe.skipIf(!available)('corpus of real pyproject.toml files', () => {
   const files = available ? readdirSync(corpusDir).filter((name) => name.endsWith('.toml')).sort() : [];
-  const schema = available ? JSON.parse(readFileSync(schemaFile, 'utf8')) : {};
+  const schema = available ? JSON.parse(readFileSync(schemaFile!, 'utf8')) : {};
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
   const validate = ajv.compile(schema);
   const buckets = new Map<string, Bucket>();

@@ -15,6 +15,11 @@ export interface Settings extends AccessSettings {
   latencyMs: number;
   /** What `/version` and `/metadata` report. */
   version: string;
+  /**
+   * Where forwarded misses go: GitLab's `REGISTRY_BASE_URLS[:pypi]`, `https://pypi.org/simple/`
+   * (lib/api/helpers/packages/dependency_proxy_helpers.rb). Tests point it at test/support/fake-pypi.ts.
+   */
+  pypiUrl: string;
 }
 
 /** How the request authenticated (gitlab.md §2). Tokens here are fake, so they may be shown. */

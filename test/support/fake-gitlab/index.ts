@@ -146,6 +146,7 @@ function defaultSettings(options: FakeGitLabOptions): Settings {
     maxFileSize: options.maxFileSize ?? 3 * 1024 * 1024 * 1024,
     latencyMs: options.latencyMs ?? 0,
     version: options.version ?? '18.2.1-ee',
+    pypiUrl: options.pypiUrl ?? 'https://pypi.org/simple/',
   };
 }
 

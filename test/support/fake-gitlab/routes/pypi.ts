@@ -134,10 +134,15 @@ function versionsReply(ctx: RouteContext, packages: Package[], owner: Owner): Re
   return htmlReply(200, simplePage(packages[0]?.name ?? '', links));
 }
 
-/** gitlab.md §6: no package → 302 to pypi.org when forwarding is on, else 404 Package Not Found. */
+/**
+ * gitlab.md §6: no package → 302 to pypi.org when forwarding is on, else 404 Package Not Found.
+ * The target is `"#{base_url}#{package_name}/"` with the name as requested
+ * (lib/api/helpers/packages/dependency_proxy_helpers.rb `registry_url`); `settings.pypiUrl` is the base.
+ */
 function missingPackageReply(ctx: RouteContext, groupId: number): Reply {
   if (forwardingEnabled(ctx.state, groupId, ctx.settings)) {
-    return { status: 302, headers: { location: `https://pypi.org/simple/${ctx.params.package_name ?? ''}/` } };
+    const base = ctx.settings.pypiUrl.endsWith('/') ? ctx.settings.pypiUrl : `${ctx.settings.pypiUrl}/`;
+    return { status: 302, headers: { location: `${base}${ctx.params.package_name ?? ''}/` } };
   }
   return notFound('Package');
 }

@@ -1,0 +1,42 @@
+// Start-up of every command shape against the `node -e 0` floor: median of paired runs in a
+// clean environment (only PATH and HOME: NODE_OPTIONS or NODE_EXTRA_CA_CERTS would slow every
+// run, glx's and the floor's alike, and hide the ratio). Goals (issue 13): `--version` and
+// `--help` at most 1.5x the floor, `init --dry-run` on a ~4,800-line pyproject.toml at most 2x,
+// `glx env` at most 1.3x. Run by hand: `npm run bench startup`; GLX_BIN points at another build.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { bigPyproject, fmt, pairedMedians } from './lib.mjs';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'glx-bench-startup-'));
+const big = path.join(dir, 'big');
+const small = path.join(dir, 'small');
+for (const d of [big, small]) mkdirSync(d);
+const lines = bigPyproject();
+writeFileSync(path.join(big, 'pyproject.toml'), lines.join('\n'));
+writeFileSync(
+  path.join(small, 'pyproject.toml'),
+  ['[project]', 'name = "demo"', 'version = "0.1.0"', '', '[[tool.uv.index]]', 'name = "gitlab"', 'url = "https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple"', 'authenticate = "always"', ''].join('\n'),
+);
+writeFileSync(path.join(dir, '.netrc'), 'machine gitlab.example.com login __token__ password glpat-benchbenchbenchbench\n', { mode: 0o600 });
+
+const env = { PATH: process.env.PATH, HOME: dir, NETRC: path.join(dir, '.netrc'), SHELL: '/bin/bash' };
+const bin = path.resolve(process.env.GLX_BIN ?? 'bin/glx.js');
+const node = process.execPath;
+const run = (args, cwd = dir) => ({ cmd: node, args, options: { env, cwd } });
+
+const result = pairedMedians(
+  {
+    'node -e 0': run(['-e', '0']),
+    'glx --version': run([bin, '--version']),
+    'glx --help': run([bin, '--help']),
+    'glx init --help': run([bin, 'init', '--help']),
+    [`glx init --group 42 --dry-run (${lines.length} lines)`]: run([bin, 'init', '--group', '42', '--host', 'https://gitlab.example.com', '--dry-run'], big),
+    'glx env': run([bin, 'env'], small),
+  },
+  { runs: Number(process.env.RUNS ?? 30) },
+);
+const floor = result['node -e 0'];
+console.log(`node ${process.version}, ${bin}`);
+for (const [name, ms] of Object.entries(result)) console.log(`${name.padEnd(52)} ${fmt(ms).padStart(10)}  ${(ms / floor).toFixed(2)}x`);
+rmSync(dir, { recursive: true, force: true });

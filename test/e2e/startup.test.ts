@@ -1,0 +1,80 @@
+/**
+ * The start-up paths of the built bin (`npm run build` first): `--version` and `<command> --help`
+ * print the build's text (dist/help.json) without loading the CLI bundle, and that text is what
+ * the CLI itself prints; every other command loads its own chunk.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { execReal, glx, tempDir } from '../support/test-deps.js';
+
+const BIN = path.resolve('bin/glx.js');
+const texts = JSON.parse(readFileSync('dist/help.json', 'utf8')) as { version: string; help: Record<string, string> };
+const { dir, cleanup } = tempDir();
+
+afterAll(cleanup);
+
+function run(bin: string, args: string[]) {
+  return execReal(process.execPath, [bin, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, COLUMNS: '200' } });
+}
+
+describe('prebuilt --version and --help', () => {
+  it('cover every command, and each is exactly what the CLI prints', async () => {
+    expect(Object.keys(texts.help)).toEqual(expect.arrayContaining(['', 'init', 'auth', 'auth login', 'auth status', 'auth logout', 'env', 'publish', 'doctor', 'completion', 'ci-setup']));
+    for (const [key, text] of Object.entries(texts.help)) {
+      const args = [...(key ? key.split(' ') : []), '--help'];
+      const fromBin = await run(BIN, args);
+      const fromCli = await glx(args);
+      expect(fromBin.stdout, key).toBe(fromCli.stdout);
+      expect(fromBin.stdout, key).toBe(text);
+      expect(fromBin.code).toBe(0);
+    }
+    expect((await run(BIN, ['-V'])).stdout).toBe((await glx(['--version'])).stdout);
+  });
+
+  it('are printed without the CLI bundle, which everything else needs', async () => {
+    // A copy of the package without dist/glx.js and its chunks.
+    const root = path.join(dir, 'pkg');
+    mkdirSync(path.join(root, 'dist'), { recursive: true });
+    cpSync('bin', path.join(root, 'bin'), { recursive: true });
+    cpSync('dist/help.json', path.join(root, 'dist', 'help.json'));
+    const bin = path.join(root, 'bin', 'glx.js');
+
+    const version = await run(bin, ['--version']);
+    const help = await run(bin, ['auth', 'login', '-h']);
+    const other = await run(bin, ['init', '--name', 'x', '--help']);
+
+    expect(version).toMatchObject({ code: 0, stdout: texts.version });
+    expect(help).toMatchObject({ code: 0, stdout: texts.help['auth login'] });
+    // Not a bare command path before --help: the full CLI answers, and here it is missing.
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain('dist/glx.js');
+  });
+
+  it('the help layout does not follow the terminal width', async () => {
+    // commander reads the width from process.stdout itself: make it a 200-column terminal.
+    const saved = { isTTY: process.stdout.isTTY, columns: process.stdout.columns };
+    Object.assign(process.stdout, { isTTY: true, columns: 200 });
+    let wide: Awaited<ReturnType<typeof glx>>;
+    try {
+      wide = await glx(['init', '--help'], { stdoutIsTTY: true });
+    } finally {
+      Object.assign(process.stdout, saved);
+    }
+
+    expect(wide.stdout).toBe(texts.help.init);
+    expect(Math.max(...texts.help.init!.split('\n').map((line) => line.length))).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('the split bundle', () => {
+  it('keeps each heavy dependency in a chunk that the entry does not import', () => {
+    const entry = readFileSync('dist/glx.js', 'utf8');
+    const chunks = readdirSync('dist/chunks');
+    const heavy = chunks.filter((name) => /node_modules\/(undici|zod|yaml)\//.test(readFileSync(path.join('dist/chunks', name), 'utf8')));
+
+    expect(existsSync('dist/glx.js')).toBe(true);
+    expect(heavy.length).toBeGreaterThanOrEqual(3);
+    for (const name of heavy) expect(entry).not.toContain(name);
+  });
+});
