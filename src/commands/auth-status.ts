@@ -3,18 +3,14 @@
  * whether GitLab accepts them. Exit 0 when all work, 1 when GitLab cannot be asked, 4 otherwise.
  */
 import type { Context } from '../cli/context.js';
-<<<<<<< HEAD
-import { checkRegistry, daysUntil, introspectToken, type Problem, type TokenReport } from '../credentials/inspect.js';
-=======
 import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, type Problem, type TokenReport } from '../credentials/inspect.js';
->>>>>>> main
 import { credentialKind } from '../credentials/token.js';
 import { keyringEnabled, type SourceFinding } from '../credentials/uv-sources.js';
 import { type NetrcState, readNetrcState, uvCredentialsFor } from '../doctor/local-checks.js';
 import { ExitCode, GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
 import { mask } from '../util/redact.js';
-import { EXPIRY_WARNING_DAYS, kindLabel } from './auth.js';
+import { kindLabel } from './auth.js';
 import { type GitLabIndex, loadGitLabIndexes } from './env.js';
 
 export interface IndexStatus {
@@ -119,7 +115,7 @@ async function indexStatus(ctx: Context, index: GitLabIndex, netrc: NetrcState, 
     });
     status.problems.push(...check.problems);
     const soon = expirySoon(report);
-    if (soon) status.warnings.push(`the token ${soon}; create a new one before then and run \`glx auth --netrc\` again`);
+    if (soon) status.warnings.push(`the token ${soon}; renew it in place with \`glx auth rotate\``);
     const outsideCi = found.source === 'env' ? undefined : jobTokenOutsideCi(report.kind, ctx.deps.env, found.source === 'uv-store' ? "uv's credentials store" : `the ${found.source}`);
     if (outsideCi) status.warnings.push(outsideCi);
     if (!username && kind !== 'job') status.problems.push({ code: 'GITLAB_AUTH', message: 'uv has a password but no username for this index', hint: 'Set the username too: __token__ for personal/project/group tokens, gitlab-ci-token for job tokens.' });
@@ -155,8 +151,6 @@ function render(status: AuthStatus, ctx: Context): string {
     if (c) {
       const parts = [kindLabel(c.kind ?? 'unknown'), c.user ? `of ${c.user}` : '', c.username ? `as ${c.username}` : '', c.token, c.scopes ? `scopes ${c.scopes.join(',')}` : '', c.expiresAt ? `expires ${c.expiresAt}` : ''].filter(Boolean);
       lines.push(`    token      ${parts.join(' ')}`);
-      const days = c.expiresAt ? daysUntil(c.expiresAt, ctx.deps.now()) : undefined;
-      if (days !== undefined && days >= 0 && days <= EXPIRY_WARNING_DAYS) lines.push(`    ${style.yellow('renew')}      expires in ${days} day${days === 1 ? '' : 's'}: glx auth rotate`);
       if (c.role || c.registryStatus !== undefined) lines.push(`    registry   ${[c.role, c.registryStatus !== undefined ? `answered ${c.registryStatus}` : ''].filter(Boolean).join(', ')}`);
     }
     for (const warning of index.warnings) lines.push(`    ${style.yellow('warning')}    ${warning}`);

@@ -23,12 +23,6 @@ export interface AuthOptions {
   file?: string;
 }
 
-<<<<<<< HEAD
-/** Warn when a token expires within this many days. */
-export const EXPIRY_WARNING_DAYS = 14;
-
-=======
->>>>>>> main
 export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthOptions {
   if (raw.netrc && raw.uvStore) throw usageError('--netrc and --uv-store cannot be used together', 'Pick where uv should find the token.');
   const username = typeof raw.username === 'string' ? raw.username : undefined;
@@ -156,14 +150,8 @@ function describeToken(report: TokenReport, ctx: Context): void {
   const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
   const expiry = report.expiresAt ? `, expires ${report.expiresAt}` : report.kind === 'deploy' || report.kind === 'job' ? '' : ', no expiry';
   ctx.info(`${kindLabel(report.kind)}${who}${scopes}${expiry}; uv username ${report.username}`);
-<<<<<<< HEAD
-  if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
-    ctx.warn(`the token expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt}); renew it in place with glx auth rotate`);
-  }
-=======
   const soon = expirySoon(report);
-  if (soon) ctx.warn(`the token ${soon}; create a new one before then`);
->>>>>>> main
+  if (soon) ctx.warn(`the token ${soon}; renew it in place with glx auth rotate`);
 }
 
 export function kindLabel(kind: TokenKind): string {

@@ -19,14 +19,8 @@ export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
   const who = report.user ? ` of ${report.user.username}` : '';
   const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
   const summary = `${kindLabel(report.kind)}${who}${scopes}, username ${report.username}`;
-<<<<<<< HEAD
-  if (report.expiresInDays !== undefined && report.expiresInDays <= EXPIRY_WARNING_DAYS) {
-    return check(id, 'warn', title, `${summary}; expires in ${report.expiresInDays} day${report.expiresInDays === 1 ? '' : 's'} (${report.expiresAt})`, 'glx auth rotate   (GitLab renews it in place; needs scope api or self_rotate; or create a new token and run glx auth --netrc)');
-  }
-=======
   const soon = expirySoon(report);
-  if (soon) return check(id, 'warn', title, `${summary}; ${soon}`, 'Create a new token in GitLab before then and run glx auth --netrc again.');
->>>>>>> main
+  if (soon) return check(id, 'warn', title, `${summary}; ${soon}`, 'glx auth rotate   (GitLab renews it in place; needs scope api or self_rotate; or create a new token and run glx auth --netrc)');
   return check(id, 'ok', title, `${summary}${report.expiresAt ? `, expires ${report.expiresAt}` : ''}`);
 }
 

@@ -309,7 +309,7 @@ describe('pointers to glx auth rotate', () => {
     const status = await glx(['--cwd', dir, 'auth', 'status'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
     const doctor = await glx(['--cwd', dir, 'doctor'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
 
-    expect(status.stdout).toMatch(/expires in 8 days: glx auth rotate/);
+    expect(status.stdout).toMatch(/the token expires in 8 days \(2026-12-01\); renew it in place with `glx auth rotate`/);
     expect(doctor.stdout).toMatch(/expires in 8 days \(2026-12-01\)\n\s+fix: glx auth rotate/);
   });
 });
