@@ -148,12 +148,13 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .command('rotate')
     .summary('renew the token in place: GitLab revokes it and glx stores the new one everywhere')
     .description(
-      'Rotate the token uv uses for this GitLab host (found as `auth status` finds it) with\n' +
-        'POST /personal_access_tokens/self/rotate (scope api or self_rotate; personal, project and\n' +
-        "group access tokens). The old token is revoked at once, so the new one replaces it in every\n" +
-        "netrc entry, uv's credentials store and glab's config that held it; if one cannot be written\n" +
-        'it goes to a 0600 recovery file. The new token is checked against the registry before exit 0.\n' +
-        "The new one lives as long as the old one did (at most 365 days) unless --expires-* says otherwise.",
+      // One paragraph, no line breaks: commander wraps it.
+      'Rotate the token uv uses for this GitLab host (found as `auth status` finds it) with ' +
+        'POST /personal_access_tokens/self/rotate (scope api or self_rotate; personal, project and group access tokens). ' +
+        "The old token is revoked at once, so the new one replaces it in every netrc entry, uv's credentials store entry " +
+        "and glab config that held it; if one cannot be written, it goes to a 0600 recovery file. The new token is checked " +
+        'against the registry before exit 0. It lives as long as the old one did (at most 365 days) unless --expires-in ' +
+        'or --expires-at says otherwise.',
     )
     .addOption(new Option('--expires-in <days>', 'the new token expires this many days from today (90d, 12w)').conflicts('expiresAt'))
     .option('--expires-at <date>', 'the new token expires on this date (YYYY-MM-DD)')
