@@ -1,12 +1,14 @@
-// `glx publish` against the GitLab stand-in on 127.0.0.1 (issue 5), with files written here:
-//  - 8 wheels of 64 MB, concurrency 4: glx wall time next to curl (multipart -F, the floor) and
-//    twine (the peer; it uploads one file at a time);
-//  - peak RSS of glx for one 1 GB wheel against one 10 MB wheel.
+// `glx publish` against the GitLab stand-in on 127.0.0.1 (issues 5 and 10), with files written here:
+//  - 8 wheels of 64 MB and 200 wheels of 100 KB: glx wall time next to curl (multipart -F, the
+//    floor; 4 at a time like glx), `uv publish` and twine (both upload one file at a time and have
+//    no concurrency setting);
+//  - peak RSS of glx for one 1 GB wheel against one 10 MB wheel (RSS=0 skips it).
 // Run by hand (`npm run bench publish`, which builds first); numbers go in the notes, never in tests.
-// GLX_BIN and GLX_FAKE point at other builds of the CLI and of the stand-in; RUNS sets the repeats.
+// GLX_BIN and GLX_FAKE point at other builds of the CLI and of the stand-in; RUNS sets the repeats;
+// UV and TWINE name the binaries (default: uv on PATH, and twine from .ci/run's venv, else PATH).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { median } from './lib.mjs';
@@ -16,6 +18,10 @@ const FAKE = process.env.GLX_FAKE ?? path.resolve('.build/fake-gitlab.mjs');
 const RUNS = Number(process.env.RUNS ?? 3);
 const CONCURRENCY = 4;
 const MB = 1024 * 1024;
+const KB = 1024;
+const UV = process.env.UV ?? 'uv';
+const venvTwine = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'glx-ci', 'venv', 'bin', 'twine');
+const TWINE = process.env.TWINE ?? (existsSync(venvTwine) ? venvTwine : 'twine');
 
 for (const file of [GLX, FAKE]) {
   if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
@@ -109,8 +115,13 @@ const tools = {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   },
+  uv: (fake, files) =>
+    run(UV, ['publish', '--no-progress', '--trusted-publishing', 'never', '--publish-url', `${fake.apiUrl}/projects/7/packages/pypi`, ...files], {
+      UV_PUBLISH_USERNAME: '__token__',
+      UV_PUBLISH_PASSWORD: fake.token,
+    }),
   twine: (fake, files) =>
-    run('twine', ['upload', '--non-interactive', '--disable-progress-bar', '--repository-url', `${fake.apiUrl}/projects/7/packages/pypi`, ...files], {
+    run(TWINE, ['upload', '--non-interactive', '--disable-progress-bar', '--repository-url', `${fake.apiUrl}/projects/7/packages/pypi`, ...files], {
       TWINE_USERNAME: '__token__',
       TWINE_PASSWORD: fake.token,
     }),
@@ -140,30 +151,40 @@ async function peakRss(file) {
   }
 }
 
+/** Every tool on `files`, RUNS times in turn (a fresh stand-in each time); prints medians and ratios. */
+async function compare(title, files) {
+  const times = { glx: [], curl: [], uv: [], twine: [] };
+  for (let i = 0; i < RUNS; i++) {
+    for (const name of Object.keys(times)) times[name].push(await timed((fake) => tools[name](fake, files)));
+  }
+  const m = Object.fromEntries(Object.entries(times).map(([name, list]) => [name, median(list)]));
+  console.log(`${title}, median of ${RUNS} (glx and curl ${CONCURRENCY} at a time; uv publish and twine one at a time):`);
+  for (const [name, list] of Object.entries(times)) console.log(`  (${name} runs: ${list.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s)`);
+  console.log(`  curl -F (floor)   ${(m.curl / 1000).toFixed(2)} s`);
+  console.log(`  glx publish       ${(m.glx / 1000).toFixed(2)} s   ${(m.glx / m.curl).toFixed(2)}× curl`);
+  console.log(`  uv publish        ${(m.uv / 1000).toFixed(2)} s   glx is ${(m.uv / m.glx).toFixed(2)}× faster`);
+  console.log(`  twine upload      ${(m.twine / 1000).toFixed(2)} s   glx is ${(m.twine / m.glx).toFixed(2)}× faster`);
+}
+
 const dir = mkdtempSync(path.join(tmpdir(), 'glx-bench-publish-'));
 try {
-  const files = await writeWheels(path.join(dir, 'eight'), Array.from({ length: 8 }, (_, i) => ({ name: `bench-pkg${i}`, size: 64 * MB })));
-  const times = { glx: [], curl: [], twine: [] };
-  for (let i = 0; i < RUNS; i++) {
-    for (const [name, tool] of Object.entries(times).map(([key]) => [key, tools[key]])) times[name].push(await timed((fake) => tool(fake, files)));
-  }
-  const glx = median(times.glx);
-  const curl = median(times.curl);
-  const twine = median(times.twine);
-  console.log(`8 × 64 MB wheels, concurrency ${CONCURRENCY} (twine: one at a time), median of ${RUNS}:`);
-  for (const [name, list] of Object.entries(times)) console.log(`  (${name} runs: ${list.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s)`);
-  console.log(`  curl -F (floor)   ${(curl / 1000).toFixed(2)} s`);
-  console.log(`  glx publish       ${(glx / 1000).toFixed(2)} s   ${(glx / curl).toFixed(2)}× curl (target ≤ 1.2×)`);
-  console.log(`  twine upload      ${(twine / 1000).toFixed(2)} s   glx is ${(twine / glx).toFixed(2)}× faster`);
-  rmSync(path.join(dir, 'eight'), { recursive: true, force: true });
+  console.log(`uv: ${UV}; twine: ${TWINE}`);
+  const large = await writeWheels(path.join(dir, 'large'), Array.from({ length: 8 }, (_, i) => ({ name: `bench-pkg${i}`, size: 64 * MB })));
+  await compare('8 × 64 MB wheels (target: glx ≤ 1.1× curl)', large);
+  rmSync(path.join(dir, 'large'), { recursive: true, force: true });
+  const small = await writeWheels(path.join(dir, 'small'), Array.from({ length: 200 }, (_, i) => ({ name: `bench-small${i}`, size: 100 * KB })));
+  await compare('200 × 100 KB wheels (target: glx faster than uv publish and twine)', small);
+  rmSync(path.join(dir, 'small'), { recursive: true, force: true });
 
-  const [small] = await writeWheels(path.join(dir, 'small'), [{ name: 'bench-small', size: 10 * MB }]);
-  const [large] = await writeWheels(path.join(dir, 'large'), [{ name: 'bench-large', size: 1024 * MB }]);
-  const rssSmall = await peakRss(small);
-  const rssLarge = await peakRss(large);
-  console.log('Peak RSS of glx publish, one file:');
-  console.log(`  10 MB wheel   ${rssSmall.toFixed(1)} MB`);
-  console.log(`  1 GB wheel    ${rssLarge.toFixed(1)} MB   ${(rssLarge / rssSmall).toFixed(2)}× (target ≤ 1.2×)`);
+  if (process.env.RSS !== '0') {
+    const [ten] = await writeWheels(path.join(dir, 'rss-small'), [{ name: 'bench-rss-small', size: 10 * MB }]);
+    const [gig] = await writeWheels(path.join(dir, 'rss-large'), [{ name: 'bench-rss-large', size: 1024 * MB }]);
+    const rssSmall = await peakRss(ten);
+    const rssLarge = await peakRss(gig);
+    console.log('Peak RSS of glx publish, one file:');
+    console.log(`  10 MB wheel   ${rssSmall.toFixed(1)} MB`);
+    console.log(`  1 GB wheel    ${rssLarge.toFixed(1)} MB   ${(rssLarge / rssSmall).toFixed(2)}× (target ≤ 1.2×)`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

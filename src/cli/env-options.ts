@@ -21,7 +21,7 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
 export const ENV_FLAGS: FlagSpec[] = [
   { flags: '--shell <shell>', description: 'bash, zsh, sh, fish, powershell or dotenv (default: from $SHELL)' },
   { flags: '--index <name>', description: 'only this index (repeatable)', repeatable: true },
-  { flags: '--publish', description: 'also print UV_PUBLISH_URL, UV_PUBLISH_USERNAME and UV_PUBLISH_PASSWORD' },
+  { flags: '--publish', description: 'also print UV_PUBLISH_INDEX (the index with a publish-url), UV_PUBLISH_USERNAME and UV_PUBLISH_PASSWORD' },
   { flags: '--username <name>', description: "the token's username (needed for deploy tokens)" },
   { flags: '--verify', description: 'check the credentials against GitLab before printing them' },
   { flags: '--file <path>', description: 'the pyproject.toml to read (default: nearest one upward from --cwd)' },

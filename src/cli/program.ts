@@ -204,7 +204,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'glx env --shell fish | source',
         'glx env --shell powershell | Out-String | Invoke-Expression',
         'glx env --shell dotenv > .env.local',
-        'glx env --publish                                  # adds UV_PUBLISH_URL / _USERNAME / _PASSWORD',
+        'glx env --publish                                  # adds UV_PUBLISH_INDEX / _USERNAME / _PASSWORD',
       ]),
     )
     .action(run(async () => (await import('../commands/env-action.js')).envAction));
@@ -297,7 +297,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     )
     .option('--publish', 'add the tag-only job glx-publish: uv build, uv publish to this project\'s registry, release links')
     .option('--no-publish', 'remove the glx-publish job')
-    .option('--allowlist', "add this project to the job-token allowlist of every registry project it reads (needs Maintainer there)")
+    .option('--allowlist', "add this project to the job-token allowlist of every private project registry it reads (needs Maintainer there)")
     .option('--local', 'write .gitlab-ci-local-variables.yml (CI_JOB_TOKEN = your token, mode 0600) for gitlab-ci-local, git-ignored')
     .option('--lint', "check the result with GitLab's CI lint API before writing (needs a token)")
     .option('--uv-version <x.y[.z]>', 'uv image version (default: kept from the file, else 0.12)')

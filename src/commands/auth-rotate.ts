@@ -12,8 +12,9 @@ import type { Context } from '../cli/context.js';
 import { readGlabConfig, replaceGlabToken } from '../credentials/glab.js';
 import { daysUntil } from '../credentials/inspect.js';
 import { credentialKind, findToken } from '../credentials/token.js';
-import { keyringEnabled, uvStoreEntriesHolding } from '../credentials/uv-sources.js';
-import { readNetrcState, uvCredentialsFor } from '../doctor/local-checks.js';
+import { storeInUv } from '../credentials/uv-auth.js';
+import { readUvStore } from '../credentials/uv-sources.js';
+import { readNetrcState, readUvCredentialWorld, uvCredentialsFor } from '../doctor/local-checks.js';
 import { GlxError, usageError } from '../errors.js';
 import { getTokenSelf, probeSimpleIndex, rotateTokenSelf } from '../gitlab/api.js';
 import type { GitLabClient, TokenKind } from '../gitlab/client-types.js';
@@ -24,6 +25,7 @@ import { readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { acquireFileLock, type FileLock } from '../util/lock.js';
 import { mask, registerSecret } from '../util/redact.js';
 import { kindLabel, loadTarget, type Target } from './auth.js';
+import { loadGitLabIndexes } from './env.js';
 
 export interface RotateOptions {
   /** The new expiry date; undefined: keep the token's lifetime (or GitLab's default when it has none). */
@@ -140,7 +142,7 @@ async function rotate(ctx: Context, target: Target, options: RotateOptions): Pro
 
 /** Which token, where it is stored, what GitLab says about it and what would change. Writes nothing. */
 export async function planRotation(ctx: Context, target: Target, options: RotateOptions): Promise<RotationPlan> {
-  const found = await chooseToken(ctx, target);
+  const found = await chooseToken(ctx, target, options.file);
   const glab = await readGlabConfig(ctx.deps);
   const glabHost = glab?.hosts[target.host];
   const inGlab = glab !== undefined && glabHost?.token === found.token;
@@ -153,8 +155,9 @@ export async function planRotation(ctx: Context, target: Target, options: Rotate
     const { entries } = replaceNetrcPassword((await readNetrcFile(netrc.file)).text, found.token, 'glx-rotation-check', { file: netrc.file });
     if (entries.length > 0) stores.push({ kind: 'netrc', file: netrc.file, entries });
   }
-  const uvStore = await uvStoreEntriesHolding(ctx.deps, found.token);
-  if (uvStore.entries.length > 0) stores.push({ kind: 'uv-store', file: uvStore.file, entries: uvStore.entries });
+  const uvStore = await readUvStore(ctx.deps);
+  const inStore = uvStore.entries.filter((entry) => entry.scheme === 'basic' && entry.password === found.token).map(({ service, username }) => ({ service, ...(username ? { username } : {}) }));
+  if (inStore.length > 0) stores.push({ kind: 'uv-store', file: uvStore.file, entries: inStore });
   if (inGlab && glab && (await replaceGlabToken((await readTextIfExists(glab.file)) ?? '', target.host, found.token, 'glx-rotation-check')) !== undefined) {
     stores.push({ kind: 'glab', file: glab.file, host: target.host });
   }
@@ -184,13 +187,12 @@ export async function planRotation(ctx: Context, target: Target, options: Rotate
  * (--token-stdin, GITLAB_TOKEN, ...), then what uv sends to the host's GitLab indexes, then glx's
  * own sources (the host's netrc entry, glab's config).
  */
-async function chooseToken(ctx: Context, target: Target): Promise<Found> {
+async function chooseToken(ctx: Context, target: Target, file: string | undefined): Promise<Found> {
   const { env } = ctx.deps;
   const explicit = ctx.tokenStdin || env.GITLAB_TOKEN || env.GITLAB_ACCESS_TOKEN || (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN);
   if (!explicit && target.indexes.length > 0) {
-    const netrc = await readNetrcState(ctx);
-    const keyring = keyringEnabled(env, undefined);
-    const chosen = await Promise.all(target.indexes.map(async (index) => ({ index, credentials: (await uvCredentialsFor(ctx, index, netrc, keyring)).chosen })));
+    const world = await readUvCredentialWorld(ctx, await loadGitLabIndexes(ctx, file));
+    const chosen = target.indexes.map((index) => ({ index, credentials: uvCredentialsFor(ctx, index, world).chosen }));
     const withToken = chosen.filter((c) => c.credentials?.password);
     const tokens = [...new Set(withToken.map((c) => c.credentials!.password!))];
     for (const token of tokens) registerSecret(token);
@@ -325,10 +327,8 @@ async function writeStore(ctx: Context, store: Store, old: string, fresh: string
   }
   const out: string[] = [];
   for (const entry of store.entries) {
-    // Through uv itself, password on stdin (never in argv, where ps shows it).
-    const args = ['auth', 'login', entry.service, '--username', entry.username ?? '__token__', '--password', '-'];
-    const result = await ctx.deps.exec('uv', args, { input: `${fresh}\n` }).catch((error: Error) => ({ code: -1, stdout: '', stderr: `uv cannot run: ${error.message}` }));
-    if (result.code !== 0) throw new Error(`uv auth login ${entry.service}: ${result.stderr.trim().split('\n')[0] ?? 'failed'}`);
+    // Through uv itself (auth --uv-store's helper: password on stdin, the same username).
+    await storeInUv(ctx, [entry.service], entry.username ?? '__token__', fresh, false);
     out.push(`uv's credentials store (${entry.service})`);
   }
   return out;

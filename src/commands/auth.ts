@@ -161,7 +161,7 @@ export function kindLabel(kind: TokenKind): string {
 function describeCheck(check: RegistryCheck, ctx: Context): void {
   const what = `${check.ref.kind} ${check.ref.id}`;
   if (check.problems.length === 0) {
-    ctx.info(`${ctx.style.green('✓')} ${what}: ${check.role ? `${check.role}, ` : ''}registry answered ${check.registryStatus}`);
+    ctx.info(`${ctx.style.green('✓')} ${what}: ${check.role ? `${check.role}, ` : ''}registry answered ${check.registryStatus}${check.note ? ` (${check.note})` : ''}`);
     return;
   }
   for (const problem of check.problems) ctx.info(`${ctx.style.red('✗')} ${what}: ${problem.message}\n  fix: ${problem.hint}`);
@@ -183,43 +183,21 @@ async function storeNetrc(ctx: Context, host: string, login: string, token: stri
 }
 
 async function storeUv(ctx: Context, target: Target, login: string, token: string, dryRun: boolean): Promise<void> {
-  const services = target.indexes.length > 0 ? [...new Set(target.indexes.map((index) => index.entry.url))] : [target.baseUrl];
-  for (const service of services) {
-    const args = ['auth', 'login', service, '--username', login, '--password', '-'];
-    if (dryRun) {
-      ctx.deps.io.out(`uv ${args.join(' ')}   # password on stdin\n`);
-      continue;
-    }
-    let result: Awaited<ReturnType<Context['deps']['exec']>>;
-    try {
-      // The password goes on stdin, never in argv where `ps` would show it (uv docs: cli.md).
-      result = await ctx.deps.exec('uv', args, { input: `${token}\n` });
-    } catch {
-      throw new GlxError('TOOL_MISSING', 'uv is not on PATH, so --uv-store cannot hand it the token', 'Install uv (https://docs.astral.sh/uv/), or store the token with --netrc instead.');
-    }
-    if (result.code !== 0) {
-      throw new GlxError('TOOL_MISSING', `uv auth login failed for ${service}: ${result.stderr.trim().split('\n')[0] ?? ''}`, 'uv 0.8.15 or newer has `uv auth`; update uv, or use --netrc.');
-    }
-    ctx.info(`Stored credentials for ${service} in uv's credentials store (login ${login}).`);
-  }
+  const { storeInUv } = await import('../credentials/uv-auth.js');
+  await storeInUv(ctx, uvServices(target), login, token, dryRun);
+}
+
+/** uv's store is keyed by URL: one entry per index URL, or the instance URL without a pyproject.toml. */
+function uvServices(target: Target): string[] {
+  return target.indexes.length > 0 ? [...new Set(target.indexes.map((index) => index.entry.url))] : [target.baseUrl];
 }
 
 export async function authLogoutAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const dryRun = raw.dryRun === true;
   const target = await loadTarget(ctx, typeof raw.file === 'string' ? raw.file : undefined);
   if (raw.uvStore) {
-    const services = target.indexes.length > 0 ? [...new Set(target.indexes.map((index) => index.entry.url))] : [target.baseUrl];
-    for (const service of services) {
-      if (dryRun) {
-        ctx.deps.io.out(`uv auth logout ${service}\n`);
-        continue;
-      }
-      const result = await ctx.deps.exec('uv', ['auth', 'logout', service]).catch(() => {
-        throw new GlxError('TOOL_MISSING', 'uv is not on PATH', 'Install uv, or remove the entry from its credentials store by hand.');
-      });
-      if (result.code !== 0) ctx.warn(`uv auth logout ${service}: ${result.stderr.trim().split('\n')[0] ?? 'failed'}`);
-      else ctx.info(`Removed credentials for ${service} from uv's credentials store.`);
-    }
+    const { removeFromUv } = await import('../credentials/uv-auth.js');
+    await removeFromUv(ctx, uvServices(target), dryRun);
     return 0;
   }
   const { removeNetrcEntry } = await import('../netrc/store.js');

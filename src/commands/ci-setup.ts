@@ -16,7 +16,7 @@ import { GITIGNORE_ENTRY, gitignoreWithEntry, LOCAL_VARIABLES_FILE, type LocalAc
 import type { BlockAction } from '../gitlab-ci/merge.js';
 import { type CiPlan, type CiPlanOptions, type PinChoice, type PinName, planCiSetup } from '../gitlab-ci/plan.js';
 import { compareMinor, fromPythonVersionFile, isPythonMinor, lowerBound, NEWEST_IMAGE_PYTHON, OLDEST_IMAGE_PYTHON } from '../gitlab-ci/python-version.js';
-import { addToJobTokenAllowlist, getGroup, getProject, lintCiConfig, listGroupPypiProjects } from '../gitlab/api.js';
+import { addToJobTokenAllowlist, getGroup, getProject, lintCiConfig } from '../gitlab/api.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, isTable, parsePyproject } from '../pyproject/read.js';
@@ -401,15 +401,18 @@ async function fixAllowlist(ctx: Context, options: CiSetupOptions, base: HostRes
   for (const index of indexes) {
     const name = index.entry.name;
     const { kind, id } = index.registry;
-    const target = await withPath(client, await resolveNumericId(ctx, base.baseUrl, base.host, { kind, id }, token));
-    if (kind === 'project') {
-      add(target.id, target.path, name);
+    if (kind === 'group') {
+      // lib/api/pypi_packages.rb: group routes say `skip_job_token_policies: true`; no allowlist is consulted.
+      notes.push(`index "${name}" reads group ${id}'s registry: group registries do not check job-token allowlists (a job reads them with the rights of the user who started the pipeline), so none is changed.`);
       continue;
     }
-    // A group has no allowlist of its own: each project that holds its PyPI packages needs the entry.
-    const projects = await listGroupPypiProjects(client, target.id);
-    if (projects.length === 0) notes.push(`group ${target.path ?? target.id} (index "${name}") holds no PyPI packages you can see yet; run --allowlist again after its first upload.`);
-    for (const project of projects) add(String(project.id), project.path, name);
+    const target = await withPath(client, await resolveNumericId(ctx, base.baseUrl, base.host, { kind, id }, token));
+    if (target.id !== self.id && (target.visibility === 'public' || target.visibility === 'internal')) {
+      // app/policies/project_policy.rb `public_or_internal & job_token_package_registry`: read_package without the allowlist.
+      notes.push(`index "${name}" reads ${target.visibility} project ${target.path ?? target.id}: job tokens of any project may read its registry without the allowlist, so no entry is added (publishing there would need one).`);
+      continue;
+    }
+    add(target.id, target.path, name);
   }
   const entries: AllowlistEntry[] = [];
   for (const target of targets.values()) {
@@ -425,12 +428,13 @@ async function fixAllowlist(ctx: Context, options: CiSetupOptions, base: HostRes
   return { project: { id: self.id, ...(self.path ? { path: self.path } : {}) }, entries, notes };
 }
 
-/** A numeric id needs no lookup, but the report and the UI path read better with the full path. */
+/** The report and the UI path read better with the full path, and the allowlist matters only for private projects. */
 async function withPath(client: GitLabClient, target: RegistryTarget): Promise<RegistryTarget> {
-  if (target.path) return target;
+  if (target.path && (target.kind === 'group' || target.visibility)) return target;
   try {
-    const found = target.kind === 'project' ? (await getProject(client, target.id)).path_with_namespace : (await getGroup(client, target.id)).full_path;
-    return { ...target, path: found };
+    if (target.kind === 'group') return { ...target, path: (await getGroup(client, target.id)).full_path };
+    const project = await getProject(client, target.id);
+    return { ...target, path: project.path_with_namespace, ...(project.visibility ? { visibility: project.visibility } : {}) };
   } catch {
     // Not visible to this token: the POST will say so; the id alone names it.
     return target;

@@ -7,13 +7,14 @@
 import type { Context } from '../cli/context.js';
 import { introspectToken, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
-import { keyringEnabled } from '../credentials/uv-sources.js';
+import type { SourceFinding } from '../credentials/uv-sources.js';
+import { probeSimpleIndex } from '../gitlab/api.js';
 import { ExitCode, GlxError } from '../errors.js';
 import { type Check, type CheckStatus, check } from '../doctor/check.js';
-import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, trackedSecretsCheck, uvCredentialsFor } from '../doctor/local-checks.js';
+import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, readUvCredentialWorld, trackedSecretsCheck, type UvCredentialWorld, uvCredentialsFor } from '../doctor/local-checks.js';
 import { accessCheck, ciCheck, confusionCheck, forwardingCheck, tokenCheck, tokenErrorCheck } from '../doctor/remote-checks.js';
 import { createLocator } from '../pyproject/locate.js';
-import { isTable, listSources, sourceIndex } from '../pyproject/read.js';
+import { listSources, sourceIndex } from '../pyproject/read.js';
 import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from './env.js';
 
 export interface DoctorOptions {
@@ -65,13 +66,13 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const tasks: Array<Promise<Check[]>> = [];
   const tokens: string[] = [];
   if (loaded) {
-    checks.push(loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env));
+    const world = await readUvCredentialWorld(ctx, loaded, netrc);
+    checks.push(loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env, world.config.indexes));
     checks.push(netrcChecks(netrc, ctx.deps.env));
-    const keyring = keyringEnabled(ctx.deps.env, toolUv(loaded)['keyring-provider']);
     const reports = new Map<string, Promise<TokenReport>>();
     const pins = pinnedPackages(loaded);
     for (const index of loaded.gitlab) {
-      tasks.push(indexTask(ctx, index, netrc, keyring, reports, pins.get(index.entry.name) ?? [], options, tokens));
+      tasks.push(indexTask(ctx, index, world, reports, pins.get(index.entry.name) ?? [], options, tokens));
     }
     if (options.ci) {
       const jobToken = ctx.deps.env.CI_JOB_TOKEN;
@@ -88,12 +89,6 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const summary: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
   for (const c of flat) summary[c.status]++;
   return { ok: summary.fail === 0, summary, checks: flat };
-}
-
-function toolUv(loaded: LoadedIndexes): Record<string, unknown> {
-  const tool = loaded.doc.tool;
-  const uv = isTable(tool) ? tool.uv : undefined;
-  return isTable(uv) ? uv : {};
 }
 
 function pinnedPackages(loaded: LoadedIndexes): Map<string, string[]> {
@@ -114,16 +109,15 @@ function failure(id: string, title: string, error: unknown): Check {
 async function indexTask(
   ctx: Context,
   index: GitLabIndex,
-  netrc: Awaited<ReturnType<typeof readNetrcState>>,
-  keyring: boolean,
+  world: UvCredentialWorld,
   reports: Map<string, Promise<TokenReport>>,
   pins: string[],
   options: DoctorOptions,
   tokens: string[],
 ): Promise<Check[]> {
   const name = index.entry.name;
-  const credentials = await uvCredentialsFor(ctx, index, netrc, keyring);
-  const out: Check[] = [credentialSourceCheck(index, credentials)];
+  const credentials = uvCredentialsFor(ctx, index, world);
+  const out: Check[] = [credentialSourceCheck(index, credentials, world.uvVersion)];
   const chosen = credentials.chosen;
   if (options.offline) return out;
   if (!chosen?.password) {
@@ -153,7 +147,27 @@ async function indexTask(
     ...pins.map((pkg) => confusionCheck(ctx, client, index, pkg, options.checkPypi).catch((e) => failure(`package.${pkg}.confusion`, `package ${pkg}`, e))),
   ]);
   out.push(access!, forwarding!, ...confusion);
+  if (credentials.downloads?.password !== undefined) out.push(await downloadsCheck(ctx, index, credentials.downloads, credentials.envVars, tokens));
   return out;
+}
+
+/** URL userinfo on the page, UV_INDEX_* on the files (uv caches those under the index root): the second set must work too. */
+async function downloadsCheck(ctx: Context, index: GitLabIndex, downloads: SourceFinding, envVars: { username: string; password: string }, tokens: string[]): Promise<Check> {
+  const password = downloads.password ?? '';
+  tokens.push(password);
+  const id = `index.${index.entry.name}.downloads`;
+  const title = `index ${index.entry.name}: file downloads`;
+  const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: password, kind: credentialKind(password, downloads.username), username: downloads.username, log: ctx.verbose ? ctx.debug : undefined });
+  const probe = await probeSimpleIndex(client, index.registry, 'basic').catch((e) => failure(id, title, e));
+  if ('id' in probe) return probe;
+  if (probe.status === 200) return check(id, 'ok', title, `file downloads carry ${envVars.username}/_PASSWORD; the registry answered 200 to them`);
+  return check(
+    id,
+    'fail',
+    title,
+    `uv sends the URL's credentials for the index page but ${envVars.username}/_PASSWORD for file downloads, and the registry answered ${probe.status} to those`,
+    `Keep one set: remove the credentials from the URL in pyproject.toml, or fix ${envVars.password}.`,
+  );
 }
 
 function render(report: DoctorReport, ctx: Context): string {

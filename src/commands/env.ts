@@ -123,8 +123,11 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
     const target = publishTarget(selected, relative);
     const token = tokens.get(target.registry.host);
     if (!token) throw new GlxError('NO_TOKEN', `no GitLab token for ${target.registry.host}, where index "${target.entry.name}" publishes`, `Store a token for ${target.registry.host} with \`glx auth --netrc --host ${target.registry.baseUrl}\`.`);
+    // UV_PUBLISH_INDEX, not UV_PUBLISH_URL: uv then takes the index's publish-url and uses its url as
+    // the check URL (files already there are skipped), and `uv publish --index NAME` still works,
+    // where UV_PUBLISH_URL makes uv refuse --index ("cannot be used with '--publish-url'").
     vars.push(
-      { name: 'UV_PUBLISH_URL', value: target.entry.publishUrl! },
+      { name: 'UV_PUBLISH_INDEX', value: target.entry.name },
       { name: 'UV_PUBLISH_USERNAME', value: credentialUsername(token, options.username) },
       { name: 'UV_PUBLISH_PASSWORD', value: token.token },
     );

@@ -100,6 +100,10 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
   const base = fromRemote && !ctx.host && !ctx.deps.env.GITLAB_HOST && !ctx.deps.env.GL_HOST ? fromRemote : await resolveBaseUrl(ctx, existing.map((entry) => entry.url));
   ctx.debug(`GitLab host ${base.baseUrl} (from ${base.source})`);
   const target = await resolveNumericId(ctx, base.baseUrl, base.host, wanted);
+  if (target.registryAccess === 'disabled') {
+    // `packages_disabled` refuses every package request, whatever the role (app/policies/project_policy.rb).
+    ctx.warn(`the package registry of project ${target.path ?? target.id} is turned off: uv will be refused until a Maintainer turns it on (Settings > General > Visibility, project features, permissions > Package registry)`);
+  }
   const spec = {
     name: options.name,
     url: simpleUrl(base.baseUrl, target),

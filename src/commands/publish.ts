@@ -16,7 +16,7 @@ import { decideFile, decideLink, type FileDecision } from '../dist/plan.js';
 import { type Distribution, readDistribution } from '../dist/read.js';
 import { uploadBody } from '../dist/upload-form.js';
 import { type ErrorCode, ExitCode, exitCodeFor, GlxError, isGlxError, usageError } from '../errors.js';
-import { answerMessage, createRelease, createReleaseLink, getRelease, getSimpleVersions, listReleaseLinks, uploadPypiFile } from '../gitlab/api.js';
+import { answerMessage, createRelease, createReleaseLink, getRelease, getSimpleVersions, listPackageProtectionRules, listReleaseLinks, uploadPypiFile } from '../gitlab/api.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
 import type { SimpleFile } from '../gitlab/simple-page.js';
 import { normalizeBaseUrl, parseRegistryUrl, publishUrl, pypiFileUrl, simpleUrl } from '../gitlab/url.js';
@@ -439,8 +439,26 @@ async function uploadOne(client: GitLabClient, projectId: string, dist: Distribu
     return done({ status: 'failed', message: `GitLab refused the upload (${response.status}: ${message})`, code: 'GITLAB_ERROR', hint: uploadHint(message) });
   } catch (error) {
     if (!isGlxError(error)) throw error;
-    return done({ status: 'failed', message: error.message, code: error.code, ...(error.hint ? { hint: error.hint } : {}) });
+    const hint = error.code === 'PACKAGE_PROTECTED' ? ((await protectionHint(client, projectId, dist.metadata.name)) ?? error.hint) : error.hint;
+    return done({ status: 'failed', message: error.message, code: error.code, ...(hint ? { hint } : {}) });
   }
+}
+
+/**
+ * Names the package protection rule that refused a push and the role it needs, when this token may list the
+ * rules (Maintainer+); otherwise the generic hint stands. Rules match with `*` as the only wildcard, ignoring case
+ * (app/models/packages/protection/rule.rb).
+ */
+async function protectionHint(client: GitLabClient, projectId: string, name: string): Promise<string | undefined> {
+  const rules = await listPackageProtectionRules(client, projectId).catch(() => undefined);
+  const rule = rules?.find((candidate) => new RegExp(`^${candidate.package_name_pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i').test(name));
+  if (!rule) return undefined;
+  const role = rule.minimum_access_level_for_push ? `${rule.minimum_access_level_for_push.charAt(0).toUpperCase()}${rule.minimum_access_level_for_push.slice(1)}` : 'a higher role';
+  return `Package protection rule "${rule.package_name_pattern}" (id ${rule.id}) of project ${projectId} covers ${name}: pushing it needs ${role} or higher, and deploy tokens never may. Publish with such a token, or ask a Maintainer to change the rule (Settings > Packages and registries > Protected packages).`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function uploadHint(message: string): string {
@@ -456,7 +474,10 @@ async function ensureRelease(client: GitLabClient, projectId: string, tag: strin
   const ref = env.GITLAB_CI === 'true' && env.CI_COMMIT_SHA ? env.CI_COMMIT_SHA : undefined;
   const result = await createRelease(client, projectId, { tag, ...(ref ? { ref } : {}) });
   if ('refused' in result) {
-    throw new GlxError('GITLAB_ERROR', `cannot create release ${tag}: ${result.refused}; nothing was uploaded`, `The tag ${tag} does not exist yet: push it first (git push origin ${tag}), then publish again.`);
+    // app/services/releases/create_service.rb: only "Ref is not specified" means a missing tag; a CI/CD Catalog
+    // project's validation answers 422 too, with its own messages.
+    const hint = /ref is not specified/i.test(result.refused) ? `The tag ${tag} does not exist yet: push it first (git push origin ${tag}), then publish again.` : 'GitLab gave the reason above; fix it in the project (e.g. a CI/CD Catalog project needs a description and a README), then publish again.';
+    throw new GlxError('GITLAB_ERROR', `cannot create release ${tag}: ${result.refused}; nothing was uploaded`, hint);
   }
   if ('created' in result) ctx.debug(`created release ${tag}`);
   return 'created' in result;
@@ -527,10 +548,13 @@ export function outcomeError(result: PublishResult): GlxError | undefined {
   const { conflict, failed } = result.summary;
   const clashes = (result.release?.links ?? []).filter((link) => link.status === 'clash' || link.status === 'failed').length;
   const parts = [conflict ? `${conflict} conflicting with the registry` : '', failed ? `${failed} failed` : '', clashes ? `${clashes} release link${clashes === 1 ? '' : 's'} not added` : ''].filter(Boolean);
+  // A file too large for the instance (413 from Workhorse, or Rails' 400) fails again on a retry: say what to raise.
+  const failures = result.files.filter((file) => file.status === 'failed');
+  const tooLarge = failures.length > 0 && failures.every((file) => /too large/i.test(file.message ?? '')) ? failures[0]?.hint : undefined;
   const hint = conflict
     ? 'A published file cannot be replaced: bump the version and build again (or delete the package in GitLab first).'
     : failed
-      ? 'Run the same command again: files already on the registry are skipped, only the missing ones are sent.'
+      ? (tooLarge ?? 'Run the same command again: files already on the registry are skipped, only the missing ones are sent.')
       : 'Remove or rename the clashing links in the release, then run again.';
   const verb = result.dryRun ? 'would not complete' : 'incomplete';
   return new GlxError('PUBLISH_INCOMPLETE', `publish ${verb}: ${parts.join(', ')}`, hint);

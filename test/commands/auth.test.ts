@@ -232,7 +232,7 @@ describe('glx auth refuses what cannot work, with exit 4 and nothing written', (
 
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/bob is not a member on group 42/);
-    expect(result.stderr).toMatch(/hint: Group registries need membership of the group itself/);
+    expect(result.stderr).toMatch(/hint: A private group registry needs membership of the group itself/);
   });
 
   it('explains that a project access token cannot read a group registry', async () => {

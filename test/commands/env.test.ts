@@ -76,7 +76,8 @@ describe('glx env', () => {
   it('adds UV_PUBLISH_* for the index with a publish-url', async () => {
     const result = await run(['env', '--publish', '--shell', 'fish'], { GITLAB_TOKEN: world.tokens.alicePat });
 
-    expect(result.stdout).toContain(`set -gx UV_PUBLISH_URL '${fake.url}/api/v4/projects/7/packages/pypi';`);
+    expect(result.stdout).toContain("set -gx UV_PUBLISH_INDEX 'tools';");
+    expect(result.stdout).not.toContain('UV_PUBLISH_URL');
     expect(result.stdout).toContain("set -gx UV_PUBLISH_USERNAME '__token__';");
     expect(result.stdout).toContain(`set -gx UV_PUBLISH_PASSWORD '${world.tokens.alicePat}';`);
   });

@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasPeer, required } from '../support/peers.js';
 import { uvBinaries } from '../support/uv.js';
-import { installedVersion, lockAndSync, PACKAGE, REGISTRIES, registryFlag, scene, startUvWorld, type UvWorld, VERSION } from './world.js';
+import { installedVersion, lockAndSync, PACKAGE, REGISTRIES, registryFlag, scene, type UvWorld, useUvWorld, VERSION } from './world.js';
 
 const binaries = uvBinaries();
 const gitlabCiLocal = fileURLToPath(new URL('../../node_modules/.bin/gitlab-ci-local', import.meta.url));
@@ -45,17 +45,7 @@ function jobTokenReads(w: UvWorld): number {
 }
 
 describe.skipIf(binaries.length === 0)('uv in CI with the job token glx ci-setup wires', () => {
-  let w: UvWorld;
-
-  beforeAll(async () => {
-    w = await startUvWorld();
-  }, 120_000);
-
-  afterAll(async () => {
-    await w?.close();
-    w?.fake.assertClean();
-    w?.pypi.assertClean();
-  });
+  const w = useUvWorld();
 
   for (const uv of binaries) {
     for (const registry of REGISTRIES) {

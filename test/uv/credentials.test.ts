@@ -7,26 +7,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasPeer } from '../support/peers.js';
 import { uvBinaries } from '../support/uv.js';
-import { authenticatedSimpleRequests, installedVersion, lockAndSync, PACKAGE, REGISTRIES, registryFlag, scene, startUvWorld, type UvWorld, VERSION } from './world.js';
+import { authenticatedSimpleRequests, installedVersion, lockAndSync, PACKAGE, REGISTRIES, registryFlag, scene, useUvWorld, VERSION } from './world.js';
 
 const binaries = uvBinaries();
 const fish = hasPeer('fish', 'real uv reading `glx env --shell fish`');
 
 describe.skipIf(binaries.length === 0)('uv installs what glx publish uploaded, with the credentials glx hands it', () => {
-  let w: UvWorld;
-
-  beforeAll(async () => {
-    w = await startUvWorld();
-  }, 120_000);
-
-  afterAll(async () => {
-    await w?.close();
-    w?.fake.assertClean();
-    w?.pypi.assertClean();
-  });
+  const w = useUvWorld();
 
   for (const uv of binaries) {
     for (const registry of REGISTRIES) {

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildDists } from '../support/dists.js';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
 import { createFakePypi, type FakePypi } from '../support/fake-pypi.js';
@@ -71,6 +71,24 @@ export async function startUvWorld(): Promise<UvWorld> {
       cleanup();
     },
   };
+}
+
+/**
+ * Starts the world before the tests of the enclosing describe and, after them, closes it and fails
+ * on any request either stand-in did not expect. The returned object is filled in by beforeAll.
+ */
+export function useUvWorld(): UvWorld {
+  const w = {} as UvWorld;
+  beforeAll(async () => {
+    Object.assign(w, await startUvWorld());
+  }, 120_000);
+  afterAll(async () => {
+    if (!w.fake) return;
+    await w.close();
+    w.fake.assertClean();
+    w.pypi.assertClean();
+  });
+  return w;
 }
 
 /** The built glx, with exactly `env`. */
