@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import type { Deps } from '../deps.js';
 import { GlxError } from '../errors.js';
+import { BASE_LAYERS, DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from '../gitlab-ci/uv-image.js';
 import { VERSION } from '../version.js';
 import { suggest } from './suggest.js';
 import { ENV_FLAGS, GLOBAL_FLAGS } from './env-options.js';
@@ -203,7 +204,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'eval "$(glx env)"                                  # bash, zsh, sh',
         'glx env --shell fish | source',
         'glx env --shell powershell | Out-String | Invoke-Expression',
-        'glx env --shell dotenv > .env.local',
+        'glx env --shell dotenv > .env.local                # docker compose, direnv (not uv run --env-file)',
         'glx env --publish                                  # adds UV_PUBLISH_INDEX / _USERNAME / _PASSWORD',
       ]),
     )
@@ -300,9 +301,9 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--allowlist', "add this project to the job-token allowlist of every private project registry it reads (needs Maintainer there)")
     .option('--local', 'write .gitlab-ci-local-variables.yml (CI_JOB_TOKEN = your token, mode 0600) for gitlab-ci-local, git-ignored')
     .option('--lint', "check the result with GitLab's CI lint API before writing (needs a token)")
-    .option('--uv-version <x.y[.z]>', 'uv image version (default: kept from the file, else 0.12)')
+    .option('--uv-version <x.y[.z]>', `uv image version (default: kept from the file, else ${DEFAULT_UV_VERSION})`)
     .option('--python <x.y>', 'Python of the image (default: kept, else .python-version, else the lower bound of requires-python)')
-    .option('--base-layer <name>', 'image base, e.g. trixie-slim (default), bookworm-slim, alpine')
+    .option('--base-layer <name>', `image base: ${BASE_LAYERS.join(', ')} (default ${DEFAULT_BASE_LAYER}; no bookworm since uv 0.10)`)
     .option('--project <id|path>', 'this project (default: CI_PROJECT_ID in CI, else the git remote origin)')
     .option('--ci-file <path>', 'the .gitlab-ci.yml to write (default: at the top of the git checkout)')
     .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
@@ -314,7 +315,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'glx ci-setup --publish                # plus a tag-only build/publish/release job',
         'glx ci-setup --allowlist              # let this project\'s jobs read the registries it needs',
         'glx ci-setup --local                  # .gitlab-ci-local-variables.yml for gitlab-ci-local',
-        'glx ci-setup --python 3.12 --uv-version 0.12.5 --lint',
+        'glx ci-setup --python 3.12 --uv-version 0.13.9 --lint',
         'glx ci-setup --publish --dry-run',
       ]),
     )

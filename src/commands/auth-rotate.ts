@@ -135,7 +135,7 @@ async function rotate(ctx: Context, target: Target, options: RotateOptions): Pro
   ctx.info(`Rotated "${fresh.name}": the old token is revoked; the new one ${expiry}.`);
   for (const line of written) ctx.info(`  updated ${line}`);
   for (const holder of plan.stuck) ctx.warn(`${holder} still holds the old, revoked token: update or unset it (glx and uv read the stores above)`);
-  if (ctx.json) ctx.deps.io.out(`${JSON.stringify({ ...summary(plan), rotated: true, newExpiresAt: fresh.expires_at ?? null, ...(options.printToken ? { token: fresh.token } : {}) }, null, 2)}\n`);
+  if (ctx.json) ctx.deps.io.out(`${JSON.stringify({ ...summary(plan), rotated: true, newExpiresAt: fresh.expires_at ?? null, ...(options.printToken ? { newToken: fresh.token } : {}) }, null, 2)}\n`);
   else if (options.printToken) ctx.deps.io.out(`${fresh.token}\n`);
   return 0;
 }

@@ -139,6 +139,8 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
   }
   for (const [host, token] of tokens) ctx.debug(`${host}: token from ${token.source}${token.file ? ` (${token.file})` : ''}, user ${credentialUsername(token, options.username)}`);
 
+  // --json: the same variables as data (schemas/env.schema.json), for tools rather than shells.
+  if (ctx.json) return `${JSON.stringify({ variables: Object.fromEntries(vars.map((variable) => [variable.name, variable.value])) }, null, 2)}\n`;
   return renderExports(vars, options.shell);
 }
 

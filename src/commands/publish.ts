@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { createProgress, formatBytes, type Progress } from '../cli/progress.js';
+import { printJsonResult } from '../cli/report-error.js';
 import { checkRegistry, introspectToken, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
@@ -57,11 +58,13 @@ export interface FileReport {
   /** The error code of a failure (GlxError codes), and its hint. */
   code?: ErrorCode;
   hint?: string;
-  sha256?: string;
-  blake2_256?: string;
-  /** Where the registry serves it, once it is there. */
-  url?: string;
-  attempts?: number;
+  /** Always present (issue 12: stable fields), also for a file that failed or was not sent. */
+  sha256: string;
+  blake2_256: string;
+  /** Where the registry serves it, once it is there (or would, in a dry run); null otherwise. */
+  url: string | null;
+  /** Upload attempts made (0 when none was). */
+  attempts: number;
   durationMs: number;
 }
 
@@ -122,8 +125,8 @@ export function parsePublishOptions(raw: Record<string, unknown>, _env: Env): Pu
 export async function publishAction(raw: Record<string, unknown>, ctx: Context, args: string[]): Promise<number> {
   const options = parsePublishOptions({ ...raw, files: args }, ctx.deps.env);
   const result = await publish(options, ctx);
-  if (ctx.json) ctx.deps.io.out(`${JSON.stringify(result, null, 2)}\n`);
   const failure = outcomeError(result);
+  if (ctx.json) printJsonResult(ctx.deps, result, failure);
   if (failure) throw failure;
   return ExitCode.OK;
 }
@@ -156,7 +159,7 @@ export async function publish(options: PublishOptions, ctx: Context): Promise<Pu
   const resultTarget = { host: target.host, projectId: project.id, ...(project.path ? { projectPath: project.path } : {}), uploadUrl: publishUrl(client.baseUrl, project.id), from: target.from };
 
   if (options.dryRun) {
-    const files = planned.map((item) => plannedReport(item, client.baseUrl, project.id));
+    const files = await mapPool(planned, options.concurrency, (item) => plannedReport(item, client.baseUrl, project.id));
     let release: PublishResult['release'];
     if (options.release) {
       const existing = releaseExists ? await listReleaseLinks(client, project.id, options.release) : [];
@@ -347,14 +350,15 @@ function planFiles(remote: Map<string, SimpleFile>, dists: Distribution[], concu
   });
 }
 
-function baseReport(dist: Distribution): Omit<FileReport, 'status' | 'durationMs'> {
+function baseReport(dist: Distribution): Pick<FileReport, 'file' | 'fileName' | 'package' | 'version' | 'filetype' | 'size'> {
   return { file: dist.display, fileName: dist.fileName, package: dist.metadata.name, version: dist.metadata.version, filetype: dist.filetype, size: dist.size };
 }
 
-function plannedReport(item: PlannedFile, baseUrl: string, projectId: string): FileReport {
-  const { dist, decision, digests } = item;
-  const hashes = digests ? { sha256: digests.sha256, blake2_256: digests.blake2_256, url: pypiFileUrl(baseUrl, projectId, digests.sha256, dist.fileName) } : {};
-  const report: FileReport = { ...baseReport(dist), status: 'would-upload', durationMs: 0, ...hashes };
+async function plannedReport(item: PlannedFile, baseUrl: string, projectId: string): Promise<FileReport> {
+  const { dist, decision } = item;
+  const digests = item.digests ?? (await hashFile(dist.path));
+  const hashes = { sha256: digests.sha256, blake2_256: digests.blake2_256, url: pypiFileUrl(baseUrl, projectId, digests.sha256, dist.fileName) };
+  const report: FileReport = { ...baseReport(dist), status: 'would-upload', attempts: 0, durationMs: 0, ...hashes };
   if (decision.action === 'skip') Object.assign(report, { status: 'skipped', message: 'already on the registry (same sha256)', url: decision.remote.url });
   if (decision.action === 'conflict') Object.assign(report, { status: 'conflict', message: decision.reason, url: decision.remote.url });
   return report;
@@ -378,7 +382,10 @@ async function uploadAll(client: GitLabClient, projectId: string, planned: Plann
   try {
     return await mapPool(planned, options.concurrency, async (item) => {
       if (item.decision.action !== 'upload') return plannedReport(item, client.baseUrl, projectId);
-      if (abort) return { ...baseReport(item.dist), status: 'failed', message: `not attempted: ${abort.message}`, code: abort.code, durationMs: 0 } satisfies FileReport;
+      if (abort) {
+        const digests = await hashFile(item.dist.path);
+        return { ...baseReport(item.dist), status: 'failed', message: `not attempted: ${abort.message}`, code: abort.code, sha256: digests.sha256, blake2_256: digests.blake2_256, url: null, attempts: 0, durationMs: 0 } satisfies FileReport;
+      }
       const report = await uploadOne(client, projectId, item.dist, progress, ctx);
       if (report.status === 'failed' && report.code && isCredentialCode(report.code)) abort ??= new GlxError(report.code, report.message ?? 'credentials refused', report.hint);
       return report;
@@ -397,9 +404,11 @@ async function uploadOne(client: GitLabClient, projectId: string, dist: Distribu
   const body = uploadBody(dist);
   let attempts = 0;
   const id = dist.display;
-  const done = (report: Pick<FileReport, 'status' | 'message' | 'code' | 'hint' | 'sha256' | 'blake2_256' | 'url'>): FileReport => {
+  const done = async (report: Pick<FileReport, 'status' | 'message' | 'code' | 'hint'> & Partial<Pick<FileReport, 'sha256' | 'blake2_256' | 'url'>>): Promise<FileReport> => {
+    // A failed upload may not have streamed the whole file: its digests come from the disk then.
+    const digests = report.sha256 && report.blake2_256 ? { sha256: report.sha256, blake2_256: report.blake2_256 } : (body.digests() ?? (await hashFile(dist.path)));
     const durationMs = ctx.deps.now().getTime() - started;
-    const full: FileReport = { ...baseReport(dist), ...report, attempts, durationMs };
+    const full: FileReport = { ...baseReport(dist), url: null, ...report, sha256: digests.sha256, blake2_256: digests.blake2_256, attempts, durationMs };
     progress.finish(id, finishLine(full, ctx));
     return full;
   };

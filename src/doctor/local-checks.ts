@@ -40,7 +40,9 @@ export function indexChecks(index: GitLabIndex): Check[] {
         `${id}.auth-policy`,
         'fail',
         `${title}: authenticate`,
-        `authenticate is "${entry.authenticate ?? 'auto'}": GitLab answers anonymous requests by forwarding to pypi.org, so uv never sends credentials and may install a public package of the same name`,
+        entry.authenticate === 'never'
+          ? 'authenticate is "never": uv never sends credentials, and GitLab forwards anonymous misses to pypi.org, so a public package of the same name can be installed'
+          : `authenticate is "auto": uv asks anonymously first and sends credentials only after a 401, 403 or 404; the risk is the anonymous 200: GitLab forwards a package it does not hold to pypi.org, so a public package of the same name comes back without a token being sent`,
         `${reinit}   (sets authenticate = "always")`,
       ),
     );

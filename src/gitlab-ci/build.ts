@@ -18,10 +18,7 @@ export const STARTER_JOB = 'uv-sync';
 /** Comment lines that open each block glx rewrites; merge.ts recognises them by this prefix. */
 export const MARKER = '# glx:';
 
-/** A current uv minor: the image tag `0.12` follows its patch releases (uv's Docker guide). */
-export const DEFAULT_UV_VERSION = '0.12';
-/** Debian 13, the base of the images uv's GitLab guide uses. */
-export const DEFAULT_BASE_LAYER = 'trixie-slim';
+export { BASE_LAYERS, DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from './uv-image.js';
 
 /** This project's PyPI upload URL, from GitLab's predefined variables (research/gitlab.md §11). */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: GitLab's variable syntax, expanded in the job

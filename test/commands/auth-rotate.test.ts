@@ -1,11 +1,20 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
 import { glx, type TestDepsOptions, tempDir } from '../support/test-deps.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const ROTATE = 'POST /personal_access_tokens/self/rotate';
+const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../schemas/auth-rotate.schema.json', import.meta.url), 'utf8')));
+
+/** stdout as one JSON object valid against schemas/auth-rotate.schema.json. */
+function rotateJson(stdout: string): Record<string, unknown> {
+  const value = JSON.parse(stdout) as Record<string, unknown>;
+  expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+  return value;
+}
 
 let fake: FakeGitLab;
 let world: StandardWorld;
@@ -131,10 +140,23 @@ describe('glx auth rotate', () => {
     expect(text.stdout).toMatch(/^token {6}glpat-… from netrc: Personal access token "laptop", scopes api, expires 2026-12-01 \(in 8 days\)$/m);
     expect(text.stdout).toContain(`update     ${netrc}: machine 127.0.0.1 (line 1)`);
     expect(text.stdout).toMatch(/new expiry 2026-12-22/);
-    expect(JSON.parse(json.stdout)).toMatchObject({ source: 'netrc', name: 'laptop', due: true, newExpiresAt: '2027-11-22', rotated: false, stores: [{ kind: 'netrc', file: netrc }] });
+    expect(rotateJson(json.stdout)).toMatchObject({ source: 'netrc', name: 'laptop', due: true, newExpiresAt: '2027-11-22', rotated: false, stores: [{ kind: 'netrc', file: netrc }] });
     expect(readFileSync(netrc, 'utf8')).toBe(before);
     expect(rotations()).toHaveLength(0);
     expect(text.stdout + text.stderr + json.stdout).not.toContain(old);
+  });
+
+  it('--json reports a rotation and a token that is not due as one object each; the new token only with --print-token', async () => {
+    const { old } = storeToken();
+
+    const notDue = await glx(['--cwd', dir, '--json', 'auth', 'rotate', '--if-expiring-within', '3d'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
+    const rotated = await glx(['--cwd', dir, '--json', 'auth', 'rotate', '--print-token'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
+
+    expect(rotateJson(notDue.stdout)).toMatchObject({ due: false, rotated: false, expiresInDays: 8 });
+    const result = rotateJson(rotated.stdout);
+    expect(result).toMatchObject({ due: true, rotated: true, newExpiresAt: '2027-11-22', newToken: newestToken(), stores: [{ kind: 'netrc', entries: [{ name: 'machine 127.0.0.1', line: 1 }] }] });
+    expect(result.token).not.toContain(old.slice(8));
+    expect(notDue.stdout).not.toContain(old);
   });
 
   it('refuses a token only GITLAB_TOKEN holds unless --print-token, which prints the new one on stdout only', async () => {

@@ -44,6 +44,7 @@ describe('glx completion', () => {
     expect(complete(['glx', 'auth', 'rotate', '--exp'])).toEqual(['--expires-in', '--expires-at']);
     expect(complete(['glx', 'auth', 'rotate', '--if'])).toEqual(['--if-expiring-within']);
     expect(complete(['glx', 'doctor', '--che'])).toEqual(['--check-pypi']);
+    expect(complete(['glx', 'ci-setup', '--base-layer', ''])).toEqual(['trixie-slim', 'trixie', 'alpine', 'alpine3.23', 'dhi']);
   });
 
   it('completes subcommands and flag values in fish', async () => {
