@@ -40,6 +40,8 @@ export interface Deps {
   env: Env;
   cwd: string;
   homeDir: string;
+  /** process.platform: where uv looks for files (netrc, credentials store) depends on it. */
+  platform: NodeJS.Platform;
   now(): Date;
   /** Run a program (git, uv). Resolves with its exit code; rejects only when it cannot start. */
   exec(file: string, args: string[], options?: ExecOptions): Promise<ExecResult>;

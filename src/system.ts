@@ -81,6 +81,7 @@ export function systemDeps(gitlab: (env: Deps['env']) => Deps['gitlab'], options
     env,
     cwd: process.cwd(),
     homeDir: homedir(),
+    platform: process.platform,
     now: () => new Date(),
     exec,
     gitlab: gitlab(env),

@@ -26,6 +26,7 @@ function captureDeps(sink: { out: string }): Deps {
     env: {},
     cwd: '/',
     homeDir: '/',
+    platform: 'linux',
     now: () => new Date(0),
     exec: refuse,
     gitlab: refuse,

@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import type { Deps } from '../deps.js';
 import { GlxError } from '../errors.js';
+import { BASE_LAYERS, DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from '../gitlab-ci/uv-image.js';
 import { VERSION } from '../version.js';
 import { suggest } from './suggest.js';
 import { ENV_FLAGS, GLOBAL_FLAGS } from './env-options.js';
@@ -82,6 +83,8 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--default', 'replace PyPI as the default index (default = true)')
     .option('--ignore-error-codes <codes>', 'comma-separated HTTP statuses uv may skip past, e.g. 401,403')
     .option('--publish', 'also set publish-url (project registries only)')
+    .option('--replace', 'point an existing index of that --name at this registry instead')
+    .option('--migrate', 'turn [tool.uv] index-url / extra-index-url for the registry into this index')
     .option('--file <path>', 'the pyproject.toml to edit (default: nearest one upward from --cwd)')
     .option('--dry-run', 'print the change as a unified diff and write nothing')
     .addHelpText(
@@ -92,6 +95,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'glx init --project acme/tools --package acme-utils --package acme-cli --publish',
         'glx init                      # project from the git remote origin',
         'glx init --group 42 --dry-run --json',
+        'glx init --migrate --dry-run    # [tool.uv] index-url → [[tool.uv.index]]',
       ]),
     )
     .action(run(async () => (await import('../commands/init.js')).initAction));
@@ -174,7 +178,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'eval "$(glx env)"                                  # bash, zsh, sh',
         'glx env --shell fish | source',
         'glx env --shell powershell | Out-String | Invoke-Expression',
-        'glx env --shell dotenv > .env.local',
+        'glx env --shell dotenv > .env.local                # docker compose, direnv (not uv run --env-file)',
         'glx env --publish                                  # adds UV_PUBLISH_INDEX / _USERNAME / _PASSWORD',
       ]),
     )
@@ -189,7 +193,8 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'metadata come from the files. A file the registry holds with the same sha256\n' +
         'is skipped; the same name with other bytes is a conflict. Target: --project,\n' +
         'else the GitLab index with a publish-url in pyproject.toml, else in GitLab CI\n' +
-        'the running project (with the job token).',
+        'the running project (with the job token). Without files: dist/* of the uv\n' +
+        'workspace root (where uv build writes, also from a member), else of --cwd.',
     )
     .argument('[files...]', 'distribution files or globs (default: the wheels and sdists in dist/, as uv publish)')
     .option('--project <id|path>', 'the project registry to publish to')
@@ -268,12 +273,12 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     )
     .option('--publish', 'add the tag-only job glx-publish: uv build, uv publish to this project\'s registry, release links')
     .option('--no-publish', 'remove the glx-publish job')
-    .option('--allowlist', "add this project to the job-token allowlist of every registry project it reads (needs Maintainer there)")
+    .option('--allowlist', "add this project to the job-token allowlist of every private project registry it reads (needs Maintainer there)")
     .option('--local', 'write .gitlab-ci-local-variables.yml (CI_JOB_TOKEN = your token, mode 0600) for gitlab-ci-local, git-ignored')
     .option('--lint', "check the result with GitLab's CI lint API before writing (needs a token)")
-    .option('--uv-version <x.y[.z]>', 'uv image version (default: kept from the file, else 0.12)')
+    .option('--uv-version <x.y[.z]>', `uv image version (default: kept from the file, else ${DEFAULT_UV_VERSION})`)
     .option('--python <x.y>', 'Python of the image (default: kept, else .python-version, else the lower bound of requires-python)')
-    .option('--base-layer <name>', 'image base, e.g. trixie-slim (default), bookworm-slim, alpine')
+    .option('--base-layer <name>', `image base: ${BASE_LAYERS.join(', ')} (default ${DEFAULT_BASE_LAYER}; no bookworm since uv 0.10)`)
     .option('--project <id|path>', 'this project (default: CI_PROJECT_ID in CI, else the git remote origin)')
     .option('--ci-file <path>', 'the .gitlab-ci.yml to write (default: at the top of the git checkout)')
     .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
@@ -285,7 +290,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'glx ci-setup --publish                # plus a tag-only build/publish/release job',
         'glx ci-setup --allowlist              # let this project\'s jobs read the registries it needs',
         'glx ci-setup --local                  # .gitlab-ci-local-variables.yml for gitlab-ci-local',
-        'glx ci-setup --python 3.12 --uv-version 0.12.5 --lint',
+        'glx ci-setup --python 3.12 --uv-version 0.13.9 --lint',
         'glx ci-setup --publish --dry-run',
       ]),
     )

@@ -7,13 +7,18 @@
 import type { Context } from '../cli/context.js';
 import { introspectToken, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
-import { keyringEnabled } from '../credentials/uv-sources.js';
+import type { SourceFinding } from '../credentials/uv-sources.js';
+import { probeSimpleIndex } from '../gitlab/api.js';
 import { ExitCode, GlxError } from '../errors.js';
 import { type Check, type CheckStatus, check } from '../doctor/check.js';
-import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, trackedSecretsCheck, uvCredentialsFor } from '../doctor/local-checks.js';
+import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, readUvCredentialWorld, trackedSecretsCheck, type UvCredentialWorld, unexpandedCheck, uvCredentialsFor } from '../doctor/local-checks.js';
 import { accessCheck, ciCheck, confusionCheck, forwardingCheck, tokenCheck, tokenErrorCheck } from '../doctor/remote-checks.js';
 import { createLocator } from '../pyproject/locate.js';
-import { isTable, listSources, sourceIndex } from '../pyproject/read.js';
+import path from 'node:path';
+import { type IndexEntry, listIndexes, listSources, parsePyproject, sourceIndex, type TomlTable } from '../pyproject/read.js';
+import { listWorkspaceMembers } from '../pyproject/workspace.js';
+import { legacyMessage } from '../pyproject/legacy.js';
+import { readTextIfExists } from '../util/fs-atomic.js';
 import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from './env.js';
 
 export interface DoctorOptions {
@@ -50,10 +55,10 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const checks: Check[][] = [];
   let loaded: LoadedIndexes | undefined;
   try {
-    loaded = await loadGitLabIndexes(ctx, options.file, createLocator);
+    loaded = await loadGitLabIndexes(ctx, options.file, createLocator, { quiet: true });
     const names = loaded.gitlab.map((index) => index.entry.name);
     checks.push([check('pyproject', 'ok', 'pyproject.toml', `${loaded.relative} is valid; ${names.length} GitLab ${names.length === 1 ? 'index' : 'indexes'}${names.length ? ` (${names.join(', ')})` : ''}`)]);
-    if (loaded.gitlab.length === 0) {
+    if (loaded.gitlab.length === 0 && loaded.unexpanded.length === 0 && loaded.legacy.length === 0) {
       checks.push([check('indexes', 'fail', 'GitLab indexes', 'no GitLab index in pyproject.toml', 'glx init --group <id|path>   or   glx init --project <id|path>')]);
     }
   } catch (error) {
@@ -65,13 +70,15 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const tasks: Array<Promise<Check[]>> = [];
   const tokens: string[] = [];
   if (loaded) {
-    checks.push(loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env));
+    const world = await readUvCredentialWorld(ctx, loaded, netrc);
+    checks.push(await workspaceChecks(ctx, loaded));
+    checks.push(loaded.legacy.map((item, i) => check(`legacy.${item.key}${i > 0 ? `.${i}` : ''}`, 'warn', item.where, legacyMessage(item), item.origin === 'pyproject' ? 'glx init --migrate   (glx init --migrate --dry-run shows the diff)' : `glx init --${item.registry.kind} ${item.registry.id}, then remove ${item.where}`)));
+    checks.push(loaded.unexpanded.map(unexpandedCheck), loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env, world.config.indexes));
     checks.push(netrcChecks(netrc, ctx.deps.env));
-    const keyring = keyringEnabled(ctx.deps.env, toolUv(loaded)['keyring-provider']);
     const reports = new Map<string, Promise<TokenReport>>();
     const pins = pinnedPackages(loaded);
     for (const index of loaded.gitlab) {
-      tasks.push(indexTask(ctx, index, netrc, keyring, reports, pins.get(index.entry.name) ?? [], options, tokens));
+      tasks.push(indexTask(ctx, index, world, reports, pins.get(index.entry.name) ?? [], options, tokens));
     }
     if (options.ci) {
       const jobToken = ctx.deps.env.CI_JOB_TOKEN;
@@ -90,10 +97,38 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   return { ok: summary.fail === 0, summary, checks: flat };
 }
 
-function toolUv(loaded: LoadedIndexes): Record<string, unknown> {
-  const tool = loaded.doc.tool;
-  const uv = isTable(tool) ? tool.uv : undefined;
-  return isTable(uv) ? uv : {};
+/**
+ * Index tables in workspace members: uv takes indexes from the root's pyproject.toml; a member's
+ * entry is only looked up for packages that member pins to it in its own [tool.uv.sources]
+ * (crates/uv-distribution/src/metadata/lowering.rs), and never for anything else.
+ */
+async function workspaceChecks(ctx: Context, loaded: LoadedIndexes): Promise<Check[]> {
+  if (!loaded.workspace) return [];
+  const rootDir = path.dirname(loaded.file);
+  const members = new Set(listWorkspaceMembers(rootDir, loaded.workspace).map((dir) => path.join(dir, 'pyproject.toml')));
+  if (loaded.member) members.add(loaded.member);
+  const out: Check[] = [];
+  for (const file of [...members].sort()) {
+    const relative = path.relative(ctx.cwd, file) || 'pyproject.toml';
+    const text = await readTextIfExists(file);
+    if (text === undefined) continue;
+    let doc: TomlTable;
+    let entries: IndexEntry[];
+    try {
+      doc = parsePyproject(text, relative);
+      entries = listIndexes(doc, relative, createLocator(text));
+    } catch (error) {
+      out.push(failure(`workspace.${path.relative(rootDir, path.dirname(file))}`, relative, error));
+      continue;
+    }
+    if (entries.length === 0) continue;
+    const pinned = new Set([...listSources(doc).values()].map(sourceIndex));
+    const names = entries.map((entry) => entry.name ?? entry.url);
+    const unpinned = entries.filter((entry) => entry.name === undefined || !pinned.has(entry.name));
+    const message = `${relative} is a workspace member and has [[tool.uv.index]] ${names.map((n) => `"${n}"`).join(', ')}: uv reads indexes from ${loaded.relative}${unpinned.length === entries.length ? ' and ignores these' : ', and uses a member\'s index only for the packages that member pins to it'}`;
+    out.push(check(`workspace.${path.relative(rootDir, path.dirname(file))}`, 'warn', 'workspace member', message, `Move the entries to ${loaded.relative} (glx init run in the member writes there) and delete them from ${relative}.`));
+  }
+  return out;
 }
 
 function pinnedPackages(loaded: LoadedIndexes): Map<string, string[]> {
@@ -114,16 +149,15 @@ function failure(id: string, title: string, error: unknown): Check {
 async function indexTask(
   ctx: Context,
   index: GitLabIndex,
-  netrc: Awaited<ReturnType<typeof readNetrcState>>,
-  keyring: boolean,
+  world: UvCredentialWorld,
   reports: Map<string, Promise<TokenReport>>,
   pins: string[],
   options: DoctorOptions,
   tokens: string[],
 ): Promise<Check[]> {
   const name = index.entry.name;
-  const credentials = await uvCredentialsFor(ctx, index, netrc, keyring);
-  const out: Check[] = [credentialSourceCheck(index, credentials)];
+  const credentials = uvCredentialsFor(ctx, index, world);
+  const out: Check[] = [credentialSourceCheck(index, credentials, world.uvVersion)];
   const chosen = credentials.chosen;
   if (options.offline) return out;
   if (!chosen?.password) {
@@ -153,7 +187,27 @@ async function indexTask(
     ...pins.map((pkg) => confusionCheck(ctx, client, index, pkg, options.checkPypi).catch((e) => failure(`package.${pkg}.confusion`, `package ${pkg}`, e))),
   ]);
   out.push(access!, forwarding!, ...confusion);
+  if (credentials.downloads?.password !== undefined) out.push(await downloadsCheck(ctx, index, credentials.downloads, credentials.envVars, tokens));
   return out;
+}
+
+/** URL userinfo on the page, UV_INDEX_* on the files (uv caches those under the index root): the second set must work too. */
+async function downloadsCheck(ctx: Context, index: GitLabIndex, downloads: SourceFinding, envVars: { username: string; password: string }, tokens: string[]): Promise<Check> {
+  const password = downloads.password ?? '';
+  tokens.push(password);
+  const id = `index.${index.entry.name}.downloads`;
+  const title = `index ${index.entry.name}: file downloads`;
+  const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: password, kind: credentialKind(password, downloads.username), username: downloads.username, log: ctx.verbose ? ctx.debug : undefined });
+  const probe = await probeSimpleIndex(client, index.registry, 'basic').catch((e) => failure(id, title, e));
+  if ('id' in probe) return probe;
+  if (probe.status === 200) return check(id, 'ok', title, `file downloads carry ${envVars.username}/_PASSWORD; the registry answered 200 to them`);
+  return check(
+    id,
+    'fail',
+    title,
+    `uv sends the URL's credentials for the index page but ${envVars.username}/_PASSWORD for file downloads, and the registry answered ${probe.status} to those`,
+    `Keep one set: remove the credentials from the URL in pyproject.toml, or fix ${envVars.password}.`,
+  );
 }
 
 function render(report: DoctorReport, ctx: Context): string {

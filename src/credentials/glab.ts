@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Deps } from '../deps.js';
+import { GlxError } from '../errors.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 
 export interface GlabHost {
@@ -40,7 +41,11 @@ export async function readGlabConfig(deps: Pick<Deps, 'env' | 'homeDir'>): Promi
       continue;
     }
     if (text === undefined) continue;
-    const { parse } = await import('yaml');
+    // yaml is CommonJS: bundled into the ESM CLI, an import() of it holds its exports under
+    // `default` only (dist/glx-env.cjs gets them by name), and glab's tokens went unread.
+    const yaml = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+    const parse = yaml.parse ?? yaml.default?.parse;
+    if (!parse) throw new GlxError('INTERNAL', 'the bundled yaml parser has no parse()', 'Report this as a glx bug.');
     let doc: unknown;
     try {
       doc = parse(text);

@@ -3,8 +3,8 @@
  * role on each registry, and what the registry itself answers (research/gitlab.md §4–§5).
  */
 import { GlxError } from '../errors.js';
-import { AccessLevel, getCurrentUser, getJob, getMember, getProject, getTokenSelf, probeSimpleIndex, roleName } from '../gitlab/api.js';
-import type { GitLabClient, TokenKind } from '../gitlab/client-types.js';
+import { AccessLevel, answerMessage, getCurrentUser, getGroup, getJob, getMember, getProject, getTokenSelf, probeSimpleIndex, roleName } from '../gitlab/api.js';
+import type { GitLabClient, GitLabResponse, TokenKind } from '../gitlab/client-types.js';
 import type { RegistryRef } from '../gitlab/url.js';
 
 export type Need = 'read' | 'publish';
@@ -23,7 +23,7 @@ export interface TokenReport {
 }
 
 export interface Problem {
-  code: 'TOKEN_SCOPE' | 'TOKEN_ROLE' | 'GITLAB_AUTH' | 'GITLAB_NOT_FOUND' | 'GITLAB_ERROR';
+  code: 'TOKEN_SCOPE' | 'TOKEN_ROLE' | 'GITLAB_AUTH' | 'GITLAB_NOT_FOUND' | 'GITLAB_ERROR' | 'REGISTRY_DISABLED';
   message: string;
   hint: string;
 }
@@ -34,6 +34,10 @@ export interface RegistryCheck {
   role?: string;
   accessLevel?: number;
   visibility?: string;
+  /** The project's `package_registry_access_level` (disabled, private, enabled, public), when GitLab said. */
+  registryAccess?: string;
+  /** Why the registry can be read without the usual role (a public group, a registry open to everyone). */
+  note?: string;
   /** HTTP status of GET <simple URL> with these credentials, as uv would send them. */
   registryStatus?: number;
   problems: Problem[];
@@ -94,7 +98,7 @@ export async function introspectToken(client: GitLabClient, now: Date, username?
   const self = await getTokenSelf(client);
   if (self.revoked) throw new GlxError('TOKEN_REVOKED', `the token "${self.name}" was revoked`, 'Create a new token in GitLab and run `glx auth` again.');
   const expiresInDays = self.expires_at ? daysUntil(self.expires_at, now) : undefined;
-  if (!self.active || (expiresInDays !== undefined && expiresInDays < 0)) {
+  if (self.expired === true || !self.active || (expiresInDays !== undefined && expiresInDays < 0)) {
     throw new GlxError('TOKEN_EXPIRED', `the token "${self.name}" is no longer active${self.expires_at ? ` (expired ${self.expires_at})` : ''}`, 'Create a new token in GitLab and run `glx auth` again.');
   }
   let user: TokenReport['user'];
@@ -129,61 +133,117 @@ export async function checkRegistry(client: GitLabClient, report: TokenReport, r
   // The role lookups and the registry's own answer are independent: one round trip, not three.
   const [, probe] = await Promise.all([roleKnowable ? checkRole(client, report, ref, need, check) : undefined, probeSimpleIndex(client, ref, 'basic')]);
   check.registryStatus = probe.status;
-  if (probe.status !== 200 && check.problems.length === 0) check.problems.push(registryProblem(probe.status, report, ref));
+  // The registry's own 200 to these credentials is the answer for reading: a public group, an internal project
+  // or a registry open to everyone needs no role (app/policies/packages/policies/{group,project}_policy.rb).
+  if (need === 'read' && probe.status === 200) {
+    const guessed = check.problems.filter((problem) => problem.code === 'TOKEN_ROLE' || problem.code === 'GITLAB_NOT_FOUND');
+    check.problems = check.problems.filter((problem) => !guessed.includes(problem));
+    if (guessed.length > 0 || (check.role !== undefined && (check.accessLevel ?? 0) < AccessLevel.REPORTER)) check.note = openReason(ref, check);
+  }
+  if (probe.status !== 200 && check.problems.length === 0) check.problems.push(registryProblem(probe, report, ref));
   if (need === 'publish' && ref.kind === 'group') {
     check.problems.push({ code: 'GITLAB_ERROR', message: `group ${ref.id} has no upload endpoint`, hint: 'Publish to a project registry: glx init --project <id|path> --publish.' });
   }
   return check;
 }
 
+function openReason(ref: RegistryRef, check: RegistryCheck): string {
+  if (check.registryAccess === 'public') return 'its package registry is open to everyone';
+  if (check.visibility === 'public' || check.visibility === 'internal') return `a ${check.visibility} ${ref.kind}'s registry needs no role to read`;
+  return 'GitLab lets these credentials read it without a role';
+}
+
+/** What a role is needed for, given who may read without one (research/gitlab.md errata 1). */
+function requiredLevel(need: Need, ref: RegistryRef, visibility: string | undefined, registryAccess: string | undefined): number {
+  if (need === 'publish') return AccessLevel.DEVELOPER;
+  if (visibility === 'public' || (ref.kind === 'project' && (visibility === 'internal' || registryAccess === 'public'))) return 0;
+  return AccessLevel.REPORTER;
+}
+
 async function checkRole(client: GitLabClient, report: TokenReport, ref: RegistryRef, need: Need, check: RegistryCheck): Promise<void> {
   const user = report.user!;
-  const [project, membership] = await Promise.allSettled([ref.kind === 'project' ? getProject(client, ref.id) : undefined, getMember(client, ref, user.id)]);
-  if (project.status === 'rejected') {
-    const error = project.reason;
+  const [found, membership] = await Promise.allSettled([ref.kind === 'project' ? getProject(client, ref.id) : getGroup(client, ref.id), getMember(client, ref, user.id)]);
+  if (found.status === 'rejected') {
+    const error = found.reason;
     if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
-      check.problems.push({ code: 'GITLAB_NOT_FOUND', message: `project ${ref.id} is not visible to ${user.username}`, hint: 'Check the project id, or ask a Maintainer to add this user (Reporter to install, Developer to publish).' });
+      const hint = ref.kind === 'project' ? 'Check the project id, or ask a Maintainer to add this user (Reporter to install, Developer to publish).' : 'Check the group id, or ask a group Owner to add this user (Reporter or higher).';
+      check.problems.push({ code: 'GITLAB_NOT_FOUND', message: `${ref.kind} ${ref.id} is not visible to ${user.username}`, hint });
       return;
     }
     throw error;
   }
-  check.visibility = project.value?.visibility;
+  const entity = found.value;
+  check.visibility = entity.visibility;
+  const project = 'path_with_namespace' in entity ? entity : undefined;
+  const registryAccess = project?.package_registry_access_level;
+  if (registryAccess !== undefined) check.registryAccess = registryAccess;
   if (membership.status === 'rejected') throw membership.reason;
   const member = membership.value;
   check.accessLevel = member?.access_level;
   check.role = member ? roleName(member.access_level) : 'not a member';
-  const required = need === 'publish' ? AccessLevel.DEVELOPER : check.visibility === 'public' || check.visibility === 'internal' ? 0 : AccessLevel.REPORTER;
+  if (project && (registryAccess === 'disabled' || project.packages_enabled === false)) {
+    // `packages_disabled` prevents every package ability whatever the role (app/policies/project_policy.rb).
+    check.problems.push({ code: 'REGISTRY_DISABLED', message: `the package registry of project ${ref.id} is turned off`, hint: `A Maintainer turns it on in ${project.path_with_namespace}: Settings > General > Visibility, project features, permissions > Package registry.` });
+    return;
+  }
+  const required = requiredLevel(need, ref, check.visibility, registryAccess);
   if ((member?.access_level ?? 0) >= required) return;
   const what = ref.kind === 'group' ? `group ${ref.id}` : `project ${ref.id}`;
   const wanted = need === 'publish' ? 'Developer' : 'Reporter';
   const hint =
     ref.kind === 'group' && report.kind === 'project'
-      ? 'A project access token is a member of its project only; group registries need group membership: use a group access token or a personal token.'
+      ? 'A project access token is a member of its project only; a private group registry needs group membership: use a group access token or a personal token.'
       : ref.kind === 'group'
-        ? `Group registries need membership of the group itself (Reporter or higher); ask a group Owner to add ${user.username}, or use a project registry.`
+        ? `A private group registry needs membership of the group itself (Reporter or higher); ask a group Owner to add ${user.username}, or use a project registry.`
         : `Ask a Maintainer of ${what} to give ${user.username} the ${wanted} role (Manage > Members).`;
   check.problems.push({ code: 'TOKEN_ROLE', message: `${user.username} is ${member ? roleName(member.access_level) : 'not a member'} on ${what}; ${need === 'publish' ? 'publishing' : 'installing'} needs ${wanted}`, hint });
 }
 
-function registryProblem(status: number, report: TokenReport, ref: RegistryRef): Problem {
+/** 403 from fine-grained job-token permissions (lib/api/helpers.rb `authorize_job_token_policies!`). */
+export const JOB_TOKEN_PERMISSION = /token permission is required/i;
+
+function registryProblem(probe: GitLabResponse, report: TokenReport, ref: RegistryRef): Problem {
+  const status = probe.status;
   const what = `${ref.kind} registry ${ref.id}`;
   if (status === 401) {
     const hint =
       report.kind === 'job'
-        ? 'uv must send the job token as username gitlab-ci-token (Basic auth).'
+        ? 'uv must send the job token as username gitlab-ci-token (Basic auth), and only while its job runs.'
         : report.kind === 'deploy'
-          ? 'The deploy token or its username is wrong, or it was revoked or expired (GitLab cannot tell these apart).'
+          ? // lib/gitlab/auth/auth_finders.rb looks deploy tokens up by the password alone: the username is never the cause.
+            'GitLab did not find an active deploy token with this value: it is mistyped, revoked or expired (GitLab checks only the token, not the username).'
           : 'GitLab did not accept the token on the package API; check that it is active and has read_api.';
     return { code: 'GITLAB_AUTH', message: `${what} answered 401 to these credentials`, hint };
   }
   if (status === 403) {
-    return { code: 'GITLAB_AUTH', message: `${what} answered 403: the credentials are valid but not allowed to read it`, hint: ref.kind === 'group' ? 'Group registries need group membership (Reporter+) or a group deploy token; project tokens and project-only members get 403.' : 'The role is too low: installing from a private project needs Reporter.' };
+    const detail = answerMessage(probe);
+    if (report.kind === 'job' && JOB_TOKEN_PERMISSION.test(detail)) {
+      return { code: 'GITLAB_AUTH', message: `${what} answered 403: ${detail.replace(/^403 Forbidden - /, '')}`, hint: `The job-token allowlist entry of this project on the registry project lacks the read packages permission: a Maintainer edits it (Settings > CI/CD > Job token permissions), or re-adds it with \`glx ci-setup --allowlist\`.` };
+    }
+    const hint =
+      ref.kind === 'group'
+        ? 'A private group registry needs group membership (Reporter+) or a deploy token of that group; project tokens and project-only members get 403.'
+        : report.kind === 'deploy'
+          ? 'A deploy token reads only with scope read_package_registry (or write_package_registry), and only its own project or group.'
+          : 'The credentials are valid but may not read this registry: a private project registry needs Reporter.';
+    return { code: 'GITLAB_AUTH', message: `${what} answered 403: the credentials are valid but not allowed to read it`, hint };
   }
   if (status === 404) {
+    const jobHint =
+      ref.kind === 'group'
+        ? // Group PyPI routes skip job-token policies (lib/api/pypi_packages.rb `skip_job_token_policies: true`).
+          "Group registries ignore the job-token allowlist: GitLab checks the user who started the pipeline, who must be able to read the group (Reporter in it, or a public group)."
+        : "The job-token allowlist closes private projects only: add this project to the registry project's allowlist (`glx ci-setup --allowlist`).";
     return {
       code: 'GITLAB_NOT_FOUND',
       message: `${what} answered 404: it does not exist, or these credentials cannot see it`,
-      hint: report.kind === 'job' ? "In CI this is usually the job-token allowlist: add this project to the registry project's allowlist (`glx ci-setup --allowlist`)." : 'Check the id in pyproject.toml and that the token can see the project or group.',
+      hint:
+        report.kind === 'job'
+          ? jobHint
+          : report.kind === 'deploy' && ref.kind === 'group'
+            ? // app/policies/packages/policies/group_policy.rb: a group deploy token reads its own group's registry only.
+              "A group deploy token reads only its own group's registry (not a subgroup's or a parent's): use the registry of the group it belongs to, or a deploy token of this group."
+            : 'Check the id in pyproject.toml and that the token can see the project or group.',
     };
   }
   return { code: 'GITLAB_ERROR', message: `${what} answered ${status}`, hint: 'Run with --verbose to see the request.' };

@@ -4,14 +4,15 @@
  */
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
-import type { GitLabIndex } from '../commands/env.js';
-import { chooseUvCredentials, lookupUvStore, type NetrcLookup, type UvCredentials } from '../credentials/uv-sources.js';
+import type { GitLabIndex, LoadedIndexes } from '../commands/env.js';
+import { type UvConfig, readUvConfig } from '../credentials/uv-config.js';
+import { chooseUvCredentials, type IndexForSources, incompleteWords, keyringEnabled, type NetrcLookup, readUvStore, type StoreLookup, type UvCredentials, uvVersion } from '../credentials/uv-sources.js';
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
-import { publishUrl as projectPublishUrl, simpleUrl } from '../gitlab/url.js';
+import { publishUrl as projectPublishUrl, simpleUrl, UNEXPANDED_URL } from '../gitlab/url.js';
 import { lookup, type NetrcDocument, parseNetrc, validateForUv } from '../netrc/parse.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
-import type { IndexEntry } from '../pyproject/read.js';
+import { type IndexEntry, isTable } from '../pyproject/read.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 import { mask } from '../util/redact.js';
 import { type Check, check } from './check.js';
@@ -23,9 +24,7 @@ export function indexChecks(index: GitLabIndex): Check[] {
   const checks: Check[] = [];
   const canonical = simpleUrl(registry.baseUrl, registry);
   const reinit = `glx init --${registry.kind} ${registry.id} --name ${entry.name}${entry.publishUrl ? ' --publish' : ''}`;
-  if (/\$\{?[A-Za-z_]/.test(entry.url)) {
-    checks.push(check(`${id}.url`, 'fail', `${title}: url`, 'the URL contains a $VARIABLE, which uv does not expand (it sends it literally and gets a 401)', `Put credentials in UV_INDEX_${indexEnvVars(entry.name).username.slice(9)} variables instead: eval "$(glx env)"`));
-  } else if (entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//') !== canonical) {
+  if (entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//') !== canonical) {
     checks.push(check(`${id}.url`, 'warn', `${title}: url`, `the URL is not in GitLab's documented form (${canonical})`, reinit));
   } else {
     checks.push(check(`${id}.url`, 'ok', `${title}: url`, `${registry.kind} registry ${registry.id} on ${registry.host}`));
@@ -39,7 +38,9 @@ export function indexChecks(index: GitLabIndex): Check[] {
         `${id}.auth-policy`,
         'fail',
         `${title}: authenticate`,
-        `authenticate is "${entry.authenticate ?? 'auto'}": GitLab answers anonymous requests by forwarding to pypi.org, so uv never sends credentials and may install a public package of the same name`,
+        entry.authenticate === 'never'
+          ? 'authenticate is "never": uv never sends credentials, and GitLab forwards anonymous misses to pypi.org, so a public package of the same name can be installed'
+          : `authenticate is "auto": uv asks anonymously first and sends credentials only after a 401, 403 or 404; the risk is the anonymous 200: GitLab forwards a package it does not hold to pypi.org, so a public package of the same name comes back without a token being sent`,
         `${reinit}   (sets authenticate = "always")`,
       ),
     );
@@ -56,8 +57,17 @@ export function indexChecks(index: GitLabIndex): Check[] {
   return checks;
 }
 
-export function envVarChecks(all: IndexEntry[], env: Env): Check[] {
+/** An index whose URL has a $VARIABLE: the same words as every other command, as a failed check. */
+export function unexpandedCheck(entry: IndexEntry): Check {
+  const name = entry.name ?? `tool.uv.index[${entry.position}]`;
+  const credentials = entry.name ? `UV_INDEX_${indexEnvVars(entry.name).username.slice(9)} variables` : 'the environment';
+  return check(`index.${name}.url`, 'fail', `index ${name}: url`, UNEXPANDED_URL, `Write the URL out (glx init --group|--project <id> --name ${name}) and put credentials in ${credentials} instead: eval "$(glx env)"`);
+}
+
+/** `configured` are the indexes of uv.toml files: uv applies UV_INDEX_<NAME>_* to them too (and to `--index name=url`). */
+export function envVarChecks(all: IndexEntry[], env: Env, configured: Array<{ name?: string }> = []): Check[] {
   const names = all.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
+  const configuredStems = new Set(configured.flatMap((entry) => (entry.name === undefined ? [] : [indexEnvVars(entry.name).username.replace(/_USERNAME$/, '')])));
   const checks: Check[] = [];
   const collisions = findEnvCollisions(names);
   if (collisions.length > 0) {
@@ -72,14 +82,14 @@ export function envVarChecks(all: IndexEntry[], env: Env): Check[] {
   const orphans = Object.keys(env)
     .filter((key) => /^UV_INDEX_.+_(USERNAME|PASSWORD)$/.test(key))
     .map((key) => key.replace(/_(USERNAME|PASSWORD)$/, ''))
-    .filter((stem, i, all) => all.indexOf(stem) === i && !known.has(stem));
+    .filter((stem, i, all) => all.indexOf(stem) === i && !known.has(stem) && !configuredStems.has(stem));
   if (orphans.length > 0) {
     checks.push(
       check(
         'env-vars.orphan',
         'warn',
         'variable names',
-        `${orphans.map((s) => `${s}_*`).join(', ')} set in this shell, but no index in pyproject.toml has that name: uv ignores them`,
+        `${orphans.map((s) => `${s}_*`).join(', ')} set in this shell, but no index in pyproject.toml or uv.toml has that name: uv uses them only for an index of that name given with --index or UV_INDEX`,
         `Rename the index or the variables; glx env prints the right names (${[...known].map((s) => `${s}_*`).join(', ') || 'none'}).`,
       ),
     );
@@ -99,7 +109,7 @@ export interface NetrcState {
 export async function readNetrcState(ctx: Context): Promise<NetrcState> {
   const { findUvNetrc } = await import('../netrc/store.js');
   const { netrcPath } = await import('../netrc/parse.js');
-  const found = await findUvNetrc(ctx.deps.env, ctx.deps.homeDir);
+  const found = await findUvNetrc(ctx.deps.env, ctx.deps.homeDir, ctx.deps.platform);
   const file = found ?? netrcPath(ctx.deps.env, ctx.deps.homeDir);
   if (!found) return { file, exists: false };
   const { stat } = await import('node:fs/promises');
@@ -150,31 +160,52 @@ export function netrcLookupFor(state: NetrcState, host: string): NetrcLookup {
   return result;
 }
 
-export function credentialSourceCheck(index: GitLabIndex, credentials: UvCredentials): Check {
+export function credentialSourceCheck(index: GitLabIndex, credentials: UvCredentials, version?: string): Check {
   const id = `index.${index.entry.name}.credentials`;
   const title = `index ${index.entry.name}: credentials`;
   const url = credentials.findings.find((f) => f.source === 'url');
   const netrc = credentials.findings.find((f) => f.source === 'netrc');
+  const store = credentials.findings.find((f) => f.source === 'uv-store');
   const chosen = credentials.chosen;
-  if (url?.present) {
-    return check(id, 'warn', title, `the index URL carries credentials (${mask(url.password ?? '')}): they end up in git, logs and lock files`, `Remove them from pyproject.toml and revoke that token; then glx auth --netrc (or eval "$(glx env)").`);
+  if (url?.password !== undefined) {
+    const what = chosen?.source === 'url' ? `uv takes them from url (${mask(url.password)})` : `uv takes them from ${chosen?.source ?? 'nowhere'}`;
+    return check(id, 'warn', title, `the index URL carries a password; ${what}: it ends up in git, logs and lock files`, `Remove it from pyproject.toml and revoke that token; then glx auth --netrc (or eval "$(glx env)").`);
   }
   if (!chosen) {
+    const failure = credentials.failure === 'missing-credentials' ? ': uv fails with "Missing credentials"' : credentials.failure === 'incomplete-credentials' ? `: uv fails with "${incompleteWords(version)}"` : '';
+    if (store?.detail.includes('ambiguous')) return check(id, 'fail', title, `${store.detail}${failure}`, `Remove one: uv auth logout ${index.entry.url} --username <name>, or pick one with ${credentials.envVars.username}.`);
     if (netrc?.username && netrc.password && !netrc.present) {
-      return check(id, 'fail', title, netrc.detail, `Make them agree: unset ${credentials.envVars.username}, or store the netrc entry with that login (glx auth --netrc).`);
+      return check(id, 'fail', title, `${netrc.detail}${failure}`, `Make them agree: unset ${credentials.envVars.username}, or store the netrc entry with that login (glx auth --netrc).`);
     }
-    return check(id, 'fail', title, `uv has no credentials for this index (looked at ${credentials.envVars.username}/_PASSWORD, the URL, netrc, uv's store${credentials.findings.at(-1)?.detail.startsWith('disabled') ? '' : ', keyring'})`, 'glx auth --netrc   (or eval "$(glx env)" in this shell)');
+    return check(id, 'fail', title, `uv has no credentials for this index (looked at ${credentials.envVars.username}/_PASSWORD, the URL, other indexes on this host, netrc, uv's store${credentials.findings.at(-1)?.detail.startsWith('disabled') ? '' : ', keyring'})${failure}`, 'glx auth --netrc   (or eval "$(glx env)" in this shell)');
   }
   return check(id, 'ok', title, `uv takes them from ${chosen.source}: ${chosen.detail}`);
 }
 
-/** uv's credentials in uv's order, for one index: env, URL, the netrc uv reads, uv's store, keyring. */
-export async function uvCredentialsFor(ctx: Context, index: GitLabIndex, netrc: NetrcState, keyring: boolean): Promise<UvCredentials> {
+/** Everything uv consults for credentials, read once per command (auth status and doctor share it). */
+export interface UvCredentialWorld {
+  netrc: NetrcState;
+  store: StoreLookup;
+  keyring: boolean;
+  /** Every index uv knows, in uv's order: pyproject's, then uv.toml's. They seed uv's per-host cache. */
+  all: IndexForSources[];
+  config: UvConfig;
+  /** The uv on PATH (its error words differ by version). */
+  uvVersion?: string;
+}
+
+export async function readUvCredentialWorld(ctx: Context, loaded: LoadedIndexes, netrcState?: NetrcState): Promise<UvCredentialWorld> {
+  const tool = isTable(loaded.doc.tool) ? loaded.doc.tool : {};
+  const toolUv = isTable(tool.uv) ? tool.uv : {};
+  const [netrc, store, config, version] = await Promise.all([netrcState ?? readNetrcState(ctx), readUvStore(ctx.deps), readUvConfig(ctx.deps, path.dirname(loaded.file), toolUv), uvVersion(ctx.deps)]);
+  const all: IndexForSources[] = [...loaded.all, ...config.indexes];
+  return { netrc, store, keyring: keyringEnabled(ctx.deps.env, config.keyringProvider), all, config, ...(version ? { uvVersion: version } : {}) };
+}
+
+/** uv's credentials in uv's order, for one index: its URL, env, the per-host cache, the netrc uv reads, uv's store, keyring. */
+export function uvCredentialsFor(ctx: Context, index: GitLabIndex, world: UvCredentialWorld): UvCredentials {
   const { entry, registry } = index;
-  // A username from the environment narrows the store lookup, as it does in uv.
-  const envUser = ctx.deps.env[indexEnvVars(entry.name).username];
-  const store = await lookupUvStore(ctx.deps, entry.url, envUser || undefined);
-  return chooseUvCredentials({ name: entry.name, url: entry.url, authenticate: entry.authenticate }, ctx.deps.env, netrcLookupFor(netrc, registry.host), store, keyring);
+  return chooseUvCredentials({ name: entry.name, url: entry.url, authenticate: entry.authenticate }, world.all, ctx.deps.env, netrcLookupFor(world.netrc, registry.host), world.store, world.keyring);
 }
 
 const TOKEN_RE = /\b(?:glpat|gldt|glcbt|glptt|gloas|glrt|glft|glsoat|glagent|glimt)-[A-Za-z0-9_.-]{16,}/g;

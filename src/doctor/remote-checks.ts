@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import type { Context } from '../cli/context.js';
 import type { GitLabIndex } from '../commands/env.js';
-import { checkRegistry, expirySoon, type Need, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, JOB_TOKEN_PERMISSION, type Need, type TokenReport } from '../credentials/inspect.js';
+import { answerMessage } from '../gitlab/api.js';
 import { kindLabel } from '../commands/auth.js';
 import type { GlxError } from '../errors.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
@@ -36,7 +37,7 @@ export async function accessCheck(client: GitLabClient, index: GitLabIndex, repo
   const problem = result.problems[0];
   if (problem) return check(id, 'fail', title, problem.message, problem.hint);
   const role = result.role ? `${result.role}; ` : '';
-  return check(id, 'ok', title, `${role}the registry answered ${result.registryStatus} to these credentials`);
+  return check(id, 'ok', title, `${role}the registry answered ${result.registryStatus} to these credentials${result.note ? ` (${result.note})` : ''}`);
 }
 
 /**
@@ -101,26 +102,46 @@ async function existsOnPypi(ctx: Context, normalized: string): Promise<boolean |
   }
 }
 
-/** In CI: can the job token read the registry, and if not, is the allowlist the reason (gitlab.md §3, §8)? */
+/**
+ * In CI: can the job token read the registry, and if not, why (gitlab.md errata 2). The allowlist closes
+ * private projects only, and group registries skip job-token policies altogether: there the user who started
+ * the pipeline must be able to read the group.
+ */
 export async function ciCheck(ctx: Context, index: GitLabIndex, jobToken: string): Promise<Check> {
   const id = `ci.${index.entry.name}.job-token`;
   const title = `CI: index ${index.entry.name}`;
   const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: jobToken, kind: 'job', username: 'gitlab-ci-token', log: ctx.verbose ? ctx.debug : undefined });
   const response = await client.request({ path: index.entry.url.replace(/\/\/[^@/]*@/, '//'), auth: 'basic', headers: { accept: 'text/html' }, accept: [401, 403, 404] });
-  const own = ctx.deps.env.CI_PROJECT_ID;
-  const self = index.registry.kind === 'project' && index.registry.id === own;
+  const { env } = ctx.deps;
+  const self = index.registry.kind === 'project' && index.registry.id === env.CI_PROJECT_ID;
+  const jobUser = env.GITLAB_USER_LOGIN ? `${env.GITLAB_USER_LOGIN} (who started this pipeline)` : 'the user who started this pipeline';
   if (response.status === 200) return check(id, 'ok', title, 'the job token can read this registry');
-  if (response.status === 404 && !self) {
-    const where = index.registry.kind === 'project' ? `project ${index.registry.id}` : `the projects of group ${index.registry.id}`;
+  if (response.status === 401) return check(id, 'fail', title, 'the job token was refused (401): it works only while its job runs, sent as gitlab-ci-token with Basic auth', 'Use UV_INDEX_<NAME>_USERNAME=gitlab-ci-token and _PASSWORD=$CI_JOB_TOKEN (glx ci-setup writes them).');
+  if (index.registry.kind === 'group' && (response.status === 403 || response.status === 404)) {
+    // lib/api/pypi_packages.rb: group routes say `skip_job_token_policies: true`; no allowlist entry changes this.
     return check(
       id,
       'fail',
       title,
-      `the job token gets 404: ${where} does not allow jobs of ${ctx.deps.env.CI_PROJECT_PATH ?? 'this project'} (job-token allowlist), or the job's user cannot see it`,
-      `A Maintainer of the registry project runs: glx ci-setup --allowlist   (or Settings > CI/CD > Job token permissions > Add project ${ctx.deps.env.CI_PROJECT_PATH ?? ''})`.trim(),
+      `the job token gets ${response.status}: group ${index.registry.id} is read with the rights of ${jobUser}, who cannot ${response.status === 404 ? 'see the group' : "read the group's packages"} (group registries ignore the job-token allowlist)`,
+      `Give ${env.GITLAB_USER_LOGIN ?? 'that user'} the Reporter role in group ${index.registry.id}, or read through a project registry, or use a group deploy token for CI.`,
     );
   }
-  if (response.status === 401) return check(id, 'fail', title, 'the job token was refused (401): it works only while its job runs, sent as gitlab-ci-token with Basic auth', 'Use UV_INDEX_<NAME>_USERNAME=gitlab-ci-token and _PASSWORD=$CI_JOB_TOKEN (glx ci-setup writes them).');
-  if (response.status === 403) return check(id, 'fail', title, 'the job token is allowed in but may not read packages (403): the user who started the pipeline lacks the role, or fine-grained job-token permissions lack read_packages', 'Give the user Reporter on the registry, or add the read packages permission to the allowlist entry.');
+  const detail = answerMessage(response);
+  if (response.status === 403 && JOB_TOKEN_PERMISSION.test(detail)) {
+    return check(id, 'fail', title, `the job token gets 403: ${detail.replace(/^403 Forbidden - /, '')}`, `The allowlist entry for ${env.CI_PROJECT_PATH ?? 'this project'} on project ${index.registry.id} lacks the read packages permission: a Maintainer adds it (Settings > CI/CD > Job token permissions), or re-adds the entry with glx ci-setup --allowlist.`);
+  }
+  if (response.status === 404 && !self) {
+    // Only a private project answers a job token from outside its allowlist with 404; public and internal
+    // projects give read_package back to any job token (app/policies/project_policy.rb).
+    return check(
+      id,
+      'fail',
+      title,
+      `the job token gets 404: project ${index.registry.id} is private and does not allow jobs of ${env.CI_PROJECT_PATH ?? 'this project'} (job-token allowlist), or ${jobUser} cannot see it`,
+      `A Maintainer of the registry project runs: glx ci-setup --allowlist   (or Settings > CI/CD > Job token permissions > Add project ${env.CI_PROJECT_PATH ?? ''})`.trim(),
+    );
+  }
+  if (response.status === 403) return check(id, 'fail', title, `the job token is allowed in but may not read packages (403): ${jobUser} lacks the Reporter role on project ${index.registry.id}, or its package registry is turned off`, `Give that user Reporter on project ${index.registry.id}, or check Settings > General > Visibility > Package registry there.`);
   return check(id, 'fail', title, `the registry answered ${response.status} to the job token`, 'Run with --verbose to see the request.');
 }

@@ -1,8 +1,10 @@
 /** One function per GitLab endpoint glx calls, each with its docs page. */
 import { parseAnswer } from './client.js';
 import type { GitLabClient, GitLabResponse, RetryInfo } from './client-types.js';
+import { GlxError } from '../errors.js';
+import { displayUrl } from '../util/redact.js';
 import { errorBody, invalidResponse } from './errors.js';
-import { CiLintResult, Group, GroupPackage, Job, Member, Project, Release, ReleaseLink, ReleaseLinks, TokenSelf, User, Version } from './schemas.js';
+import { CiLintResult, Group, Job, Member, PackageProtectionRule, Project, Release, ReleaseLink, ReleaseLinks, TokenSelf, User, Version } from './schemas.js';
 import { parseSimplePage, type SimpleFile } from './simple-page.js';
 import { encodeId, type RegistryRef, simpleUrl } from './url.js';
 
@@ -21,9 +23,21 @@ export function getTokenSelf(client: GitLabClient): Promise<TokenSelf> {
   return client.json({ path: '/personal_access_tokens/self', subject: 'token' }, TokenSelf, 'GET /personal_access_tokens/self');
 }
 
-/** https://docs.gitlab.com/api/projects/#get-a-single-project — id is numeric or a full path. */
-export function getProject(client: GitLabClient, id: string): Promise<Project> {
-  return client.json({ path: `/projects/${encodeId(id)}`, subject: `project ${id}` }, Project, 'GET /projects/:id');
+/**
+ * https://docs.gitlab.com/api/projects/#get-a-single-project — id is numeric or a full path. The old path of a
+ * renamed or moved project answers 301 to `/api/v4/projects/<id>` (lib/api/helpers.rb `find_project!`): that one
+ * redirect is followed, on the same origin only; the caller sees the new path in `path_with_namespace`.
+ */
+export async function getProject(client: GitLabClient, id: string): Promise<Project> {
+  const subject = `project ${id}`;
+  const response = await client.request({ path: `/projects/${encodeId(id)}`, subject });
+  if (response.status !== 301 && response.status !== 308) return parseAnswer(response, Project, 'GET /projects/:id');
+  const target = new URL(response.headers.location ?? '', response.url);
+  const api = new URL(client.apiUrl);
+  if (target.origin !== api.origin || !/^\/projects\/\d+$/.test(target.pathname.slice(api.pathname.replace(/\/$/, '').length))) {
+    throw new GlxError('GITLAB_ERROR', `${subject}: GitLab redirected to ${displayUrl(target.toString())}, which is not a project on ${api.origin}`, 'glx follows a rename only to the same GitLab; check --host, or use the numeric project id.');
+  }
+  return client.json({ path: target.toString(), subject }, Project, 'GET /projects/:id');
 }
 
 /** https://docs.gitlab.com/api/groups/#get-a-single-group */
@@ -78,29 +92,14 @@ export function addToJobTokenAllowlist(client: GitLabClient, registryProjectId: 
   });
 }
 
-/** Pages of the group package listing glx reads at most (100 packages each). */
-const MAX_PACKAGE_PAGES = 50;
-
 /**
- * The projects of a group and its subgroups that hold PyPI packages the caller may read, each once.
- * https://docs.gitlab.com/api/packages/#for-a-group
+ * The project's package protection rules, or undefined when this token may not list them (Maintainer+).
+ * https://docs.gitlab.com/api/project_packages_protection_rules/#list-package-protection-rules
  */
-export async function listGroupPypiProjects(client: GitLabClient, groupId: string): Promise<Array<{ id: number; path?: string }>> {
-  const projects = new Map<number, { id: number; path?: string }>();
-  for (let page = 1; page <= MAX_PACKAGE_PAGES; page++) {
-    const response = await client.request({ path: `/groups/${encodeId(groupId)}/packages`, query: { package_type: 'pypi', per_page: 100, page }, subject: `packages of group ${groupId}` });
-    let packages: GroupPackage[];
-    try {
-      packages = GroupPackage.array().parse(JSON.parse(response.body));
-    } catch (error) {
-      throw invalidResponse('GET /groups/:id/packages', response, error instanceof SyntaxError ? 'not JSON' : 'not a list of packages with project_id');
-    }
-    for (const pkg of packages) {
-      if (!projects.has(pkg.project_id)) projects.set(pkg.project_id, { id: pkg.project_id, ...(pkg.project_path ? { path: pkg.project_path } : {}) });
-    }
-    if (!response.headers['x-next-page']) break;
-  }
-  return [...projects.values()];
+export async function listPackageProtectionRules(client: GitLabClient, projectId: string): Promise<PackageProtectionRule[] | undefined> {
+  const response = await client.request({ path: `/projects/${encodeId(projectId)}/packages/protection/rules`, query: { per_page: 100 }, accept: [401, 403, 404], subject: `package protection rules of project ${projectId}` });
+  if (response.status !== 200) return undefined;
+  return parseWith(response, PackageProtectionRule.array(), 'GET /projects/:id/packages/protection/rules');
 }
 
 /** GitLab's own check of a CI configuration, in the context of a project. https://docs.gitlab.com/api/lint/ */

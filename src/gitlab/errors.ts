@@ -64,7 +64,8 @@ export function httpError(response: GitLabResponse, ctx: ErrorContext): GlxError
       ctx.kind === 'job'
         ? 'A CI job token works only while its job runs, and only as `gitlab-ci-token` with Basic auth on package routes.'
         : ctx.kind === 'deploy'
-          ? 'Deploy tokens cannot call the GitLab API; check the deploy token and its username (--username).'
+          ? // lib/gitlab/auth/auth_finders.rb finds a deploy token by its value alone; the username plays no part.
+            'Deploy tokens work on package routes only, and GitLab checks only the token there: make sure it is the whole value, not revoked and not expired.'
           : 'The token is unknown to this GitLab (typo, wrong host, or deleted). Create one with scope read_api (api to publish) and run `glx auth`.';
     return new GlxError('GITLAB_AUTH', `${what}GitLab rejected the credentials (${where} answered 401: ${detail})`, hint);
   }
@@ -73,20 +74,29 @@ export function httpError(response: GitLabResponse, ctx: ErrorContext): GlxError
       const needs = body.scope ? body.scope.split(/\s+/).join(' or ') : 'a wider scope';
       return new GlxError('TOKEN_SCOPE', `${what}the token lacks the scope for ${where} (needs ${needs})`, ctx.method === 'GET' ? 'Use a token with scope read_api (or api).' : 'Publishing needs a token with scope api (read_api cannot write).');
     }
-    if (/job token/i.test(detail)) {
-      return new GlxError('GITLAB_AUTH', `${what}${detail}`, "Add this project to the target project's job-token allowlist: `glx ci-setup --allowlist` (needs Maintainer on the target).");
+    if (/package protected/i.test(detail)) {
+      // app/services/packages/pypi/create_package_service.rb: a package protection rule, not the role check.
+      return new GlxError('PACKAGE_PROTECTED', `${what}GitLab refused ${where}: the package name is protected (403: ${detail})`, 'A package protection rule of the project matches this name (Settings > Packages and registries > Protected packages): pushing it needs the role the rule names (Maintainer, Owner or Admin), and deploy tokens never may.');
+    }
+    if (/job token|token permission is required/i.test(detail)) {
+      const permission = /token permission is required/i.test(detail);
+      return new GlxError('GITLAB_AUTH', `${what}${detail}`, permission ? "The job-token allowlist entry on the target project lacks that permission: a Maintainer there adds it (Settings > CI/CD > Job token permissions)." : "Add this project to the target project's job-token allowlist: `glx ci-setup --allowlist` (needs Maintainer on the target).");
     }
     // gitlab.md §5: a deploy token has no role; its scopes decide (and protected packages refuse it).
     const hint =
       ctx.kind === 'deploy' && ctx.method !== 'GET'
         ? 'A deploy token publishes only with scope write_package_registry, and never to a protected package name.'
         : ctx.method === 'GET'
-          ? 'Your role is too low: pulling from a private registry needs Reporter; a group registry needs membership of the group itself.'
+          ? 'Your role is too low: pulling from a private project registry needs Reporter, a private group registry Reporter in the group itself.'
           : 'Your role is too low: publishing needs Developer (allowlist changes need Maintainer).';
     return new GlxError('GITLAB_AUTH', `${what}GitLab refused ${where} (403: ${detail})`, hint);
   }
   if (status === 404) {
     return new GlxError('GITLAB_NOT_FOUND', `${what}not found, or this token cannot see it (${where} answered 404)`, 'Check the id or path, and that the token belongs to a member of that project or group.');
+  }
+  if (status === 413) {
+    // Workhorse refuses a body over the limit Rails gave it (pypi_max_file_size, 3 GiB by default), or a proxy does.
+    return new GlxError('GITLAB_ERROR', `${what}too large for this GitLab (${where} answered 413)`, "The file exceeds the instance's PyPI size limit (pypi_max_file_size, 3 GiB by default) or a proxy's body limit (nginx client_max_body_size); an administrator can raise them.");
   }
   if (status === 409) {
     return new GlxError('GITLAB_CONFLICT', `${what}${detail} (${where} answered 409)`, 'It already exists; nothing was changed.');

@@ -12,6 +12,8 @@ export const TokenSelf = z.object({
   expires_at: z.string().nullable().optional(),
   created_at: z.string().optional(),
   last_used_at: z.string().nullable().optional(),
+  /** Newer GitLab versions say it outright; older ones only through `active` and `expires_at`. */
+  expired: z.boolean().optional(),
 });
 export type TokenSelf = z.infer<typeof TokenSelf>;
 
@@ -35,6 +37,9 @@ export const Project = z.object({
   visibility: z.string().optional(),
   web_url: z.string().optional(),
   namespace: Namespace.optional(),
+  packages_enabled: z.boolean().optional(),
+  /** disabled, private, enabled (members) or public (everyone): https://docs.gitlab.com/api/projects/ */
+  package_registry_access_level: z.string().optional(),
 });
 export type Project = z.infer<typeof Project>;
 
@@ -91,16 +96,6 @@ export type Release = z.infer<typeof Release>;
 
 export const ReleaseLinks = z.array(ReleaseLink);
 
-/** A package in a group listing, which adds its project (https://docs.gitlab.com/api/packages/#for-a-group). */
-export const GroupPackage = z.object({
-  id: z.number(),
-  name: z.string(),
-  package_type: z.string().optional(),
-  project_id: z.number(),
-  project_path: z.string().optional(),
-});
-export type GroupPackage = z.infer<typeof GroupPackage>;
-
 /** https://docs.gitlab.com/api/lint/#validate-a-projects-ci-configuration */
 export const CiLintResult = z.object({
   valid: z.boolean(),
@@ -108,3 +103,12 @@ export const CiLintResult = z.object({
   warnings: z.array(z.string()).optional(),
 });
 export type CiLintResult = z.infer<typeof CiLintResult>;
+
+/** https://docs.gitlab.com/api/project_packages_protection_rules/#list-package-protection-rules */
+export const PackageProtectionRule = z.object({
+  id: z.number(),
+  package_name_pattern: z.string(),
+  package_type: z.string().optional(),
+  minimum_access_level_for_push: z.string().nullable().optional(),
+});
+export type PackageProtectionRule = z.infer<typeof PackageProtectionRule>;

@@ -611,7 +611,9 @@ export function uvNetrcCandidates(env: Env, homeDir: string, platform: NodeJS.Pl
   if (env.NETRC !== undefined && env.NETRC !== '') candidates.push(expandTilde(env.NETRC, homeDir));
   if (platform === 'win32') {
     const home = env.USERPROFILE;
-    if (home !== undefined) candidates.push(path.win32.join(home, '.netrc'), path.win32.join(home, '_netrc'));
+    // Windows joins with backslashes; a POSIX-looking profile (MSYS, tests on Linux) keeps its slashes.
+    const join = home?.startsWith('/') ? path.posix.join : path.win32.join;
+    if (home !== undefined) candidates.push(join(home, '.netrc'), join(home, '_netrc'));
   } else {
     const home = env.HOME ?? homeDir;
     candidates.push(path.join(home, '.netrc'));

@@ -57,12 +57,15 @@ export function normalizeNetrcHost(host: string): string {
   if (host.includes('://') || host.includes('/')) {
     throw new GlxError('USAGE', `netrc entries name a host, not a URL: ${host}`, 'Pass only the host name, for example gitlab.example.com.');
   }
-  if (host.includes(':')) {
+  // uv matches a netrc machine against the URL's host as written, brackets included, so an IPv6
+  // literal is `machine [::1]` (crates/uv-auth/src/credentials.rs `from_netrc`: url.host_str()).
+  const ipv6 = /^\[[0-9a-f:.]+\]$/i.test(host);
+  if (host.includes(':') && !ipv6) {
     const bare = host.startsWith('[') ? undefined : host.split(':')[0];
     throw new GlxError(
       'USAGE',
       `netrc entries match a host name without a port: ${host}`,
-      bare ? `Use ${bare.toLowerCase()}: uv ignores the port when it looks up netrc, so one entry serves every port.` : 'IPv6 literals cannot be written as netrc machine names that uv matches; use a host name.',
+      bare ? `Use ${bare.toLowerCase()}: uv ignores the port when it looks up netrc, so one entry serves every port.` : 'Write an IPv6 literal in brackets without a port, e.g. [::1].',
     );
   }
   if (/["\\#@]/.test(host)) throw new GlxError('USAGE', `not a host name: ${host}`, 'Pass the GitLab host name, for example gitlab.example.com.');

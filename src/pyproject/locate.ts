@@ -3,9 +3,10 @@
  * value (research/toml-libs.md §10). The editor splices text at these ranges; error messages use
  * them for file:line:col.
  */
-import { type AST, ParseError, parseTOML } from 'toml-eslint-parser';
+import { type AST, ParseError, parseTOML, traverseNodes } from 'toml-eslint-parser';
 import { at, GlxError } from '../errors.js';
 import type { Locate, TextPosition, TomlPath } from './read.js';
+import { editSegments, type Segment } from './view.js';
 
 export type Program = AST.TOMLProgram;
 
@@ -33,25 +34,73 @@ export interface ParsedCst {
  * Parses in TOML 1.0 mode (Python's tomllib), falling back to 1.1 (uv's toml_edit) so that a
  * file uv accepts can still be edited; the caller turns `toml11` into a note. smol-toml has
  * already accepted the text, so a failure here is a parser disagreement, not a user typo.
+ * It parses only the parts of the text the editor reads (view.ts) and moves every position
+ * back to the file's; when those parts do not parse on their own, it parses the whole text.
  */
 export function parseCst(text: string, file: string): ParsedCst {
+  const segments = editSegments(text);
+  if (segments) {
+    try {
+      return relocate(parseEither(segments.map((segment) => segment.text).join('')), segments);
+    } catch {
+      // The whole text decides: its result, or its error with the position in it.
+    }
+  }
+  try {
+    return parseEither(text);
+  } catch (error) {
+    const e = error instanceof ParseError ? error : undefined;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new GlxError(
+      'PYPROJECT_UNSUPPORTED',
+      `${at(file, e?.lineNumber, e ? e.column + 1 : undefined)}: glx cannot edit this TOML: ${reason}`,
+      'uv may accept this file, but glx could not locate its parts to edit them safely; make the change by hand.',
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Moves the ranges and lines of a CST parsed from the joined segments to the file's. Each segment
+ * starts a line, so columns stay as they are. A node that spans segments (the program, the
+ * top-level table) gets its start and its end moved each by its own segment.
+ */
+function relocate(parsed: ParsedCst, segments: readonly Segment[]): ParsedCst {
+  if (segments.length === 0) return parsed; // nothing kept: an empty program, and nothing to move
+  const joined: { offset: number; line: number; segment: Segment }[] = [];
+  let offset = 0;
+  let line = 1;
+  for (const segment of segments) {
+    joined.push({ offset, line, segment });
+    offset += segment.text.length;
+    line += segment.text.split('\n').length - 1;
+  }
+  const byOffset = (at: number) => joined.findLast((part) => part.offset <= at) ?? joined[0]!;
+  const byLine = (at: number) => joined.findLast((part) => part.line <= at) ?? joined[0]!;
+  const move = (item: { range: [number, number]; loc: AST.SourceLocation }) => {
+    const [start, end] = [byOffset(item.range[0]), byOffset(Math.max(item.range[0], item.range[1] - 1))];
+    item.range = [item.range[0] - start.offset + start.segment.start, item.range[1] - end.offset + end.segment.start];
+    item.loc = {
+      start: { line: item.loc.start.line - start.line + start.segment.line, column: item.loc.start.column },
+      end: { line: item.loc.end.line - end.line + end.segment.line, column: item.loc.end.column },
+    };
+  };
+  const { program } = parsed;
+  traverseNodes(program, { enterNode: (node) => move(node), leaveNode: () => {} });
+  for (const token of program.tokens) move(token);
+  for (const comment of program.comments) move(comment);
+  if (!parsed.toml11) return parsed;
+  const part = byLine(parsed.toml11.line);
+  return { program, toml11: { ...parsed.toml11, line: parsed.toml11.line - part.line + part.segment.line } };
+}
+
+function parseEither(text: string): ParsedCst {
   try {
     return { program: parseTOML(text, { tomlVersion: '1.0.0' }) };
   } catch (strict) {
-    try {
-      const program = parseTOML(text, { tomlVersion: '1.1.0' });
-      const where = strict instanceof ParseError ? { line: strict.lineNumber, column: strict.column + 1 } : { line: 1, column: 1 };
-      return { program, toml11: { ...where, message: (strict as Error).message } };
-    } catch (error) {
-      const e = error instanceof ParseError ? error : undefined;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new GlxError(
-        'PYPROJECT_UNSUPPORTED',
-        `${at(file, e?.lineNumber, e ? e.column + 1 : undefined)}: glx cannot edit this TOML: ${reason}`,
-        'uv may accept this file, but glx could not locate its parts to edit them safely; make the change by hand.',
-        { cause: error },
-      );
-    }
+    const program = parseTOML(text, { tomlVersion: '1.1.0' });
+    const where = strict instanceof ParseError ? { line: strict.lineNumber, column: strict.column + 1 } : { line: 1, column: 1 };
+    return { program, toml11: { ...where, message: (strict as Error).message } };
   }
 }
 

@@ -12,6 +12,10 @@ export interface RegistryTarget {
   id: string;
   /** Full path when known (from the API or the git remote). */
   path?: string;
+  /** The project's `package_registry_access_level`, when the API was asked. */
+  registryAccess?: string;
+  /** public, internal or private, when the API was asked. */
+  visibility?: string;
 }
 
 /** `42`, `acme`, `acme/sub/tools`; no empty segments, no URL. */
@@ -52,7 +56,10 @@ export async function resolveNumericId(ctx: Context, baseUrl: string, host: stri
     const found = target.kind === 'project' ? await getProject(client, target.id) : await getGroup(client, target.id);
     const path = 'path_with_namespace' in found ? found.path_with_namespace : found.full_path;
     ctx.debug(`${target.kind} ${target.id} is id ${found.id} on ${host}`);
-    return { kind: target.kind, id: String(found.id), path };
+    // GitLab finds a renamed or moved project by its old path too (a 301 that getProject followed).
+    if (path.toLowerCase() !== target.id.toLowerCase()) ctx.warn(`${target.kind} ${target.id} was renamed or moved: it is now ${path} (id ${found.id}); using that`);
+    const registryAccess = 'package_registry_access_level' in found ? found.package_registry_access_level : undefined;
+    return { kind: target.kind, id: String(found.id), path, ...(registryAccess ? { registryAccess } : {}), ...(found.visibility ? { visibility: found.visibility } : {}) };
   } catch (error) {
     if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
       // Without a token a private group or project looks exactly like a missing one: that is a

@@ -232,7 +232,7 @@ describe('glx auth refuses what cannot work, with exit 4 and nothing written', (
 
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/bob is not a member on group 42/);
-    expect(result.stderr).toMatch(/hint: Group registries need membership of the group itself/);
+    expect(result.stderr).toMatch(/hint: A private group registry needs membership of the group itself/);
   });
 
   it('explains that a project access token cannot read a group registry', async () => {
@@ -334,6 +334,22 @@ describe('glx auth status', () => {
     expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
     expect(status.indexes[0]).toMatchObject({ name: 'tools', source: 'netrc', ok: true, credentials: { kind: 'personal', user: 'alice', role: 'Developer', registryStatus: 200 } });
     expect(result.stdout).not.toContain(world.tokens.alicePat);
+  });
+
+  it('reads keyring-provider from uv.toml and [tool.uv], as doctor does (uv.toml wins; UV_KEYRING_PROVIDER over both)', async () => {
+    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
+    const keyringOf = async (env: Record<string, string> = {}) => JSON.parse((await run(['--json', 'auth', 'status'], env)).stdout).indexes[0].sources.find((s: { source: string }) => s.source === 'keyring').detail;
+    const pyproject = path.join(dir, 'pyproject.toml');
+    writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('[[tool.uv.index]]', '[tool.uv]\nkeyring-provider = "subprocess"\n\n[[tool.uv.index]]'));
+
+    const fromPyproject = await keyringOf();
+    writeFileSync(path.join(dir, 'uv.toml'), 'keyring-provider = "disabled"\n');
+    const fromUvToml = await keyringOf();
+    const fromEnv = await keyringOf({ UV_KEYRING_PROVIDER: 'subprocess' });
+
+    expect(fromPyproject).toMatch(/keyring-provider = subprocess/);
+    expect(fromUvToml).toMatch(/^disabled/);
+    expect(fromEnv).toMatch(/keyring-provider = subprocess/);
   });
 
   it('puts env vars ahead of netrc, as uv does, and exits 4 when they fail', async () => {

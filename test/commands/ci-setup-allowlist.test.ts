@@ -1,7 +1,8 @@
 /**
  * `glx ci-setup --allowlist` and `--lint` against the GitLab stand-in. The pipeline belongs to
  * beta/app (project 9, from git remote origin); pyproject.toml reads acme/tools (project 7) and
- * the group acme/libs (43), whose PyPI packages live in acme/libs/core (project 11).
+ * the group acme/libs (43), whose PyPI packages live in acme/libs/core (project 11). Only private
+ * project registries check the job-token allowlist (issue 11 rule 2).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -44,20 +45,34 @@ function allowlistPosts() {
 }
 
 describe('glx ci-setup --allowlist', () => {
-  it("adds this project to the allowlist of each registry project it reads, a group's through the projects holding its packages", async () => {
+  it('adds this project to the allowlist of each private registry project it reads, and says why it skips a group, a public and an internal project', async () => {
+    fake.addProject({ pathWithNamespace: 'acme/inner', id: 12, visibility: 'internal' });
+    writePyproject(['projects/7', 'groups/43/-', 'projects/8', 'projects/12']);
+
     const result = await run(['--allowlist'], world.tokens.davePat);
 
     expect(result.code).toBe(0);
+    expect(allowlistPosts().map((r) => [r.rawUrl, r.body?.json])).toEqual([['/api/v4/projects/7/job_token_scope/allowlist', { target_project_id: 9 }]]);
     expect(fake.project(7).jobTokenScope.allowlistProjectIds).toEqual([9]);
-    expect(fake.project(11).jobTokenScope.allowlistProjectIds).toEqual([9]);
-    expect(allowlistPosts().map((r) => [r.rawUrl, r.body?.json])).toEqual([
-      ['/api/v4/projects/7/job_token_scope/allowlist', { target_project_id: 9 }],
-      ['/api/v4/projects/11/job_token_scope/allowlist', { target_project_id: 9 }],
-    ]);
+    for (const id of [11, 8, 12]) expect(fake.project(id).jobTokenScope.allowlistProjectIds).toEqual([]);
+    expect(fake.requestsTo('GET /groups/:id/packages')).toEqual([]);
     expect(result.stderr).toContain('Job-token allowlist entries for beta/app (id 9):');
     expect(result.stderr).toMatch(/ {2}added +acme\/tools \(id 7\), read through index "reg0"/);
-    expect(result.stderr).toMatch(/ {2}added +acme\/libs\/core \(id 11\), read through index "reg1"/);
+    expect(result.stderr).toContain(`note: index "reg1" reads group 43's registry: group registries do not check job-token allowlists`);
+    expect(result.stderr).toContain('note: index "reg2" reads public project oss/pub: job tokens of any project may read its registry without the allowlist');
+    expect(result.stderr).toContain('note: index "reg3" reads internal project acme/inner: job tokens of any project may read its registry without the allowlist');
     expect(result.stdout + result.stderr).not.toContain(world.tokens.davePat);
+  });
+
+  it('makes no allowlist call at all when the only index is a group registry', async () => {
+    writePyproject(['groups/42/-']);
+
+    const result = await run(['--allowlist'], world.tokens.davePat);
+
+    expect(result.code).toBe(0);
+    expect(allowlistPosts()).toEqual([]);
+    expect(fake.requests.filter((r) => r.rawUrl.includes('/groups/'))).toEqual([]);
+    expect(result.stderr).toContain('none needed.');
   });
 
   it('reports an entry that exists as already there (GitLab answers 400) and exits 0', async () => {
@@ -67,11 +82,8 @@ describe('glx ci-setup --allowlist', () => {
 
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout).allowlist;
-    expect(report.entries.map((e: { project: { id: string }; status: string }) => [e.project.id, e.status])).toEqual([
-      ['7', 'present'],
-      ['11', 'added'],
-    ]);
-    expect(allowlistPosts().map((r) => r.status)).toEqual([400, 201]);
+    expect(report.entries.map((e: { project: { id: string }; status: string }) => [e.project.id, e.status])).toEqual([['7', 'present']]);
+    expect(allowlistPosts().map((r) => r.status)).toEqual([400]);
   });
 
   it('exits 4 for a Developer (403), printing the exact call with a token placeholder and the UI path, never the token', async () => {
@@ -83,7 +95,7 @@ describe('glx ci-setup --allowlist', () => {
       `curl --request POST --header "PRIVATE-TOKEN: <your token>" --header "Content-Type: application/json" --data '{"target_project_id":9}' "${fake.apiUrl}/projects/7/job_token_scope/allowlist"`,
     );
     expect(result.stderr).toContain('or in GitLab: acme/tools: Settings > CI/CD > Job token permissions > Add > Add group or project > beta/app');
-    expect(result.stderr).toMatch(/error: 2 job-token allowlist entries not added: acme\/tools, acme\/libs\/core\nhint: A Maintainer/);
+    expect(result.stderr).toMatch(/error: 1 job-token allowlist entry not added: acme\/tools\nhint: A Maintainer/);
     expect(result.stdout + result.stderr).not.toContain(world.tokens.alicePat);
     // The pipeline file itself was written: only the allowlist is left to a maintainer.
     expect(readFileSync(path.join(dir, '.gitlab-ci.yml'), 'utf8')).toContain('.glx-uv:');
@@ -111,12 +123,12 @@ describe('glx ci-setup --allowlist', () => {
     expect(allowlistPosts()).toEqual([]);
     expect(result.stderr).toContain('— dry run, no call made');
     expect(result.stderr).toContain(`POST ${fake.apiUrl}/projects/7/job_token_scope/allowlist {"target_project_id":9}`);
-    expect(result.stderr).toContain(`POST ${fake.apiUrl}/projects/11/job_token_scope/allowlist {"target_project_id":9}`);
+    expect(result.stderr).not.toContain('/projects/11/job_token_scope');
     expect(fake.project(7).jobTokenScope.allowlistProjectIds).toEqual([]);
     expect(result.stdout).toMatch(/^--- \/dev\/null/);
   });
 
-  it("needs no entry for this project's own registry, and notes a group without PyPI packages", async () => {
+  it("needs no entry for this project's own registry, nor for a group", async () => {
     writePyproject(['projects/9', 'groups/50/-']);
 
     const result = await run(['--allowlist'], world.tokens.davePat);
@@ -124,7 +136,7 @@ describe('glx ci-setup --allowlist', () => {
     expect(result.code).toBe(0);
     expect(allowlistPosts()).toEqual([]);
     expect(result.stderr).toContain(`note: index "reg0" is this project's own registry: its jobs always have access.`);
-    expect(result.stderr).toContain('note: group beta (index "reg1") holds no PyPI packages you can see yet');
+    expect(result.stderr).toContain(`note: index "reg1" reads group 50's registry: group registries do not check job-token allowlists`);
   });
 
   it('refuses a CI job token before writing anything: it cannot change allowlists', async () => {

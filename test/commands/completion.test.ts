@@ -41,6 +41,7 @@ describe('glx completion', () => {
     expect(complete(['glx', 'init', '--pa'])).toEqual(['--package']);
     expect(complete(['glx', 'env', '--shell', 'p'])).toEqual(['powershell']);
     expect(complete(['glx', 'doctor', '--che'])).toEqual(['--check-pypi']);
+    expect(complete(['glx', 'ci-setup', '--base-layer', ''])).toEqual(['trixie-slim', 'trixie', 'alpine', 'alpine3.23', 'dhi']);
   });
 
   it('completes subcommands and flag values in fish', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, test, vi } from 'vitest';
 import { EditVerificationError, upsertIndex, upsertSources } from '../../src/pyproject/edit.js';
 
 // Stands in for a splice bug: the edit code computes its splices, then the text comes out wrong.
-const corruption = vi.hoisted(() => ({ mode: 'none' as 'none' | 'drop-line' | 'break-syntax' }));
+const corruption = vi.hoisted(() => ({ mode: 'none' as 'none' | 'drop-line' | 'drop-far-line' | 'change-date' | 'break-syntax' }));
 vi.mock('../../src/pyproject/splice.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/pyproject/splice.js')>();
   return {
@@ -10,6 +10,8 @@ vi.mock('../../src/pyproject/splice.js', async (importOriginal) => {
     applySplices: (text: string, splices: Parameters<typeof real.applySplices>[1]) => {
       const out = real.applySplices(text, splices);
       if (corruption.mode === 'drop-line') return out.replace('managed = true\n', '');
+      if (corruption.mode === 'drop-far-line') return out.replace('far = 1\n', '');
+      if (corruption.mode === 'change-date') return out.replace('1979-05-27T07:32:00-08:00', '1979-05-27T07:32:01-08:00');
       if (corruption.mode === 'break-syntax') return `${out}[[\n`;
       return out;
     },
@@ -36,6 +38,33 @@ describe('the edit is verified before it is returned', () => {
 
     expect(run).toThrow(EditVerificationError);
     expect(run).toThrow(/produced invalid TOML/);
+  });
+
+  test('a loss in a part of the file the editor did not parse (src/pyproject/view.ts) is refused too', () => {
+    corruption.mode = 'drop-far-line';
+    const input = `[project]\nname = "x"\n\n[tool.black]\nfar = 1\n\n${INPUT}`;
+
+    const run = () => upsertIndex(input, SPEC, 'pyproject.toml');
+
+    expect(run).toThrow(EditVerificationError);
+    expect(run).toThrow(/did not produce the intended document/);
+  });
+
+  const DATED = `[project]\n"__proto__" = { polluted = true }\nreleased = 1979-05-27\nat = 07:32:00\nstamp = 1979-05-27T07:32:00-08:00\n\n${INPUT}`;
+
+  test('dates, times and a __proto__ key survive the comparison', () => {
+    corruption.mode = 'none';
+
+    const result = upsertIndex(DATED, SPEC, 'pyproject.toml');
+
+    expect(result.action).toBe('added');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('a changed date is refused', () => {
+    corruption.mode = 'change-date';
+
+    expect(() => upsertIndex(DATED, SPEC, 'pyproject.toml')).toThrow(/did not produce the intended document/);
   });
 
   test('an intact result passes', () => {

@@ -1303,3 +1303,157 @@ describe('standalone runner', () => {
     }
   });
 });
+
+describe('issue 11: access rules as GitLab applies them', () => {
+  test('a group deploy token reads its own group registry, not a subgroup group registry (which still lists under its own)', async () => {
+    const auth = { headers: { authorization: basic(world.deployUsernames.groupDeploy, world.tokens.groupDeploy) } };
+
+    const own = await api(`/groups/${world.groups.acme}/-/packages/pypi/simple`, auth);
+    const sub = await api(`/groups/${world.groups.libs}/-/packages/pypi/simple`, auth);
+
+    expect(own.status).toBe(200);
+    expect(await own.text()).toContain('acme-core');
+    expect(sub.status).toBe(404);
+  });
+
+  test('a deploy token is found by its value alone: any Basic username works', async () => {
+    const res = await api(`/projects/${world.projects.tools}/packages/pypi/simple`, {
+      headers: { authorization: basic('whoever', world.tokens.deployRead) },
+    });
+
+    expect(res.status).toBe(200);
+    expect(fake.requests[0]?.auth).toMatchObject({ kind: 'deploy', basicUsername: 'whoever' });
+  });
+
+  test('an upload without sha256_digest stores none: the versions page has an empty fragment', async () => {
+    const file = wheel('no digest');
+    const { sha256_digest: _omitted, ...fields } = uploadFields('acme-utils', '2.0.0', file.content);
+
+    const res = await upload(world.projects.tools, basic('__token__', world.tokens.alicePat), multipartBody(fields, file));
+    const page = await (await api(`/projects/${world.projects.tools}/packages/pypi/simple/acme-utils`, { headers: { authorization: basic('__token__', world.tokens.alicePat) } })).text();
+
+    expect(res.status).toBe(201);
+    expect(page).toContain(`/files//acme_utils-2.0.0-py3-none-any.whl#sha256=" data-requires-python`);
+  });
+
+  test('requires_python is overwritten by every upload, and emptied by one without it', async () => {
+    const auth = basic('__token__', world.tokens.alicePat);
+    const first = wheel('first');
+    const second = { fileName: 'acme_utils-2.0.0.tar.gz', content: Buffer.from('second') };
+    const { requires_python: _none, ...withoutPython } = uploadFields('acme-utils', '2.0.0', second.content);
+
+    await upload(world.projects.tools, auth, multipartBody(uploadFields('acme-utils', '2.0.0', first.content), first));
+    const before = fake.project(world.projects.tools).packages.find((p) => p.version === '2.0.0')?.requiresPython;
+    await upload(world.projects.tools, auth, multipartBody(withoutPython, second));
+
+    expect(before).toBe('>=3.10');
+    expect(fake.project(world.projects.tools).packages.find((p) => p.version === '2.0.0')?.requiresPython).toBe('');
+  });
+
+  test('a file over the limit gets 413 from Workhorse, as plain text', async () => {
+    fake.settings.maxFileSize = 4;
+    const file = wheel('larger than four bytes');
+
+    const res = await upload(world.projects.tools, basic('__token__', world.tokens.alicePat), multipartBody(uploadFields('acme-utils', '2.0.0', file.content), file));
+
+    expect(res.status).toBe(413);
+    expect(await res.text()).toBe('entity is too large\n');
+  });
+
+  test('a protected package name refuses a Developer and any deploy token, not a Maintainer of a maintainer rule', async () => {
+    fake.project(world.projects.tools).protectionRules = [{ id: 1, packageNamePattern: 'acme-*', minimumAccessLevelForPush: 'maintainer' }];
+    fake.addMember({ project: world.projects.tools, user: 'dave', role: 'maintainer' });
+    const body = () => {
+      const file = wheel('protected');
+      return multipartBody(uploadFields('acme-utils', '2.0.0', file.content), file);
+    };
+
+    const developer = await upload(world.projects.tools, basic('__token__', world.tokens.alicePat), body());
+    const deploy = await upload(world.projects.tools, basic('x', world.tokens.deployWrite), body());
+    const maintainer = await upload(world.projects.tools, basic('__token__', world.tokens.davePat), body());
+
+    expect(developer.status).toBe(403);
+    expect(await developer.json()).toEqual({ message: '403 Forbidden - Package protected.' });
+    expect(deploy.status).toBe(403);
+    expect(maintainer.status).toBe(201);
+  });
+
+  test('a disabled package registry refuses a member with 403; one open to everyone answers anonymous reads', async () => {
+    const project = fake.project(world.projects.tools);
+    const simple = `/projects/${world.projects.tools}/packages/pypi/simple`;
+
+    project.packageRegistryAccess = 'disabled';
+    const disabled = await api(simple, { headers: { authorization: basic('__token__', world.tokens.alicePat) } });
+    const entity = await (await api(`/projects/${world.projects.tools}`, withToken(world.tokens.alicePat))).json();
+    project.packageRegistryAccess = 'public';
+    const open = await api(simple);
+
+    expect(disabled.status).toBe(403);
+    expect(entity).toMatchObject({ packages_enabled: false, package_registry_access_level: 'disabled' });
+    expect(open.status).toBe(200);
+  });
+
+  test('a job token outside the allowlist reads an internal project registry but cannot publish there', async () => {
+    fake.addProject({ pathWithNamespace: 'acme/inner', id: 12, visibility: 'internal' });
+    const auth = basic('gitlab-ci-token', world.tokens.jobOther);
+    const file = wheel('job');
+
+    const read = await api('/projects/12/packages/pypi/simple', { headers: { authorization: auth } });
+    const publish = await upload(12, auth, multipartBody(uploadFields('acme-inner', '1.0', file.content), file));
+
+    expect(read.status).toBe(200);
+    expect(publish.status).toBe(403);
+  });
+
+  test('group registries skip job-token policies: the job user is what counts', async () => {
+    const erinJob = fake.addToken({ kind: 'job', project: world.projects.app, user: 'erin' });
+
+    const alice = await api(`/groups/${world.groups.acme}/-/packages/pypi/simple`, { headers: { authorization: basic('gitlab-ci-token', world.tokens.jobOther) } });
+    const erin = await api(`/groups/${world.groups.acme}/-/packages/pypi/simple`, { headers: { authorization: basic('gitlab-ci-token', erinJob) } });
+
+    expect(alice.status).toBe(200);
+    expect(await alice.text()).toContain('acme-utils');
+    expect(erin.status).toBe(404);
+  });
+
+  test('fine-grained job-token permissions: an allowlist entry without read_packages gets 403 with the permission named', async () => {
+    const scope = fake.project(world.projects.tools).jobTokenScope;
+    scope.allowlistProjectIds.push(world.projects.app);
+    scope.policies = { [world.projects.app]: ['read_releases'] };
+
+    const res = await api(`/projects/${world.projects.tools}/packages/pypi/simple`, { headers: { authorization: basic('gitlab-ci-token', world.tokens.jobOther) } });
+
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      message: '403 Forbidden - Insufficient permissions to access this resource in project tools. The following token permission is required: read_packages.',
+    });
+  });
+
+  test('a REST GET by the old path of a renamed project answers 301 to the numeric id; a POST 405; PyPI routes just work', async () => {
+    fake.project(world.projects.tools).previousPaths = ['acme/old-tools'];
+
+    const get = await api('/projects/acme%2Fold-tools?statistics=false', withToken(world.tokens.alicePat));
+    const post = await api('/projects/acme%2Fold-tools/releases', { method: 'POST', headers: { 'PRIVATE-TOKEN': world.tokens.alicePat, 'content-type': 'application/json' }, body: '{"tag_name":"v9","ref":"main"}' });
+    const simple = await api('/projects/acme%2Fold-tools/packages/pypi/simple', { headers: { authorization: basic('__token__', world.tokens.alicePat) } });
+
+    expect(get.status).toBe(301);
+    expect(get.headers.get('location')).toBe(`${fake.apiUrl}/projects/${world.projects.tools}?statistics=false`);
+    expect(post.status).toBe(405);
+    expect(simple.status).toBe(200);
+  });
+
+  test('/personal_access_tokens/self has the newer fields expired and last_used_ips', async () => {
+    const body = await (await api('/personal_access_tokens/self', withToken(world.tokens.alicePat))).json();
+
+    expect(body).toMatchObject({ expired: false, active: true, last_used_ips: ['127.0.0.1'] });
+  });
+
+  test('a release for a CI/CD Catalog project without a description is refused with 422, not "Ref is not specified"', async () => {
+    fake.project(world.projects.tools).catalogResource = true;
+
+    const res = await api(`/projects/${world.projects.tools}/releases`, { method: 'POST', headers: { 'PRIVATE-TOKEN': world.tokens.alicePat, 'content-type': 'application/json' }, body: '{"tag_name":"v2.0.0","ref":"main"}' });
+
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({ message: 'Project must have a description, Project must contain a README file' });
+  });
+});

@@ -22,6 +22,7 @@ export interface TestDepsOptions {
   stderrIsTTY?: boolean;
   prompt?: (question: string) => string;
   now?: Date;
+  platform?: NodeJS.Platform;
 }
 
 export function execReal(file: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -64,6 +65,7 @@ export function testDeps(options: TestDepsOptions = {}): { deps: Deps; io: TestI
     env,
     cwd: options.cwd ?? process.cwd(),
     homeDir: options.homeDir ?? tmpdir(),
+    platform: options.platform ?? process.platform,
     now: () => options.now ?? new Date(),
     // Child processes see the test's environment (PATH, HOME, ...), as they see the real one in system.ts.
     exec: (file, args, execOptions = {}) => execReal(file, args, { ...execOptions, env: { ...env, ...execOptions.env } }),

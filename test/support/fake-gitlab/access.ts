@@ -1,5 +1,13 @@
 /** Who may do what: effective membership, visibility, the job-token scope (gitlab.md §5, §6, §7, §8). */
-import { AccessLevel, type FakeState, type Group, type Project, type Token, type User } from './state.js';
+import {
+  AccessLevel,
+  type FakeState,
+  type Group,
+  type PackageProtectionRule,
+  type Project,
+  type Token,
+  type User,
+} from './state.js';
 
 /** The identity a request ended up with after authentication (gitlab.md §2). */
 export type Principal =
@@ -79,43 +87,105 @@ export interface ProjectAbilities {
 function deployTokenCovers(state: FakeState, token: Token, project: Project): boolean {
   if (token.projectId !== undefined) return token.projectId === project.id;
   if (token.groupId === undefined) return false;
+  // app/models/group_deploy_token.rb `has_access_to?`: projects of the group and of its subgroups.
   return groupChain(state, project.namespaceId).some((g) => g.id === token.groupId);
 }
 
-function anonymousAbilities(project: Project, jobTokenDenied: boolean): ProjectAbilities {
-  const isPublic = project.visibility === 'public';
-  return { readProject: isPublic, readPackage: isPublic, createPackage: false, role: 0, jobTokenDenied };
+/**
+ * What GitLab gives without any role (app/policies/packages/policies/project_policy.rb): a public project's
+ * registry to anyone, an internal one's to any signed-in user, and a registry whose access level is
+ * "everyone" (`packages_enabled_for_everyone`) to anyone, even inside a private project.
+ */
+function openAbilities(project: Project, signedIn: boolean, jobTokenDenied: boolean): ProjectAbilities {
+  const readProject = project.visibility === 'public' || (signedIn && project.visibility === 'internal');
+  const readPackage = registryOn(project) && (readProject || project.packageRegistryAccess === 'public');
+  return { readProject, readPackage, createPackage: false, role: 0, jobTokenDenied };
 }
 
-/** Package-registry abilities on a project (gitlab.md §5 tables). */
+/** `packages_disabled` prevents every package ability (app/policies/project_policy.rb). */
+function registryOn(project: Project): boolean {
+  return project.packageRegistryAccess !== 'disabled';
+}
+
+/** Package-registry abilities on a project (gitlab.md §5 tables; policies cited per branch). */
 export function projectAbilities(
   state: FakeState,
   project: Project,
   principal: Principal,
   settings: AccessSettings,
 ): ProjectAbilities {
-  if (principal.kind === 'anonymous') return anonymousAbilities(project, false);
+  if (principal.kind === 'anonymous') return openAbilities(project, false, false);
   if (principal.kind === 'deploy') {
-    // gitlab.md §5: read_package_registry → read; write_package_registry → read + create.
+    // app/policies/project_policy.rb `read_package_registry_deploy_token` / `write_package_registry_deploy_token`.
     const scopes = principal.token.scopes;
-    if (!deployTokenCovers(state, principal.token, project)) return anonymousAbilities(project, false);
+    if (!deployTokenCovers(state, principal.token, project)) return openAbilities(project, false, false);
     const canWrite = scopes.includes('write_package_registry');
     const canRead = canWrite || scopes.includes('read_package_registry');
-    if (!canRead) return anonymousAbilities(project, false);
-    return { readProject: true, readPackage: true, createPackage: canWrite, role: 0, jobTokenDenied: false };
+    if (!canRead) return openAbilities(project, false, false);
+    const on = registryOn(project);
+    return { readProject: true, readPackage: on, createPackage: on && canWrite, role: 0, jobTokenDenied: false };
   }
-  if (principal.kind === 'job') {
-    const source = principal.token.projectId ?? -1;
-    // Not admitted by the allowlist: the job user has no rights of its own there (gitlab.md §3).
-    if (!jobTokenAllows(state, source, project)) return anonymousAbilities(project, true);
+  if (principal.kind === 'job' && !jobTokenAllows(state, principal.token.projectId ?? -1, project)) {
+    // app/policies/project_policy.rb: a private project outside the job's scope is `prevent_all`; a public or
+    // internal one loses every role (`public_or_internal & ~project_allowed_for_job_token_by_scope`) but gets
+    // read_package and read_project back (`public_or_internal & job_token_package_registry`): reading works
+    // without the allowlist, publishing does not.
+    if (project.visibility === 'private') return openAbilities(project, false, true);
+    const on = registryOn(project);
+    return { readProject: true, readPackage: on, createPackage: false, role: 0, jobTokenDenied: true };
   }
   const role = projectAccess(state, project, principal.user.id);
   const pullLevel = settings.guestCanPullPackages ? AccessLevel.guest : AccessLevel.reporter;
-  const readProject = project.visibility !== 'private' || role >= AccessLevel.guest;
-  // gitlab.md §5: public → anyone, internal → any signed-in user, private → Reporter (Guest with the flag).
-  const readPackage = project.visibility !== 'private' || role >= pullLevel;
-  const createPackage = readProject && role >= AccessLevel.developer;
+  const open = openAbilities(project, true, false);
+  const readProject = open.readProject || role >= AccessLevel.guest;
+  const on = registryOn(project);
+  // Packages::Policies::ProjectPolicy: Reporter (Guest with the flag), or the open cases above.
+  const readPackage = on && (open.readPackage || role >= pullLevel);
+  const createPackage = on && readProject && role >= AccessLevel.developer;
   return { readProject, readPackage, createPackage, role, jobTokenDenied: false };
+}
+
+/**
+ * Fine-grained job-token permissions (`authorize_job_token_policies!`, lib/api/helpers.rb): an allowlist entry
+ * with its own permission list must name the route's policy. Returns GitLab's 403 reason, or undefined.
+ */
+export function jobTokenPolicyDenial(project: Project, principal: Principal, policy: string): string | undefined {
+  if (principal.kind !== 'job') return undefined;
+  const source = principal.token.projectId ?? -1;
+  if (source === project.id) return undefined;
+  const policies = project.jobTokenScope.policies?.[source];
+  if (policies === undefined || policies.includes(policy)) return undefined;
+  return `Insufficient permissions to access this resource in project ${project.path}. The following token permission is required: ${policy}.`;
+}
+
+/** The package protection rule that refuses this push, if any (app/services/packages/protection/check_rule_existence_service.rb). */
+export function protectingRule(
+  state: FakeState,
+  project: Project,
+  principal: Principal,
+  packageName: string,
+): PackageProtectionRule | undefined {
+  const rules = (project.protectionRules ?? []).filter((rule) => protectionPatternMatches(rule.packageNamePattern, packageName));
+  if (principal.kind === 'deploy') return rules[0];
+  if (principal.kind !== 'user' && principal.kind !== 'job') return undefined;
+  const level = projectAccess(state, project, principal.user.id);
+  return rules.find((rule) => level < PUSH_LEVEL[rule.minimumAccessLevelForPush]);
+}
+
+const PUSH_LEVEL: Record<PackageProtectionRule['minimumAccessLevelForPush'], number> = {
+  maintainer: AccessLevel.maintainer,
+  owner: AccessLevel.owner,
+  // Nobody in the fake is an instance admin.
+  admin: Number.POSITIVE_INFINITY,
+};
+
+/** app/models/packages/protection/rule.rb: `*` is the only wildcard; the rest matches literally, ignoring case. */
+function protectionPatternMatches(pattern: string, name: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`, 'i').test(name);
 }
 
 function memberOfSomethingInside(state: FakeState, group: Group, userId: number): boolean {
@@ -141,15 +211,20 @@ export function groupAbilities(
   if (principal.kind === 'anonymous') return { readGroup: isPublic, readPackage: isPublic, role: 0 };
   if (principal.kind === 'deploy') {
     const token = principal.token;
-    const covers = token.groupId !== undefined && groupChain(state, group.id).some((g) => g.id === token.groupId);
+    // A group deploy token reads its own group's registry, not a subgroup's (GroupDeployToken#has_access_to_group?,
+    // app/policies/packages/policies/group_policy.rb `read_package_registry_deploy_token`).
+    const covers = token.groupId === group.id;
     const hasScope = token.scopes.some((s) => s === 'read_package_registry' || s === 'write_package_registry');
     // A project deploy token is not a group token: read_group is false (gitlab.md §5).
     if (covers && hasScope) return { readGroup: true, readPackage: true, role: 0 };
     return { readGroup: isPublic, readPackage: isPublic, role: 0 };
   }
+  // Group PyPI routes say `skip_job_token_policies: true` (lib/api/pypi_packages.rb): a job token is just its
+  // user there, and no allowlist is consulted.
   const userId = principal.user.id;
   const role = groupAccess(state, group.id, userId);
   const pullLevel = settings.guestCanPullPackages ? AccessLevel.guest : AccessLevel.reporter;
+  // app/policies/packages/policies/group_policy.rb: `public_group` or `group.reporter` enable read_package.
   // Members of a project or subgroup inside a private group can see the group, not its packages.
   const readGroup =
     isPublic || group.visibility === 'internal' || role > 0 || memberOfSomethingInside(state, group, userId);
@@ -173,7 +248,9 @@ export function groupIndexProjects(
     if (token.groupId !== undefined && groupChain(state, group.id).some((g) => g.id === token.groupId)) return projects;
     return projects.filter((p) => p.visibility === 'public');
   }
-  return projects.filter((p) => projectAbilities(state, p, principal, settings).readPackage);
+  // app/finders/packages/group_packages_finder.rb: projects visible to the user; the job-token scope plays no part.
+  const asUser: Principal = principal.kind === 'job' ? { kind: 'user', user: principal.user, token: principal.token } : principal;
+  return projects.filter((p) => projectAbilities(state, p, asUser, settings).readPackage);
 }
 
 /** May the caller see this project at all (`GET /projects/:id`, `find_project!`, gitlab.md §7)? */

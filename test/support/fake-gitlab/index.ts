@@ -65,6 +65,8 @@ export * from './state.js';
 export interface FakeGitLabOptions extends Partial<Settings> {
   /** Port on 127.0.0.1 (default 0: any free port). */
   port?: number;
+  /** Loopback address to listen on: 127.0.0.1 (default) or ::1 (for IPv6 literal hosts). */
+  hostname?: '127.0.0.1' | '::1';
   /** The instance URL GitLab puts in links (index hrefs, web_url); default the listening address. */
   externalUrl?: string;
   /** Clock for token expiry and timestamps (default: the real clock). */
@@ -222,14 +224,14 @@ export async function createFakeGitLab(options: FakeGitLabOptions = {}): Promise
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, options.hostname ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('fake GitLab: no TCP address');
-  const url = `http://127.0.0.1:${address.port}`;
+  const url = `http://${options.hostname === '::1' ? '[::1]' : '127.0.0.1'}:${address.port}`;
   base = (options.externalUrl ?? url).replace(/\/+$/, '');
 
   const fake: FakeGitLab = {

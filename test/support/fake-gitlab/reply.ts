@@ -90,6 +90,11 @@ export function htmlReply(status: number, html: string, headers: Record<string, 
   return { status, headers: { 'content-type': 'text/html; charset=utf-8', ...headers }, body: html };
 }
 
+/** Plain-text answers from Workhorse and nginx (Go's `http.Error`: the text and a newline). */
+export function textReply(status: number, text: string): Reply {
+  return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text };
+}
+
 /** ERB::Util.html_escape. */
 export function escapeHtml(text: string): string {
   return text

@@ -78,7 +78,11 @@ export interface Group {
 
 export interface PackageFile {
   fileName: string;
-  /** What the index advertises and downloads are matched on: the client's `sha256_digest` as GitLab stores it (§6). */
+  /**
+   * What the index advertises and downloads are matched on: the client's `sha256_digest` as GitLab stores it
+   * (`file_sha256: params[:sha256_digest]`, app/services/packages/pypi/create_package_service.rb); '' when the
+   * upload sent none.
+   */
   sha256: string;
   md5?: string;
   size?: number;
@@ -116,6 +120,22 @@ export interface JobTokenScope {
   inboundEnabled: boolean;
   allowlistProjectIds: number[];
   allowlistGroupIds: number[];
+  /**
+   * Fine-grained job-token permissions of an allowlist entry, by source project id (`read_packages`,
+   * `admin_packages`, ...). An entry absent here has the default permissions (everything the user may do).
+   */
+  policies?: Record<number, string[]>;
+}
+
+/** `package_registry_access_level` (app/models/project_feature.rb): `enabled` = members, `public` = everyone. */
+export type PackageRegistryAccess = 'disabled' | 'private' | 'enabled' | 'public';
+
+/** A package protection rule (app/models/packages/protection/rule.rb): `*` in the pattern matches anything. */
+export interface PackageProtectionRule {
+  id: number;
+  packageNamePattern: string;
+  /** Pushing a matching name needs at least this role; deploy tokens never may (check_rule_existence_service.rb). */
+  minimumAccessLevelForPush: 'maintainer' | 'owner' | 'admin';
 }
 
 export interface Project {
@@ -133,6 +153,13 @@ export interface Project {
   tags: string[];
   defaultBranch: string;
   description?: string;
+  /** Default `enabled`; `disabled` refuses every package action, `public` lets anyone read (issue 11 rules 1, 5). */
+  packageRegistryAccess?: PackageRegistryAccess;
+  /** Old full paths the project had (redirect routes): a REST GET by one of them answers 301 (lib/api/helpers.rb). */
+  previousPaths?: string[];
+  protectionRules?: PackageProtectionRule[];
+  /** A CI/CD Catalog resource: creating a release validates the project first (Releases::CreateService). */
+  catalogResource?: boolean;
 }
 
 export interface FakeState {
@@ -268,6 +295,7 @@ export interface AddProjectInput {
   tags?: string[];
   defaultBranch?: string;
   inboundEnabled?: boolean;
+  packageRegistryAccess?: PackageRegistryAccess;
 }
 
 export function addProject(state: FakeState, input: AddProjectInput): Project {
@@ -302,6 +330,7 @@ export function addProject(state: FakeState, input: AddProjectInput): Project {
     tags: input.tags ?? [],
     defaultBranch: input.defaultBranch ?? 'main',
   };
+  if (input.packageRegistryAccess !== undefined) project.packageRegistryAccess = input.packageRegistryAccess;
   state.projects.push(project);
   return project;
 }

@@ -1,18 +1,29 @@
 /** Lookups and entities shared by the route files. */
 import { canReadGroup, canReadProject, groupAccess, groupChain, jobTokenAllows } from '../access.js';
 import type { RouteContext } from '../context.js';
-import { errorReply, forbidden, notFound, type Reply, unauthorized } from '../reply.js';
+import { errorReply, forbidden, messageReply, notFound, type Reply, unauthorized } from '../reply.js';
 import type { FakeState, Group, Member, Project, User } from '../state.js';
 
 export function isReply(value: unknown): value is Reply {
   return typeof value === 'object' && value !== null && 'status' in value && 'headers' in value;
 }
 
-/** `:id` is a numeric id or a (decoded) full path (gitlab.md §7). */
+/**
+ * `:id` is a numeric id or a (decoded) full path (gitlab.md §7); an old path of a renamed or moved project
+ * finds it too (`find_by_full_path(id, follow_redirects: true)`, lib/api/helpers.rb `find_project`).
+ */
 export function lookupProject(state: FakeState, id: string): Project | undefined {
   if (/^\d+$/.test(id)) return state.projects.find((p) => p.id === Number(id));
   const wanted = id.toLowerCase();
-  return state.projects.find((p) => p.pathWithNamespace.toLowerCase() === wanted);
+  return (
+    state.projects.find((p) => p.pathWithNamespace.toLowerCase() === wanted) ??
+    state.projects.find((p) => (p.previousPaths ?? []).some((old) => old.toLowerCase() === wanted))
+  );
+}
+
+/** Was the project asked for by a path it no longer has (`project_moved?`, lib/api/helpers.rb)? */
+function askedByOldPath(project: Project, id: string): boolean {
+  return !/^\d+$/.test(id) && id.toLowerCase() !== project.pathWithNamespace.toLowerCase();
 }
 
 export function lookupGroup(state: FakeState, id: string): Group | undefined {
@@ -34,7 +45,17 @@ export function findProjectOrReply(ctx: RouteContext, id: string): Project | Rep
   const project = lookupProject(ctx.state, id);
   if (!project) return notFound('Project');
   const principal = ctx.principal;
-  if (canReadProject(ctx.state, project, principal)) return project;
+  if (canReadProject(ctx.state, project, principal)) {
+    if (!askedByOldPath(project, id)) return project;
+    // lib/api/helpers.rb `find_project!`: GET → `redirect!(url_with_project_id(project))` (301), else 405.
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      return messageReply(405, 'Non GET methods are not allowed for moved projects');
+    }
+    // `url_with_project_id`: the same request URL with the numeric id in place of the path.
+    const path = ctx.record.path.replace(/\/projects\/[^/]+/, `/projects/${project.id}`);
+    const location = `${ctx.baseUrl}${path}${ctx.url.search}`;
+    return { status: 301, headers: { location } };
+  }
   if (principal.kind === 'job' && !jobTokenAllows(ctx.state, principal.token.projectId ?? -1, project)) {
     const source = ctx.state.projects.find((p) => p.id === principal.token.projectId);
     return forbidden(
@@ -179,8 +200,8 @@ export function projectEntity(ctx: RouteContext, project: Project): Record<strin
     visibility: project.visibility,
     empty_repo: false,
     archived: false,
-    packages_enabled: true,
-    package_registry_access_level: 'enabled',
+    packages_enabled: project.packageRegistryAccess !== 'disabled',
+    package_registry_access_level: project.packageRegistryAccess ?? 'enabled',
   };
   const principal = ctx.principal;
   if (principal.kind === 'user') {

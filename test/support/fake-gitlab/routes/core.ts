@@ -1,5 +1,6 @@
 /** Instance, user, token and job introspection; project and group lookup; members (gitlab.md §4, §7, §10). */
 import { groupAccess, projectAccess } from '../access.js';
+import { isExpired } from '../auth.js';
 import type { RouteContext, RouteDefinition } from '../context.js';
 import { errorReply, jsonReply, notFound, paginate, type Reply, recordNotFound, unauthorized } from '../reply.js';
 import type { Group, Project, User } from '../state.js';
@@ -57,6 +58,8 @@ function tokenSelf(ctx: RouteContext): Reply {
     last_used_at: token.lastUsedAt ?? null,
     active: true,
     expires_at: token.expiresAt ?? null,
+    // Newer fields (lib/api/entities/personal_access_token.rb); an expired token never gets this far (401).
+    expired: isExpired(token, ctx.now()),
     last_used_ips: ['127.0.0.1'],
   });
 }

@@ -4,8 +4,10 @@ import {
   forwardingEnabled,
   groupAbilities,
   groupIndexProjects,
+  jobTokenPolicyDenial,
   type ProjectAbilities,
   projectAbilities,
+  protectingRule,
 } from '../access.js';
 import { blake2bHex } from '../blake2b.js';
 import type { RouteContext, RouteDefinition, UploadRecord } from '../context.js';
@@ -23,6 +25,7 @@ import {
   packagesUnauthorized,
   type Reply,
   recordNotFound,
+  textReply,
 } from '../reply.js';
 import type { Group, Package, PackageFile, Project } from '../state.js';
 import { isReply, lookupGroup, lookupProject } from './common.js';
@@ -55,17 +58,26 @@ interface ProjectAccess {
 }
 
 /**
- * gitlab.md §3, §5: unknown project → 404 Not Found (even anonymous); no read_project → 401 (anonymous,
- * with the Basic challenge) or 404; no read_package / create_package → 401 (anonymous) or 403.
+ * lib/api/helpers/packages/basic_auth_helpers.rb `authorized_project_find!`, as lib/api/pypi_packages.rb calls it:
+ * reads check read_package first (a registry open to everyone needs no read_project), then 403 when the caller
+ * can read the project, else 401 (anonymous, with the Basic challenge) or 404. Uploads check read_project, then
+ * create_package (401/403). Then `authorize_job_token_policies!` (fine-grained job-token permissions).
  */
 function projectAccessOrReply(ctx: RouteContext, action: 'read' | 'create'): ProjectAccess | Reply {
   const project = lookupProject(ctx.state, ctx.params.id ?? '');
   if (!project) return notFound();
   const anonymous = ctx.principal.kind === 'anonymous';
   const abilities = projectAbilities(ctx.state, project, ctx.principal, ctx.settings);
-  if (!abilities.readProject) return anonymous ? packagesUnauthorized() : notFound();
-  const allowed = action === 'read' ? abilities.readPackage : abilities.createPackage;
-  if (!allowed) return anonymous ? packagesUnauthorized() : forbidden();
+  if (action === 'read' && !abilities.readPackage) {
+    if (abilities.readProject) return forbidden();
+    return anonymous ? packagesUnauthorized() : notFound();
+  }
+  if (!abilities.readProject && !(action === 'read' && abilities.readPackage)) {
+    return anonymous ? packagesUnauthorized() : notFound();
+  }
+  if (action === 'create' && !abilities.createPackage) return anonymous ? packagesUnauthorized() : forbidden();
+  const policy = jobTokenPolicyDenial(project, ctx.principal, action === 'read' ? 'read_packages' : 'admin_packages');
+  if (policy) return forbidden(policy);
   return { project, abilities };
 }
 
@@ -361,7 +373,10 @@ function decideUpload(ctx: RouteContext, project: Project, parsed: ParsedUpload,
   const name = parsed.fields.name ?? '';
   const version = parsed.fields.version ?? '';
   if (!file) return errorReply(400, 'content is missing');
-  if (file.size > ctx.settings.maxFileSize) return badRequest('File is too large');
+  // Workhorse enforces the limit /authorize gives it (`maximum_size: pypi_max_file_size`, 3 GiB by default) and
+  // answers 413 itself, before Rails sees the request: destination.ErrEntityTooLarge ("entity is too large",
+  // workhorse/internal/upload/destination/destination.go) written by handleMultipartError (.../upload/uploads.go).
+  if (file.size > ctx.settings.maxFileSize) return textReply(413, 'entity is too large\n');
   if (!PEP508_NAME.test(name)) return badRequest('Validation failed: Name is invalid');
   if (!PEP440.test(version)) return badRequest('Validation failed: Version is invalid');
   const clientSha = parsed.fields.sha256_digest;
@@ -376,6 +391,8 @@ function decideUpload(ctx: RouteContext, project: Project, parsed: ParsedUpload,
     ctx.markUnexpected(`blake2_256_digest ${clientBlake2b} does not match the uploaded bytes (${blake2b256})`);
     return badRequest(`fake GitLab: blake2_256_digest does not match the uploaded content (computed ${blake2b256})`);
   }
+  // app/services/packages/pypi/create_package_service.rb: protection is checked before anything is stored.
+  if (protectingRule(ctx.state, project, ctx.principal, name)) return forbidden('Package protected.');
   let pkg = project.packages.find((p) => p.name === name && p.version === version);
   // gitlab.md §6: duplicates are by file name within (name, version).
   if (pkg?.files.some((f) => f.fileName === file.fileName)) {
@@ -385,12 +402,13 @@ function decideUpload(ctx: RouteContext, project: Project, parsed: ParsedUpload,
     pkg = { name, version, files: [] };
     project.packages.push(pkg);
   }
-  const requiresPython = parsed.fields.requires_python;
-  if (requiresPython) pkg.requiresPython = requiresPython;
+  // create_package_service.rb upserts the metadatum with `required_python: params[:requires_python] || ''`:
+  // every upload overwrites it, an upload without it empties it.
+  pkg.requiresPython = parsed.fields.requires_python ?? '';
   const entry: PackageFile = {
     fileName: file.fileName,
-    // GitLab stores the client's digest as given; without one, the fake keeps the computed digest.
-    sha256: clientSha?.toLowerCase() ?? file.sha256,
+    // `file_sha256: params[:sha256_digest]`: the client's digest as given, nothing when it sent none.
+    sha256: clientSha?.toLowerCase() ?? '',
     md5: parsed.fields.md5_digest ?? file.md5,
     size: file.size,
     createdAt: ctx.now().toISOString(),

@@ -146,10 +146,13 @@ function createRelease(ctx: RouteContext): Reply {
   const tagName = stringParam(ctx.input, 'tag_name') ?? '';
   if (findRelease(project, tagName)) return messageReply(409, 'Release already exists');
   const ref = stringParam(ctx.input, 'ref');
-  if (!project.tags.includes(tagName)) {
-    if (!ref) return messageReply(422, 'Ref is not specified');
-    project.tags.push(tagName);
+  // app/services/releases/create_service.rb: 422 "Ref is not specified" when the tag is missing and no ref was
+  // given; a CI/CD Catalog project's release is validated too and refused with 422 and the validation messages.
+  if (!project.tags.includes(tagName) && !ref) return messageReply(422, 'Ref is not specified');
+  if (project.catalogResource && !project.description) {
+    return messageReply(422, 'Project must have a description, Project must contain a README file');
   }
+  if (!project.tags.includes(tagName)) project.tags.push(tagName);
   const now = ctx.now().toISOString();
   const release: Release = {
     tagName,

@@ -1,0 +1,122 @@
+/**
+ * The part of pyproject.toml the editor reads, for the CST parser. Every top-level section (a
+ * `[table]` or `[[array]]` header and the lines up to the next one) that cannot define anything
+ * under tool.uv is left out, and locate.ts moves the positions of what is parsed back to where
+ * they are in the file. On a 5,000-line file whose tool.uv part is a few lines,
+ * toml-eslint-parser then reads a few lines instead of the whole file: it was the largest cost of
+ * `glx init` there.
+ *
+ * Kept: the lines before the first header (dotted keys there can reach tool.uv), every header
+ * that is a prefix of tool.uv or lies under it, every header this scanner cannot read for
+ * certain, and every section that may hold TOML 1.1-only syntax (the editor notes that syntax
+ * anywhere in the file): an inline table (newlines and trailing commas), `\e` or `\x` in a
+ * string, a time without seconds (https://toml.io/en/v1.1.0, "Changes"). The scanner can be
+ * wrong only in the safe direction: whatever it leaves out, the editor still verifies the edited
+ * text by parsing it whole (edit.ts `finish`), and a part the CST parser refuses is dropped for
+ * the whole text (locate.ts `parseCst`).
+ */
+
+const TOOL_UV = ['tool', 'uv'];
+const MAYBE_TOML_11 = /\{|\\[ex]|\d\d:\d\d(?!:)/;
+
+/** A run of kept lines: where it starts in the file (offset, 1-based line) and its text. */
+export interface Segment {
+  start: number;
+  line: number;
+  text: string;
+}
+
+/** The kept parts of the text, or undefined when nothing can be left out. */
+export function editSegments(text: string): Segment[] | undefined {
+  const starts = headerStarts(text).map((start) => text.lastIndexOf('\n', start - 1) + 1);
+  if (starts.length === 0) return undefined;
+  const bounds = [0, ...starts, text.length];
+  const segments: Segment[] = [];
+  let line = 1;
+  let dropped = false;
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const [start, end] = [bounds[i]!, bounds[i + 1]!];
+    const section = text.slice(start, end);
+    const keep = i === 0 || mayReachToolUv(headerPath(section.trimStart())) || MAYBE_TOML_11.test(section);
+    const last = segments[segments.length - 1];
+    if (!keep) dropped = true;
+    else if (section === '') continue;
+    else if (last && last.start + last.text.length === start) last.text += section;
+    else segments.push({ start, line, text: section });
+    line += lineBreaks(section);
+  }
+  return dropped ? segments : undefined;
+}
+
+function lineBreaks(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
+function mayReachToolUv(path: string[] | undefined): boolean {
+  if (!path) return true;
+  const shorter = Math.min(path.length, TOOL_UV.length);
+  return path.slice(0, shorter).every((key, i) => key === TOOL_UV[i]);
+}
+
+/**
+ * The keys of the header that starts `section` (`[a."b".'c']`, `[[a.b]]`), or undefined for one
+ * this reader does not take apart for certain (an escape in a quoted key, anything odd).
+ */
+export function headerPath(section: string): string[] | undefined {
+  const match = /^\[\[?([^\]\r\n]*)\]/.exec(section);
+  if (!match) return undefined;
+  const keys: string[] = [];
+  const key = /[ \t]*(?:([A-Za-z0-9_-]+)|"([^"\\\r\n]*)"|'([^'\r\n]*)')[ \t]*(\.|$)/y;
+  const inner = match[1]!;
+  while (key.lastIndex < inner.length) {
+    const part = key.exec(inner);
+    if (!part) return undefined;
+    keys.push(part[1] ?? part[2] ?? part[3]!);
+    if (part[4] === '') break;
+  }
+  return keys.length > 0 && key.lastIndex >= inner.length ? keys : undefined;
+}
+
+// What can change the scanner's state, in one regex so that the engine skips everything else:
+// multi-line strings (up to two more quotes belong to the content: `""""` ends with one `"` in
+// the string), single-line strings (an unclosed one ends at the line's end), comments, a `[`
+// first on its line (after blanks), and the other brackets.
+const TOKEN = /"""(?:\\[\s\S]|[^\\])*?"""(?:"{0,2})|'''[\s\S]*?'''(?:'{0,2})|"(?:\\.|[^"\\\n])*"?|'[^'\n]*'?|#[^\n]*|^[ \t]*\[|[[\]{}]/gm;
+
+/**
+ * Offsets of the top-level headers: a `[` first on its line (after blanks), outside strings,
+ * comments, arrays and inline tables.
+ */
+export function headerStarts(text: string): number[] {
+  const starts: number[] = [];
+  const token = new RegExp(TOKEN);
+  let depth = 0;
+  for (let match = token.exec(text); match; match = token.exec(text)) {
+    const first = match[0][0];
+    if (first === '[' || first === ' ' || first === '\t') {
+      // A `[`, first on its line when the match starts one: a header at the top level.
+      const start = match.index + match[0].length - 1;
+      if (depth === 0 && (match.index === 0 || text[match.index - 1] === '\n')) {
+        starts.push(start);
+        token.lastIndex = headerEnd(text, start);
+      } else depth++;
+    } else if (first === '{') depth++;
+    else if ((first === ']' || first === '}') && depth > 0) depth--;
+  }
+  return starts;
+}
+
+/** The offset just past the header that opens at `start`: its closing `]` or `]]`, quoted keys skipped. */
+function headerEnd(text: string, start: number): number {
+  const header = /"(?:\\.|[^"\\\n])*"?|'[^'\n]*'?|\]\]?|\n/y;
+  for (let j = start + 1; j < text.length; ) {
+    header.lastIndex = j;
+    const part = header.exec(text)?.[0];
+    if (part === undefined) j++;
+    else if (part[0] === ']' || part === '\n') return part === '\n' ? j : j + part.length;
+    else j += part.length;
+  }
+  return text.length;
+}
