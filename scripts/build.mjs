@@ -38,12 +38,28 @@ const shipped = results.slice(0, 2 + LAZY_FOR_ENV.length);
 writeFileSync('dist/THIRD-PARTY-NOTICES', notices(shipped.flatMap((result) => Object.keys(result.metafile.inputs))));
 
 function notices(inputs) {
-  const dirs = new Set(inputs.map((input) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1]).filter(Boolean));
-  const entries = [...dirs].map((dir) => {
+  const LICENCE = /^(licen[cs]e|copying)(\.(md|txt))?$/i;
+  const licenceIn = (dir) => readdirSync(dir).find((name) => LICENCE.test(name));
+  // Package directory → the directories inside it that bundled files come from.
+  const packages = new Map();
+  for (const input of inputs) {
+    const dir = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+    if (dir) packages.set(dir, (packages.get(dir) ?? new Set()).add(path.dirname(input)));
+  }
+  const entries = [...packages].map(([dir, used]) => {
     const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    const file = readdirSync(dir).find((name) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(name));
+    const file = licenceIn(dir);
     if (!pkg.license || !file) throw new Error(`${dir}: a bundled package needs a license field and a licence file`);
-    return { id: `${pkg.name}@${pkg.version}`, text: `${pkg.name} ${pkg.version} (${pkg.license})\n${pkg.homepage ?? ''}\n\n${readFileSync(path.join(dir, file), 'utf8').trim()}\n` };
+    // Code a package took from elsewhere keeps its own licence beside it (undici's fetch).
+    const nested = new Set();
+    for (let sub of used) {
+      for (; sub.length > dir.length; sub = path.dirname(sub)) {
+        const own = licenceIn(sub);
+        if (own) nested.add(path.join(sub, own));
+      }
+    }
+    const texts = [path.join(dir, file), ...[...nested].sort()].map((licence) => `${path.relative(dir, licence)}:\n\n${readFileSync(licence, 'utf8').trim()}\n`);
+    return { id: `${pkg.name}@${pkg.version}`, text: `${pkg.name} ${pkg.version} (${pkg.license})\n${pkg.homepage ?? ''}\n\n${texts.join('\n')}` };
   });
   const unique = [...new Map(entries.map((entry) => [entry.id, entry])).values()].sort((a, b) => a.id.localeCompare(b.id));
   const rule = `\n${'-'.repeat(78)}\n\n`;

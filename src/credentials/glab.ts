@@ -40,7 +40,9 @@ export async function readGlabConfig(deps: Pick<Deps, 'env' | 'homeDir'>): Promi
       continue;
     }
     if (text === undefined) continue;
-    const { parse } = await import('yaml');
+    // yaml is CommonJS: its exports are the default export everywhere (Node's own loader, and
+    // the bundle's lazy chunk, which has no named exports for it).
+    const { parse } = (await import('yaml')).default;
     let doc: unknown;
     try {
       doc = parse(text);
