@@ -1,5 +1,7 @@
-// Bundles the CLI (dist/glx.js and its chunks under dist/chunks/), the `glx env` start-up fast path into another
-// (dist/glx-env.cjs), and the GitLab stand-in for the demo and e2e tests (.build/, not shipped).
+// Bundles the CLI (dist/glx.js and its chunks under dist/chunks/), the `glx env` start-up fast
+// path (dist/glx-env.cjs, with dist/vendor/), the prebuilt --version/--help text (dist/help.json),
+// the licences of what is bundled (dist/THIRD-PARTY-NOTICES), and the GitLab stand-in for the
+// demo and e2e tests (.build/, not shipped).
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
