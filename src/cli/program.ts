@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import type { Deps } from '../deps.js';
 import { GlxError } from '../errors.js';
+import { BASE_LAYERS, DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from '../gitlab-ci/uv-image.js';
 import { VERSION } from '../version.js';
 import { suggest } from './suggest.js';
 import { ENV_FLAGS, GLOBAL_FLAGS } from './env-options.js';
@@ -82,6 +83,8 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--default', 'replace PyPI as the default index (default = true)')
     .option('--ignore-error-codes <codes>', 'comma-separated HTTP statuses uv may skip past, e.g. 401,403')
     .option('--publish', 'also set publish-url (project registries only)')
+    .option('--replace', 'point an existing index of that --name at this registry instead')
+    .option('--migrate', 'turn [tool.uv] index-url / extra-index-url for the registry into this index')
     .option('--file <path>', 'the pyproject.toml to edit (default: nearest one upward from --cwd)')
     .option('--dry-run', 'print the change as a unified diff and write nothing')
     .addHelpText(
@@ -92,6 +95,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'glx init --project acme/tools --package acme-utils --package acme-cli --publish',
         'glx init                      # project from the git remote origin',
         'glx init --group 42 --dry-run --json',
+        'glx init --migrate --dry-run    # [tool.uv] index-url → [[tool.uv.index]]',
       ]),
     )
     .action(run(async () => (await import('../commands/init.js')).initAction));
@@ -145,6 +149,35 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .addHelpText('after', examples(['glx auth status', 'glx auth status --json']))
     .action(run(async () => (await import('../commands/auth-status.js')).authStatusAction));
   auth
+    .command('rotate')
+    .summary('renew the token in place: GitLab revokes it and glx stores the new one everywhere')
+    .description(
+      // One paragraph, no line breaks: commander wraps it.
+      'Rotate the token uv uses for this GitLab host (found as `auth status` finds it) with ' +
+        'POST /personal_access_tokens/self/rotate (scope api or self_rotate; personal, project and group access tokens). ' +
+        "The old token is revoked at once, so the new one replaces it in every netrc entry, uv's credentials store entry " +
+        "and glab config that held it; if one cannot be written, it goes to a 0600 recovery file. The new token is checked " +
+        'against the registry before exit 0. It lives as long as the old one did (at most 365 days) unless --expires-in ' +
+        'or --expires-at says otherwise.',
+    )
+    .addOption(new Option('--expires-in <days>', 'the new token expires this many days from today (90d, 12w)').conflicts('expiresAt'))
+    .option('--expires-at <date>', 'the new token expires on this date (YYYY-MM-DD)')
+    .option('--if-expiring-within <days>', 'rotate only when the token expires within this many days; else exit 0, nothing done')
+    .option('--print-token', 'also print the new token on stdout (required when only GITLAB_TOKEN holds it)')
+    .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
+    .option('--dry-run', 'show which token, where it is stored and what would change; rotate nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'glx auth rotate                               # rotate the token uv uses for this project\'s GitLab host',
+        'glx auth rotate --expires-in 90d              # or --expires-at 2027-03-01',
+        'glx auth rotate --if-expiring-within 14d      # for cron or a scheduled pipeline',
+        'glx auth rotate --dry-run --json',
+        'GITLAB_TOKEN=... glx auth rotate --print-token   # a token kept in a secret manager',
+      ]),
+    )
+    .action(run(async () => (await import('../commands/auth-rotate.js')).authRotateAction));
+  auth
     .command('logout')
     .summary("remove the host's netrc entry (or uv store entry)")
     .option('--netrc', 'remove the netrc entry for the host (the default)')
@@ -174,7 +207,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'eval "$(glx env)"                                  # bash, zsh, sh',
         'glx env --shell fish | source',
         'glx env --shell powershell | Out-String | Invoke-Expression',
-        'glx env --shell dotenv > .env.local',
+        'glx env --shell dotenv > .env.local                # docker compose, direnv (not uv run --env-file)',
         'glx env --publish                                  # adds UV_PUBLISH_INDEX / _USERNAME / _PASSWORD',
       ]),
     )
@@ -189,7 +222,8 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'metadata come from the files. A file the registry holds with the same sha256\n' +
         'is skipped; the same name with other bytes is a conflict. Target: --project,\n' +
         'else the GitLab index with a publish-url in pyproject.toml, else in GitLab CI\n' +
-        'the running project (with the job token).',
+        'the running project (with the job token). Without files: dist/* of the uv\n' +
+        'workspace root (where uv build writes, also from a member), else of --cwd.',
     )
     .argument('[files...]', 'distribution files or globs (default: the wheels and sdists in dist/, as uv publish)')
     .option('--project <id|path>', 'the project registry to publish to')
@@ -271,9 +305,9 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--allowlist', "add this project to the job-token allowlist of every private project registry it reads (needs Maintainer there)")
     .option('--local', 'write .gitlab-ci-local-variables.yml (CI_JOB_TOKEN = your token, mode 0600) for gitlab-ci-local, git-ignored')
     .option('--lint', "check the result with GitLab's CI lint API before writing (needs a token)")
-    .option('--uv-version <x.y[.z]>', 'uv image version (default: kept from the file, else 0.12)')
+    .option('--uv-version <x.y[.z]>', `uv image version (default: kept from the file, else ${DEFAULT_UV_VERSION})`)
     .option('--python <x.y>', 'Python of the image (default: kept, else .python-version, else the lower bound of requires-python)')
-    .option('--base-layer <name>', 'image base, e.g. trixie-slim (default), bookworm-slim, alpine')
+    .option('--base-layer <name>', `image base: ${BASE_LAYERS.join(', ')} (default ${DEFAULT_BASE_LAYER}; no bookworm since uv 0.10)`)
     .option('--project <id|path>', 'this project (default: CI_PROJECT_ID in CI, else the git remote origin)')
     .option('--ci-file <path>', 'the .gitlab-ci.yml to write (default: at the top of the git checkout)')
     .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
@@ -285,7 +319,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'glx ci-setup --publish                # plus a tag-only build/publish/release job',
         'glx ci-setup --allowlist              # let this project\'s jobs read the registries it needs',
         'glx ci-setup --local                  # .gitlab-ci-local-variables.yml for gitlab-ci-local',
-        'glx ci-setup --python 3.12 --uv-version 0.12.5 --lint',
+        'glx ci-setup --python 3.12 --uv-version 0.13.9 --lint',
         'glx ci-setup --publish --dry-run',
       ]),
     )

@@ -6,12 +6,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
+import { printJsonResult } from '../cli/report-error.js';
 import { findToken, requireToken, type ResolvedToken } from '../credentials/token.js';
 import type { Env, ExecResult } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
 import { type AllowlistEntry, allowlistCall, curlCommand, interpretAnswer, uiPath } from '../gitlab-ci/allowlist.js';
-import { DEFAULT_UV_VERSION, PUBLISH_JOB, STARTER_JOB, TEMPLATE_JOB } from '../gitlab-ci/build.js';
+import { PUBLISH_JOB, STARTER_JOB, TEMPLATE_JOB } from '../gitlab-ci/build.js';
+import { BASE_LAYERS, DEFAULT_UV_VERSION } from '../gitlab-ci/uv-image.js';
 import { GITIGNORE_ENTRY, gitignoreWithEntry, LOCAL_VARIABLES_FILE, type LocalAction, upsertLocalToken } from '../gitlab-ci/local-vars.js';
 import type { BlockAction } from '../gitlab-ci/merge.js';
 import { type CiPlan, type CiPlanOptions, type PinChoice, type PinName, planCiSetup } from '../gitlab-ci/plan.js';
@@ -55,6 +57,8 @@ export interface CiSetupResult {
   changed: boolean;
   dryRun: boolean;
   jobs: { template: BlockAction; publish?: BlockAction; starter?: BlockAction };
+  /** Per glx block that was in the file and is rewritten: each change in words. */
+  changes: Record<string, string[]>;
   publishStage?: string;
   image: string;
   pins: Record<PinName, PinChoice>;
@@ -67,7 +71,6 @@ export interface CiSetupResult {
 }
 
 const VERSION = /^\d+\.\d+(\.\d+)?$/;
-const BASE_LAYER = /^[a-z0-9][a-z0-9._-]*$/;
 
 /** argv + env → validated options. Throws usage errors; does no I/O. */
 export function parseCiSetupOptions(raw: Record<string, unknown>, _env: Env): CiSetupOptions {
@@ -82,8 +85,9 @@ export function parseCiSetupOptions(raw: Record<string, unknown>, _env: Env): Ci
     throw usageError(`--python ${JSON.stringify(python)} is not a Python minor version`, minor ? `The uv images are tagged by minor version: use --python ${minor}.` : 'Use a minor version such as 3.12.');
   }
   const baseLayer = text('baseLayer');
-  if (baseLayer !== undefined && !BASE_LAYER.test(baseLayer)) {
-    throw usageError(`--base-layer ${JSON.stringify(baseLayer)} is not an image base name`, 'Use one of the bases uv publishes images for, e.g. trixie-slim, trixie, bookworm-slim, alpine.');
+  if (baseLayer !== undefined && !(BASE_LAYERS as readonly string[]).includes(baseLayer)) {
+    const why = baseLayer.startsWith('bookworm') ? ': uv stopped publishing bookworm images in 0.10' : ' uv publishes Python images for';
+    throw usageError(`--base-layer ${JSON.stringify(baseLayer)} is not a base${why}`, `Use one of ${BASE_LAYERS.join(', ')} (ghcr.io/astral-sh/uv:<version>-python<X.Y>-<base>).`);
   }
   return {
     publish: typeof raw.publish === 'boolean' ? raw.publish : undefined,
@@ -103,20 +107,24 @@ export function parseCiSetupOptions(raw: Record<string, unknown>, _env: Env): Ci
 export async function ciSetupAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const options = parseCiSetupOptions(raw, ctx.deps.env);
   const result = await ciSetup(options, ctx);
-  if (ctx.json) ctx.deps.io.out(`${JSON.stringify(result, null, 2)}\n`);
-  else if (options.dryRun) ctx.deps.io.out(result.diff);
   // Reported after the output: the file was written, only the allowlist is incomplete.
-  const undone = result.allowlist?.entries.filter((entry) => entry.status === 'not-permitted' || entry.status === 'failed') ?? [];
-  if (undone.length > 0) {
-    const names = undone.map((entry) => entry.project.path ?? `project ${entry.project.id}`).join(', ');
-    const onlyRole = undone.every((entry) => entry.status === 'not-permitted');
-    throw new GlxError(
-      onlyRole ? 'TOKEN_ROLE' : 'GITLAB_ERROR',
-      `${undone.length} job-token allowlist ${undone.length === 1 ? 'entry' : 'entries'} not added: ${names}`,
-      onlyRole ? 'A Maintainer of each of those projects can add it with the call or the UI path printed above; then the pipeline can read them.' : 'See the lines above; run with --verbose for the request log.',
-    );
-  }
+  const failure = allowlistFailure(result);
+  if (ctx.json) printJsonResult(ctx.deps, result, failure);
+  else if (options.dryRun) ctx.deps.io.out(result.diff);
+  if (failure) throw failure;
   return 0;
+}
+
+function allowlistFailure(result: CiSetupResult): GlxError | undefined {
+  const undone = result.allowlist?.entries.filter((entry) => entry.status === 'not-permitted' || entry.status === 'failed') ?? [];
+  if (undone.length === 0) return undefined;
+  const names = undone.map((entry) => entry.project.path ?? `project ${entry.project.id}`).join(', ');
+  const onlyRole = undone.every((entry) => entry.status === 'not-permitted');
+  return new GlxError(
+    onlyRole ? 'TOKEN_ROLE' : 'GITLAB_ERROR',
+    `${undone.length} job-token allowlist ${undone.length === 1 ? 'entry' : 'entries'} not added: ${names}`,
+    onlyRole ? 'A Maintainer of each of those projects can add it with the call or the UI path printed above; then the pipeline can read them.' : 'See the lines above; run with --verbose for the request log.',
+  );
 }
 
 export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<CiSetupResult> {
@@ -198,6 +206,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
     changed: plan.changed,
     dryRun: options.dryRun,
     jobs: { template: plan.template, ...(plan.publish ? { publish: plan.publish } : {}), ...(plan.starter ? { starter: plan.starter } : {}) },
+    changes: Object.fromEntries(Object.entries(plan.changes).filter(([key]) => (key === TEMPLATE_JOB ? plan.template : plan.publish) === 'updated')),
     ...(plan.publishStage ? { publishStage: plan.publishStage } : {}),
     image: `ghcr.io/astral-sh/uv:${plan.pins.UV_VERSION.value}-python${plan.pins.PYTHON_VERSION.value}-${plan.pins.BASE_LAYER.value}`,
     pins: plan.pins,
@@ -483,6 +492,7 @@ function summarize(ctx: Context, result: CiSetupResult, relative: string, allInd
   if (result.dryRun) ctx.info(result.changed ? `Dry run: ${relative} would change as shown (${touched.join(', ')}); nothing was written.` : `Dry run: ${relative} is up to date; nothing to change.`);
   else if (!result.changed) ctx.info(`${relative} is up to date; nothing changed.`);
   else ctx.info(`${result.created ? 'Wrote' : 'Updated'} ${relative}: ${touched.join(', ')}.`);
+  for (const [key, changes] of Object.entries(result.changes)) if (changes.length > 0) ctx.info(`  ${key}: ${changes.join('; ')}.`);
 
   // "(PYTHON_VERSION from .python-version; UV_VERSION, BASE_LAYER from .gitlab-ci.yml)"
   const bySource = new Map<string, string[]>();

@@ -6,6 +6,7 @@ import type { Command, Option } from 'commander';
 import type { Context } from '../cli/context.js';
 import { SHELLS } from '../credentials/shell.js';
 import { usageError } from '../errors.js';
+import { BASE_LAYERS } from '../gitlab-ci/uv-image.js';
 
 interface CommandSpec {
   /** `init`, `auth login`, ... */
@@ -19,7 +20,7 @@ interface CommandSpec {
 
 export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 
-const VALUE_CHOICES: Record<string, readonly string[]> = { '--shell': SHELLS };
+const VALUE_CHOICES: Record<string, readonly string[]> = { '--shell': SHELLS, '--base-layer': BASE_LAYERS };
 /** Positional values by command path; glx checks them itself, with its own error and hint. */
 const ARGUMENT_CHOICES: Record<string, readonly string[]> = { completion: COMPLETION_SHELLS };
 

@@ -57,12 +57,15 @@ export function normalizeNetrcHost(host: string): string {
   if (host.includes('://') || host.includes('/')) {
     throw new GlxError('USAGE', `netrc entries name a host, not a URL: ${host}`, 'Pass only the host name, for example gitlab.example.com.');
   }
-  if (host.includes(':')) {
+  // uv matches a netrc machine against the URL's host as written, brackets included, so an IPv6
+  // literal is `machine [::1]` (crates/uv-auth/src/credentials.rs `from_netrc`: url.host_str()).
+  const ipv6 = /^\[[0-9a-f:.]+\]$/i.test(host);
+  if (host.includes(':') && !ipv6) {
     const bare = host.startsWith('[') ? undefined : host.split(':')[0];
     throw new GlxError(
       'USAGE',
       `netrc entries match a host name without a port: ${host}`,
-      bare ? `Use ${bare.toLowerCase()}: uv ignores the port when it looks up netrc, so one entry serves every port.` : 'IPv6 literals cannot be written as netrc machine names that uv matches; use a host name.',
+      bare ? `Use ${bare.toLowerCase()}: uv ignores the port when it looks up netrc, so one entry serves every port.` : 'Write an IPv6 literal in brackets without a port, e.g. [::1].',
     );
   }
   if (/["\\#@]/.test(host)) throw new GlxError('USAGE', `not a host name: ${host}`, 'Pass the GitLab host name, for example gitlab.example.com.');
@@ -455,4 +458,38 @@ function cannotEdit(file: string, host: string, reason: string): GlxError {
     `cannot edit machine ${host} in ${file} without changing how the rest of it is read: ${reason}`,
     'A quoted value or a CRLF line break right before a `# comment` line makes uv read the comment as entries; move or delete that comment, or edit the file by hand.',
   );
+}
+
+export interface ReplacePasswordResult {
+  text: string;
+  /** The entries that held the old password, as `machine <host>` or `default`, with their line. */
+  entries: Array<{ name: string; line: number }>;
+}
+
+/**
+ * Replaces `oldPassword` with `newPassword` in every entry that holds it, whatever its host (a
+ * rotated token is dead everywhere at once). Only those values change; the result is read back as
+ * uv reads it and every entry must read as before apart from the new password.
+ */
+export function replaceNetrcPassword(text: string, oldPassword: string, newPassword: string, options: NetrcEditOptions = {}): ReplacePasswordResult {
+  const file = options.file ?? 'netrc';
+  checkValue('password', newPassword);
+  const doc = parseNetrc(text, file);
+  const edits: Edit[] = [];
+  const entries: ReplacePasswordResult['entries'] = [];
+  for (const entry of doc.entries) {
+    const held = entry.fields.filter((field) => field.name === 'password' && field.value?.value === oldPassword);
+    if (held.length === 0) continue;
+    entries.push({ name: entry.kind === 'default' ? 'default' : `machine ${entry.host}`, line: entry.line });
+    // A quoted value stays quoted: only the password's own characters change.
+    for (const field of held) edits.push({ ...field.value!.span, text: field.value!.quoted ? `"${newPassword.replace(/["\\]/g, (ch) => `\\${ch}`)}"` : formatNetrcValue(newPassword) });
+  }
+  if (edits.length === 0) return { text, entries };
+  const after = applyEdits(text, edits);
+  const reread = tryParse(after, file, 'uv');
+  const expected = doc.entries.map((e) => [e.kind, e.host, e.login, e.account, e.password === oldPassword ? newPassword : e.password]);
+  if (!reread || JSON.stringify(reread.entries.map((e) => [e.kind, e.host, e.login, e.account, e.password])) !== JSON.stringify(expected)) {
+    throw cannotEdit(file, entries[0]!.name.replace(/^machine /, ''), 'the entries would read differently after the password is replaced');
+  }
+  return { text: after, entries };
 }

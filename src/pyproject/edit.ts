@@ -62,6 +62,8 @@ export interface EditResult {
    * entry's name before the edit, or `tool.uv.index[<position>]` when it had none.
    */
   reusedFrom?: string;
+  /** The entry as it was before the edit, when one was updated or left unchanged. */
+  previous?: IndexEntry;
   /** Things the caller should tell the user (credentials in a URL, TOML 1.1 syntax, ...). */
   notes: string[];
 }
@@ -401,6 +403,7 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
     action,
     name,
     ...(target && !byName ? { reusedFrom: describeEntry(target) } : {}),
+    ...(target ? { previous: target } : {}),
     notes,
   });
 
@@ -637,4 +640,31 @@ function addSource(prep: Prepared, pin: SourcePin): Splice[] {
     addBlock(prep, anchor, '[tool.uv.sources]', [line], splices);
   }
   return splices;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legacy index-url / extra-index-url
+
+/**
+ * Takes `url` out of `[tool.uv] index-url` or `extra-index-url` (the whole line when nothing else
+ * is left), for `glx init --migrate`. Comments and every other byte stay.
+ */
+export function removeLegacyUrl(text: string, key: 'index-url' | 'extra-index-url', url: string, file: string): string {
+  const prep = prepare(text, file);
+  const path: TomlPath = [...TOOL_UV, key];
+  const def = prep.defs.find((d) => d.kind === 'keyValue' && samePath(d.path, path));
+  if (def?.kind !== 'keyValue' || def.inline) {
+    throw new GlxError('PYPROJECT_UNSUPPORTED', `${position(prep, path)}: tool.uv.${key} is written in a form glx does not rewrite`, `Move it to a [[tool.uv.index]] entry yourself, or write it as ${key} = ... under [tool.uv].`);
+  }
+  const current = tableAt(prep.doc, TOOL_UV)[key];
+  const rest = Array.isArray(current) ? current.filter((item) => item !== url) : [];
+  const splices: Splice[] =
+    rest.length === 0
+      ? [{ start: lineStart(prep.body, def.node.range[0]), end: lineEnd(prep.body, def.node.range[1]), text: '' }]
+      : [{ start: def.node.value.range[0], end: def.node.value.range[1], text: `[${rest.map((item) => renderValue(String(item))).join(', ')}]` }];
+  return finish(prep, splices, (doc) => {
+    const uv = tableAt(doc, TOOL_UV);
+    if (rest.length === 0) delete uv[key];
+    else uv[key] = rest;
+  });
 }

@@ -19,11 +19,11 @@ function visible(text: string): string {
 
 /**
  * Throws INVALID_NAME exactly where uv's `IndexName::new` would, with uv's wording
- * (crates/uv-distribution-types/src/index_name.rs). uv accepts "" but glx does not: an empty
- * name selects `UV_INDEX__USERNAME`, which nobody means.
+ * (crates/uv-distribution-types/src/index_name.rs). uv accepts "" (it selects `UV_INDEX__USERNAME`,
+ * which nobody means): glx reads such a file as uv does (`allowEmpty`), but never writes one.
  */
-export function validateIndexName(name: string): void {
-  if (name === '') {
+export function validateIndexName(name: string, options: { allowEmpty?: boolean } = {}): void {
+  if (name === '' && !options.allowEmpty) {
     throw new GlxError('INVALID_NAME', 'Index name is empty', ALLOWED_HINT);
   }
   for (const char of name) {

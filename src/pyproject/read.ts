@@ -129,7 +129,8 @@ function readEntry(raw: TomlTable, position: number, problems: Problem[]): Index
     if (typeof raw.name !== 'string') problem('name', `name must be a string, found ${describeType(raw.name)}`);
     else {
       try {
-        validateIndexName(raw.name);
+        // uv reads name = "" without complaint; glx refuses it only when it writes (edit.ts, init).
+        validateIndexName(raw.name, { allowEmpty: true });
         entry.name = raw.name;
       } catch (error) {
         problem('name', (error as Error).message);

@@ -336,6 +336,22 @@ describe('glx auth status', () => {
     expect(result.stdout).not.toContain(world.tokens.alicePat);
   });
 
+  it('reads keyring-provider from uv.toml and [tool.uv], as doctor does (uv.toml wins; UV_KEYRING_PROVIDER over both)', async () => {
+    writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
+    const keyringOf = async (env: Record<string, string> = {}) => JSON.parse((await run(['--json', 'auth', 'status'], env)).stdout).indexes[0].sources.find((s: { source: string }) => s.source === 'keyring').detail;
+    const pyproject = path.join(dir, 'pyproject.toml');
+    writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('[[tool.uv.index]]', '[tool.uv]\nkeyring-provider = "subprocess"\n\n[[tool.uv.index]]'));
+
+    const fromPyproject = await keyringOf();
+    writeFileSync(path.join(dir, 'uv.toml'), 'keyring-provider = "disabled"\n');
+    const fromUvToml = await keyringOf();
+    const fromEnv = await keyringOf({ UV_KEYRING_PROVIDER: 'subprocess' });
+
+    expect(fromPyproject).toMatch(/keyring-provider = subprocess/);
+    expect(fromUvToml).toMatch(/^disabled/);
+    expect(fromEnv).toMatch(/keyring-provider = subprocess/);
+  });
+
   it('puts env vars ahead of netrc, as uv does, and exits 4 when they fail', async () => {
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
 
@@ -367,10 +383,10 @@ describe('glx auth status', () => {
     const json = await run(['--json', 'auth', 'status']);
 
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/warning +the token expires in 7 days \(2026-11-30\); create a new one before then/);
+    expect(text.stdout).toMatch(/warning +the token expires in 7 days \(2026-11-30\); renew it in place with `glx auth rotate`/);
     const status = JSON.parse(json.stdout);
     expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
-    expect(status.indexes[0].warnings).toEqual(['the token expires in 7 days (2026-11-30); create a new one before then and run `glx auth --netrc` again']);
+    expect(status.indexes[0].warnings).toEqual(['the token expires in 7 days (2026-11-30); renew it in place with `glx auth rotate`']);
   });
 
   it('warns about a CI job token kept in the netrc outside CI (issue 12)', async () => {

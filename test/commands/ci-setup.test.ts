@@ -49,7 +49,7 @@ describe('glx ci-setup', () => {
     expect(data['.glx-uv']).toMatchObject({
       image: 'ghcr.io/astral-sh/uv:$UV_VERSION-python$PYTHON_VERSION-$BASE_LAYER',
       variables: {
-        UV_VERSION: '0.12',
+        UV_VERSION: '0.13',
         PYTHON_VERSION: '3.11',
         BASE_LAYER: 'trixie-slim',
         UV_LINK_MODE: 'copy',
@@ -63,7 +63,7 @@ describe('glx ci-setup', () => {
     expect(data['uv-sync']).toEqual({ extends: '.glx-uv', script: ['uv sync --locked'] });
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('Wrote .gitlab-ci.yml: added .glx-uv, added uv-sync.');
-    expect(result.stderr).toContain('Image ghcr.io/astral-sh/uv:0.12-python3.11-trixie-slim (PYTHON_VERSION from requires-python >=3.11)');
+    expect(result.stderr).toContain('Image ghcr.io/astral-sh/uv:0.13-python3.11-trixie-slim (PYTHON_VERSION from requires-python >=3.11)');
     expect(result.stderr).toContain('Job-token credentials for "gitlab".');
     expect(statSync(path.join(dir, '.gitlab-ci.yml')).mode & 0o777).toBe(0o644);
   });
@@ -89,15 +89,23 @@ describe('glx ci-setup', () => {
 
   it('keeps UV_VERSION, PYTHON_VERSION and BASE_LAYER edited in the file; flags change them', async () => {
     await run([]);
-    writeFileSync(path.join(dir, '.gitlab-ci.yml'), ciFile().replace('UV_VERSION: "0.12"', 'UV_VERSION: "0.11.9"'));
+    writeFileSync(path.join(dir, '.gitlab-ci.yml'), ciFile().replace('UV_VERSION: "0.13"', 'UV_VERSION: "0.11.9"'));
 
     await run([]);
     const kept = jobs()['.glx-uv']?.variables;
-    const flagged = await run(['--uv-version', '0.12.5', '--python', '3.13', '--base-layer', 'bookworm-slim']);
+    const flagged = await run(['--uv-version', '0.12.5', '--python', '3.13', '--base-layer', 'alpine']);
 
     expect(kept).toMatchObject({ UV_VERSION: '0.11.9' });
     expect(flagged.code).toBe(0);
-    expect(jobs()['.glx-uv']?.variables).toMatchObject({ UV_VERSION: '0.12.5', PYTHON_VERSION: '3.13', BASE_LAYER: 'bookworm-slim' });
+    expect(jobs()['.glx-uv']?.variables).toMatchObject({ UV_VERSION: '0.12.5', PYTHON_VERSION: '3.13', BASE_LAYER: 'alpine' });
+  });
+
+  it('offers only the bases uv publishes images for: bookworm is refused with the reason', async () => {
+    const result = await run(['--base-layer', 'bookworm-slim']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error: --base-layer "bookworm-slim" is not a base: uv stopped publishing bookworm images in 0\.10\nhint: Use one of trixie-slim, trixie, alpine, alpine3\.23, dhi/);
+    expect(existsSync(path.join(dir, '.gitlab-ci.yml'))).toBe(false);
   });
 
   it('merges into an existing file: the original text stays a byte-for-byte prefix, no first job is added', async () => {
@@ -170,8 +178,8 @@ describe('glx ci-setup', () => {
       changed: true,
       dryRun: false,
       jobs: { template: 'added', starter: 'added' },
-      image: 'ghcr.io/astral-sh/uv:0.12-python3.12-trixie-slim',
-      pins: { PYTHON_VERSION: { value: '3.12', source: '--python' }, UV_VERSION: { value: '0.12', source: 'default' } },
+      image: 'ghcr.io/astral-sh/uv:0.13-python3.12-trixie-slim',
+      pins: { PYTHON_VERSION: { value: '3.12', source: '--python' }, UV_VERSION: { value: '0.13', source: 'default' } },
       indexes: [{ name: 'gitlab', username: 'UV_INDEX_GITLAB_USERNAME', password: 'UV_INDEX_GITLAB_PASSWORD' }],
     });
     expect(result.stderr).toBe('');
@@ -251,5 +259,40 @@ describe('glx ci-setup', () => {
     await run(['--publish']);
 
     expect(schemaErrors(ciFile())).toBe('');
+  });
+});
+
+describe('glx ci-setup keeps what the user added inside its blocks', () => {
+  it('keeps user variables and keys in .glx-uv and glx-publish, and names each change in the summary', async () => {
+    await run(['--publish']);
+    const edited = ciFile()
+      .replace('    UV_CACHE_DIR: .uv-cache\n', '    UV_CACHE_DIR: .uv-cache\n    PIP_DISABLE_PIP_VERSION_CHECK: "1"\n    UV_INDEX_OLD_USERNAME: gitlab-ci-token\n')
+      .replace('.glx-uv:\n', '.glx-uv:\n  tags: [docker]\n')
+      .replace('glx-publish:\n', 'glx-publish:\n  environment: pypi\n')
+      .replace('    UV_LINK_MODE: copy\n', '    UV_LINK_MODE: copy\n    # ask ops before changing\n');
+    writeFileSync(path.join(dir, '.gitlab-ci.yml'), edited);
+
+    const result = await run([]);
+
+    expect(result.code).toBe(0);
+    const all = jobs();
+    expect(all['.glx-uv']?.tags).toEqual(['docker']);
+    expect(all['.glx-uv']?.variables).toMatchObject({ PIP_DISABLE_PIP_VERSION_CHECK: '1' });
+    expect(all['.glx-uv']?.variables).not.toHaveProperty('UV_INDEX_OLD_USERNAME');
+    expect(all['glx-publish']?.environment).toBe('pypi');
+    expect(result.stderr).toContain('.glx-uv: removed variables UV_INDEX_OLD_USERNAME; kept yours: variables PIP_DISABLE_PIP_VERSION_CHECK, key tags; dropped comment lines "# ask ops before changing" (glx rewrites this block; keep notes outside it).');
+    expect(result.stderr).toContain('glx-publish: kept yours: key environment.');
+  });
+
+  it("keeps the user's quoting of UV_VERSION and the other pins: a second run changes no byte", async () => {
+    await run([]);
+    const single = ciFile().replace('UV_VERSION: "0.12"', "UV_VERSION: '0.11.9'").replace('PYTHON_VERSION: "3.11"', "PYTHON_VERSION: '3.11'");
+    writeFileSync(path.join(dir, '.gitlab-ci.yml'), single);
+
+    const result = await run([]);
+
+    expect(result.code).toBe(0);
+    expect(ciFile()).toBe(single);
+    expect(result.stderr).toContain('is up to date; nothing changed');
   });
 });

@@ -120,6 +120,9 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     expect(broken.code).toBe(1);
     expect(find(broken.report, 'index.tools.auth-policy').status).toBe('fail');
+    // uv does send credentials under "auto", after a 401/403/404; the danger is the anonymous 200 (issue 10).
+    expect(find(broken.report, 'index.tools.auth-policy').message).toMatch(/after a 401, 403 or 404; the risk is the anonymous 200/);
+    expect(find(broken.report, 'index.tools.auth-policy').message).not.toMatch(/never sends credentials/);
     expect(find(fixed.report, 'index.tools.auth-policy').status).toBe('ok');
   });
 
@@ -153,6 +156,16 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     expect(find(report, 'env-vars.collision').status).toBe('fail');
     expect(find(report, 'env-vars.orphan')).toMatchObject({ status: 'warn', message: expect.stringMatching(/UV_INDEX_GITLAB_\*/) });
+  });
+
+  it('UV_INDEX_* for an index that uv.toml names is not an orphan: uv applies it there too', async () => {
+    writeProject([{ name: 'tools', path: 'projects/7' }]);
+    storeNetrc(world.tokens.alicePat);
+    writeFileSync(path.join(dir, 'uv.toml'), '[[index]]\nname = "mirror"\nurl = "https://mirror.example.com/simple"\n');
+
+    const { report } = await doctor({ UV_INDEX_MIRROR_USERNAME: 'me', UV_INDEX_OTHER_USERNAME: 'me' });
+
+    expect(find(report, 'env-vars.orphan').message).toMatch(/^UV_INDEX_OTHER_\* set in this shell, but no index in pyproject.toml or uv.toml has that name: uv uses them only for an index of that name given with --index or UV_INDEX/);
   });
 
   it('a netrc keyword uv does not know makes uv ignore the whole file', async () => {

@@ -43,6 +43,12 @@ describe('normalizeNetrcHost', () => {
     expect(error.hint).toMatch(/Use gitlab\.example\.com/);
   });
 
+  it('takes an IPv6 literal in brackets, as uv matches it; refuses one with a port', () => {
+    expect(normalizeNetrcHost('[::1]')).toBe('[::1]');
+    expect(normalizeNetrcHost('[FD00::A]')).toBe('[fd00::a]');
+    expect(errorOf(() => normalizeNetrcHost('[::1]:8080')).code).toBe('USAGE');
+  });
+
   it.each(['', 'a b', 'https://gitlab.com', 'gitlab.com/group', 'de"fault', 'default', 'a\tb'])('refuses %j', (host) => {
     expect(errorOf(() => normalizeNetrcHost(host)).code).toBe('USAGE');
   });

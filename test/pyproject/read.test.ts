@@ -40,6 +40,12 @@ describe('parsePyproject', () => {
 });
 
 describe('listIndexes', () => {
+  test('reads name = "" as uv does (glx refuses it only when writing)', () => {
+    const text = '[[tool.uv.index]]\nname = ""\nurl = "https://example.com/simple"\n';
+
+    expect(indexesOf(text)).toMatchObject([{ name: '', url: 'https://example.com/simple' }]);
+  });
+
   test('reads [[tool.uv.index]] entries with every field, in priority order', () => {
     const text = `[[tool.uv.index]]
 name = "gitlab"

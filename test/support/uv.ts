@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import { buildDist } from './dists.js';
-import { createFakeGitLab, type FakeGitLab, type StandardWorld } from './fake-gitlab/index.js';
+import { createFakeGitLab, type FakeGitLab, type FakeGitLabOptions, type StandardWorld } from './fake-gitlab/index.js';
 import { required, which } from './peers.js';
 import { tempDir } from './test-deps.js';
 
@@ -131,8 +131,8 @@ export function runProgram(
  * A GitLab stand-in with the standard world and acme-thing 2.0.0 (a real wheel) in project
  * `tools`, plus a temp dir: what the real-uv tests install from.
  */
-export async function standInWithPackage(prefix: string): Promise<{ fake: FakeGitLab; world: StandardWorld; dir: string; cleanup: () => Promise<void> }> {
-  const fake = await createFakeGitLab();
+export async function standInWithPackage(prefix: string, options: FakeGitLabOptions = {}): Promise<{ fake: FakeGitLab; world: StandardWorld; dir: string; cleanup: () => Promise<void> }> {
+  const fake = await createFakeGitLab(options);
   const world = fake.seed.standard();
   const { dir, cleanup } = tempDir(prefix);
   const wheel = await buildDist(dir, { kind: 'wheel', name: 'acme-thing', version: '2.0.0', metadata: 'Metadata-Version: 2.1\nName: acme-thing\nVersion: 2.0.0\n' });
