@@ -56,7 +56,7 @@ export interface AuthLogoutResult {
   removed: { in: 'netrc'; file: string; action: string; diff?: string } | { in: 'uv-store'; services: string[] };
 }
 
-interface Target {
+export interface Target {
   baseUrl: string;
   host: string;
   /** Where the host came from (--host, GITLAB_HOST, pyproject.toml, ...). */
@@ -68,7 +68,7 @@ interface Target {
 }
 
 /** The GitLab host and its indexes; a missing pyproject.toml is fine for auth (no registry checks then). */
-async function loadTarget(ctx: Context, file: string | undefined): Promise<Target> {
+export async function loadTarget(ctx: Context, file: string | undefined): Promise<Target> {
   let indexes: GitLabIndex[] = [];
   try {
     indexes = (await loadGitLabIndexes(ctx, file)).gitlab;
@@ -191,7 +191,7 @@ function describeToken(report: TokenReport, ctx: Context): void {
   const expiry = report.expiresAt ? `, expires ${report.expiresAt}` : report.kind === 'deploy' || report.kind === 'job' ? '' : ', no expiry';
   ctx.info(`${kindLabel(report.kind)}${who}${scopes}${expiry}; uv username ${report.username}`);
   const soon = expirySoon(report);
-  if (soon) ctx.warn(`the token ${soon}; create a new one before then`);
+  if (soon) ctx.warn(`the token ${soon}; renew it in place with glx auth rotate`);
 }
 
 export function kindLabel(kind: TokenKind): string {

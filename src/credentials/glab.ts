@@ -9,6 +9,8 @@ import { readTextIfExists } from '../util/fs-atomic.js';
 
 export interface GlabHost {
   token?: string;
+  /** `is_oauth2: "true"`: an OAuth token from `glab auth login`, which glab refreshes itself. */
+  oauth2?: boolean;
   apiProtocol?: string;
   apiHost?: string;
 }
@@ -66,9 +68,32 @@ function toConfig(file: string, doc: unknown): GlabConfig {
     const entry = value as Record<string, unknown>;
     hosts[name.toLowerCase()] = {
       token: typeof entry.token === 'string' && entry.token !== '' ? entry.token : undefined,
+      ...(String(entry.is_oauth2) === 'true' ? { oauth2: true } : {}),
       apiProtocol: typeof entry.api_protocol === 'string' ? entry.api_protocol : undefined,
       apiHost: typeof entry.api_host === 'string' ? entry.api_host : undefined,
     };
   }
   return { file, host: typeof root.host === 'string' && root.host !== '' ? root.host : undefined, hosts };
+}
+
+/**
+ * glab's config with `oldToken` replaced by `newToken` under `hosts.<host>.token` (host matched
+ * case-insensitively, as glx reads it), or undefined when that host does not hold it. The value
+ * is spliced into the text in its own quoting, so every other byte stays as it was.
+ */
+export async function replaceGlabToken(text: string, host: string, oldToken: string, newToken: string): Promise<string | undefined> {
+  const { isMap, isScalar, parseDocument } = await import('yaml');
+  const doc = parseDocument(text);
+  const hosts = doc.get('hosts', true);
+  if (!isMap(hosts)) return undefined;
+  for (const pair of hosts.items) {
+    if (!isScalar(pair.key) || String(pair.key.value).toLowerCase() !== host || !isMap(pair.value)) continue;
+    const node = pair.value.get('token', true);
+    if (!isScalar(node) || node.value !== oldToken || !node.range) return undefined;
+    // GitLab tokens are letters, digits, `-`, `_` and `.`: the same quotes hold the new one unescaped.
+    const quote = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
+    const value = /^[\w.-]+$/.test(newToken) ? `${quote}${newToken}${quote}` : JSON.stringify(newToken);
+    return `${text.slice(0, node.range[0])}${value}${text.slice(node.range[1])}`;
+  }
+  return undefined;
 }
