@@ -91,7 +91,7 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
   checkHosts(ctx, target);
   if (options.store === 'netrc') {
     const { assertNetrcWritable } = await import('../netrc/store.js');
-    await assertNetrcWritable(netrcFile(ctx), options);
+    await assertNetrcWritable((await netrcFile(ctx)).file, options);
   }
   const scopes = options.publish ? 'api' : 'read_api';
   const token = await requireToken(ctx, {
@@ -169,7 +169,8 @@ function describeCheck(check: RegistryCheck, ctx: Context): void {
 
 async function storeNetrc(ctx: Context, host: string, login: string, token: string, options: AuthOptions): Promise<void> {
   const { writeNetrcEntry } = await import('../netrc/store.js');
-  const file = netrcFile(ctx);
+  const { file, note } = await netrcFile(ctx);
+  if (note) ctx.warn(note);
   const result = await writeNetrcEntry(file, { host, login, password: token }, { fixPermissions: options.fixPermissions, dryRun: options.dryRun });
   for (const note of result.notes) ctx.warn(note);
   if (options.dryRun) {
@@ -201,7 +202,8 @@ export async function authLogoutAction(raw: Record<string, unknown>, ctx: Contex
     return 0;
   }
   const { removeNetrcEntry } = await import('../netrc/store.js');
-  const file = netrcFile(ctx);
+  const { file, note } = await netrcFile(ctx);
+  if (note) ctx.warn(note);
   const result = await removeNetrcEntry(file, target.host, { dryRun });
   for (const note of result.notes) ctx.warn(note);
   if (dryRun) {
