@@ -1,19 +1,34 @@
 // Shared helpers for the benchmarks (run by hand: `npm run bench`; never part of `npm test`).
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /** Median wall time (ms) of each command, interleaved run by run so drift hits all of them alike. */
 export function pairedMedians(commands, { runs = 30, warmup = 3 } = {}) {
-  const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  return Object.fromEntries(Object.entries(pairedRuns(commands, { runs, warmup })).map(([k, v]) => [k, v.wall]));
+}
+
+const CPU_PRELOAD = fileURLToPath(new URL('./cpu.cjs', import.meta.url));
+
+/**
+ * Median wall time and median CPU time (user + system, ms) of each command, interleaved run by
+ * run. CPU time needs node commands (`cmd` is a node binary): they run with bench/cpu.cjs
+ * preloaded, which reports it at exit.
+ */
+export function pairedRuns(commands, { runs = 30, warmup = 3, cpu = false } = {}) {
+  const times = Object.fromEntries(Object.keys(commands).map((k) => [k, { wall: [], cpu: [] }]));
   for (let i = 0; i < warmup + runs; i++) {
     for (const [name, { cmd, args, options }] of Object.entries(commands)) {
       const started = process.hrtime.bigint();
-      const result = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
+      const result = spawnSync(cmd, cpu ? ['-r', CPU_PRELOAD, ...args] : args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (result.status !== 0) throw new Error(`${name} exited ${result.status}: ${result.stderr}`);
-      if (i >= warmup) times[name].push(ms);
+      if (i < warmup) continue;
+      times[name].wall.push(ms);
+      const reported = /__bench_cpu_us__ (\d+)/.exec(String(result.stderr))?.[1];
+      if (cpu && reported) times[name].cpu.push(Number(reported) / 1000);
     }
   }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { wall: median(v.wall), cpu: v.cpu.length ? median(v.cpu) : Number.NaN }]));
 }
 
 export function median(values) {

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bigPyproject, fmt, pairedMedians } from './lib.mjs';
+import { bigPyproject, fmt, pairedRuns } from './lib.mjs';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'glx-bench-startup-'));
 const big = path.join(dir, 'big');
@@ -25,18 +25,25 @@ const bin = path.resolve(process.env.GLX_BIN ?? 'bin/glx.js');
 const node = process.execPath;
 const run = (args, cwd = dir) => ({ cmd: node, args, options: { env, cwd } });
 
-const result = pairedMedians(
-  {
-    'node -e 0': run(['-e', '0']),
-    'glx --version': run([bin, '--version']),
-    'glx --help': run([bin, '--help']),
-    'glx init --help': run([bin, 'init', '--help']),
-    [`glx init --group 42 --dry-run (${lines.length} lines)`]: run([bin, 'init', '--group', '42', '--host', 'https://gitlab.example.com', '--dry-run'], big),
-    'glx env': run([bin, 'env'], small),
-  },
-  { runs: Number(process.env.RUNS ?? 30) },
-);
+const shapes = {
+  'glx --version': [[bin, '--version']],
+  'glx --help': [[bin, '--help']],
+  'glx init --help': [[bin, 'init', '--help']],
+  'glx init --group 42 --dry-run (9 lines)': [[bin, 'init', '--group', '42', '--host', 'https://gitlab.example.com', '--dry-run'], small],
+  [`glx init --group 42 --dry-run (${lines.length} lines)`]: [[bin, 'init', '--group', '42', '--host', 'https://gitlab.example.com', '--dry-run'], big],
+  'glx env': [[bin, 'env'], small],
+};
+// GLX_BIN_BASE: another build (e.g. main's) measured in the same paired runs, as `base: …`.
+const base = process.env.GLX_BIN_BASE ? path.resolve(process.env.GLX_BIN_BASE) : undefined;
+const commands = { 'node -e 0': run(['-e', '0']) };
+for (const [name, [args, cwd]] of Object.entries(shapes)) {
+  commands[name] = run(args, cwd);
+  if (base) commands[`base: ${name}`] = run([base, ...args.slice(1)], cwd);
+}
+const result = pairedRuns(commands, { runs: Number(process.env.RUNS ?? 30), cpu: true });
 const floor = result['node -e 0'];
-console.log(`node ${process.version}, ${bin}`);
-for (const [name, ms] of Object.entries(result)) console.log(`${name.padEnd(52)} ${fmt(ms).padStart(10)}  ${(ms / floor).toFixed(2)}x`);
+console.log(`node ${process.version}, ${bin}${base ? ` (base: ${base})` : ''}; median of paired runs: wall time, and CPU time (user + system)`);
+for (const [name, { wall, cpu }] of Object.entries(result)) {
+  console.log(`${name.padEnd(52)} ${fmt(wall).padStart(10)}  ${(wall / floor.wall).toFixed(2)}x   cpu ${fmt(cpu).padStart(10)}  ${(cpu / floor.cpu).toFixed(2)}x`);
+}
 rmSync(dir, { recursive: true, force: true });

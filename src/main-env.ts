@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<boolean> {
     deps.io.out(text);
     setExitCode(0);
   } catch (error) {
-    setExitCode(reportError(error, deps, parsed.globals.color === false));
+    setExitCode(reportError(error, deps, parsed.globals.color === false, parsed.globals.json === true));
   }
   return true;
 }

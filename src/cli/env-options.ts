@@ -13,7 +13,7 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
   { flags: '-C, --cwd <dir>', description: 'run as if glx was started in <dir>' },
   { flags: '--host <url>', description: 'GitLab instance, e.g. https://gitlab.example.com (default: from GITLAB_HOST, CI, pyproject.toml, git remote, glab)' },
   { flags: '--token-stdin', description: 'read the GitLab token from standard input' },
-  { flags: '--json', description: 'print the result as JSON on stdout (where a command reports)' },
+  { flags: '--json', description: 'print the result, or the error, as one JSON object on stdout (schemas/)' },
   { flags: '-v, --verbose', description: 'log requests and decisions to stderr (tokens masked)' },
   { flags: '--no-color', description: 'disable colour (also NO_COLOR=1)' },
 ];

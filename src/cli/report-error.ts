@@ -4,9 +4,34 @@ import { GlxError, isGlxError } from '../errors.js';
 import { colorEnabled, styler } from '../util/color.js';
 import { printable, redact } from '../util/redact.js';
 
-export function reportError(error: unknown, deps: Deps, noColor = false): number {
+/** The error as `--json` reports it (schemas/error.schema.json): the same words as on stderr. */
+export interface ErrorFields {
+  error: string;
+  hint: string | null;
+  exitCode: number;
+  code: string;
+}
+
+/** Errors whose fields were already printed inside a command's JSON result (printJsonResult). */
+const inResult = new WeakSet<GlxError>();
+
+export function errorFields(error: GlxError): ErrorFields {
+  return { error: printableLine(error.message), hint: error.hint ? printableLine(error.hint) : null, exitCode: error.exitCode, code: error.code };
+}
+
+/**
+ * A command's `--json` result, with the failure that follows it folded in, so that stdout holds
+ * one JSON object whatever happens (issue 12). The failure is still thrown, for stderr and the exit code.
+ */
+export function printJsonResult(deps: Deps, result: object, failure?: GlxError): void {
+  if (failure) inResult.add(failure);
+  deps.io.out(`${JSON.stringify(failure ? { ...result, ...errorFields(failure) } : result, null, 2)}\n`);
+}
+
+export function reportError(error: unknown, deps: Deps, noColor = false, json = false): number {
   const style = styler(colorEnabled(deps.env, deps.io.stderrIsTTY, noColor));
   const glx = isGlxError(error) ? error : internalError(error);
+  if (json && !inResult.has(glx)) deps.io.out(`${JSON.stringify(errorFields(glx), null, 2)}\n`);
   deps.io.err(`${style.red('error:')} ${printableLine(glx.message)}\n`);
   if (glx.hint) deps.io.err(`${style.dim('hint:')} ${printableLine(glx.hint)}\n`);
   if (deps.env.GLX_DEBUG === '1' && error instanceof Error && error.stack) {

@@ -6,7 +6,7 @@ import { configureFileLocks } from '../util/lock.js';
 import { GLOBAL_FLAGS, parseFlag } from './env-options.js';
 import { buildProgram } from './program.js';
 import { suggest } from './suggest.js';
-import { reportError } from './report-error.js';
+import { errorFields, reportError } from './report-error.js';
 
 export async function runCli(argv: string[], deps: Deps): Promise<number> {
   let exitCode: number = ExitCode.OK;
@@ -19,12 +19,15 @@ export async function runCli(argv: string[], deps: Deps): Promise<number> {
     await program.parseAsync(helpAsFlag(argv, commands), { from: 'user' });
     return exitCode;
   } catch (error) {
+    const json = argv.includes('--json');
     if (error instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.OK;
+      // commander wrote its message to stderr already; a script asking for JSON gets it as JSON too.
+      if (json) deps.io.out(`${JSON.stringify(errorFields(usageError(error.message.replace(/^error: /, ''), 'Run the command with --help for usage and examples.')), null, 2)}\n`);
       return ExitCode.USAGE;
     }
-    return reportError(error, deps, argv.includes('--no-color'));
+    return reportError(error, deps, argv.includes('--no-color'), json);
   }
 }
 

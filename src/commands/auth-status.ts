@@ -163,7 +163,7 @@ async function verifyCredentials(ctx: Context, index: GitLabIndex, found: Source
     problems.push(...check.problems);
     if (check.registryStatus !== undefined && check.registryStatus !== 200) outcome = `${check.registryStatus}`;
     const soon = expirySoon(report);
-    if (soon) warnings.push(`the token ${soon}; create a new one before then and run \`glx auth --netrc\` again`);
+    if (soon) warnings.push(`the token ${soon}; renew it in place with \`glx auth rotate\``);
     const outsideCi = found.source === 'env' ? undefined : jobTokenOutsideCi(report.kind, ctx.deps.env, found.source === 'uv-store' ? "uv's credentials store" : `the ${found.source}`);
     if (outsideCi) warnings.push(outsideCi);
     if (!username && kind !== 'job') problems.push({ code: 'GITLAB_AUTH', message: 'uv has a password but no username for this index', hint: 'Set the username too: __token__ for personal/project/group tokens, gitlab-ci-token for job tokens.' });

@@ -4,6 +4,7 @@
  */
 import type { Context } from '../cli/context.js';
 import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
+import { printJsonResult } from '../cli/report-error.js';
 import { credentialKind, netrcFile, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
@@ -38,7 +39,24 @@ export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthO
   };
 }
 
-interface Target {
+/** `glx auth --json` (schemas/auth.schema.json): what the token is, what was checked, where it went. */
+export interface AuthLoginResult {
+  host: string;
+  dryRun: boolean;
+  verified: boolean;
+  token: { source: string; masked: string; kind: TokenKind; username: string; user?: string; scopes?: string[]; expiresAt?: string | null };
+  registries: Array<{ kind: string; id: string; url: string; role?: string; registryStatus?: number }>;
+  stored: { in: 'none' } | { in: 'netrc'; file: string; action: string; diff?: string } | { in: 'uv-store'; services: string[] };
+}
+
+/** `glx auth logout --json`. */
+export interface AuthLogoutResult {
+  host: string;
+  dryRun: boolean;
+  removed: { in: 'netrc'; file: string; action: string; diff?: string } | { in: 'uv-store'; services: string[] };
+}
+
+export interface Target {
   baseUrl: string;
   host: string;
   /** Where the host came from (--host, GITLAB_HOST, pyproject.toml, ...). */
@@ -50,7 +68,7 @@ interface Target {
 }
 
 /** The GitLab host and its indexes; a missing pyproject.toml is fine for auth (no registry checks then). */
-async function loadTarget(ctx: Context, file: string | undefined): Promise<Target> {
+export async function loadTarget(ctx: Context, file: string | undefined): Promise<Target> {
   let indexes: GitLabIndex[] = [];
   try {
     indexes = (await loadGitLabIndexes(ctx, file)).gitlab;
@@ -108,6 +126,7 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
   ctx.info(`Token from ${token.source}${token.file ? ` (${token.file})` : ''}: ${mask(token.token)}`);
 
   let report: TokenReport | undefined;
+  let checked: RegistryCheck[] = [];
   if (options.verify) {
     report = await introspectToken(client, ctx.deps.now(), username);
     describeToken(report, ctx);
@@ -121,6 +140,7 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
     const first = problems[0];
     if (first) throw new GlxError(first.problem.code === 'GITLAB_ERROR' || first.problem.code === 'GITLAB_NOT_FOUND' ? 'GITLAB_AUTH' : first.problem.code, `${first.problem.message}; nothing was stored`, first.problem.hint);
     for (const check of checks) describeCheck(check, ctx);
+    checked = checks;
     if (target.indexes.length === 0) ctx.info('No GitLab index in pyproject.toml yet: the token is valid, but no registry was checked (add one with `glx init`).');
   } else {
     ctx.warn('--no-verify: the token was not checked against GitLab');
@@ -130,9 +150,29 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
   const stored = options.store === 'netrc' ? 'the netrc' : options.store === 'uv-store' ? "uv's credentials store" : undefined;
   const outsideCi = stored && jobTokenOutsideCi(report?.kind ?? kind, ctx.deps.env, stored);
   if (outsideCi) ctx.warn(outsideCi);
-  if (options.store === 'netrc') await storeNetrc(ctx, target.host, user, token.token, options);
-  else if (options.store === 'uv-store') await storeUv(ctx, target, user, token.token, options.dryRun);
+  let storedIn: AuthLoginResult['stored'] = { in: 'none' };
+  if (options.store === 'netrc') storedIn = await storeNetrc(ctx, target.host, user, token.token, options);
+  else if (options.store === 'uv-store') storedIn = await storeUv(ctx, target, user, token.token, options.dryRun);
   else ctx.info('Not stored. Store it with --netrc or --uv-store, or export it per shell with: eval "$(glx env)"');
+  if (ctx.json) {
+    const result: AuthLoginResult = {
+      host: target.host,
+      dryRun: options.dryRun,
+      verified: report !== undefined,
+      token: {
+        source: token.source,
+        masked: mask(token.token),
+        kind: report?.kind ?? kind,
+        username: user,
+        ...(report?.user ? { user: report.user.username } : {}),
+        ...(report?.scopes ? { scopes: report.scopes } : {}),
+        ...(report && report.expiresAt !== undefined ? { expiresAt: report.expiresAt } : {}),
+      },
+      registries: checked.map((check) => ({ kind: check.ref.kind, id: check.ref.id, url: check.url, ...(check.role ? { role: check.role } : {}), ...(check.registryStatus !== undefined ? { registryStatus: check.registryStatus } : {}) })),
+      stored: storedIn,
+    };
+    printJsonResult(ctx.deps, result);
+  }
   return 0;
 }
 
@@ -151,7 +191,7 @@ function describeToken(report: TokenReport, ctx: Context): void {
   const expiry = report.expiresAt ? `, expires ${report.expiresAt}` : report.kind === 'deploy' || report.kind === 'job' ? '' : ', no expiry';
   ctx.info(`${kindLabel(report.kind)}${who}${scopes}${expiry}; uv username ${report.username}`);
   const soon = expirySoon(report);
-  if (soon) ctx.warn(`the token ${soon}; create a new one before then`);
+  if (soon) ctx.warn(`the token ${soon}; renew it in place with glx auth rotate`);
 }
 
 export function kindLabel(kind: TokenKind): string {
@@ -167,25 +207,30 @@ function describeCheck(check: RegistryCheck, ctx: Context): void {
   for (const problem of check.problems) ctx.info(`${ctx.style.red('✗')} ${what}: ${problem.message}\n  fix: ${problem.hint}`);
 }
 
-async function storeNetrc(ctx: Context, host: string, login: string, token: string, options: AuthOptions): Promise<void> {
+async function storeNetrc(ctx: Context, host: string, login: string, token: string, options: AuthOptions): Promise<AuthLoginResult['stored']> {
   const { writeNetrcEntry } = await import('../netrc/store.js');
   const { file, note } = await netrcFile(ctx);
   if (note) ctx.warn(note);
   const result = await writeNetrcEntry(file, { host, login, password: token }, { fixPermissions: options.fixPermissions, dryRun: options.dryRun });
   for (const note of result.notes) ctx.warn(note);
+  const stored = { in: 'netrc' as const, file, action: result.action };
   if (options.dryRun) {
     // The diff would show tokens: mask every password, keep the shape.
-    ctx.deps.io.out(redactDiff(unifiedDiff(result.before, result.after, file)).split(token).join(mask(token)));
+    const diff = redactDiff(unifiedDiff(result.before, result.after, file)).split(token).join(mask(token));
+    if (!ctx.json) ctx.deps.io.out(diff);
     ctx.info(`Dry run: ${file} would be ${result.action === 'unchanged' ? 'left as it is' : result.action}; nothing was written.`);
-    return;
+    return { ...stored, diff };
   }
   const verb = result.action === 'added' ? 'Added' : result.action === 'updated' ? 'Updated' : 'Kept';
   ctx.info(`${verb} machine ${host} (login ${login}) in ${file} (mode 0600). uv reads it for every index on ${host}.`);
+  return stored;
 }
 
-async function storeUv(ctx: Context, target: Target, login: string, token: string, dryRun: boolean): Promise<void> {
+async function storeUv(ctx: Context, target: Target, login: string, token: string, dryRun: boolean): Promise<AuthLoginResult['stored']> {
   const { storeInUv } = await import('../credentials/uv-auth.js');
-  await storeInUv(ctx, uvServices(target), login, token, dryRun);
+  const services = uvServices(target);
+  await storeInUv(ctx, services, login, token, dryRun);
+  return { in: 'uv-store', services };
 }
 
 /** uv's store is keyed by URL: one entry per index URL, or the instance URL without a pyproject.toml. */
@@ -196,9 +241,16 @@ function uvServices(target: Target): string[] {
 export async function authLogoutAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const dryRun = raw.dryRun === true;
   const target = await loadTarget(ctx, typeof raw.file === 'string' ? raw.file : undefined);
+  const print = (removed: AuthLogoutResult['removed'], text?: string) => {
+    if (ctx.json) printJsonResult(ctx.deps, { host: target.host, dryRun, removed } satisfies AuthLogoutResult);
+    else if (text) ctx.deps.io.out(text);
+  };
   if (raw.uvStore) {
     const { removeFromUv } = await import('../credentials/uv-auth.js');
-    await removeFromUv(ctx, uvServices(target), dryRun);
+    const services = uvServices(target);
+    // removeFromUv throws when uv fails: every service listed is gone (or never was there).
+    await removeFromUv(ctx, services, dryRun);
+    print({ in: 'uv-store', services });
     return 0;
   }
   const { removeNetrcEntry } = await import('../netrc/store.js');
@@ -206,11 +258,9 @@ export async function authLogoutAction(raw: Record<string, unknown>, ctx: Contex
   if (note) ctx.warn(note);
   const result = await removeNetrcEntry(file, target.host, { dryRun });
   for (const note of result.notes) ctx.warn(note);
-  if (dryRun) {
-    ctx.deps.io.out(redactDiff(unifiedDiff(result.before, result.after, file)));
-    return 0;
-  }
-  ctx.info(result.action === 'removed' ? `Removed machine ${target.host} from ${file}.` : `${file} has no entry for ${target.host}; nothing changed.`);
+  const diff = dryRun ? redactDiff(unifiedDiff(result.before, result.after, file)) : undefined;
+  if (!dryRun) ctx.info(result.action === 'removed' ? `Removed machine ${target.host} from ${file}.` : `${file} has no entry for ${target.host}; nothing changed.`);
+  print({ in: 'netrc', file, action: result.action, ...(diff !== undefined ? { diff } : {}) }, diff);
   return 0;
 }
 

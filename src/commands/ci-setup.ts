@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
+import { printJsonResult } from '../cli/report-error.js';
 import { findToken, requireToken, type ResolvedToken } from '../credentials/token.js';
 import type { Env, ExecResult } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
@@ -56,6 +57,8 @@ export interface CiSetupResult {
   changed: boolean;
   dryRun: boolean;
   jobs: { template: BlockAction; publish?: BlockAction; starter?: BlockAction };
+  /** Per glx block that was in the file and is rewritten: each change in words. */
+  changes: Record<string, string[]>;
   publishStage?: string;
   image: string;
   pins: Record<PinName, PinChoice>;
@@ -104,20 +107,24 @@ export function parseCiSetupOptions(raw: Record<string, unknown>, _env: Env): Ci
 export async function ciSetupAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const options = parseCiSetupOptions(raw, ctx.deps.env);
   const result = await ciSetup(options, ctx);
-  if (ctx.json) ctx.deps.io.out(`${JSON.stringify(result, null, 2)}\n`);
-  else if (options.dryRun) ctx.deps.io.out(result.diff);
   // Reported after the output: the file was written, only the allowlist is incomplete.
-  const undone = result.allowlist?.entries.filter((entry) => entry.status === 'not-permitted' || entry.status === 'failed') ?? [];
-  if (undone.length > 0) {
-    const names = undone.map((entry) => entry.project.path ?? `project ${entry.project.id}`).join(', ');
-    const onlyRole = undone.every((entry) => entry.status === 'not-permitted');
-    throw new GlxError(
-      onlyRole ? 'TOKEN_ROLE' : 'GITLAB_ERROR',
-      `${undone.length} job-token allowlist ${undone.length === 1 ? 'entry' : 'entries'} not added: ${names}`,
-      onlyRole ? 'A Maintainer of each of those projects can add it with the call or the UI path printed above; then the pipeline can read them.' : 'See the lines above; run with --verbose for the request log.',
-    );
-  }
+  const failure = allowlistFailure(result);
+  if (ctx.json) printJsonResult(ctx.deps, result, failure);
+  else if (options.dryRun) ctx.deps.io.out(result.diff);
+  if (failure) throw failure;
   return 0;
+}
+
+function allowlistFailure(result: CiSetupResult): GlxError | undefined {
+  const undone = result.allowlist?.entries.filter((entry) => entry.status === 'not-permitted' || entry.status === 'failed') ?? [];
+  if (undone.length === 0) return undefined;
+  const names = undone.map((entry) => entry.project.path ?? `project ${entry.project.id}`).join(', ');
+  const onlyRole = undone.every((entry) => entry.status === 'not-permitted');
+  return new GlxError(
+    onlyRole ? 'TOKEN_ROLE' : 'GITLAB_ERROR',
+    `${undone.length} job-token allowlist ${undone.length === 1 ? 'entry' : 'entries'} not added: ${names}`,
+    onlyRole ? 'A Maintainer of each of those projects can add it with the call or the UI path printed above; then the pipeline can read them.' : 'See the lines above; run with --verbose for the request log.',
+  );
 }
 
 export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<CiSetupResult> {
@@ -199,6 +206,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
     changed: plan.changed,
     dryRun: options.dryRun,
     jobs: { template: plan.template, ...(plan.publish ? { publish: plan.publish } : {}), ...(plan.starter ? { starter: plan.starter } : {}) },
+    changes: Object.fromEntries(Object.entries(plan.changes).filter(([key]) => (key === TEMPLATE_JOB ? plan.template : plan.publish) === 'updated')),
     ...(plan.publishStage ? { publishStage: plan.publishStage } : {}),
     image: `ghcr.io/astral-sh/uv:${plan.pins.UV_VERSION.value}-python${plan.pins.PYTHON_VERSION.value}-${plan.pins.BASE_LAYER.value}`,
     pins: plan.pins,
@@ -484,6 +492,7 @@ function summarize(ctx: Context, result: CiSetupResult, relative: string, allInd
   if (result.dryRun) ctx.info(result.changed ? `Dry run: ${relative} would change as shown (${touched.join(', ')}); nothing was written.` : `Dry run: ${relative} is up to date; nothing to change.`);
   else if (!result.changed) ctx.info(`${relative} is up to date; nothing changed.`);
   else ctx.info(`${result.created ? 'Wrote' : 'Updated'} ${relative}: ${touched.join(', ')}.`);
+  for (const [key, changes] of Object.entries(result.changes)) if (changes.length > 0) ctx.info(`  ${key}: ${changes.join('; ')}.`);
 
   // "(PYTHON_VERSION from .python-version; UV_VERSION, BASE_LAYER from .gitlab-ci.yml)"
   const bySource = new Map<string, string[]>();

@@ -11,10 +11,14 @@ import type { SourceFinding } from '../credentials/uv-sources.js';
 import { probeSimpleIndex } from '../gitlab/api.js';
 import { ExitCode, GlxError } from '../errors.js';
 import { type Check, type CheckStatus, check } from '../doctor/check.js';
-import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, readUvCredentialWorld, trackedSecretsCheck, type UvCredentialWorld, uvCredentialsFor } from '../doctor/local-checks.js';
+import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, readUvCredentialWorld, trackedSecretsCheck, type UvCredentialWorld, unexpandedCheck, uvCredentialsFor } from '../doctor/local-checks.js';
 import { accessCheck, ciCheck, confusionCheck, forwardingCheck, tokenCheck, tokenErrorCheck } from '../doctor/remote-checks.js';
 import { createLocator } from '../pyproject/locate.js';
-import { listSources, sourceIndex } from '../pyproject/read.js';
+import path from 'node:path';
+import { type IndexEntry, listIndexes, listSources, parsePyproject, sourceIndex, type TomlTable } from '../pyproject/read.js';
+import { listWorkspaceMembers } from '../pyproject/workspace.js';
+import { legacyMessage } from '../pyproject/legacy.js';
+import { readTextIfExists } from '../util/fs-atomic.js';
 import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from './env.js';
 
 export interface DoctorOptions {
@@ -51,10 +55,10 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const checks: Check[][] = [];
   let loaded: LoadedIndexes | undefined;
   try {
-    loaded = await loadGitLabIndexes(ctx, options.file, createLocator);
+    loaded = await loadGitLabIndexes(ctx, options.file, createLocator, { quiet: true });
     const names = loaded.gitlab.map((index) => index.entry.name);
     checks.push([check('pyproject', 'ok', 'pyproject.toml', `${loaded.relative} is valid; ${names.length} GitLab ${names.length === 1 ? 'index' : 'indexes'}${names.length ? ` (${names.join(', ')})` : ''}`)]);
-    if (loaded.gitlab.length === 0) {
+    if (loaded.gitlab.length === 0 && loaded.unexpanded.length === 0 && loaded.legacy.length === 0) {
       checks.push([check('indexes', 'fail', 'GitLab indexes', 'no GitLab index in pyproject.toml', 'glx init --group <id|path>   or   glx init --project <id|path>')]);
     }
   } catch (error) {
@@ -67,7 +71,9 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const tokens: string[] = [];
   if (loaded) {
     const world = await readUvCredentialWorld(ctx, loaded, netrc);
-    checks.push(loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env, world.config.indexes));
+    checks.push(await workspaceChecks(ctx, loaded));
+    checks.push(loaded.legacy.map((item, i) => check(`legacy.${item.key}${i > 0 ? `.${i}` : ''}`, 'warn', item.where, legacyMessage(item), item.origin === 'pyproject' ? 'glx init --migrate   (glx init --migrate --dry-run shows the diff)' : `glx init --${item.registry.kind} ${item.registry.id}, then remove ${item.where}`)));
+    checks.push(loaded.unexpanded.map(unexpandedCheck), loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env, world.config.indexes));
     checks.push(netrcChecks(netrc, ctx.deps.env));
     const reports = new Map<string, Promise<TokenReport>>();
     const pins = pinnedPackages(loaded);
@@ -89,6 +95,40 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const summary: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
   for (const c of flat) summary[c.status]++;
   return { ok: summary.fail === 0, summary, checks: flat };
+}
+
+/**
+ * Index tables in workspace members: uv takes indexes from the root's pyproject.toml; a member's
+ * entry is only looked up for packages that member pins to it in its own [tool.uv.sources]
+ * (crates/uv-distribution/src/metadata/lowering.rs), and never for anything else.
+ */
+async function workspaceChecks(ctx: Context, loaded: LoadedIndexes): Promise<Check[]> {
+  if (!loaded.workspace) return [];
+  const rootDir = path.dirname(loaded.file);
+  const members = new Set(listWorkspaceMembers(rootDir, loaded.workspace).map((dir) => path.join(dir, 'pyproject.toml')));
+  if (loaded.member) members.add(loaded.member);
+  const out: Check[] = [];
+  for (const file of [...members].sort()) {
+    const relative = path.relative(ctx.cwd, file) || 'pyproject.toml';
+    const text = await readTextIfExists(file);
+    if (text === undefined) continue;
+    let doc: TomlTable;
+    let entries: IndexEntry[];
+    try {
+      doc = parsePyproject(text, relative);
+      entries = listIndexes(doc, relative, createLocator(text));
+    } catch (error) {
+      out.push(failure(`workspace.${path.relative(rootDir, path.dirname(file))}`, relative, error));
+      continue;
+    }
+    if (entries.length === 0) continue;
+    const pinned = new Set([...listSources(doc).values()].map(sourceIndex));
+    const names = entries.map((entry) => entry.name ?? entry.url);
+    const unpinned = entries.filter((entry) => entry.name === undefined || !pinned.has(entry.name));
+    const message = `${relative} is a workspace member and has [[tool.uv.index]] ${names.map((n) => `"${n}"`).join(', ')}: uv reads indexes from ${loaded.relative}${unpinned.length === entries.length ? ' and ignores these' : ', and uses a member\'s index only for the packages that member pins to it'}`;
+    out.push(check(`workspace.${path.relative(rootDir, path.dirname(file))}`, 'warn', 'workspace member', message, `Move the entries to ${loaded.relative} (glx init run in the member writes there) and delete them from ${relative}.`));
+  }
+  return out;
 }
 
 function pinnedPackages(loaded: LoadedIndexes): Map<string, string[]> {

@@ -9,10 +9,11 @@ import { detectShell, type EnvVariable, parseShell, renderExports, type Shell } 
 import { findToken, kindFromPrefix, type ResolvedToken, singleSource, usernameFor } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
-import { type ParsedRegistryUrl, parseRegistryUrl } from '../gitlab/url.js';
-import { findPyproject } from '../pyproject/find.js';
+import { isUnexpandedRegistryUrl, type ParsedRegistryUrl, parseRegistryUrl, UNEXPANDED_URL } from '../gitlab/url.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, listIndexes, type Locate, parsePyproject, type TomlTable } from '../pyproject/read.js';
+import { findUvProject, type WorkspaceDefinition } from '../pyproject/workspace.js';
+import { type LegacyIndex, legacyIndexes, legacyMessage } from '../pyproject/legacy.js';
 import { resolveBaseUrl } from '../resolve/host.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 
@@ -52,19 +53,30 @@ export interface LoadedIndexes {
   doc: TomlTable;
   all: IndexEntry[];
   gitlab: GitLabIndex[];
+  /** GitLab registries set with index-url / extra-index-url (pyproject, uv.toml, UV_INDEX_URL). */
+  legacy: LegacyIndex[];
+  /** GitLab-looking indexes whose URL has a $VARIABLE uv does not expand; not in `gitlab`. */
+  unexpanded: IndexEntry[];
+  /** The workspace member glx was run in, when uv reads the settings from the root above it. */
+  member?: string;
+  workspace?: WorkspaceDefinition;
 }
 
 /**
  * The GitLab indexes of a pyproject.toml, with the file's path; shared by env, auth and doctor.
  * `locator` adds line:column to errors; env leaves it out to keep toml-eslint-parser off its path.
  */
-export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (text: string) => Locate): Promise<LoadedIndexes> {
-  const found = file ? path.resolve(ctx.cwd, file) : await findPyproject(ctx.cwd);
+export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (text: string) => Locate, options: { quiet?: boolean } = {}): Promise<LoadedIndexes> {
+  const display = (name: string) => path.relative(ctx.cwd, name) || 'pyproject.toml';
+  // uv reads indexes from the workspace root, never from a member (workspace.ts).
+  const project = file ? undefined : await findUvProject(ctx.cwd, display);
+  const found = file ? path.resolve(ctx.cwd, file) : project?.root;
   if (!found) throw new GlxError('PYPROJECT_NOT_FOUND', `no pyproject.toml in ${ctx.cwd} or any parent directory`, 'Run glx in your uv project, or point it at the file with --file.');
-  const relative = path.relative(ctx.cwd, found) || 'pyproject.toml';
-  const text = await readTextIfExists(found);
+  const relative = display(found);
+  const text = project ? project.text : await readTextIfExists(found);
   if (text === undefined) throw new GlxError('PYPROJECT_NOT_FOUND', `${found} does not exist`, 'Point glx at your pyproject.toml with --file.');
-  const doc = parsePyproject(text, relative);
+  const doc = project ? project.doc : parsePyproject(text, relative);
+  if (project?.member) ctx.debug(`${display(project.member)} is a member of the uv workspace at ${relative}; reading indexes there`);
   let all: IndexEntry[];
   try {
     all = listIndexes(doc, relative, locator?.(text));
@@ -77,17 +89,29 @@ export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (
     throw error;
   }
   const gitlab: GitLabIndex[] = [];
+  const unexpanded: IndexEntry[] = [];
   for (const entry of all) {
+    if (isUnexpandedRegistryUrl(entry.url)) {
+      // Every command says the same thing about it (doctor makes it a failed check instead).
+      if (!options.quiet) ctx.warn(`index "${entry.name ?? entry.url}" in ${relative}: ${UNEXPANDED_URL}; glx skips it. Write the URL out (glx init) and put credentials in the environment: eval "$(glx env)"`);
+      unexpanded.push(entry);
+      continue;
+    }
     const registry = parseRegistryUrl(entry.url);
     // uv only gives env credentials to named indexes (uv.md §2.1).
     if (registry && registry.shape === 'simple' && entry.name !== undefined) gitlab.push({ entry: entry as GitLabIndex['entry'], registry });
   }
-  return { file: found, relative, doc, all, gitlab };
+  const uvTomlFile = path.join(path.dirname(found), 'uv.toml');
+  const uvTomlText = await readTextIfExists(uvTomlFile);
+  const uvToml = uvTomlText === undefined ? undefined : { doc: parsePyproject(uvTomlText, display(uvTomlFile)), relative: display(uvTomlFile) };
+  const legacy = legacyIndexes(doc, relative, uvToml, ctx.deps.env);
+  if (!options.quiet) for (const item of legacy) ctx.warn(legacyMessage(item));
+  return { file: found, relative, doc, all, gitlab, unexpanded, legacy, ...(project?.member ? { member: project.member } : {}), ...(project?.workspace ? { workspace: project.workspace } : {}) };
 }
 
 export async function env(options: EnvOptions, ctx: Context, verify?: VerifyIndexes): Promise<string> {
-  const { relative, all, gitlab } = await loadGitLabIndexes(ctx, options.file);
-  const selected = selectIndexes(gitlab, options.indexes, relative);
+  const { relative, all, gitlab, legacy } = await loadGitLabIndexes(ctx, options.file);
+  const selected = selectIndexes(gitlab, options.indexes, relative, legacy.length > 0);
   checkCollisions(all, relative);
 
   // A single token source (GITLAB_TOKEN, --token-stdin, CI_JOB_TOKEN) is for the resolved GitLab
@@ -139,6 +163,8 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
   }
   for (const [host, token] of tokens) ctx.debug(`${host}: token from ${token.source}${token.file ? ` (${token.file})` : ''}, user ${credentialUsername(token, options.username)}`);
 
+  // --json: the same variables as data (schemas/env.schema.json), for tools rather than shells.
+  if (ctx.json) return `${JSON.stringify({ variables: Object.fromEntries(vars.map((variable) => [variable.name, variable.value])) }, null, 2)}\n`;
   return renderExports(vars, options.shell);
 }
 
@@ -151,9 +177,15 @@ export function credentialUsername(token: ResolvedToken, explicit?: string): str
   return username;
 }
 
-function selectIndexes(gitlab: GitLabIndex[], wanted: string[], relative: string): GitLabIndex[] {
+function selectIndexes(gitlab: GitLabIndex[], wanted: string[], relative: string, legacy = false): GitLabIndex[] {
   if (wanted.length === 0) {
-    if (gitlab.length === 0) throw new GlxError('USAGE', `${relative} has no GitLab index`, 'Add one with `glx init --group <id|path>` or `glx init --project <id|path>`.');
+    if (gitlab.length === 0) {
+      throw new GlxError(
+        'USAGE',
+        `${relative} has no GitLab index${legacy ? ' with a name (see the warning above)' : ''}`,
+        legacy ? 'Migrate it: `glx init --migrate` (--dry-run shows the diff); then glx env exports its credentials.' : 'Add one with `glx init --group <id|path>` or `glx init --project <id|path>`.',
+      );
+    }
     return gitlab;
   }
   return wanted.map((name) => {

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { createProgress, formatBytes, type Progress } from '../cli/progress.js';
+import { printJsonResult } from '../cli/report-error.js';
 import { checkRegistry, introspectToken, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
@@ -23,6 +24,7 @@ import { normalizeBaseUrl, parseRegistryUrl, publishUrl, pypiFileUrl, simpleUrl 
 import { resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
 import { expandGlob, hasGlob } from '../util/glob.js';
+import { findUvProject } from '../pyproject/workspace.js';
 import { mapPool } from '../util/pool.js';
 import { credentialUsername, type GitLabIndex, loadGitLabIndexes } from './env.js';
 
@@ -57,11 +59,13 @@ export interface FileReport {
   /** The error code of a failure (GlxError codes), and its hint. */
   code?: ErrorCode;
   hint?: string;
-  sha256?: string;
-  blake2_256?: string;
-  /** Where the registry serves it, once it is there. */
-  url?: string;
-  attempts?: number;
+  /** Always present (issue 12: stable fields), also for a file that failed or was not sent. */
+  sha256: string;
+  blake2_256: string;
+  /** Where the registry serves it, once it is there (or would, in a dry run); null otherwise. */
+  url: string | null;
+  /** Upload attempts made (0 when none was). */
+  attempts: number;
   durationMs: number;
 }
 
@@ -122,15 +126,15 @@ export function parsePublishOptions(raw: Record<string, unknown>, _env: Env): Pu
 export async function publishAction(raw: Record<string, unknown>, ctx: Context, args: string[]): Promise<number> {
   const options = parsePublishOptions({ ...raw, files: args }, ctx.deps.env);
   const result = await publish(options, ctx);
-  if (ctx.json) ctx.deps.io.out(`${JSON.stringify(result, null, 2)}\n`);
   const failure = outcomeError(result);
+  if (ctx.json) printJsonResult(ctx.deps, result, failure);
   if (failure) throw failure;
   return ExitCode.OK;
 }
 
 export async function publish(options: PublishOptions, ctx: Context): Promise<PublishResult> {
   // Local input first: a bad file fails before any network call, and nothing is uploaded.
-  const dists = await readDistributions(options.defaultFiles ? await defaultFiles(ctx) : await expandFiles(options.files, ctx), ctx, options.concurrency);
+  const dists = await readDistributions(options.defaultFiles ? await defaultFiles(options, ctx) : await expandFiles(options.files, ctx), ctx, options.concurrency);
 
   const target = await resolvePublishTarget(options, ctx);
   ctx.debug(`publishing to project ${target.project.path ?? target.project.id} on ${target.baseUrl} (from ${target.from})`);
@@ -156,7 +160,7 @@ export async function publish(options: PublishOptions, ctx: Context): Promise<Pu
   const resultTarget = { host: target.host, projectId: project.id, ...(project.path ? { projectPath: project.path } : {}), uploadUrl: publishUrl(client.baseUrl, project.id), from: target.from };
 
   if (options.dryRun) {
-    const files = planned.map((item) => plannedReport(item, client.baseUrl, project.id));
+    const files = await mapPool(planned, options.concurrency, (item) => plannedReport(item, client.baseUrl, project.id));
     let release: PublishResult['release'];
     if (options.release) {
       const existing = releaseExists ? await listReleaseLinks(client, project.id, options.release) : [];
@@ -194,16 +198,24 @@ function displayPath(file: string, cwd: string): string {
 /**
  * `dist/*` without arguments: what `uv build` leaves there. Other files (uv writes a .gitignore,
  * users keep notes) are passed over, as uv publish does; none at all is an error with the fix.
+ * In a uv workspace that is the root's dist/, where uv build writes even when run in a member
+ * (checked with uv 0.13.9), so glx looks there from any member; uv publish only looks in ./dist.
  */
-async function defaultFiles(ctx: Context): Promise<{ files: FileArg[]; problems: string[] }> {
-  const found = await expandFiles([DEFAULT_FILES], ctx);
+async function defaultFiles(options: PublishOptions, ctx: Context): Promise<{ files: FileArg[]; problems: string[] }> {
+  const project = options.file ? undefined : await findUvProject(ctx.cwd);
+  const root = project ? path.dirname(project.root) : ctx.cwd;
+  const found = await expandFiles([path.join(root, DEFAULT_FILES)], ctx);
   const files = found.files.filter((file) => {
     const dist = distKindOf(path.basename(file.path)) !== undefined;
     if (!dist) ctx.debug(`${file.display}: not a wheel or sdist, left out`);
     return dist;
   });
   if (files.length === 0) {
-    throw new GlxError('DIST_INVALID', `no files given, and ${displayPath(path.join(ctx.cwd, 'dist'), ctx.cwd)}${path.sep} has no wheels or sdists`, 'Build them with `uv build` (it writes dist/), or name the files: glx publish path/to/*.whl');
+    throw new GlxError(
+      'DIST_INVALID',
+      `no files given, and ${displayPath(path.join(root, 'dist'), ctx.cwd)}${path.sep} has no wheels or sdists`,
+      `Build them with \`uv build\` (it writes dist/${project?.workspace ? '; `uv build --all-packages` for every member of the workspace' : ''}), or name the files: glx publish path/to/*.whl`,
+    );
   }
   ctx.info(`Publishing ${files.map((file) => file.display).join(', ')} (no files given: dist/*, as uv publish does)`);
   return { files, problems: [] };
@@ -347,14 +359,15 @@ function planFiles(remote: Map<string, SimpleFile>, dists: Distribution[], concu
   });
 }
 
-function baseReport(dist: Distribution): Omit<FileReport, 'status' | 'durationMs'> {
+function baseReport(dist: Distribution): Pick<FileReport, 'file' | 'fileName' | 'package' | 'version' | 'filetype' | 'size'> {
   return { file: dist.display, fileName: dist.fileName, package: dist.metadata.name, version: dist.metadata.version, filetype: dist.filetype, size: dist.size };
 }
 
-function plannedReport(item: PlannedFile, baseUrl: string, projectId: string): FileReport {
-  const { dist, decision, digests } = item;
-  const hashes = digests ? { sha256: digests.sha256, blake2_256: digests.blake2_256, url: pypiFileUrl(baseUrl, projectId, digests.sha256, dist.fileName) } : {};
-  const report: FileReport = { ...baseReport(dist), status: 'would-upload', durationMs: 0, ...hashes };
+async function plannedReport(item: PlannedFile, baseUrl: string, projectId: string): Promise<FileReport> {
+  const { dist, decision } = item;
+  const digests = item.digests ?? (await hashFile(dist.path));
+  const hashes = { sha256: digests.sha256, blake2_256: digests.blake2_256, url: pypiFileUrl(baseUrl, projectId, digests.sha256, dist.fileName) };
+  const report: FileReport = { ...baseReport(dist), status: 'would-upload', attempts: 0, durationMs: 0, ...hashes };
   if (decision.action === 'skip') Object.assign(report, { status: 'skipped', message: 'already on the registry (same sha256)', url: decision.remote.url });
   if (decision.action === 'conflict') Object.assign(report, { status: 'conflict', message: decision.reason, url: decision.remote.url });
   return report;
@@ -378,7 +391,10 @@ async function uploadAll(client: GitLabClient, projectId: string, planned: Plann
   try {
     return await mapPool(planned, options.concurrency, async (item) => {
       if (item.decision.action !== 'upload') return plannedReport(item, client.baseUrl, projectId);
-      if (abort) return { ...baseReport(item.dist), status: 'failed', message: `not attempted: ${abort.message}`, code: abort.code, durationMs: 0 } satisfies FileReport;
+      if (abort) {
+        const digests = await hashFile(item.dist.path);
+        return { ...baseReport(item.dist), status: 'failed', message: `not attempted: ${abort.message}`, code: abort.code, sha256: digests.sha256, blake2_256: digests.blake2_256, url: null, attempts: 0, durationMs: 0 } satisfies FileReport;
+      }
       const report = await uploadOne(client, projectId, item.dist, progress, ctx);
       if (report.status === 'failed' && report.code && isCredentialCode(report.code)) abort ??= new GlxError(report.code, report.message ?? 'credentials refused', report.hint);
       return report;
@@ -397,9 +413,11 @@ async function uploadOne(client: GitLabClient, projectId: string, dist: Distribu
   const body = uploadBody(dist);
   let attempts = 0;
   const id = dist.display;
-  const done = (report: Pick<FileReport, 'status' | 'message' | 'code' | 'hint' | 'sha256' | 'blake2_256' | 'url'>): FileReport => {
+  const done = async (report: Pick<FileReport, 'status' | 'message' | 'code' | 'hint'> & Partial<Pick<FileReport, 'sha256' | 'blake2_256' | 'url'>>): Promise<FileReport> => {
+    // A failed upload may not have streamed the whole file: its digests come from the disk then.
+    const digests = report.sha256 && report.blake2_256 ? { sha256: report.sha256, blake2_256: report.blake2_256 } : (body.digests() ?? (await hashFile(dist.path)));
     const durationMs = ctx.deps.now().getTime() - started;
-    const full: FileReport = { ...baseReport(dist), ...report, attempts, durationMs };
+    const full: FileReport = { ...baseReport(dist), url: null, ...report, sha256: digests.sha256, blake2_256: digests.blake2_256, attempts, durationMs };
     progress.finish(id, finishLine(full, ctx));
     return full;
   };

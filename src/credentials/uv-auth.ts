@@ -57,6 +57,8 @@ export async function storeInUv(ctx: Context, services: string[], login: string,
     const stale = entriesFor(store.entries, service).filter((entry) => entry.username !== login);
     const args = ['auth', 'login', service, '--username', login, '--password', '-'];
     if (dryRun) {
+      // With --json the one object on stdout says what would be done; the commands are for people.
+      if (ctx.json) continue;
       for (const entry of stale) ctx.deps.io.out(`uv auth logout ${entry.service} --username ${entry.username ?? '__token__'}\n`);
       ctx.deps.io.out(`uv ${args.join(' ')}   # password on stdin\n`);
       continue;
@@ -86,7 +88,7 @@ export async function removeFromUv(ctx: Context, services: string[], dryRun: boo
     }
     for (const entry of entries) {
       if (dryRun) {
-        ctx.deps.io.out(`uv auth logout ${entry.service} --username ${entry.username ?? '__token__'}\n`);
+        if (!ctx.json) ctx.deps.io.out(`uv auth logout ${entry.service} --username ${entry.username ?? '__token__'}\n`);
         continue;
       }
       const result = await logoutEntry(ctx, entry.service, entry);

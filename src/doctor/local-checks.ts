@@ -9,7 +9,7 @@ import { type UvConfig, readUvConfig } from '../credentials/uv-config.js';
 import { chooseUvCredentials, type IndexForSources, incompleteWords, keyringEnabled, type NetrcLookup, readUvStore, type StoreLookup, type UvCredentials, uvVersion } from '../credentials/uv-sources.js';
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
-import { publishUrl as projectPublishUrl, simpleUrl } from '../gitlab/url.js';
+import { publishUrl as projectPublishUrl, simpleUrl, UNEXPANDED_URL } from '../gitlab/url.js';
 import { lookup, type NetrcDocument, parseNetrc, validateForUv } from '../netrc/parse.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, isTable } from '../pyproject/read.js';
@@ -24,9 +24,7 @@ export function indexChecks(index: GitLabIndex): Check[] {
   const checks: Check[] = [];
   const canonical = simpleUrl(registry.baseUrl, registry);
   const reinit = `glx init --${registry.kind} ${registry.id} --name ${entry.name}${entry.publishUrl ? ' --publish' : ''}`;
-  if (/\$\{?[A-Za-z_]/.test(entry.url)) {
-    checks.push(check(`${id}.url`, 'fail', `${title}: url`, 'the URL contains a $VARIABLE, which uv does not expand (it sends it literally and gets a 401)', `Put credentials in UV_INDEX_${indexEnvVars(entry.name).username.slice(9)} variables instead: eval "$(glx env)"`));
-  } else if (entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//') !== canonical) {
+  if (entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//') !== canonical) {
     checks.push(check(`${id}.url`, 'warn', `${title}: url`, `the URL is not in GitLab's documented form (${canonical})`, reinit));
   } else {
     checks.push(check(`${id}.url`, 'ok', `${title}: url`, `${registry.kind} registry ${registry.id} on ${registry.host}`));
@@ -57,6 +55,13 @@ export function indexChecks(index: GitLabIndex): Check[] {
     }
   }
   return checks;
+}
+
+/** An index whose URL has a $VARIABLE: the same words as every other command, as a failed check. */
+export function unexpandedCheck(entry: IndexEntry): Check {
+  const name = entry.name ?? `tool.uv.index[${entry.position}]`;
+  const credentials = entry.name ? `UV_INDEX_${indexEnvVars(entry.name).username.slice(9)} variables` : 'the environment';
+  return check(`index.${name}.url`, 'fail', `index ${name}: url`, UNEXPANDED_URL, `Write the URL out (glx init --group|--project <id> --name ${name}) and put credentials in ${credentials} instead: eval "$(glx env)"`);
 }
 
 /** `configured` are the indexes of uv.toml files: uv applies UV_INDEX_<NAME>_* to them too (and to `--index name=url`). */

@@ -21,7 +21,7 @@ export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
   const scopes = report.scopes ? `, scopes ${report.scopes.join(', ')}` : '';
   const summary = `${kindLabel(report.kind)}${who}${scopes}, username ${report.username}`;
   const soon = expirySoon(report);
-  if (soon) return check(id, 'warn', title, `${summary}; ${soon}`, 'Create a new token in GitLab before then and run glx auth --netrc again.');
+  if (soon) return check(id, 'warn', title, `${summary}; ${soon}`, 'glx auth rotate   (GitLab renews it in place; needs scope api or self_rotate; or create a new token and run glx auth --netrc)');
   return check(id, 'ok', title, `${summary}${report.expiresAt ? `, expires ${report.expiresAt}` : ''}`);
 }
 

@@ -5,7 +5,7 @@
  * adds what the guide leaves out: job-token credentials for every GitLab index and a tag job that
  * publishes and links the files to the release (research/gitlab.md §9, §11; uv.md §4).
  */
-import { Document, isMap, isSeq, type Node } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type Node, type Scalar } from 'yaml';
 import { indexEnvVars } from '../pyproject/index-name.js';
 import { releaseLinksStep } from './release-links.js';
 
@@ -51,6 +51,24 @@ export interface RenderedJob {
 }
 
 type Comments = Array<{ path: Array<string | number>; text: string }>;
+
+/**
+ * What the user added to a glx block, kept when glx rewrites it: keys and variables glx does not
+ * own, and the quoting of each variable whose value stays the same (no churn on re-runs).
+ */
+export interface UserPart {
+  keys: Record<string, unknown>;
+  variables: Record<string, unknown>;
+  /** Variable name → its scalar style in the file (`QUOTE_SINGLE`, `QUOTE_DOUBLE`, `PLAIN`). */
+  styles: Map<string, { value: unknown; type: Scalar.Type }>;
+}
+
+/** glx's value with the user's keys and variables after glx's own. */
+function withUserPart(value: Record<string, unknown>, user: UserPart | undefined): Record<string, unknown> {
+  if (!user) return value;
+  const variables = { ...(value.variables as Record<string, unknown>), ...user.variables };
+  return { ...value, variables, ...user.keys };
+}
 
 export function templateJob(spec: GlxJobsSpec): Record<string, unknown> {
   const variables: Record<string, string> = {
@@ -98,8 +116,8 @@ function lockfilePath(spec: GlxJobsSpec): string {
   return spec.projectDir === '' ? 'uv.lock' : `${spec.projectDir}/uv.lock`;
 }
 
-export function renderTemplate(spec: GlxJobsSpec, eol: string): RenderedJob {
-  const value = templateJob(spec);
+export function renderTemplate(spec: GlxJobsSpec, eol: string, user?: UserPart): RenderedJob {
+  const value = withUserPart(templateJob(spec), user);
   const comments: Comments = [
     { path: ['variables', 'UV_LINK_MODE'], text: ' GitLab mounts the build directory separately: uv copies instead of hard-linking.' },
     { path: ['after_script'], text: ' Drop what uv can rebuild, so that the cache stays small (uv docs, "Caching in CI").' },
@@ -118,11 +136,11 @@ export function renderTemplate(spec: GlxJobsSpec, eol: string): RenderedJob {
     `${MARKER} Jobs that run uv extend it (extends: ${TEMPLATE_JOB}); change UV_VERSION, PYTHON_VERSION`,
     `${MARKER} and BASE_LAYER here or with --uv-version, --python, --base-layer: glx keeps them.`,
   ];
-  return { key: TEMPLATE_JOB, value, text: render(TEMPLATE_JOB, value, marker, comments, eol) };
+  return { key: TEMPLATE_JOB, value, text: render(TEMPLATE_JOB, value, marker, comments, eol, user) };
 }
 
-export function renderPublish(spec: GlxJobsSpec, eol: string): RenderedJob {
-  const value = publishJob(spec);
+export function renderPublish(spec: GlxJobsSpec, eol: string, user?: UserPart): RenderedJob {
+  const value = withUserPart(publishJob(spec), user);
   const comments: Comments = [
     {
       path: ['variables', 'UV_PUBLISH_CHECK_URL'],
@@ -137,7 +155,7 @@ export function renderPublish(spec: GlxJobsSpec, eol: string): RenderedJob {
     `${MARKER} on a tag, build and publish to this project's package registry and link the files to`,
     `${MARKER} the tag's release; written by \`glx ci-setup --publish\`, rewritten when it runs again.`,
   ];
-  return { key: PUBLISH_JOB, value, text: render(PUBLISH_JOB, value, marker, comments, eol) };
+  return { key: PUBLISH_JOB, value, text: render(PUBLISH_JOB, value, marker, comments, eol, user) };
 }
 
 export function renderStarter(spec: GlxJobsSpec, eol: string): RenderedJob {
@@ -147,11 +165,17 @@ export function renderStarter(spec: GlxJobsSpec, eol: string): RenderedJob {
 }
 
 /** One top-level entry as block YAML through the Document API, comments attached to their nodes. */
-function render(key: string, value: Record<string, unknown>, header: string[], comments: Comments, eol: string): string {
+function render(key: string, value: Record<string, unknown>, header: string[], comments: Comments, eol: string, user?: UserPart): string {
   const doc = new Document({ [key]: value });
   for (const comment of comments) {
     const target = nodeAt(doc, [key, ...comment.path]);
     if (target) target.commentBefore = comment.text;
+  }
+  // The user's quotes stay on a value that does not change; the library still quotes a plain
+  // scalar that would read back as another type.
+  for (const [name, style] of user?.styles ?? []) {
+    const node = doc.getIn([key, 'variables', name], true);
+    if (isScalar(node) && node.value === style.value) node.type = style.type;
   }
   // lineWidth 0: never fold a long line (a folded URL or command reads worse and diffs worse).
   const body = doc.toString({ lineWidth: 0 });

@@ -4,7 +4,7 @@ import type { GitLabClient, GitLabResponse, RetryInfo } from './client-types.js'
 import { GlxError } from '../errors.js';
 import { displayUrl } from '../util/redact.js';
 import { errorBody, invalidResponse } from './errors.js';
-import { CiLintResult, Group, Job, Member, PackageProtectionRule, Project, Release, ReleaseLink, ReleaseLinks, TokenSelf, User, Version } from './schemas.js';
+import { CiLintResult, Group, Job, Member, PackageProtectionRule, Project, Release, ReleaseLink, ReleaseLinks, RotatedToken, TokenSelf, User, Version } from './schemas.js';
 import { parseSimplePage, type SimpleFile } from './simple-page.js';
 import { encodeId, type RegistryRef, simpleUrl } from './url.js';
 
@@ -21,6 +21,27 @@ export function getCurrentUser(client: GitLabClient): Promise<User> {
 /** https://docs.gitlab.com/api/personal_access_tokens/#self-inform — any scope may call it. */
 export function getTokenSelf(client: GitLabClient): Promise<TokenSelf> {
   return client.json({ path: '/personal_access_tokens/self', subject: 'token' }, TokenSelf, 'GET /personal_access_tokens/self');
+}
+
+export type RotateResult = { rotated: RotatedToken } | { refused: number; message: string };
+
+/**
+ * Revokes the calling token and creates its successor (scope api or self_rotate; lib/api/
+ * personal_access_tokens/self_rotation.rb). 400 (a date GitLab will not take, or already revoked)
+ * and 405 (not a personal, project or group access token) come back to the caller. The client must
+ * not retry it: a repeat with the now revoked token makes GitLab revoke the new one too.
+ * https://docs.gitlab.com/api/personal_access_tokens/#self-rotate
+ */
+export async function rotateTokenSelf(client: GitLabClient, expiresAt?: string): Promise<RotateResult> {
+  const response = await client.request({
+    method: 'POST',
+    path: '/personal_access_tokens/self/rotate',
+    ...(expiresAt ? { json: { expires_at: expiresAt } } : {}),
+    accept: [400, 405],
+    subject: 'token rotation',
+  });
+  if (response.status === 400 || response.status === 405) return { refused: response.status, message: answerMessage(response) };
+  return { rotated: parseAnswer(response, RotatedToken, 'POST /personal_access_tokens/self/rotate') };
 }
 
 /**

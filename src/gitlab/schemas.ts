@@ -17,6 +17,10 @@ export const TokenSelf = z.object({
 });
 export type TokenSelf = z.infer<typeof TokenSelf>;
 
+/** https://docs.gitlab.com/api/personal_access_tokens/#self-rotate — the new token's fields and the token itself. */
+export const RotatedToken = TokenSelf.extend({ token: z.string().min(1) });
+export type RotatedToken = z.infer<typeof RotatedToken>;
+
 /** https://docs.gitlab.com/api/users/#get-the-current-user */
 export const User = z.object({
   id: z.number(),

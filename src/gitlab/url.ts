@@ -69,6 +69,36 @@ export function parseRegistryUrl(raw: string): ParsedRegistryUrl | undefined {
   return undefined;
 }
 
+/**
+ * A GitLab registry URL written with a shell-style variable (`${GITLAB_URL}/api/v4/groups/42/-/…`,
+ * `…/projects/$PROJECT_ID/…`). uv does not expand variables in index URLs: it requests the text
+ * literally (checked with uv 0.13.9), so no command may treat it as the registry it looks like.
+ */
+export function isUnexpandedRegistryUrl(raw: string): boolean {
+  return /\$\{?[A-Za-z_]/.test(raw) && /\/api\/v4\/(?:projects|groups)\/[^/]+\/(?:-\/)?packages\/pypi/.test(raw);
+}
+
+export const UNEXPANDED_URL = 'the URL contains a $VARIABLE, which uv does not expand: it uses the text literally, so the request goes to the wrong place or with the wrong credentials';
+
+export type RegistryMatch = 'same' | 'different' | 'unknown';
+
+/**
+ * Whether two GitLab registry references name the same registry. A registry has two spellings,
+ * its numeric id and its full path (`groups/42/-/…` and `groups/acme/-/…`, `projects/7/…` and
+ * `projects/acme%2Ftools/…`, gitlab.md §6); paths compare case-insensitively, as GitLab looks them
+ * up. A path against an id with no known path is `unknown`: only the API can tell.
+ */
+export function compareRegistries(a: ParsedRegistryUrl, b: ParsedRegistryUrl | (RegistryRef & { baseUrl: string; path?: string })): RegistryMatch {
+  const origin = (baseUrl: string) => baseUrl.replace(/\/+$/, '').toLowerCase();
+  if (origin(a.baseUrl) !== origin(b.baseUrl) || a.kind !== b.kind) return 'different';
+  const numeric = (id: string) => /^\d+$/.test(id);
+  const bPath = 'path' in b ? b.path : undefined;
+  if (a.id.toLowerCase() === b.id.toLowerCase()) return 'same';
+  if (numeric(a.id) === numeric(b.id)) return 'different';
+  if (!numeric(a.id) && bPath !== undefined) return a.id.toLowerCase() === bPath.toLowerCase() ? 'same' : 'different';
+  return 'unknown';
+}
+
 function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);

@@ -459,3 +459,37 @@ function cannotEdit(file: string, host: string, reason: string): GlxError {
     'A quoted value or a CRLF line break right before a `# comment` line makes uv read the comment as entries; move or delete that comment, or edit the file by hand.',
   );
 }
+
+export interface ReplacePasswordResult {
+  text: string;
+  /** The entries that held the old password, as `machine <host>` or `default`, with their line. */
+  entries: Array<{ name: string; line: number }>;
+}
+
+/**
+ * Replaces `oldPassword` with `newPassword` in every entry that holds it, whatever its host (a
+ * rotated token is dead everywhere at once). Only those values change; the result is read back as
+ * uv reads it and every entry must read as before apart from the new password.
+ */
+export function replaceNetrcPassword(text: string, oldPassword: string, newPassword: string, options: NetrcEditOptions = {}): ReplacePasswordResult {
+  const file = options.file ?? 'netrc';
+  checkValue('password', newPassword);
+  const doc = parseNetrc(text, file);
+  const edits: Edit[] = [];
+  const entries: ReplacePasswordResult['entries'] = [];
+  for (const entry of doc.entries) {
+    const held = entry.fields.filter((field) => field.name === 'password' && field.value?.value === oldPassword);
+    if (held.length === 0) continue;
+    entries.push({ name: entry.kind === 'default' ? 'default' : `machine ${entry.host}`, line: entry.line });
+    // A quoted value stays quoted: only the password's own characters change.
+    for (const field of held) edits.push({ ...field.value!.span, text: field.value!.quoted ? `"${newPassword.replace(/["\\]/g, (ch) => `\\${ch}`)}"` : formatNetrcValue(newPassword) });
+  }
+  if (edits.length === 0) return { text, entries };
+  const after = applyEdits(text, edits);
+  const reread = tryParse(after, file, 'uv');
+  const expected = doc.entries.map((e) => [e.kind, e.host, e.login, e.account, e.password === oldPassword ? newPassword : e.password]);
+  if (!reread || JSON.stringify(reread.entries.map((e) => [e.kind, e.host, e.login, e.account, e.password])) !== JSON.stringify(expected)) {
+    throw cannotEdit(file, entries[0]!.name.replace(/^machine /, ''), 'the entries would read differently after the password is replaced');
+  }
+  return { text: after, entries };
+}

@@ -63,6 +63,8 @@ export interface EditResult {
    * entry's name before the edit, or `tool.uv.index[<position>]` when it had none.
    */
   reusedFrom?: string;
+  /** The entry as it was before the edit, when one was updated or left unchanged. */
+  previous?: IndexEntry;
   /** Things the caller should tell the user (credentials in a URL, TOML 1.1 syntax, ...). */
   notes: string[];
 }
@@ -181,44 +183,38 @@ function sameUrl(a: string, b: string): boolean {
 // Verification
 
 /**
- * Order-insensitive fingerprint of a parsed document (dates by ISO text, tables by sorted keys).
- * Iterative, not recursive: a dotted key a few thousand parts long nests tables that deep, which
- * is valid TOML and overflowed the call stack (issue 7, hostile input).
+ * Whether two parsed documents are equal: tables by their keys in any order, arrays element by
+ * element, dates by their TOML text, numbers with NaN equal to NaN. Iterative, not recursive: a
+ * dotted key a few thousand parts long nests tables that deep, which is valid TOML and overflowed
+ * the call stack (issue 7, hostile input). It stops at the first difference.
  */
-function fingerprint(root: unknown): string {
-  const out: string[] = [];
-  // LIFO work list: a string is emitted as is, a `{ value }` is expanded.
-  const work: Array<string | { value: unknown }> = [{ value: root }];
+function sameDocument(a: TomlTable, b: TomlTable): boolean {
+  const work: Array<[unknown, unknown]> = [[a, b]];
   while (work.length > 0) {
-    const item = work.pop()!;
-    if (typeof item === 'string') {
-      out.push(item);
-      continue;
-    }
-    const { value } = item;
-    if (value instanceof Date) out.push(`D${value.toISOString()}`);
-    else if (Array.isArray(value)) {
-      const parts: Array<string | { value: unknown }> = ['['];
-      for (const [i, element] of value.entries()) parts.push(...(i > 0 ? [','] : []), { value: element });
-      parts.push(']');
-      work.push(...parts.reverse());
-    } else if (typeof value === 'object' && value !== null) {
-      const table = value as Record<string, unknown>;
-      const parts: Array<string | { value: unknown }> = ['{'];
-      for (const [i, k] of Object.keys(table).sort().entries()) parts.push(`${i > 0 ? ',' : ''}${JSON.stringify(k)}:`, { value: table[k] });
-      parts.push('}');
-      work.push(...parts.reverse());
-    } else if (typeof value === 'number' && Number.isNaN(value)) out.push('NaN');
-    else out.push(typeof value === 'bigint' ? `${value}n` : String(JSON.stringify(value)));
+    const [x, y] = work.pop()!;
+    if (x instanceof Date || y instanceof Date) {
+      if (!(x instanceof Date && y instanceof Date) || x.toISOString() !== y.toISOString()) return false;
+    } else if (Array.isArray(x) || Array.isArray(y)) {
+      if (!(Array.isArray(x) && Array.isArray(y)) || x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) work.push([x[i], y[i]]);
+    } else if (isTable(x) || isTable(y)) {
+      if (!(isTable(x) && isTable(y))) return false;
+      const keys = Object.keys(x);
+      if (keys.length !== Object.keys(y).length) return false;
+      for (const key of keys) {
+        if (!Object.hasOwn(y, key)) return false;
+        work.push([x[key], y[key]]);
+      }
+    } else if (!Object.is(x, y) && !(typeof x === 'number' && typeof y === 'number' && x === y)) return false;
   }
-  return out.join('');
+  return true;
 }
 
 /**
  * A copy of a parsed document's tables and arrays (null-prototype, as smol-toml makes them, so a
  * `__proto__` key stays a key), sharing the leaves, dates included: what `finish` changes is
  * tables and arrays only. Saves parsing the original text a second time. Iterative, like
- * `fingerprint`.
+ * `sameDocument`.
  */
 function copyDocument(doc: TomlTable): TomlTable {
   const root = Object.create(null) as TomlTable;
@@ -227,9 +223,12 @@ function copyDocument(doc: TomlTable): TomlTable {
     const [from, to] = work.pop()!;
     for (const key of Object.keys(from)) {
       const value = from[key];
-      const copy = Array.isArray(value) ? [] : isTable(value) ? Object.create(null) : undefined;
+      // An array is copied whole, then each of its tables and arrays replaced by a copy.
+      const copy = Array.isArray(value) ? value.slice() : isTable(value) ? Object.create(null) : undefined;
       to[key] = copy ?? value;
-      if (copy) work.push([value as Record<string, unknown>, copy]);
+      if (Array.isArray(value)) {
+        for (const [i, element] of value.entries()) if (Array.isArray(element) || isTable(element)) work.push([{ [i]: element }, copy]);
+      } else if (copy) work.push([value as Record<string, unknown>, copy]);
     }
   }
   return root;
@@ -267,7 +266,7 @@ function finish(prep: Prepared, splices: Splice[], mutate: (doc: TomlTable) => v
       `internal error: the edit of ${prep.file} produced invalid TOML (${(error as Error).message.split('\n', 1)[0]}); nothing was written`,
     );
   }
-  if (fingerprint(actual) !== fingerprint(expected)) {
+  if (!sameDocument(actual, expected)) {
     throw new EditVerificationError(
       `internal error: the edit of ${prep.file} did not produce the intended document; nothing was written`,
     );
@@ -410,6 +409,7 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
     action,
     name,
     ...(target && !byName ? { reusedFrom: describeEntry(target) } : {}),
+    ...(target ? { previous: target } : {}),
     notes,
   });
 
@@ -656,4 +656,31 @@ function addSource(prep: Prepared, pin: SourcePin): Splice[] {
     addBlock(prep, anchor, '[tool.uv.sources]', [line], splices);
   }
   return splices;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legacy index-url / extra-index-url
+
+/**
+ * Takes `url` out of `[tool.uv] index-url` or `extra-index-url` (the whole line when nothing else
+ * is left), for `glx init --migrate`. Comments and every other byte stay.
+ */
+export function removeLegacyUrl(text: string, key: 'index-url' | 'extra-index-url', url: string, file: string): string {
+  const prep = prepare(text, file);
+  const path: TomlPath = [...TOOL_UV, key];
+  const def = prep.defs.find((d) => d.kind === 'keyValue' && samePath(d.path, path));
+  if (def?.kind !== 'keyValue' || def.inline) {
+    throw new GlxError('PYPROJECT_UNSUPPORTED', `${position(prep, path)}: tool.uv.${key} is written in a form glx does not rewrite`, `Move it to a [[tool.uv.index]] entry yourself, or write it as ${key} = ... under [tool.uv].`);
+  }
+  const current = tableAt(prep.doc, TOOL_UV)[key];
+  const rest = Array.isArray(current) ? current.filter((item) => item !== url) : [];
+  const splices: Splice[] =
+    rest.length === 0
+      ? [{ start: lineStart(prep.body, def.node.range[0]), end: lineEnd(prep.body, def.node.range[1]), text: '' }]
+      : [{ start: def.node.value.range[0], end: def.node.value.range[1], text: `[${rest.map((item) => renderValue(String(item))).join(', ')}]` }];
+  return finish(prep, splices, (doc) => {
+    const uv = tableAt(doc, TOOL_UV);
+    if (rest.length === 0) delete uv[key];
+    else uv[key] = rest;
+  });
 }

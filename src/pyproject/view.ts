@@ -79,10 +79,11 @@ export function headerPath(section: string): string[] | undefined {
   return keys.length > 0 && key.lastIndex >= inner.length ? keys : undefined;
 }
 
-// Runs of characters that never change the scanner's state, skipped in one regex step each:
-// blanks (a header may still start the line) and anything else.
-const BLANKS = /[ \t\r]+/y;
-const PLAIN = /[^ \t\r\n"'#[\]{}]+/y;
+// What can change the scanner's state, in one regex so that the engine skips everything else:
+// multi-line strings (up to two more quotes belong to the content: `""""` ends with one `"` in
+// the string), single-line strings (an unclosed one ends at the line's end), comments, a `[`
+// first on its line (after blanks), and the other brackets.
+const TOKEN = /"""(?:\\[\s\S]|[^\\])*?"""(?:"{0,2})|'''[\s\S]*?'''(?:'{0,2})|"(?:\\.|[^"\\\n])*"?|'[^'\n]*'?|#[^\n]*|^[ \t]*\[|[[\]{}]/gm;
 
 /**
  * Offsets of the top-level headers: a `[` first on its line (after blanks), outside strings,
@@ -90,78 +91,32 @@ const PLAIN = /[^ \t\r\n"'#[\]{}]+/y;
  */
 export function headerStarts(text: string): number[] {
   const starts: number[] = [];
+  const token = new RegExp(TOKEN);
   let depth = 0;
-  let lineStart = true;
-  let i = 0;
-  while (i < text.length) {
-    BLANKS.lastIndex = i;
-    if (BLANKS.test(text)) {
-      i = BLANKS.lastIndex;
-      continue;
-    }
-    PLAIN.lastIndex = i;
-    if (PLAIN.test(text)) {
-      i = PLAIN.lastIndex;
-      lineStart = false;
-      continue;
-    }
-    const c = text[i];
-    if (c === '\n') {
-      lineStart = true;
-      i++;
-      continue;
-    }
-    if (c === '#') {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end;
-      continue;
-    }
-    if (c === '"' || c === "'") i = stringEnd(text, i);
-    else if (c === '[' && lineStart && depth === 0) {
-      starts.push(i);
-      i = headerEnd(text, i);
-    } else {
-      if (c === '[' || c === '{') depth++;
-      else if (depth > 0) depth--;
-      i++;
-    }
-    lineStart = false;
+  for (let match = token.exec(text); match; match = token.exec(text)) {
+    const first = match[0][0];
+    if (first === '[' || first === ' ' || first === '\t') {
+      // A `[`, first on its line when the match starts one: a header at the top level.
+      const start = match.index + match[0].length - 1;
+      if (depth === 0 && (match.index === 0 || text[match.index - 1] === '\n')) {
+        starts.push(start);
+        token.lastIndex = headerEnd(text, start);
+      } else depth++;
+    } else if (first === '{') depth++;
+    else if ((first === ']' || first === '}') && depth > 0) depth--;
   }
   return starts;
 }
 
-/** The offset just past the string that opens at `start` (its end of line if it never closes). */
-function stringEnd(text: string, start: number): number {
-  const quote = text[start]!;
-  const basic = quote === '"';
-  const triple = quote.repeat(3);
-  if (text.startsWith(triple, start)) {
-    for (let j = start + 3; j < text.length; j++) {
-      if (basic && text[j] === '\\') j++;
-      else if (text.startsWith(triple, j)) {
-        // Up to two more quotes belong to the content: `""""` ends with one `"` in the string.
-        let end = j + 3;
-        while (end < j + 5 && text[end] === quote) end++;
-        return end;
-      }
-    }
-    return text.length;
-  }
-  for (let j = start + 1; j < text.length; j++) {
-    if (basic && text[j] === '\\') j++;
-    else if (text[j] === quote) return j + 1;
-    else if (text[j] === '\n') return j;
-  }
-  return text.length;
-}
-
-/** The offset just past the header that opens at `start`: its closing `]` or `]]`, quotes skipped. */
+/** The offset just past the header that opens at `start`: its closing `]` or `]]`, quoted keys skipped. */
 function headerEnd(text: string, start: number): number {
-  for (let j = start + 1; j < text.length; j++) {
-    const c = text[j];
-    if (c === '"' || c === "'") j = stringEnd(text, j) - 1;
-    else if (c === ']') return text[j + 1] === ']' ? j + 2 : j + 1;
-    else if (c === '\n') return j;
+  const header = /"(?:\\.|[^"\\\n])*"?|'[^'\n]*'?|\]\]?|\n/y;
+  for (let j = start + 1; j < text.length; ) {
+    header.lastIndex = j;
+    const part = header.exec(text)?.[0];
+    if (part === undefined) j++;
+    else if (part[0] === ']' || part === '\n') return part === '\n' ? j : j + part.length;
+    else j += part.length;
   }
   return text.length;
 }

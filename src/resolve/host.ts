@@ -7,7 +7,7 @@ import type { Context } from '../cli/context.js';
 import { readGlabConfig } from '../credentials/glab.js';
 import { GlxError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
-import { normalizeBaseUrl, parseRegistryUrl } from '../gitlab/url.js';
+import { isUnexpandedRegistryUrl, normalizeBaseUrl, parseRegistryUrl } from '../gitlab/url.js';
 import { displayUrl } from '../util/redact.js';
 
 export interface HostResolution {
@@ -39,7 +39,8 @@ export async function resolveBaseUrl(ctx: Context, indexUrls: string[] = []): Pr
   if (env.GL_HOST) return fromValue(env.GL_HOST, 'GL_HOST');
   if (env.GITLAB_CI === 'true' && env.CI_SERVER_URL) return fromValue(env.CI_SERVER_URL, 'CI_SERVER_URL');
   for (const url of indexUrls) {
-    const parsed = parseRegistryUrl(url);
+    // A $VARIABLE URL names no host uv would reach (url.ts, isUnexpandedRegistryUrl).
+    const parsed = isUnexpandedRegistryUrl(url) ? undefined : parseRegistryUrl(url);
     if (parsed) return fromValue(parsed.baseUrl, 'pyproject.toml');
   }
   const origin = await readOrigin(ctx.deps, ctx.cwd);

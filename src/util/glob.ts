@@ -18,19 +18,26 @@ export function segmentRegExp(segment: string): RegExp {
     if (ch === '*') source += '[^/]*';
     else if (ch === '?') source += '[^/]';
     else if (ch === '[') {
-      const close = segment.indexOf(']', i + 2);
-      if (close < 0) {
-        source += '\\[';
-        continue;
-      }
-      let body = segment.slice(i + 1, close);
-      const negate = body.startsWith('!') || body.startsWith('^');
-      if (negate) body = body.slice(1);
-      source += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (c) => `\\${c}`)}]`;
-      i = close;
+      const found = bracketClass(segment, i, ['!', '^']);
+      source += found.source;
+      i = found.end;
     } else source += ch.replace(/[.+^${}()|\\]/g, (c) => `\\${c}`);
   }
   return new RegExp(`^${source}$`);
+}
+
+/**
+ * The `[...]` class that opens at `start` as regular-expression source, and the index of its `]`
+ * (`start` itself, with a literal `[`, when it never closes). `negations` are the leading
+ * characters that negate the class (`!` and `^` for sh, `!` for Rust's glob crate).
+ */
+export function bracketClass(pattern: string, start: number, negations: readonly string[]): { source: string; end: number } {
+  const close = pattern.indexOf(']', start + 2);
+  if (close < 0) return { source: '\\[', end: start };
+  let body = pattern.slice(start + 1, close);
+  const negate = negations.some((mark) => body.startsWith(mark));
+  if (negate) body = body.slice(1);
+  return { source: `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (c) => `\\${c}`)}]`, end: close };
 }
 
 /** Paths matching `pattern` (relative to `cwd` unless absolute), sorted; [] when nothing matches. */

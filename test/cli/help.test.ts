@@ -25,7 +25,7 @@ describe('help and mistyped commands (issue 12)', () => {
     const result = await glx(['auth', 'stauts']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("error: unknown command 'stauts' for glx auth (did you mean status?)\nhint: Run `glx auth status`; the commands of glx auth are login, status, logout (login is the default).\n");
+    expect(result.stderr).toBe("error: unknown command 'stauts' for glx auth (did you mean status?)\nhint: Run `glx auth status`; the commands of glx auth are login, status, rotate, logout (login is the default).\n");
   });
 
   it('says "unknown command … did you mean" for glx help with a mistyped command', async () => {

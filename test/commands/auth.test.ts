@@ -383,10 +383,10 @@ describe('glx auth status', () => {
     const json = await run(['--json', 'auth', 'status']);
 
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/warning +the token expires in 7 days \(2026-11-30\); create a new one before then/);
+    expect(text.stdout).toMatch(/warning +the token expires in 7 days \(2026-11-30\); renew it in place with `glx auth rotate`/);
     const status = JSON.parse(json.stdout);
     expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
-    expect(status.indexes[0].warnings).toEqual(['the token expires in 7 days (2026-11-30); create a new one before then and run `glx auth --netrc` again']);
+    expect(status.indexes[0].warnings).toEqual(['the token expires in 7 days (2026-11-30); renew it in place with `glx auth rotate`']);
   });
 
   it('warns about a CI job token kept in the netrc outside CI (issue 12)', async () => {

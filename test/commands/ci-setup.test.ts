@@ -261,3 +261,38 @@ describe('glx ci-setup', () => {
     expect(schemaErrors(ciFile())).toBe('');
   });
 });
+
+describe('glx ci-setup keeps what the user added inside its blocks', () => {
+  it('keeps user variables and keys in .glx-uv and glx-publish, and names each change in the summary', async () => {
+    await run(['--publish']);
+    const edited = ciFile()
+      .replace('    UV_CACHE_DIR: .uv-cache\n', '    UV_CACHE_DIR: .uv-cache\n    PIP_DISABLE_PIP_VERSION_CHECK: "1"\n    UV_INDEX_OLD_USERNAME: gitlab-ci-token\n')
+      .replace('.glx-uv:\n', '.glx-uv:\n  tags: [docker]\n')
+      .replace('glx-publish:\n', 'glx-publish:\n  environment: pypi\n')
+      .replace('    UV_LINK_MODE: copy\n', '    UV_LINK_MODE: copy\n    # ask ops before changing\n');
+    writeFileSync(path.join(dir, '.gitlab-ci.yml'), edited);
+
+    const result = await run([]);
+
+    expect(result.code).toBe(0);
+    const all = jobs();
+    expect(all['.glx-uv']?.tags).toEqual(['docker']);
+    expect(all['.glx-uv']?.variables).toMatchObject({ PIP_DISABLE_PIP_VERSION_CHECK: '1' });
+    expect(all['.glx-uv']?.variables).not.toHaveProperty('UV_INDEX_OLD_USERNAME');
+    expect(all['glx-publish']?.environment).toBe('pypi');
+    expect(result.stderr).toContain('.glx-uv: removed variables UV_INDEX_OLD_USERNAME; kept yours: variables PIP_DISABLE_PIP_VERSION_CHECK, key tags; dropped comment lines "# ask ops before changing" (glx rewrites this block; keep notes outside it).');
+    expect(result.stderr).toContain('glx-publish: kept yours: key environment.');
+  });
+
+  it("keeps the user's quoting of UV_VERSION and the other pins: a second run changes no byte", async () => {
+    await run([]);
+    const single = ciFile().replace('UV_VERSION: "0.12"', "UV_VERSION: '0.11.9'").replace('PYTHON_VERSION: "3.11"', "PYTHON_VERSION: '3.11'");
+    writeFileSync(path.join(dir, '.gitlab-ci.yml'), single);
+
+    const result = await run([]);
+
+    expect(result.code).toBe(0);
+    expect(ciFile()).toBe(single);
+    expect(result.stderr).toContain('is up to date; nothing changed');
+  });
+});

@@ -40,6 +40,9 @@ describe('glx completion', () => {
     expect(complete(['glx', 'auth', 'st'])).toEqual(['status']);
     expect(complete(['glx', 'init', '--pa'])).toEqual(['--package']);
     expect(complete(['glx', 'env', '--shell', 'p'])).toEqual(['powershell']);
+    expect(complete(['glx', 'auth', 'ro'])).toEqual(['rotate']);
+    expect(complete(['glx', 'auth', 'rotate', '--exp'])).toEqual(['--expires-in', '--expires-at']);
+    expect(complete(['glx', 'auth', 'rotate', '--if'])).toEqual(['--if-expiring-within']);
     expect(complete(['glx', 'doctor', '--che'])).toEqual(['--check-pypi']);
     expect(complete(['glx', 'ci-setup', '--base-layer', ''])).toEqual(['trixie-slim', 'trixie', 'alpine', 'alpine3.23', 'dhi']);
   });
@@ -52,6 +55,9 @@ describe('glx completion', () => {
     expect(complete('glx do')).toMatch(/^doctor\t/m);
     expect(complete('glx env --shell ')).toMatch(/^dotenv\t/m);
     expect(complete('glx env --shell ')).not.toMatch(/^src\//m);
+    expect(complete('glx auth ro')).toMatch(/^rotate\t/m);
+    expect(complete('glx auth rotate --')).toMatch(/^--if-expiring-within\t/m);
+    expect(complete('glx auth rotate --')).toMatch(/^--print-token\t/m);
   });
 
   it('completes the flags of the default subcommand and the shell names in bash (issue 12)', async () => {
@@ -88,6 +94,8 @@ describe('glx completion', () => {
     expect(complete(['glx', 'auth', '--net'])).toContain('--netrc');
     expect(complete(['glx', 'auth', 'status', '--f'])).not.toContain('--netrc');
     expect(complete(['glx', 'completion', ''])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+    expect(complete(['glx', 'auth', ''])).toContain('rotate');
+    expect(complete(['glx', 'auth', 'rotate', '--'])).toEqual(expect.arrayContaining(['--expires-in', '--expires-at', '--if-expiring-within', '--print-token', '--dry-run']));
   });
 
   it('refuses a shell it has no script for', async () => {

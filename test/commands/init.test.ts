@@ -253,10 +253,89 @@ describe('glx init places the index where uv ranks it as intended (issue 10)', (
   it('leaves an updated entry in place and warns when another index ranks above it', async () => {
     writeFileSync(path.join(dir, 'pyproject.toml'), `${PYPROJECT}\n${mirror}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${fake.url}/api/v4/groups/43/-/packages/pypi/simple"\n`);
 
-    const result = await run(['init', '--group', '42']);
+    const result = await run(['init', '--group', '42', '--replace']);
 
     expect(result.code, result.stderr).toBe(0);
     expect(pyproject().indexOf('name = "mirror"')).toBeLessThan(pyproject().indexOf('name = "gitlab"'));
     expect(result.stderr).toMatch(/warning: uv asks index "mirror" before "gitlab" for packages not pinned to an index .*move its \[\[tool\.uv\.index\]\] block above "mirror", or pin packages with --package/);
+  });
+});
+
+describe('glx init replaces nothing without a word', () => {
+  const named = (url: string, extra = '') => `${PYPROJECT}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${url}"\nauthenticate = "always"\n${extra}`;
+
+  it('refuses to point an existing index name at another registry, exit 2, with --name in the hint', async () => {
+    const before = named(`${fake.url}/api/v4/groups/43/-/packages/pypi/simple`);
+    writeFileSync(path.join(dir, 'pyproject.toml'), before);
+
+    const result = await run(['init', '--group', '42']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error: index "gitlab" in pyproject.toml already points at group 43 on 127\.0\.0\.1; refusing to point it at group 42/);
+    expect(result.stderr).toMatch(/hint: .*--name gitlab-group.*--replace/);
+    expect(pyproject()).toBe(before);
+  });
+
+  it('--replace points it at the new registry and says what it pointed at', async () => {
+    writeFileSync(path.join(dir, 'pyproject.toml'), named(`${fake.url}/api/v4/groups/43/-/packages/pypi/simple`));
+
+    const result = await run(['init', '--group', '42', '--replace']);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: index "gitlab" pointed at group 43 on 127.0.0.1; --replace points it at group 42');
+    expect(pyproject()).toBe(named(`${fake.url}/api/v4/groups/42/-/packages/pypi/simple`));
+  });
+
+  it('the same registry by path is the same registry: the path spelling stays, nothing changes', async () => {
+    const before = named(`${fake.url}/api/v4/groups/acme/-/packages/pypi/simple`);
+    writeFileSync(path.join(dir, 'pyproject.toml'), before);
+
+    const result = await run(['init', '--group', 'acme'], { GITLAB_TOKEN: world.tokens.alicePat });
+
+    expect(result.code).toBe(0);
+    expect(pyproject()).toBe(before);
+    expect(result.stderr).toContain('nothing changed');
+  });
+
+  it('a project path with %2F is the same registry as its numeric id once the API has named it', async () => {
+    const before = named(`${fake.url}/api/v4/projects/acme%2Ftools/packages/pypi/simple`);
+    writeFileSync(path.join(dir, 'pyproject.toml'), before);
+
+    const result = await run(['init', '--project', 'acme/tools'], { GITLAB_TOKEN: world.tokens.alicePat });
+
+    expect(result.code).toBe(0);
+    expect(pyproject()).toBe(before);
+  });
+
+  it('offline, a path against a bare numeric id cannot be compared: it refuses and says so', async () => {
+    const before = named(`${fake.url}/api/v4/groups/acme/-/packages/pypi/simple`);
+    writeFileSync(path.join(dir, 'pyproject.toml'), before);
+
+    const result = await run(['init', '--group', '42']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('without asking GitLab glx cannot tell whether that is group 42');
+    expect(result.stderr).toContain('--group acme');
+    expect(pyproject()).toBe(before);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('--package on an index that was not explicit warns that unpinned packages stop resolving from it', async () => {
+    writeFileSync(path.join(dir, 'pyproject.toml'), named(`${fake.url}/api/v4/groups/42/-/packages/pypi/simple`));
+
+    const result = await run(['init', '--group', '42', '--package', 'acme-utils']);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: index "gitlab" was not explicit; --package makes it explicit = true, so uv takes only the packages pinned to it from there (acme-utils): unpinned packages stop resolving from it');
+    expect(pyproject()).toContain('explicit = true');
+  });
+
+  it('no such warning for a new index, an index already explicit, or when --explicit was asked for', async () => {
+    const fresh = await run(['init', '--group', '42', '--package', 'acme-utils']);
+    writeFileSync(path.join(dir, 'pyproject.toml'), named(`${fake.url}/api/v4/groups/42/-/packages/pypi/simple`));
+    const asked = await run(['init', '--group', '42', '--package', 'acme-cli', '--explicit']);
+
+    expect(fresh.stderr).not.toContain('warning');
+    expect(asked.stderr).not.toContain('warning');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, test, vi } from 'vitest';
 import { EditVerificationError, upsertIndex, upsertSources } from '../../src/pyproject/edit.js';
 
 // Stands in for a splice bug: the edit code computes its splices, then the text comes out wrong.
-const corruption = vi.hoisted(() => ({ mode: 'none' as 'none' | 'drop-line' | 'drop-far-line' | 'break-syntax' }));
+const corruption = vi.hoisted(() => ({ mode: 'none' as 'none' | 'drop-line' | 'drop-far-line' | 'change-date' | 'break-syntax' }));
 vi.mock('../../src/pyproject/splice.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/pyproject/splice.js')>();
   return {
@@ -11,6 +11,7 @@ vi.mock('../../src/pyproject/splice.js', async (importOriginal) => {
       const out = real.applySplices(text, splices);
       if (corruption.mode === 'drop-line') return out.replace('managed = true\n', '');
       if (corruption.mode === 'drop-far-line') return out.replace('far = 1\n', '');
+      if (corruption.mode === 'change-date') return out.replace('1979-05-27T07:32:00-08:00', '1979-05-27T07:32:01-08:00');
       if (corruption.mode === 'break-syntax') return `${out}[[\n`;
       return out;
     },
@@ -49,14 +50,21 @@ describe('the edit is verified before it is returned', () => {
     expect(run).toThrow(/did not produce the intended document/);
   });
 
+  const DATED = `[project]\n"__proto__" = { polluted = true }\nreleased = 1979-05-27\nat = 07:32:00\nstamp = 1979-05-27T07:32:00-08:00\n\n${INPUT}`;
+
   test('dates, times and a __proto__ key survive the comparison', () => {
     corruption.mode = 'none';
-    const input = `[project]\n"__proto__" = { polluted = true }\nreleased = 1979-05-27\nat = 07:32:00\nstamp = 1979-05-27T07:32:00-08:00\n\n${INPUT}`;
 
-    const result = upsertIndex(input, SPEC, 'pyproject.toml');
+    const result = upsertIndex(DATED, SPEC, 'pyproject.toml');
 
     expect(result.action).toBe('added');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('a changed date is refused', () => {
+    corruption.mode = 'change-date';
+
+    expect(() => upsertIndex(DATED, SPEC, 'pyproject.toml')).toThrow(/did not produce the intended document/);
   });
 
   test('an intact result passes', () => {

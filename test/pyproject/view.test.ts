@@ -59,6 +59,9 @@ const TRICKY = [
   // Quotes in comments open no string.
   '[tool.x]\n# a """ quote\n[tool.uv]\npackage = true\n',
   "[tool.x] # it's\n[tool.uv]\npackage = true\n",
+  // Brackets in comments and strings open nothing.
+  '[tool.x]\na = 1 # [ unbalanced\n[tool.uv]\npackage = true\n',
+  "[tool.x]\nlit = '['\nbasic = \"[\"\n[tool.uv]\npackage = true\n",
   // An escaped quote does not end a basic string; a backslash ends nothing in a literal one.
   '[tool.x]\ny = "\\"["\n[tool.uv]\nmanaged = true\n',
   '[tool.x]\nm = """\n\\"""\n[tool.uv]\n"""\n[tool.uv]\nmanaged = true\n',

@@ -250,6 +250,98 @@ describe('authentication and token introspection', () => {
   });
 });
 
+function rotate(headers: Record<string, string>, body?: Record<string, string>): Promise<Response> {
+  return fetch(`${fake.apiUrl}/personal_access_tokens/self/rotate`, {
+    method: 'POST',
+    headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+}
+
+describe('POST /personal_access_tokens/self/rotate', () => {
+  test('revokes the token and answers a new one with the same name and scopes, expiring in a week by default', async () => {
+    const old = world.tokens.alicePat;
+
+    const response = await rotate({ 'PRIVATE-TOKEN': old });
+    const body = (await response.json()) as Record<string, unknown>;
+
+    expect(response.status).toBe(200);
+    expect(body).toMatchObject({ name: fake.token(old).name, scopes: fake.token(old).scopes, revoked: false, active: true, expires_at: '2025-06-08' });
+    expect(body.token).toMatch(/^glpat-/);
+    expect(body.token).not.toBe(old);
+    expect(fake.token(old).revoked).toBe(true);
+    expect((await fetch(`${fake.apiUrl}/user`, { headers: { 'PRIVATE-TOKEN': String(body.token) } })).status).toBe(200);
+    expect((await fetch(`${fake.apiUrl}/user`, { headers: { 'PRIVATE-TOKEN': old } })).status).toBe(401);
+  });
+
+  test('takes expires_at, and refuses a date past the 365-day limit or one that is not a date with 400', async () => {
+    const ok = await rotate({ 'PRIVATE-TOKEN': world.tokens.alicePat }, { expires_at: '2025-09-01' });
+    const far = await rotate({ 'PRIVATE-TOKEN': world.tokens.bobPat }, { expires_at: '2026-06-02' });
+    const bad = await rotate({ 'PRIVATE-TOKEN': world.tokens.bobPat }, { expires_at: '2025-02-30' });
+
+    expect(((await ok.json()) as { expires_at: string }).expires_at).toBe('2025-09-01');
+    expect(far.status).toBe(400);
+    expect(await far.json()).toEqual({ message: '400 Bad request - Expires at must be before 2026-06-01' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'expires_at is invalid' });
+    expect(fake.token(world.tokens.bobPat).revoked).toBeFalsy();
+  });
+
+  test('accepts self_rotate alone and refuses read_api with 403 insufficient_scope', async () => {
+    const selfRotate = fake.addToken({ kind: 'personal', user: 'alice', scopes: ['read_api', 'self_rotate'] });
+    const readOnly = fake.addToken({ kind: 'personal', user: 'alice', scopes: ['read_api'] });
+
+    const allowed = await rotate({ 'PRIVATE-TOKEN': selfRotate });
+    const denied = await rotate({ 'PRIVATE-TOKEN': readOnly });
+
+    expect(allowed.status).toBe(200);
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toMatchObject({ error: 'insufficient_scope', scope: 'api self_rotate' });
+    expect(fake.token(readOnly).revoked).toBeFalsy();
+  });
+
+  test('answers an OAuth token 405, and deploy, job, expired and revoked tokens 401', async () => {
+    const oauth = fake.addToken({ kind: 'oauth', user: 'alice', scopes: ['api'] });
+
+    const statuses = await Promise.all([
+      rotate({ authorization: `Bearer ${oauth}` }),
+      rotate({ 'deploy-token': world.tokens.deployRead }),
+      rotate({ 'job-token': world.tokens.jobSelf }),
+      rotate({ 'PRIVATE-TOKEN': world.tokens.aliceExpired }),
+      rotate({ 'PRIVATE-TOKEN': world.tokens.aliceRevoked }),
+    ]).then((responses) => responses.map((r) => r.status));
+
+    expect(statuses).toEqual([405, 401, 401, 401, 401]);
+    const self = await fetch(`${fake.apiUrl}/personal_access_tokens/self`, { headers: { authorization: `Bearer ${oauth}` } });
+    expect(self.status).toBe(400);
+    expect(await self.json()).toEqual({ message: '400 Bad request - This endpoint requires token type to be a personal access token' });
+  });
+
+  test('rotating an already rotated token again answers 401 and revokes the whole family (reuse detection)', async () => {
+    const old = world.tokens.projectBot;
+    const first = (await (await rotate({ 'PRIVATE-TOKEN': old })).json()) as { token: string };
+    const second = (await (await rotate({ 'PRIVATE-TOKEN': first.token })).json()) as { token: string };
+
+    const reuse = await rotate({ 'PRIVATE-TOKEN': old });
+
+    expect(reuse.status).toBe(401);
+    expect(fake.token(first.token).revoked).toBe(true);
+    expect(fake.token(second.token).revoked).toBe(true);
+    expect(fake.token(second.token).kind).toBe('project');
+    expect((await fetch(`${fake.apiUrl}/user`, { headers: { 'PRIVATE-TOKEN': second.token } })).status).toBe(401);
+  });
+
+  test('using a revoked token elsewhere does not touch its family', async () => {
+    const old = world.tokens.alicePat;
+    const fresh = (await (await rotate({ 'PRIVATE-TOKEN': old })).json()) as { token: string };
+
+    const elsewhere = await fetch(`${fake.apiUrl}/user`, { headers: { 'PRIVATE-TOKEN': old } });
+
+    expect(elsewhere.status).toBe(401);
+    expect(fake.token(fresh.token).revoked).toBeFalsy();
+  });
+});
+
 describe('projects, groups and members', () => {
   test('a project is found by numeric id or URL-encoded path; a raw slash is an unknown route', async () => {
     const byId = await api('/projects/7', withToken(world.tokens.alicePat));

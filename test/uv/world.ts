@@ -59,7 +59,7 @@ export async function startUvWorld(): Promise<UvWorld> {
   const dists = await buildDists(distDir, distSpecs(PACKAGE, VERSION));
   const published = await runGlx(['publish', '--project', '7', ...dists], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, GITLAB_HOST: fake.url, GITLAB_TOKEN: world.tokens.alicePat } });
   expect(published.code, published.stderr).toBe(0);
-  expect(fake.uploads.filter((u) => u.accepted).map((u) => u.fileName)).toEqual(dists.map((d) => path.basename(d)).sort());
+  expect(fake.uploads.filter((u) => u.accepted).map((u) => u.fileName).sort()).toEqual(dists.map((d) => path.basename(d)).sort());
   return {
     fake,
     world,

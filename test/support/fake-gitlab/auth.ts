@@ -79,6 +79,7 @@ export function authenticate(
   query: URLSearchParams,
   profile: AuthProfile,
   now: Date,
+  path = '',
 ): AuthOutcome {
   const ignored: string[] = [];
   const { basic, bearer } = parseAuthorization(header(headers, 'authorization'));
@@ -122,6 +123,9 @@ export function authenticate(
       return done({ kind: 'anonymous' }, via, 'rejected', token, 'expired', invalidToken(EXPIRED_DESCRIPTION));
     }
     if (token.revoked) {
+      // Gitlab::Auth::AuthFinders#revoke_token_family: a revoked token used on a rotate path
+      // revokes every active token that descends from it (PersonalAccessTokens::RevokeTokenFamilyService).
+      if (/access_tokens\/(\d+|self)\/rotate$/.test(path)) revokeFamily(state, token);
       return done({ kind: 'anonymous' }, via, 'rejected', token, 'revoked', invalidToken(REVOKED_DESCRIPTION));
     }
     const user = state.users.find((u) => u.id === token.userId);
@@ -186,7 +190,8 @@ export function authenticate(
     if (value.startsWith('glcbt-')) {
       ignored.push(`${via} (glcbt- values are ignored there)`);
     } else {
-      const token = state.tokens.find((t) => ACCESS_TOKEN_KINDS.has(t.kind) && t.token === value);
+      // find_oauth_access_token reads only Bearer (Doorkeeper); PRIVATE-TOKEN finds PATs only.
+      const token = state.tokens.find((t) => (ACCESS_TOKEN_KINDS.has(t.kind) || (t.kind === 'oauth' && via === 'Bearer')) && t.token === value);
       if (!token) return done({ kind: 'anonymous' }, via, 'rejected', undefined, 'unknown token', unauthorizedReply());
       return userPrincipal(token, via);
     }
@@ -220,6 +225,16 @@ export function authenticate(
   if (basic && profile !== 'packages') ignored.push('Basic credentials (only package routes read them)');
   if (basic && profile === 'packages') ignored.push(`Basic password (no token matched; username "${basic.username}")`);
   return done({ kind: 'anonymous' }, 'none', 'anonymous');
+}
+
+/** The tokens rotated from `token`, directly or through later rotations. */
+function revokeFamily(state: FakeState, token: Token): void {
+  let generation = [token.id];
+  while (generation.length > 0) {
+    const children = state.tokens.filter((t) => t.previousTokenId !== undefined && generation.includes(t.previousTokenId));
+    for (const child of children) child.revoked = true;
+    generation = children.map((t) => t.id);
+  }
 }
 
 /**

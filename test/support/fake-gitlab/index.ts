@@ -20,6 +20,7 @@ import { coreRoutes } from './routes/core.js';
 import { packagesRoutes } from './routes/packages.js';
 import { pypiRoutes } from './routes/pypi.js';
 import { releaseRoutes } from './routes/releases.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { seedStandard, type StandardWorld } from './seed.js';
 import { createPipeline } from './server.js';
 import {
@@ -135,6 +136,7 @@ const ALL_ROUTES: RouteDefinition[] = [
   ...releaseRoutes,
   ...ciLintRoutes,
   ...packagesRoutes,
+  ...tokenRoutes,
 ];
 
 function defaultSettings(options: FakeGitLabOptions): Settings {

@@ -254,7 +254,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     }
     if (!match || !route) return finish(unknownRoute(), truncate);
 
-    const outcome = authenticate(deps.state, req.headers, query, route.auth, deps.now());
+    const outcome = authenticate(deps.state, req.headers, query, route.auth, deps.now(), path);
     record.auth = outcome.record;
     if (outcome.reply) return finish(outcome.reply, truncate);
     if (outcome.principal.kind === 'user') {

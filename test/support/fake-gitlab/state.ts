@@ -18,7 +18,7 @@ export const AccessLevel = {
 
 export type Role = Exclude<keyof typeof AccessLevel, 'noAccess'>;
 export type Visibility = 'private' | 'internal' | 'public';
-export type TokenKind = 'personal' | 'project' | 'group' | 'deploy' | 'job';
+export type TokenKind = 'personal' | 'project' | 'group' | 'deploy' | 'job' | 'oauth';
 
 export interface User {
   id: number;
@@ -40,7 +40,10 @@ export interface Member {
  * - personal: `userId`, `scopes`, `expiresAt`, `revoked`;
  * - project / group access token: the same, `userId` is the bot user, `projectId` / `groupId` its resource;
  * - deploy: `username`, `scopes` (`read_package_registry`, `write_package_registry`, ...), `projectId` or `groupId`;
- * - job: `jobId`, `projectId` (the job's project), `userId` (who runs the pipeline), `running`.
+ * - job: `jobId`, `projectId` (the job's project), `userId` (who runs the pipeline), `running`;
+ * - oauth: an OAuth access token of `userId` (what `glab auth login` stores), sent only as Bearer.
+ *
+ * A rotated access token points at the one it replaced (`previousTokenId`): GitLab's token family.
  */
 export interface Token {
   id: number;
@@ -61,6 +64,8 @@ export interface Token {
   jobName?: string;
   ref?: string;
   pipelineId?: number;
+  description?: string | null;
+  previousTokenId?: number;
 }
 
 export interface Group {
@@ -372,7 +377,8 @@ export type AddTokenInput =
   | (TokenCommon & { kind: 'project'; project: ProjectRef; role?: Role | number; scopes?: string[] })
   | (TokenCommon & { kind: 'group'; group: GroupRef; role?: Role | number; scopes?: string[] })
   | (TokenCommon & { kind: 'deploy'; project?: ProjectRef; group?: GroupRef; scopes?: string[]; username?: string })
-  | (TokenCommon & { kind: 'job'; project: ProjectRef; user: UserRef; running?: boolean; jobId?: number; ref?: string });
+  | (TokenCommon & { kind: 'job'; project: ProjectRef; user: UserRef; running?: boolean; jobId?: number; ref?: string })
+  | (TokenCommon & { kind: 'oauth'; user: UserRef; scopes?: string[] });
 
 const PREFIX: Record<TokenKind, string> = {
   // gitlab.md §1: PATs, project and group access tokens share `glpat-`.
@@ -381,12 +387,15 @@ const PREFIX: Record<TokenKind, string> = {
   group: 'glpat-',
   deploy: 'gldt-',
   job: 'glcbt-',
+  // Doorkeeper access tokens carry no prefix (64 hex characters).
+  oauth: '',
 };
 
 /** Deterministic, realistic-looking token text: same world, same tokens, run after run. */
 function tokenText(kind: TokenKind, id: number, name: string): string {
   const body = createHash('sha256').update(`${kind}:${id}:${name}`).digest('base64url').slice(0, 20);
   // Legacy job tokens carry a partition prefix (`64_`); gitlab.md §1 says not to rely on the length.
+  if (kind === 'oauth') return createHash('sha256').update(`${kind}:${id}:${name}`).digest('hex');
   return kind === 'job' ? `${PREFIX[kind]}64_${body}` : `${PREFIX[kind]}${body}`;
 }
 
@@ -410,6 +419,7 @@ export function addToken(state: FakeState, input: AddTokenInput): string {
   if (input.revoked !== undefined) base.revoked = input.revoked;
   switch (input.kind) {
     case 'personal':
+    case 'oauth':
       base.userId = mustUser(state, input.user).id;
       base.scopes = input.scopes ?? ['api'];
       break;

@@ -2,7 +2,7 @@
 import { groupAccess, projectAccess } from '../access.js';
 import { isExpired } from '../auth.js';
 import type { RouteContext, RouteDefinition } from '../context.js';
-import { errorReply, jsonReply, notFound, paginate, type Reply, recordNotFound, unauthorized } from '../reply.js';
+import { badRequest, errorReply, jsonReply, notFound, paginate, type Reply, recordNotFound, unauthorized } from '../reply.js';
 import type { Group, Project, User } from '../state.js';
 import {
   basicUserEntity,
@@ -47,6 +47,8 @@ function tokenSelf(ctx: RouteContext): Reply {
   const principal = ctx.principal;
   if (principal.kind !== 'user') return unauthorized();
   const token = principal.token;
+  // lib/api/personal_access_tokens/self_information.rb: an OAuth token is refused before the route.
+  if (token.kind === 'oauth') return badRequest('This endpoint requires token type to be a personal access token');
   return jsonReply(200, {
     id: token.id,
     name: token.name,

@@ -1,0 +1,27 @@
+/** Per-test set-up shared by command tests: the GitLab stand-in with the standard world and a temp project dir. */
+import { afterEach, beforeEach } from 'vitest';
+import { createFakeGitLab, type FakeGitLab, type StandardWorld } from './fake-gitlab/index.js';
+import { tempDir } from './test-deps.js';
+
+export interface FakeProject {
+  fake: FakeGitLab;
+  world: StandardWorld;
+  dir: string;
+}
+
+/** Registers beforeEach/afterEach; the returned object holds the current test's stand-in and dir. */
+export function useFakeProject(): FakeProject {
+  const current = {} as FakeProject;
+  let cleanup: () => void = () => {};
+  beforeEach(async () => {
+    current.fake = await createFakeGitLab();
+    current.world = current.fake.seed.standard();
+    ({ dir: current.dir, cleanup } = tempDir());
+  });
+  afterEach(async () => {
+    await current.fake.close();
+    cleanup();
+    current.fake.assertClean();
+  });
+  return current;
+}
