@@ -109,7 +109,7 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
   checkHosts(ctx, target);
   if (options.store === 'netrc') {
     const { assertNetrcWritable } = await import('../netrc/store.js');
-    await assertNetrcWritable(netrcFile(ctx), options);
+    await assertNetrcWritable((await netrcFile(ctx)).file, options);
   }
   const scopes = options.publish ? 'api' : 'read_api';
   const token = await requireToken(ctx, {
@@ -209,7 +209,8 @@ function describeCheck(check: RegistryCheck, ctx: Context): void {
 
 async function storeNetrc(ctx: Context, host: string, login: string, token: string, options: AuthOptions): Promise<AuthLoginResult['stored']> {
   const { writeNetrcEntry } = await import('../netrc/store.js');
-  const file = netrcFile(ctx);
+  const { file, note } = await netrcFile(ctx);
+  if (note) ctx.warn(note);
   const result = await writeNetrcEntry(file, { host, login, password: token }, { fixPermissions: options.fixPermissions, dryRun: options.dryRun });
   for (const note of result.notes) ctx.warn(note);
   const stored = { in: 'netrc' as const, file, action: result.action };
@@ -253,7 +254,8 @@ export async function authLogoutAction(raw: Record<string, unknown>, ctx: Contex
     return 0;
   }
   const { removeNetrcEntry } = await import('../netrc/store.js');
-  const file = netrcFile(ctx);
+  const { file, note } = await netrcFile(ctx);
+  if (note) ctx.warn(note);
   const result = await removeNetrcEntry(file, target.host, { dryRun });
   for (const note of result.notes) ctx.warn(note);
   const diff = dryRun ? redactDiff(unifiedDiff(result.before, result.after, file)) : undefined;

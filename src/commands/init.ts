@@ -45,6 +45,11 @@ export interface InitResult {
   member?: string;
   changed: boolean;
   index: { name: string; url: string; action: EditResult['action']; reusedFrom?: string; publishUrl?: string };
+  /**
+   * Where uv ranks the index: `first` or `after` (the non-explicit index uv asks before it) for an
+   * index that serves unpinned packages; `explicit` (pinned packages only) or `default` (asked last).
+   */
+  rank: { order: 'first' } | { order: 'after'; before: string } | { order: 'explicit' } | { order: 'default' };
   packages: string[];
   registry: { kind: string; id: string; path?: string; host: string };
   diff: string;
@@ -191,6 +196,7 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
       ...(planned.index.reusedFrom ? { reusedFrom: planned.index.reusedFrom } : {}),
       ...(spec.publishUrl ? { publishUrl: spec.publishUrl } : {}),
     },
+    rank: rankOf(readIndexes(planned.after, relative), planned.index.name),
     packages: options.packages,
     registry: { kind: target.kind, id: target.id, ...(target.path ? { path: target.path } : {}), host: base.host },
     diff: unifiedDiff(original, planned.after, relative) + (member ? unifiedDiff(memberOriginal, memberAfter, memberRelative!) : ''),
@@ -198,6 +204,15 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
   };
   if (!ctx.json) summarize(result, relative, ctx, memberPins.length > 0 ? memberRelative : undefined);
   return result;
+}
+
+/** How uv ranks index `name` among `entries` (uv asks the first non-explicit index first; a default one last). */
+export function rankOf(entries: IndexEntry[], name: string): InitResult['rank'] {
+  const entry = entries.find((e) => e.name === name);
+  if (entry?.explicit) return { order: 'explicit' };
+  if (entry?.default) return { order: 'default' };
+  const first = entries.find((e) => e.explicit !== true && e.default !== true);
+  return !first || first.name === name ? { order: 'first' } : { order: 'after', before: first.name ?? first.url };
 }
 
 /** `glx init --migrate` with no --group/--project: the one GitLab registry the legacy keys name. */
@@ -330,5 +345,17 @@ function summarize(result: InitResult, relative: string, ctx: Context, memberPin
   const reused = index.reusedFrom ? ` (reused the entry with the same URL)` : '';
   ctx.info(`${verb} index "${index.name}"${reused} → ${where} on ${result.registry.host} in ${relative}.`);
   if (result.packages.length > 0) ctx.info(`Pinned ${result.packages.join(', ')} to "${index.name}"${memberPinned ? ` (the ones ${memberPinned} already had sources for, in ${memberPinned})` : ''}.`);
+  const { rank } = result;
+  if (rank.order === 'after') {
+    ctx.warn(`uv asks index "${rank.before}" before "${index.name}" for packages not pinned to an index (the first non-explicit index wins); glx left the entry where it was: move its [[tool.uv.index]] block above "${rank.before}", or pin packages with --package`);
+  } else {
+    ctx.info(
+      rank.order === 'first'
+        ? `uv asks "${index.name}" first for packages not pinned to an index.`
+        : rank.order === 'explicit'
+          ? `uv uses "${index.name}" only for the packages pinned to it (explicit = true).`
+          : `"${index.name}" is the default index: uv asks it after every other index.`,
+    );
+  }
   ctx.info('Next: `glx auth --netrc` to give uv credentials for it.');
 }

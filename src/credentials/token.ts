@@ -66,8 +66,18 @@ export function usernameFor(kind: TokenKind, explicit?: string): string | undefi
   return '__token__';
 }
 
-export function netrcFile(ctx: Context): string {
-  return netrcPath(ctx.deps.env, ctx.deps.homeDir);
+/**
+ * The netrc glx reads and writes: the one uv reads (its first candidate that exists), else
+ * $NETRC or ~/.netrc. A $NETRC that names a missing file is not created while uv falls back to
+ * ~/.netrc: creating it would hide every entry of ~/.netrc from uv (uv.md errata 9).
+ */
+export async function netrcFile(ctx: Context): Promise<{ file: string; note?: string }> {
+  const { findUvNetrc } = await import('../netrc/store.js');
+  const { env, homeDir, platform } = ctx.deps;
+  const wanted = netrcPath(env, homeDir);
+  const read = await findUvNetrc(env, homeDir, platform);
+  if (!read || read === wanted) return { file: wanted };
+  return { file: read, note: `NETRC=${env.NETRC} does not exist, so uv reads ${read}: glx uses that file (creating ${wanted} would hide ${read} from uv)` };
 }
 
 function resolved(token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}): ResolvedToken {
@@ -155,7 +165,7 @@ export async function requireToken(ctx: Context, query: TokenQuery): Promise<Res
 }
 
 async function tokenFromNetrc(ctx: Context, host: string): Promise<ResolvedToken | undefined> {
-  const file = netrcFile(ctx);
+  const { file } = await netrcFile(ctx);
   // uv reads a netrc with from_utf8_lossy (uv.md §3.3); so does glx, which never writes it back here.
   const text = await readTextIfExists(file, { lossy: true });
   if (text === undefined) return undefined;

@@ -125,7 +125,7 @@ export async function readNetrcState(ctx: Context): Promise<NetrcState> {
 export function netrcChecks(state: NetrcState, env: Env): Check[] {
   const checks: Check[] = [];
   if (env.NETRC && path.resolve(env.NETRC) !== path.resolve(state.file)) {
-    checks.push(check('netrc.path', 'warn', 'netrc', `NETRC=${env.NETRC} does not exist; uv falls back to ${state.file}`, `Create ${env.NETRC} (glx auth --netrc writes it), or unset NETRC.`));
+    checks.push(check('netrc.path', 'warn', 'netrc', `NETRC=${env.NETRC} does not exist; uv falls back to ${state.file}`, `Unset NETRC, or move ${state.file} to ${env.NETRC}: creating an empty ${env.NETRC} would hide ${state.file} from uv.`));
   }
   if (!state.exists) {
     checks.push(check('netrc.file', 'skip', 'netrc', `no netrc at ${state.file}`));

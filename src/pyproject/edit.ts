@@ -27,6 +27,7 @@ import {
   applySplices,
   eolOf,
   indentAt,
+  addBlockBefore,
   insertLines,
   lineEnd,
   lineStart,
@@ -347,8 +348,13 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 /**
  * Adds or updates one `[[tool.uv.index]]` entry. Match by name, else by URL (a reused entry keeps
- * its name, like `uv add --index`, crates/uv-workspace/src/pyproject_mut.rs `add_index`), else add.
- * Only the keys given in `spec` are written; every other byte stays.
+ * its name, as `uv add --index` does), else add. Only the keys given in `spec` are written; every
+ * other byte stays. Where it goes is chosen on purpose, not copied from uv: uv asks the first
+ * non-explicit index first, and `uv add --index` moves an added or updated index to the top
+ * (crates/uv-workspace/src/pyproject_mut.rs `add_index`). glx puts a new non-explicit, non-default
+ * index first, so a GitLab index does not silently rank below the others; an explicit or default
+ * one goes last (its position does not matter to uv). An updated entry stays where it is: moving
+ * a block the user wrote is not glx's call, and init says how it ranks.
  */
 export function upsertIndex(text: string, spec: IndexSpec, file: string): EditResult {
   checkSpec(spec);
@@ -423,6 +429,16 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
 
   const entry: [string, WriteValue][] = [['name', name], ...pairs];
   const splices: Splice[] = [];
+  const firstEntry = prep.defs.find((d) => d.kind === 'table' && startsWith(d.path, INDEX));
+  const ranked = spec.explicit !== true && spec.default !== true && entries.some((e) => e.explicit !== true && e.default !== true);
+  if (ranked && firstEntry?.kind === 'table') {
+    addBlockBefore(prep, firstEntry.node, '[[tool.uv.index]]', entry.map((p) => renderPair(...p)), splices);
+    const out = finish(prep, splices, (doc) => {
+      const uv = tableAt(doc, TOOL_UV);
+      uv.index = [Object.fromEntries(entry), ...((uv.index as TomlValue[] | undefined) ?? [])];
+    });
+    return result('added', out);
+  }
   const lastEntry = lastTableUnder(prep, INDEX);
   const inlineArray = prep.defs.find((d) => d.kind === 'keyValue' && samePath(d.path, INDEX));
   if (lastEntry) {

@@ -214,6 +214,22 @@ export function appendToArray(target: SpliceTarget, array: AST.TOMLArray, elemen
 }
 
 /** Adds a new `[header]` block with `lines` after `anchor`'s content, or at the end of the file. */
+/**
+ * Inserts a table block just above `anchor`, and above the comment lines that sit directly on top
+ * of it (they belong to that table), with a blank line between.
+ */
+export function addBlockBefore(target: SpliceTarget, anchor: AST.TOMLTable, header: string, pairs: string[], out: Splice[]): void {
+  const text = target.body;
+  let pos = lineStart(text, anchor.range[0]);
+  while (pos > 0) {
+    const previous = lineStart(text, pos - 1);
+    if (!text.slice(previous, pos).trimStart().startsWith('#')) break;
+    pos = previous;
+  }
+  const indent = indentAt(text, anchor.range[0]);
+  out.push(insertLines(text, pos, [indent + header, ...pairs.map((p) => indent + p)], target.eol, { separateAfter: true }));
+}
+
 export function addBlock(target: SpliceTarget, anchor: AST.TOMLTable | undefined, header: string, pairs: string[], out: Splice[]): void {
   if (!anchor) {
     out.push(insertLines(target.body, target.body.length, [header, ...pairs], target.eol, { separateBefore: true }));

@@ -237,6 +237,30 @@ describe('glx init and credentials', () => {
   });
 });
 
+describe('glx init places the index where uv ranks it as intended (issue 10)', () => {
+  const mirror = '[[tool.uv.index]]\nname = "mirror"\nurl = "https://mirror.example.com/simple"\n';
+
+  it('puts a new non-explicit index above the others, and says uv asks it first', async () => {
+    writeFileSync(path.join(dir, 'pyproject.toml'), `${PYPROJECT}\n${mirror}`);
+
+    const result = await run(['init', '--group', '42']);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(pyproject().indexOf('name = "gitlab"')).toBeLessThan(pyproject().indexOf('name = "mirror"'));
+    expect(result.stderr).toContain('uv asks "gitlab" first for packages not pinned to an index.');
+  });
+
+  it('leaves an updated entry in place and warns when another index ranks above it', async () => {
+    writeFileSync(path.join(dir, 'pyproject.toml'), `${PYPROJECT}\n${mirror}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${fake.url}/api/v4/groups/43/-/packages/pypi/simple"\n`);
+
+    const result = await run(['init', '--group', '42', '--replace']);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(pyproject().indexOf('name = "mirror"')).toBeLessThan(pyproject().indexOf('name = "gitlab"'));
+    expect(result.stderr).toMatch(/warning: uv asks index "mirror" before "gitlab" for packages not pinned to an index .*move its \[\[tool\.uv\.index\]\] block above "mirror", or pin packages with --package/);
+  });
+});
+
 describe('glx init replaces nothing without a word', () => {
   const named = (url: string, extra = '') => `${PYPROJECT}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${url}"\nauthenticate = "always"\n${extra}`;
 

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { uvCredentialsDirCandidates, uvCredentialsFile } from '../../src/credentials/uv-sources.js';
+import { matchStore, readUvStore, uvCredentialsDirCandidates, uvCredentialsFile } from '../../src/credentials/uv-sources.js';
 import { findUvNetrc } from '../../src/netrc/store.js';
 import { glx, tempDir, testDeps } from '../support/test-deps.js';
 
@@ -51,5 +51,31 @@ describe('the netrc uv reads on Windows', () => {
 
     const checks = JSON.parse(result.stdout).checks as Array<{ id: string; message: string }>;
     expect(checks.find((c) => c.id === 'index.gitlab.credentials')?.message).toContain(`from netrc: ${path.join(dir, '_netrc')}`);
+  });
+});
+
+describe("uv's credentials store as uv reads it", () => {
+  it('reads a bearer entry (token, no username), which uv matches only without a username', async () => {
+    mkdirSync(path.join(dir, 'creds'), { recursive: true });
+    writeFileSync(path.join(dir, 'creds', 'credentials.toml'), '[[credential]]\nservice = "https://gitlab.example.com/api/v4/projects/7/packages/pypi"\nscheme = "bearer"\ntoken = "glpat-bbbbbbbbbbbbbbbbbbbb"\n');
+    const { deps } = testDeps({ env: { PATH: '/nonexistent', UV_CREDENTIALS_DIR: path.join(dir, 'creds') }, homeDir: dir });
+
+    const store = await readUvStore(deps);
+    const url = 'https://gitlab.example.com/api/v4/projects/7/packages/pypi/simple/';
+
+    expect(store.entries).toEqual([{ service: 'https://gitlab.example.com/api/v4/projects/7/packages/pypi', scheme: 'bearer', password: 'glpat-bbbbbbbbbbbbbbbbbbbb' }]);
+    expect(matchStore(store, url, undefined).entry?.scheme).toBe('bearer');
+    expect(matchStore(store, url, '__token__').entry).toBeUndefined();
+  });
+
+  it('ignores the whole store when one service has no scheme, as uv does', async () => {
+    mkdirSync(path.join(dir, 'creds'), { recursive: true });
+    writeFileSync(path.join(dir, 'creds', 'credentials.toml'), '[[credential]]\nservice = "https://gitlab.example.com/x"\nusername = "__token__"\nscheme = "basic"\npassword = "p"\n\n[[credential]]\nservice = "gitlab.example.com"\nusername = "u"\nscheme = "basic"\npassword = "q"\n');
+    const { deps } = testDeps({ env: { PATH: '/nonexistent', UV_CREDENTIALS_DIR: path.join(dir, 'creds') }, homeDir: dir });
+
+    const store = await readUvStore(deps);
+
+    expect(store.entries).toEqual([]);
+    expect(store.error).toMatch(/gitlab\.example\.com/);
   });
 });

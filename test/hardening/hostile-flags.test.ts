@@ -47,7 +47,8 @@ const USAGE_CASES: Array<{ name: string; args: string[] }> = [
   { name: 'a host with a second netrc line in it', args: ['auth', '--netrc', '--no-verify', '--host', 'https://gitlab.example.com\nmachine evil.example.com login x password y'] },
   { name: 'a host with an encoded line break', args: ['auth', '--netrc', '--no-verify', '--host', 'https://gitlab.example.com%0Amachine'] },
   { name: 'a host with a port out of range', args: ['auth', '--netrc', '--no-verify', '--host', 'https://gitlab.example.com:99999'] },
-  { name: 'an IPv6 host (no netrc name uv matches)', args: ['auth', '--netrc', '--no-verify', '--host', 'https://[::1]:8443'] },
+  // An IPv6 literal is no longer hostile: uv matches `machine [::1]` (test/uv/ipv6.test.ts).
+  { name: 'an IPv6 host with a zone id', args: ['auth', '--netrc', '--no-verify', '--host', 'https://[fe80::1%25eth0]:8443'] },
   { name: 'an invalid host with credentials in it', args: ['auth', '--netrc', '--no-verify', '--host', `https://user:${TOKEN}@bad host`] },
   { name: 'an empty index name', args: ['init', '--group', '42', '--name', ''] },
   { name: 'an index name with a space', args: ['init', '--group', '42', '--name', 'a b'] },
