@@ -58,7 +58,7 @@ describe('BLAKE2b', () => {
     const first = lengths.slice(0, 3).map((length, i) => hashers[i]!.update(pattern(length)).digest());
     const later = lengths.slice(3).map(() => createBlake2b(64));
     for (let offset = 0; offset < 3 * MiB; offset += 700_001) {
-      later.forEach((hasher, i) => hasher.update(pattern(lengths[3 + i]!).subarray(offset, offset + 700_001)));
+      for (const [i, hasher] of later.entries()) hasher.update(pattern(lengths[3 + i]!).subarray(offset, offset + 700_001));
     }
 
     expect([...first, ...later.map((h) => h.digest())]).toEqual(lengths.map((length) => createHash('blake2b512').update(pattern(length)).digest('hex')));
