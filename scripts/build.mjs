@@ -1,5 +1,7 @@
-// Bundles the CLI (dist/glx.js and its chunks under dist/chunks/), the `glx env` start-up fast path into another
-// (dist/glx-env.cjs), and the GitLab stand-in for the demo and e2e tests (.build/, not shipped).
+// Bundles the CLI (dist/glx.js and its chunks under dist/chunks/), the `glx env` start-up fast
+// path (dist/glx-env.cjs, with dist/vendor/), the prebuilt --version/--help text (dist/help.json),
+// the licences of what is bundled (dist/THIRD-PARTY-NOTICES), and the GitLab stand-in for the
+// demo and e2e tests (.build/, not shipped).
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,12 +40,28 @@ const shipped = results.slice(0, 2 + LAZY_FOR_ENV.length);
 writeFileSync('dist/THIRD-PARTY-NOTICES', notices(shipped.flatMap((result) => Object.keys(result.metafile.inputs))));
 
 function notices(inputs) {
-  const dirs = new Set(inputs.map((input) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1]).filter(Boolean));
-  const entries = [...dirs].map((dir) => {
+  const LICENCE = /^(licen[cs]e|copying)(\.(md|txt))?$/i;
+  const licenceIn = (dir) => readdirSync(dir).find((name) => LICENCE.test(name));
+  // Package directory → the directories inside it that bundled files come from.
+  const packages = new Map();
+  for (const input of inputs) {
+    const dir = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+    if (dir) packages.set(dir, (packages.get(dir) ?? new Set()).add(path.dirname(input)));
+  }
+  const entries = [...packages].map(([dir, used]) => {
     const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    const file = readdirSync(dir).find((name) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(name));
+    const file = licenceIn(dir);
     if (!pkg.license || !file) throw new Error(`${dir}: a bundled package needs a license field and a licence file`);
-    return { id: `${pkg.name}@${pkg.version}`, text: `${pkg.name} ${pkg.version} (${pkg.license})\n${pkg.homepage ?? ''}\n\n${readFileSync(path.join(dir, file), 'utf8').trim()}\n` };
+    // Code a package took from elsewhere keeps its own licence beside it (undici's fetch).
+    const nested = new Set();
+    for (let sub of used) {
+      for (; sub.length > dir.length; sub = path.dirname(sub)) {
+        const own = licenceIn(sub);
+        if (own) nested.add(path.join(sub, own));
+      }
+    }
+    const texts = [path.join(dir, file), ...[...nested].sort()].map((licence) => `${path.relative(dir, licence)}:\n\n${readFileSync(licence, 'utf8').trim()}\n`);
+    return { id: `${pkg.name}@${pkg.version}`, text: `${pkg.name} ${pkg.version} (${pkg.license})\n${pkg.homepage ?? ''}\n\n${texts.join('\n')}` };
   });
   const unique = [...new Map(entries.map((entry) => [entry.id, entry])).values()].sort((a, b) => a.id.localeCompare(b.id));
   const rule = `\n${'-'.repeat(78)}\n\n`;

@@ -212,6 +212,12 @@ interface WasmApi {
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let compiled: object | undefined;
+/**
+ * Instances whose digest was taken, for the next hasher: each holds a 1 MB buffer, and publishing
+ * many small files would otherwise allocate (and collect) one per file.
+ */
+const spare: Blake2bExports[] = [];
+const MAX_SPARE = 16;
 
 export interface Blake2b {
   update(data: Uint8Array): Blake2b;
@@ -223,7 +229,7 @@ export interface Blake2b {
 export function createBlake2b(outputBytes = 32): Blake2b {
   if (!Number.isInteger(outputBytes) || outputBytes < 1 || outputBytes > 64) throw new RangeError('BLAKE2b digest length must be 1 to 64 bytes');
   compiled ??= new wasmApi.Module(moduleBytes());
-  const wasm = new wasmApi.Instance(compiled).exports as Blake2bExports;
+  const wasm = spare.pop() ?? (new wasmApi.Instance(compiled).exports as Blake2bExports);
   const bytes = new Uint8Array(wasm.memory.buffer);
   const view = new DataView(wasm.memory.buffer);
   // RFC 7693 §2.5: h0 ^= 0x0101kknn (no key, digest length nn).
@@ -260,7 +266,10 @@ export function createBlake2b(outputBytes = 32): Blake2b {
       const rest = filled - full * BLOCK;
       bytes.fill(0, lastAt + rest, lastAt + BLOCK);
       wasm.compress(lastAt, rest, 1);
-      return Buffer.from(bytes.subarray(0, outputBytes)).toString('hex');
+      const hex = Buffer.from(bytes.subarray(0, outputBytes)).toString('hex');
+      // The next hasher re-seeds the state and the counter, so nothing of this one carries over.
+      if (spare.length < MAX_SPARE) spare.push(wasm);
+      return hex;
     },
   };
   return hasher;

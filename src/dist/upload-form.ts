@@ -59,7 +59,8 @@ export function uploadBody(dist: Distribution, boundary = `glx-${randomBytes(16)
       let sent = 0;
       onProgress?.(0);
       try {
-        for await (const chunk of createReadStream(dist.path, { highWaterMark: CHUNK_BYTES })) {
+        // A small file gets a buffer of its own size, not CHUNK_BYTES: less to allocate and collect per file.
+        for await (const chunk of createReadStream(dist.path, { highWaterMark: Math.min(CHUNK_BYTES, Math.max(dist.size, 64 * 1024)) })) {
           const bytes = chunk as Buffer;
           sent += bytes.length;
           if (sent > dist.size) break;

@@ -51,6 +51,19 @@ describe('BLAKE2b', () => {
     );
   });
 
+  test('hashers that reuse a finished one, interleaved and of both lengths, still agree with OpenSSL', () => {
+    const lengths = [MiB + 300, 0, 129, 5000, 2 * MiB + 1, 1];
+    const hashers = lengths.map(() => createBlake2b(64));
+    // Finish some, start more (which take the finished ones' instances), and feed all in turns.
+    const first = lengths.slice(0, 3).map((length, i) => hashers[i]!.update(pattern(length)).digest());
+    const later = lengths.slice(3).map(() => createBlake2b(64));
+    for (let offset = 0; offset < 3 * MiB; offset += 700_001) {
+      later.forEach((hasher, i) => hasher.update(pattern(lengths[3 + i]!).subarray(offset, offset + 700_001)));
+    }
+
+    expect([...first, ...later.map((h) => h.digest())]).toEqual(lengths.map((length) => createHash('blake2b512').update(pattern(length)).digest('hex')));
+  });
+
   test('refuses a digest length outside 1 to 64 bytes, and use after digest', () => {
     expect(() => createBlake2b(0)).toThrow(RangeError);
     expect(() => createBlake2b(65)).toThrow(RangeError);

@@ -34,6 +34,8 @@ describe('the npm package', () => {
       expect(notices).toContain(`${name} ${version} (${license})`);
     }
     expect(notices).toContain('Permission is hereby granted');
+    // Code a package took from elsewhere, with its own licence beside it.
+    expect(notices).toContain(`lib/web/fetch/LICENSE:\n\n${readFileSync('node_modules/undici/lib/web/fetch/LICENSE', 'utf8').trim()}`);
   });
 
   it('runs from the installed bin: --version, help, and the whole demo flow', async () => {

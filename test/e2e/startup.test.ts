@@ -3,7 +3,7 @@
  * print the build's text (dist/help.json) without loading the CLI bundle, and that text is what
  * the CLI itself prints; every other command loads its own chunk.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execReal, glx, tempDir } from '../support/test-deps.js';
@@ -76,5 +76,23 @@ describe('the split bundle', () => {
     expect(existsSync('dist/glx.js')).toBe(true);
     expect(heavy.length).toBeGreaterThanOrEqual(3);
     for (const name of heavy) expect(entry).not.toContain(name);
+  });
+});
+
+describe('lazy chunks of CommonJS packages', () => {
+  it('yaml: the full CLI and the env fast path both read the token from the glab config', async () => {
+    const project = path.join(dir, 'glab-project');
+    const glab = path.join(project, 'glab');
+    mkdirSync(glab, { recursive: true });
+    writeFileSync(path.join(glab, 'config.yml'), 'hosts:\n  127.0.0.1:\n    token: glpat-fromglabfromglab\n    api_protocol: http\n');
+    writeFileSync(path.join(project, 'pyproject.toml'), '[[tool.uv.index]]\nname = "gitlab"\nurl = "http://127.0.0.1:9/api/v4/groups/42/-/packages/pypi/simple"\n');
+    const env = { PATH: process.env.PATH ?? '', HOME: project, GLAB_CONFIG_DIR: glab, GITLAB_HOST: 'http://127.0.0.1:9' };
+
+    const auth = await execReal(process.execPath, [BIN, 'auth', '--netrc', '--no-verify', '--dry-run'], { cwd: project, env });
+    const exports = await execReal(process.execPath, [BIN, 'env'], { cwd: project, env });
+
+    expect(auth.code, auth.stderr).toBe(0);
+    expect(auth.stderr).toContain(`Token from glab (${path.join(glab, 'config.yml')})`);
+    expect(exports.stdout).toContain("UV_INDEX_GITLAB_PASSWORD='glpat-fromglabfromglab'");
   });
 });

@@ -139,7 +139,8 @@ describe('glx killed at random moments', () => {
     writeFileSync(toml, PYPROJECT, { mode: 0o640 });
     const netrc = path.join(netrcDir, '.netrc');
     writeFileSync(netrc, NETRC, { mode: 0o600 });
-    const initArgs = (group: string) => ({ argv: ['init', '--group', group, '--name', 'idx'], env: { HOME: tomlDir, GITLAB_HOST: HOST } });
+    // Each run points "idx" at the other group: --replace says that is meant (issue 12: no silent repointing).
+    const initArgs = (group: string) => ({ argv: ['init', '--group', group, '--name', 'idx', '--replace'], env: { HOME: tomlDir, GITLAB_HOST: HOST } });
     const token = (i: number) => `glpat-crash${String(i).padStart(5, '0')}CRASHcrash`;
     const authArgs = (i: number) => ({ argv: ['auth', '--netrc', '--no-verify', '--host', HOST], env: { HOME: netrcDir, GITLAB_TOKEN: token(i) } });
     const initTimes: number[] = [];

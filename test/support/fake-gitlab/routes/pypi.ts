@@ -346,7 +346,7 @@ async function upload(ctx: RouteContext): Promise<Reply> {
     record.sha256 = parsed.file.sha256;
     record.md5 = parsed.file.md5;
     if (parsed.file.bytes) record.bytes = parsed.file.bytes;
-    if (parsed.file.bytes && parsed.file.size <= BLAKE2B_CHECK_LIMIT) record.blake2b256 = blake2bHex(parsed.file.bytes);
+    if (ctx.settings.verifyDigests && parsed.file.bytes && parsed.file.size <= BLAKE2B_CHECK_LIMIT) record.blake2b256 = blake2bHex(parsed.file.bytes);
   }
   if (fields.sha256_digest !== undefined) record.clientSha256 = fields.sha256_digest;
   if (fields.md5_digest !== undefined) record.clientMd5 = fields.md5_digest;
