@@ -35,6 +35,21 @@ export interface ExecOptions {
   env?: Env;
 }
 
+/**
+ * Status lines on stderr, for code below the CLI layer: cli/context.ts builds them, styled and
+ * redacted, from the global flags.
+ */
+export interface Log {
+  /** A warning line (`warning: ...`). */
+  warn(message: string): void;
+  /** A status line. */
+  info(message: string): void;
+  /** A --verbose line; dropped without --verbose. */
+  debug(message: string): void;
+  /** --verbose was given (the GitLab client then logs its requests through debug). */
+  readonly verbose: boolean;
+}
+
 export interface Deps {
   io: Io;
   env: Env;

@@ -1,6 +1,6 @@
 /** What every command gets besides its own options: the global flags, resolved once. */
 import path from 'node:path';
-import type { Deps } from '../deps.js';
+import type { Deps, Log } from '../deps.js';
 import { colorEnabled, type Styler, styler } from '../util/color.js';
 import { redact } from '../util/redact.js';
 
@@ -13,7 +13,8 @@ export interface GlobalOptions {
   color?: boolean;
 }
 
-export interface Context {
+/** Commands hand domain modules `deps` and plain values from here, never the whole context. */
+export interface Context extends Log {
   deps: Deps;
   cwd: string;
   host?: string;
@@ -22,12 +23,6 @@ export interface Context {
   verbose: boolean;
   color: boolean;
   style: Styler;
-  /** A warning line on stderr (`warning: ...`). */
-  warn(message: string): void;
-  /** A status line on stderr. */
-  info(message: string): void;
-  /** A --verbose line on stderr. */
-  debug(message: string): void;
 }
 
 export function createContext(deps: Deps, globals: GlobalOptions): Context {

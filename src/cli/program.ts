@@ -11,7 +11,8 @@ import { suggest } from './suggest.js';
 import { ENV_FLAGS, GLOBAL_FLAGS } from './env-options.js';
 import { type Context, createContext, type GlobalOptions } from './context.js';
 
-export type Action = (raw: Record<string, unknown>, ctx: Context, args: string[]) => Promise<number | undefined>;
+/** `root` is the whole program, for the one command that describes it (completion). */
+export type Action = (raw: Record<string, unknown>, ctx: Context, args: string[], root: Command) => Promise<number | undefined>;
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
@@ -62,7 +63,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
       const args = command.args;
       const ctx = createContext(deps, globals);
       const action = await load();
-      const code = await action(command.opts(), ctx, args);
+      const code = await action(command.opts(), ctx, args, program);
       setExit(code ?? 0);
     };
 

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { readGlabConfig, replaceGlabToken } from '../credentials/glab.js';
-import { daysUntil } from '../credentials/inspect.js';
+import { daysUntil, kindLabel } from '../credentials/inspect.js';
 import { credentialKind, findToken } from '../credentials/token.js';
 import { storeInUv } from '../credentials/uv-auth.js';
 import { readUvStore } from '../credentials/uv-sources.js';
@@ -24,8 +24,7 @@ import { replaceNetrcPassword } from '../netrc/upsert.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { acquireFileLock, type FileLock } from '../util/lock.js';
 import { mask, registerSecret } from '../util/redact.js';
-import { kindLabel, loadTarget, type Target } from './auth.js';
-import { loadGitLabIndexes } from './env.js';
+import { loadGitLabIndexes, loadTarget, type Target } from '../resolve/indexes.js';
 
 export interface RotateOptions {
   /** The new expiry date; undefined: keep the token's lifetime (or GitLab's default when it has none). */
@@ -93,7 +92,7 @@ export interface RotationPlan {
 
 export async function authRotateAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const options = parseRotateOptions(raw, ctx.deps.now());
-  const target = await loadTarget(ctx, options.file);
+  const target = await loadTarget(ctx.deps, ctx, ctx, options.file);
   if (options.dryRun) return rotate(ctx, target, options);
   // Held from the first read to the last write: a second rotation (cron and a shell at once) waits,
   // then finds the new token; two rotations of one token would make GitLab revoke the new one.
@@ -106,7 +105,7 @@ export async function authRotateAction(raw: Record<string, unknown>, ctx: Contex
 }
 
 async function lockStores(ctx: Context): Promise<FileLock[]> {
-  const netrc = (await readNetrcState(ctx)).file;
+  const netrc = (await readNetrcState(ctx.deps)).file;
   // The netrc's lock is the rotation's lock even when the netrc does not exist, as long as its
   // directory does (NETRC may name a file in a missing one; uv then reads ~/.netrc).
   const files = existsSync(path.dirname(netrc)) ? [netrc] : [];
@@ -149,7 +148,7 @@ export async function planRotation(ctx: Context, target: Target, options: Rotate
   refuseKind(found, inGlab && glabHost?.oauth2 === true);
 
   const stores: Store[] = [];
-  const netrc = await readNetrcState(ctx);
+  const netrc = await readNetrcState(ctx.deps);
   if (netrc.exists) {
     // A stand-in value proves the edit can be made before GitLab is asked to rotate anything.
     const { entries } = replaceNetrcPassword((await readNetrcFile(netrc.file)).text, found.token, 'glx-rotation-check', { file: netrc.file });
@@ -191,8 +190,8 @@ async function chooseToken(ctx: Context, target: Target, file: string | undefine
   const { env } = ctx.deps;
   const explicit = ctx.tokenStdin || env.GITLAB_TOKEN || env.GITLAB_ACCESS_TOKEN || (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN);
   if (!explicit && target.indexes.length > 0) {
-    const world = await readUvCredentialWorld(ctx, await loadGitLabIndexes(ctx, file));
-    const chosen = target.indexes.map((index) => ({ index, credentials: uvCredentialsFor(ctx, index, world).chosen }));
+    const world = await readUvCredentialWorld(ctx.deps, await loadGitLabIndexes(ctx.deps, ctx, { cwd: ctx.cwd, file: file }));
+    const chosen = target.indexes.map((index) => ({ index, credentials: uvCredentialsFor(ctx.deps.env, index, world).chosen }));
     const withToken = chosen.filter((c) => c.credentials?.password);
     const tokens = [...new Set(withToken.map((c) => c.credentials!.password!))];
     for (const token of tokens) registerSecret(token);
@@ -205,7 +204,7 @@ async function chooseToken(ctx: Context, target: Target, file: string | undefine
     const first = withToken[0]?.credentials;
     if (first?.password) return { token: first.password, source: first.source, kind: credentialKind(first.password, first.username), ...(first.username ? { username: first.username } : {}) };
   }
-  const resolved = await findToken(ctx, { host: target.host });
+  const resolved = await findToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: target.host });
   if (!resolved) throw new GlxError('NO_TOKEN', `no GitLab token found for ${target.host}`, 'Store one first (glx auth --netrc), or pipe it in with --token-stdin.');
   return { token: resolved.token, source: resolved.source, kind: credentialKind(resolved.token, resolved.username, resolved.kind), ...(resolved.username ? { username: resolved.username } : {}) };
 }
@@ -328,7 +327,7 @@ async function writeStore(ctx: Context, store: Store, old: string, fresh: string
   const out: string[] = [];
   for (const entry of store.entries) {
     // Through uv itself (auth --uv-store's helper: password on stdin, the same username).
-    await storeInUv(ctx, [entry.service], entry.username ?? '__token__', fresh, false);
+    await storeInUv(ctx.deps, ctx, [entry.service], entry.username ?? '__token__', fresh, { dryRun: false, json: ctx.json });
     out.push(`uv's credentials store (${entry.service})`);
   }
   return out;

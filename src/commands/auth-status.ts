@@ -3,7 +3,7 @@
  * whether GitLab accepts them. Exit 0 when all work, 1 when GitLab cannot be asked, 4 otherwise.
  */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, type Problem, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, introspectToken, kindLabel, jobTokenOutsideCi, type Problem, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
 import { incompleteWords, type SourceFinding } from '../credentials/uv-sources.js';
 import { readUvCredentialWorld, type UvCredentialWorld, uvCredentialsFor } from '../doctor/local-checks.js';
@@ -11,8 +11,7 @@ import { probeSimpleIndex } from '../gitlab/api.js';
 import { ExitCode, GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
 import { mask } from '../util/redact.js';
-import { kindLabel } from './auth.js';
-import { type GitLabIndex, loadGitLabIndexes } from './env.js';
+import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
 
 export interface IndexStatus {
   name: string;
@@ -72,12 +71,12 @@ export function statusExitCode(status: AuthStatus): ExitCode {
 }
 
 export async function authStatus(ctx: Context, file?: string): Promise<AuthStatus> {
-  const loaded = await loadGitLabIndexes(ctx, file);
+  const loaded = await loadGitLabIndexes(ctx.deps, ctx, { cwd: ctx.cwd, file: file });
   if (loaded.gitlab.length === 0) {
     throw new GlxError('USAGE', `${loaded.relative} has no GitLab index`, 'Add one with `glx init --group <id|path>` or `glx init --project <id|path>`.');
   }
   // The netrc uv reads (with its fallback when NETRC names a missing file), uv's store and config.
-  const world = await readUvCredentialWorld(ctx, loaded);
+  const world = await readUvCredentialWorld(ctx.deps, loaded);
   // Credentials shared by several indexes are introspected once.
   const reports = new Map<string, Promise<TokenReport>>();
   const indexes = await Promise.all(loaded.gitlab.map((index) => indexStatus(ctx, index, world, reports)));
@@ -86,7 +85,7 @@ export async function authStatus(ctx: Context, file?: string): Promise<AuthStatu
 
 async function indexStatus(ctx: Context, index: GitLabIndex, world: UvCredentialWorld, reports: Map<string, Promise<TokenReport>>): Promise<IndexStatus> {
   const { entry, registry } = index;
-  const chosen = uvCredentialsFor(ctx, index, world);
+  const chosen = uvCredentialsFor(ctx.deps.env, index, world);
   const status: IndexStatus = {
     name: entry.name,
     url: stripUserinfo(entry.url),

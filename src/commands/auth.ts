@@ -3,16 +3,15 @@
  * refuse one that cannot do the job, then store it where uv looks (netrc or uv's own store).
  */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, kindLabel, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
 import { printJsonResult } from '../cli/report-error.js';
 import { credentialKind, netrcFile, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import type { GitLabClient, TokenKind } from '../gitlab/client-types.js';
-import { resolveBaseUrl } from '../resolve/host.js';
+import { type GitLabIndex, loadTarget, type Target } from '../resolve/indexes.js';
 import { unifiedDiff } from '../util/diff.js';
 import { mask } from '../util/redact.js';
-import { type GitLabIndex, loadGitLabIndexes } from './env.js';
 
 export interface AuthOptions {
   store: 'netrc' | 'uv-store' | 'none';
@@ -56,32 +55,6 @@ export interface AuthLogoutResult {
   removed: { in: 'netrc'; file: string; action: string; diff?: string } | { in: 'uv-store'; services: string[] };
 }
 
-export interface Target {
-  baseUrl: string;
-  host: string;
-  /** Where the host came from (--host, GITLAB_HOST, pyproject.toml, ...). */
-  source: string;
-  /** The GitLab indexes on `host`. */
-  indexes: GitLabIndex[];
-  /** The GitLab indexes on other hosts: not checked with this host's token. */
-  elsewhere: GitLabIndex[];
-}
-
-/** The GitLab host and its indexes; a missing pyproject.toml is fine for auth (no registry checks then). */
-export async function loadTarget(ctx: Context, file: string | undefined): Promise<Target> {
-  let indexes: GitLabIndex[] = [];
-  try {
-    indexes = (await loadGitLabIndexes(ctx, file)).gitlab;
-  } catch (error) {
-    if (!(error instanceof GlxError && error.code === 'PYPROJECT_NOT_FOUND' && !file)) throw error;
-  }
-  const base = await resolveBaseUrl(ctx, indexes.map((index) => index.entry.url));
-  ctx.debug(`GitLab host ${base.baseUrl} (from ${base.source})`);
-  const onHost = indexes.filter((index) => index.registry.host === base.host);
-  const elsewhere = indexes.filter((index) => index.registry.host !== base.host);
-  return { baseUrl: base.baseUrl, host: base.host, source: base.source, indexes: onHost, elsewhere };
-}
-
 /**
  * The token is for the resolved host; an index on another host is never checked with it, and a
  * token is never stored for a host none of the indexes is on just because GITLAB_HOST or --host
@@ -105,14 +78,14 @@ function checkHosts(ctx: Context, target: Target): void {
 
 export async function authLoginAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const options = parseAuthOptions(raw, ctx.deps.env);
-  const target = await loadTarget(ctx, options.file);
+  const target = await loadTarget(ctx.deps, ctx, ctx, options.file);
   checkHosts(ctx, target);
   if (options.store === 'netrc') {
     const { assertNetrcWritable } = await import('../netrc/store.js');
-    await assertNetrcWritable((await netrcFile(ctx)).file, options);
+    await assertNetrcWritable((await netrcFile(ctx.deps)).file, options);
   }
   const scopes = options.publish ? 'api' : 'read_api';
-  const token = await requireToken(ctx, {
+  const token = await requireToken(ctx.deps, { tokenStdin: ctx.tokenStdin,
     host: target.host,
     prompt: true,
     promptUrl: `${target.baseUrl}/-/user_settings/personal_access_tokens?name=glx&scopes=${scopes}`,
@@ -194,10 +167,6 @@ function describeToken(report: TokenReport, ctx: Context): void {
   if (soon) ctx.warn(`the token ${soon}; renew it in place with glx auth rotate`);
 }
 
-export function kindLabel(kind: TokenKind): string {
-  return { personal: 'Personal access token', project: 'Project access token', group: 'Group access token', deploy: 'Deploy token', job: 'CI job token', unknown: 'Token' }[kind];
-}
-
 function describeCheck(check: RegistryCheck, ctx: Context): void {
   const what = `${check.ref.kind} ${check.ref.id}`;
   if (check.problems.length === 0) {
@@ -209,7 +178,7 @@ function describeCheck(check: RegistryCheck, ctx: Context): void {
 
 async function storeNetrc(ctx: Context, host: string, login: string, token: string, options: AuthOptions): Promise<AuthLoginResult['stored']> {
   const { writeNetrcEntry } = await import('../netrc/store.js');
-  const { file, note } = await netrcFile(ctx);
+  const { file, note } = await netrcFile(ctx.deps);
   if (note) ctx.warn(note);
   const result = await writeNetrcEntry(file, { host, login, password: token }, { fixPermissions: options.fixPermissions, dryRun: options.dryRun });
   for (const note of result.notes) ctx.warn(note);
@@ -229,7 +198,7 @@ async function storeNetrc(ctx: Context, host: string, login: string, token: stri
 async function storeUv(ctx: Context, target: Target, login: string, token: string, dryRun: boolean): Promise<AuthLoginResult['stored']> {
   const { storeInUv } = await import('../credentials/uv-auth.js');
   const services = uvServices(target);
-  await storeInUv(ctx, services, login, token, dryRun);
+  await storeInUv(ctx.deps, ctx, services, login, token, { dryRun, json: ctx.json });
   return { in: 'uv-store', services };
 }
 
@@ -240,7 +209,7 @@ function uvServices(target: Target): string[] {
 
 export async function authLogoutAction(raw: Record<string, unknown>, ctx: Context): Promise<number> {
   const dryRun = raw.dryRun === true;
-  const target = await loadTarget(ctx, typeof raw.file === 'string' ? raw.file : undefined);
+  const target = await loadTarget(ctx.deps, ctx, ctx, typeof raw.file === 'string' ? raw.file : undefined);
   const print = (removed: AuthLogoutResult['removed'], text?: string) => {
     if (ctx.json) printJsonResult(ctx.deps, { host: target.host, dryRun, removed } satisfies AuthLogoutResult);
     else if (text) ctx.deps.io.out(text);
@@ -249,12 +218,12 @@ export async function authLogoutAction(raw: Record<string, unknown>, ctx: Contex
     const { removeFromUv } = await import('../credentials/uv-auth.js');
     const services = uvServices(target);
     // removeFromUv throws when uv fails: every service listed is gone (or never was there).
-    await removeFromUv(ctx, services, dryRun);
+    await removeFromUv(ctx.deps, ctx, services, { dryRun, json: ctx.json });
     print({ in: 'uv-store', services });
     return 0;
   }
   const { removeNetrcEntry } = await import('../netrc/store.js');
-  const { file, note } = await netrcFile(ctx);
+  const { file, note } = await netrcFile(ctx.deps);
   if (note) ctx.warn(note);
   const result = await removeNetrcEntry(file, target.host, { dryRun });
   for (const note of result.notes) ctx.warn(note);

@@ -27,7 +27,7 @@ import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../reso
 import { unifiedDiff } from '../util/diff.js';
 import { MAX_EDIT_BYTES, readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { withFileLock } from '../util/lock.js';
-import { type GitLabIndex, loadGitLabIndexes } from './env.js';
+import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
 
 export interface CiSetupOptions {
   /** true: add or refresh the publish job; false: remove it; undefined: keep what the file has. */
@@ -129,7 +129,7 @@ function allowlistFailure(result: CiSetupResult): GlxError | undefined {
 
 export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<CiSetupResult> {
   // Local input first: broken files fail before any network call.
-  const loaded = await loadGitLabIndexes(ctx, options.file);
+  const loaded = await loadGitLabIndexes(ctx.deps, ctx, { cwd: ctx.cwd, file: options.file });
   checkCollisions(loaded.all, loaded.relative);
   const pyprojectDir = path.dirname(loaded.file);
   const ciFile = await locateCiFile(ctx, options.ciFile, pyprojectDir);
@@ -178,9 +178,9 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
   // One lookup for all three: --token-stdin can be read only once, and a prompt should come once.
   const token =
     options.local || options.allowlist
-      ? await requireToken(ctx, { host: base.host, prompt: true, promptUrl: `${base.baseUrl}/-/user_settings/personal_access_tokens` })
+      ? await requireToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: base.host, prompt: true, promptUrl: `${base.baseUrl}/-/user_settings/personal_access_tokens` })
       : options.lint
-        ? await findToken(ctx, { host: base.host })
+        ? await findToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: base.host })
         : undefined;
   const local = options.local && token ? await prepareLocal(ctx, ciDir, token) : undefined;
   const allowlistToken = options.allowlist && token ? apiToken(token, 'Changing job-token allowlists') : undefined;
@@ -255,7 +255,7 @@ async function locateCiFile(ctx: Context, ciFile: string | undefined, pyprojectD
  * only when none of those says, the host of the first GitLab index.
  */
 async function ciInstance(ctx: Context, indexes: GitLabIndex[]): Promise<HostResolution> {
-  const resolved = await resolveBaseUrl(ctx, []);
+  const resolved = await resolveBaseUrl(ctx.deps, ctx, []);
   const first = indexes[0];
   if ((resolved.source === 'default' || resolved.source.startsWith('glab')) && first) {
     return { baseUrl: first.registry.baseUrl, host: first.registry.host, source: 'pyproject.toml' };
@@ -395,7 +395,7 @@ async function writeLocal(ctx: Context, prep: LocalPrep, dryRun: boolean, diffs:
 async function fixAllowlist(ctx: Context, options: CiSetupOptions, base: HostResolution, indexes: GitLabIndex[], token: ResolvedToken): Promise<AllowlistReport> {
   const client = await ctx.deps.gitlab({ baseUrl: base.baseUrl, token: token.token, kind: token.kind, log: ctx.verbose ? ctx.debug : undefined });
   // gitlab.md §8: the POST takes numeric ids only, on both sides.
-  const self = await withPath(client, await resolveNumericId(ctx, base.baseUrl, base.host, await thisProject(ctx, options.project), token));
+  const self = await withPath(client, await resolveNumericId(ctx.deps, ctx, await thisProject(ctx, options.project), { baseUrl: base.baseUrl, host: base.host, token, tokenStdin: ctx.tokenStdin }));
   const notes: string[] = [];
   const targets = new Map<string, { id: string; path?: string; indexes: string[] }>();
   const add = (id: string, projectPath: string | undefined, index: string) => {
@@ -415,7 +415,7 @@ async function fixAllowlist(ctx: Context, options: CiSetupOptions, base: HostRes
       notes.push(`index "${name}" reads group ${id}'s registry: group registries do not check job-token allowlists (a job reads them with the rights of the user who started the pipeline), so none is changed.`);
       continue;
     }
-    const target = await withPath(client, await resolveNumericId(ctx, base.baseUrl, base.host, { kind, id }, token));
+    const target = await withPath(client, await resolveNumericId(ctx.deps, ctx, { kind, id }, { baseUrl: base.baseUrl, host: base.host, token, tokenStdin: ctx.tokenStdin }));
     if (target.id !== self.id && (target.visibility === 'public' || target.visibility === 'internal')) {
       // app/policies/project_policy.rb `public_or_internal & job_token_package_registry`: read_package without the allowlist.
       notes.push(`index "${name}" reads ${target.visibility} project ${target.path ?? target.id}: job tokens of any project may read its registry without the allowlist, so no entry is added (publishing there would need one).`);

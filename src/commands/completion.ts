@@ -194,10 +194,10 @@ export function fishCompletion(specs: CommandSpec[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function completionAction(_raw: Record<string, unknown>, ctx: Context, args: string[]): Promise<number> {
+/** `root` is the program being run (cli/program.ts): the scripts describe exactly it. */
+export async function completionAction(_raw: Record<string, unknown>, ctx: Context, args: string[], root: Command): Promise<number> {
   const shell = args[0];
-  const { buildProgram } = await import('../cli/program.js');
-  const specs = collectSpecs(buildProgram(ctx.deps, () => {}));
+  const specs = collectSpecs(root);
   if (shell === 'bash') ctx.deps.io.out(bashCompletion(specs));
   else if (shell === 'zsh') ctx.deps.io.out(zshCompletion(specs));
   else if (shell === 'fish') ctx.deps.io.out(fishCompletion(specs));

@@ -19,7 +19,7 @@ import { type IndexEntry, listIndexes, listSources, parsePyproject, sourceIndex,
 import { listWorkspaceMembers } from '../pyproject/workspace.js';
 import { legacyMessage } from '../pyproject/legacy.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
-import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from './env.js';
+import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from '../resolve/indexes.js';
 
 export interface DoctorOptions {
   ci: boolean;
@@ -55,7 +55,7 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const checks: Check[][] = [];
   let loaded: LoadedIndexes | undefined;
   try {
-    loaded = await loadGitLabIndexes(ctx, options.file, createLocator, { quiet: true });
+    loaded = await loadGitLabIndexes(ctx.deps, ctx, { cwd: ctx.cwd, file: options.file, locator: createLocator, quiet: true });
     const names = loaded.gitlab.map((index) => index.entry.name);
     checks.push([check('pyproject', 'ok', 'pyproject.toml', `${loaded.relative} is valid; ${names.length} GitLab ${names.length === 1 ? 'index' : 'indexes'}${names.length ? ` (${names.join(', ')})` : ''}`)]);
     if (loaded.gitlab.length === 0 && loaded.unexpanded.length === 0 && loaded.legacy.length === 0) {
@@ -66,11 +66,11 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
     checks.push([check('pyproject', 'fail', 'pyproject.toml', error.message, error.hint)]);
   }
 
-  const netrc = await readNetrcState(ctx);
+  const netrc = await readNetrcState(ctx.deps);
   const tasks: Array<Promise<Check[]>> = [];
   const tokens: string[] = [];
   if (loaded) {
-    const world = await readUvCredentialWorld(ctx, loaded, netrc);
+    const world = await readUvCredentialWorld(ctx.deps, loaded, netrc);
     checks.push(await workspaceChecks(ctx, loaded));
     checks.push(loaded.legacy.map((item, i) => check(`legacy.${item.key}${i > 0 ? `.${i}` : ''}`, 'warn', item.where, legacyMessage(item), item.origin === 'pyproject' ? 'glx init --migrate   (glx init --migrate --dry-run shows the diff)' : `glx init --${item.registry.kind} ${item.registry.id}, then remove ${item.where}`)));
     checks.push(loaded.unexpanded.map(unexpandedCheck), loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env, world.config.indexes));
@@ -83,13 +83,13 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
     if (options.ci) {
       const jobToken = ctx.deps.env.CI_JOB_TOKEN;
       if (!jobToken) checks.push([check('ci', 'fail', 'CI', 'CI_JOB_TOKEN is not set', 'Run doctor --ci inside a GitLab CI job, where GitLab sets it.')]);
-      else if (!options.offline) for (const index of loaded.gitlab) tasks.push(ciCheck(ctx, index, jobToken).then((c) => [c], (e) => [failure(`ci.${index.entry.name}.job-token`, `CI: index ${index.entry.name}`, e)]));
+      else if (!options.offline) for (const index of loaded.gitlab) tasks.push(ciCheck(ctx.deps, ctx, index, jobToken).then((c) => [c], (e) => [failure(`ci.${index.entry.name}.job-token`, `CI: index ${index.entry.name}`, e)]));
     }
   } else {
     checks.push(netrcChecks(netrc, ctx.deps.env));
   }
   checks.push(...(await Promise.all(tasks)));
-  checks.push([await trackedSecretsCheck(ctx, tokens)]);
+  checks.push([await trackedSecretsCheck(ctx.deps, ctx.cwd, tokens)]);
 
   const flat = checks.flat();
   const summary: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
@@ -156,7 +156,7 @@ async function indexTask(
   tokens: string[],
 ): Promise<Check[]> {
   const name = index.entry.name;
-  const credentials = uvCredentialsFor(ctx, index, world);
+  const credentials = uvCredentialsFor(ctx.deps.env, index, world);
   const out: Check[] = [credentialSourceCheck(index, credentials, world.uvVersion)];
   const chosen = credentials.chosen;
   if (options.offline) return out;
@@ -184,7 +184,7 @@ async function indexTask(
   const [access, forwarding, ...confusion] = await Promise.all([
     accessCheck(client, index, report).catch((e) => failure(`index.${name}.access`, `index ${name}: access`, e)),
     forwardingCheck(client, index).catch((e) => failure(`index.${name}.forwarding`, `index ${name}: forwarding`, e)),
-    ...pins.map((pkg) => confusionCheck(ctx, client, index, pkg, options.checkPypi).catch((e) => failure(`package.${pkg}.confusion`, `package ${pkg}`, e))),
+    ...pins.map((pkg) => confusionCheck(ctx.deps, ctx, client, index, pkg, options.checkPypi).catch((e) => failure(`package.${pkg}.confusion`, `package ${pkg}`, e))),
   ]);
   out.push(access!, forwarding!, ...confusion);
   if (credentials.downloads?.password !== undefined) out.push(await downloadsCheck(ctx, index, credentials.downloads, credentials.envVars, tokens));

@@ -1,11 +1,11 @@
 /** `glx env --verify`: the network half of env, loaded only when asked for. */
 import type { Context } from '../cli/context.js';
 import { checkRegistry, introspectToken, type Problem } from '../credentials/inspect.js';
-import type { ResolvedToken } from '../credentials/token.js';
+import { credentialUsername, type ResolvedToken } from '../credentials/token.js';
 import { GlxError } from '../errors.js';
-import { credentialUsername, type EnvOptions, type GitLabIndex } from './env.js';
+import type { GitLabIndex } from '../resolve/indexes.js';
 
-export async function verifyIndexes(ctx: Context, selected: GitLabIndex[], tokens: Map<string, ResolvedToken>, options: EnvOptions): Promise<void> {
+export async function verifyIndexes(ctx: Context, selected: GitLabIndex[], tokens: Map<string, ResolvedToken>, options: { publish: boolean; username?: string }): Promise<void> {
   const problems: Array<Problem & { index: string }> = [];
   await Promise.all(
     [...tokens].map(async ([host, token]) => {

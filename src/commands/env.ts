@@ -3,19 +3,15 @@
  * in the syntax of the user's shell. It runs in shell start-up files, so this module and its
  * imports stay free of undici, zod and yaml; the network is touched only with --verify.
  */
-import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { detectShell, type EnvVariable, parseShell, renderExports, type Shell } from '../credentials/shell.js';
-import { findToken, kindFromPrefix, type ResolvedToken, singleSource, usernameFor } from '../credentials/token.js';
+import { credentialUsername, findToken, type ResolvedToken, singleSource } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
-import { isUnexpandedRegistryUrl, type ParsedRegistryUrl, parseRegistryUrl, UNEXPANDED_URL } from '../gitlab/url.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
-import { type IndexEntry, listIndexes, type Locate, parsePyproject, type TomlTable } from '../pyproject/read.js';
-import { findUvProject, type WorkspaceDefinition } from '../pyproject/workspace.js';
-import { type LegacyIndex, legacyIndexes, legacyMessage } from '../pyproject/legacy.js';
+import type { IndexEntry } from '../pyproject/read.js';
 import { resolveBaseUrl } from '../resolve/host.js';
-import { readTextIfExists } from '../util/fs-atomic.js';
+import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
 
 export interface EnvOptions {
   shell: Shell;
@@ -24,11 +20,6 @@ export interface EnvOptions {
   verify: boolean;
   username?: string;
   file?: string;
-}
-
-export interface GitLabIndex {
-  entry: IndexEntry & { name: string };
-  registry: ParsedRegistryUrl;
 }
 
 export function parseEnvOptions(raw: Record<string, unknown>, env: Env): EnvOptions {
@@ -47,93 +38,31 @@ export function parseEnvOptions(raw: Record<string, unknown>, env: Env): EnvOpti
 /** Checks the credentials against GitLab; passed in by env-action.ts so this module stays light. */
 export type VerifyIndexes = (ctx: Context, selected: GitLabIndex[], tokens: Map<string, ResolvedToken>, options: EnvOptions) => Promise<void>;
 
-export interface LoadedIndexes {
-  file: string;
-  relative: string;
-  doc: TomlTable;
-  all: IndexEntry[];
-  gitlab: GitLabIndex[];
-  /** GitLab registries set with index-url / extra-index-url (pyproject, uv.toml, UV_INDEX_URL). */
-  legacy: LegacyIndex[];
-  /** GitLab-looking indexes whose URL has a $VARIABLE uv does not expand; not in `gitlab`. */
-  unexpanded: IndexEntry[];
-  /** The workspace member glx was run in, when uv reads the settings from the root above it. */
-  member?: string;
-  workspace?: WorkspaceDefinition;
-}
-
-/**
- * The GitLab indexes of a pyproject.toml, with the file's path; shared by env, auth and doctor.
- * `locator` adds line:column to errors; env leaves it out to keep toml-eslint-parser off its path.
- */
-export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (text: string) => Locate, options: { quiet?: boolean } = {}): Promise<LoadedIndexes> {
-  const display = (name: string) => path.relative(ctx.cwd, name) || 'pyproject.toml';
-  // uv reads indexes from the workspace root, never from a member (workspace.ts).
-  const project = file ? undefined : await findUvProject(ctx.cwd, display);
-  const found = file ? path.resolve(ctx.cwd, file) : project?.root;
-  if (!found) throw new GlxError('PYPROJECT_NOT_FOUND', `no pyproject.toml in ${ctx.cwd} or any parent directory`, 'Run glx in your uv project, or point it at the file with --file.');
-  const relative = display(found);
-  const text = project ? project.text : await readTextIfExists(found);
-  if (text === undefined) throw new GlxError('PYPROJECT_NOT_FOUND', `${found} does not exist`, 'Point glx at your pyproject.toml with --file.');
-  const doc = project ? project.doc : parsePyproject(text, relative);
-  if (project?.member) ctx.debug(`${display(project.member)} is a member of the uv workspace at ${relative}; reading indexes there`);
-  let all: IndexEntry[];
-  try {
-    all = listIndexes(doc, relative, locator?.(text));
-  } catch (error) {
-    // Errors name the line (issue 7). The position-keeping parser loads only now, on the way to
-    // an error, so that `glx env` does not pay for it at every shell start.
-    if (locator || !(error instanceof GlxError)) throw error;
-    const { createLocator } = await import('../pyproject/locate.js');
-    listIndexes(doc, relative, createLocator(text));
-    throw error;
-  }
-  const gitlab: GitLabIndex[] = [];
-  const unexpanded: IndexEntry[] = [];
-  for (const entry of all) {
-    if (isUnexpandedRegistryUrl(entry.url)) {
-      // Every command says the same thing about it (doctor makes it a failed check instead).
-      if (!options.quiet) ctx.warn(`index "${entry.name ?? entry.url}" in ${relative}: ${UNEXPANDED_URL}; glx skips it. Write the URL out (glx init) and put credentials in the environment: eval "$(glx env)"`);
-      unexpanded.push(entry);
-      continue;
-    }
-    const registry = parseRegistryUrl(entry.url);
-    // uv only gives env credentials to named indexes (uv.md §2.1).
-    if (registry && registry.shape === 'simple' && entry.name !== undefined) gitlab.push({ entry: entry as GitLabIndex['entry'], registry });
-  }
-  const uvTomlFile = path.join(path.dirname(found), 'uv.toml');
-  const uvTomlText = await readTextIfExists(uvTomlFile);
-  const uvToml = uvTomlText === undefined ? undefined : { doc: parsePyproject(uvTomlText, display(uvTomlFile)), relative: display(uvTomlFile) };
-  const legacy = legacyIndexes(doc, relative, uvToml, ctx.deps.env);
-  if (!options.quiet) for (const item of legacy) ctx.warn(legacyMessage(item));
-  return { file: found, relative, doc, all, gitlab, unexpanded, legacy, ...(project?.member ? { member: project.member } : {}), ...(project?.workspace ? { workspace: project.workspace } : {}) };
-}
-
 export async function env(options: EnvOptions, ctx: Context, verify?: VerifyIndexes): Promise<string> {
-  const { relative, all, gitlab, legacy } = await loadGitLabIndexes(ctx, options.file);
+  const { relative, all, gitlab, legacy } = await loadGitLabIndexes(ctx.deps, ctx, { cwd: ctx.cwd, file: options.file });
   const selected = selectIndexes(gitlab, options.indexes, relative, legacy.length > 0);
   checkCollisions(all, relative);
 
   // A single token source (GITLAB_TOKEN, --token-stdin, CI_JOB_TOKEN) is for the resolved GitLab
   // host only; an index elsewhere gets its own host's netrc or glab entry, or nothing (issue 12).
-  const tokenHost = (await resolveBaseUrl(ctx, gitlab.map((index) => index.entry.url))).host;
+  const tokenHost = (await resolveBaseUrl(ctx.deps, ctx, gitlab.map((index) => index.entry.url))).host;
   const tokens = new Map<string, ResolvedToken>();
   const withheld: GitLabIndex[] = [];
   for (const index of selected) {
     const host = index.registry.host;
     if (tokens.has(host)) continue;
-    const token = await findToken(ctx, { host, tokenHost });
+    const token = await findToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host, tokenHost });
     if (token) tokens.set(host, token);
-    else if (host !== tokenHost && singleSource(ctx)) withheld.push(index);
+    else if (host !== tokenHost && singleSource(ctx.deps.env, ctx.tokenStdin)) withheld.push(index);
     else throw new GlxError('NO_TOKEN', `no GitLab token for ${host} (index "${index.entry.name}")`, 'Run `glx auth --netrc` once, or set GITLAB_TOKEN; in CI, CI_JOB_TOKEN is used automatically.');
   }
   const served = selected.filter((index) => tokens.has(index.registry.host));
   for (const index of selected.filter((index) => !tokens.has(index.registry.host))) {
-    ctx.warn(`index "${index.entry.name}" is on ${index.registry.host}, but ${singleSource(ctx)} is for ${tokenHost}: no credentials printed for it; store a token for ${index.registry.host} with \`glx auth --netrc --host ${index.registry.baseUrl}\``);
+    ctx.warn(`index "${index.entry.name}" is on ${index.registry.host}, but ${singleSource(ctx.deps.env, ctx.tokenStdin)} is for ${tokenHost}: no credentials printed for it; store a token for ${index.registry.host} with \`glx auth --netrc --host ${index.registry.baseUrl}\``);
   }
   if (served.length === 0) {
     const first = withheld[0]!;
-    throw new GlxError('NO_TOKEN', `no GitLab token for ${first.registry.host} (index "${first.entry.name}"): ${singleSource(ctx)} is for ${tokenHost}`, `Store a token for ${first.registry.host} with \`glx auth --netrc --host ${first.registry.baseUrl}\`, or set GITLAB_HOST=${first.registry.baseUrl} if the token is for that host.`);
+    throw new GlxError('NO_TOKEN', `no GitLab token for ${first.registry.host} (index "${first.entry.name}"): ${singleSource(ctx.deps.env, ctx.tokenStdin)} is for ${tokenHost}`, `Store a token for ${first.registry.host} with \`glx auth --netrc --host ${first.registry.baseUrl}\`, or set GITLAB_HOST=${first.registry.baseUrl} if the token is for that host.`);
   }
 
   const vars: EnvVariable[] = [];
@@ -166,15 +95,6 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
   // --json: the same variables as data (schemas/env.schema.json), for tools rather than shells.
   if (ctx.json) return `${JSON.stringify({ variables: Object.fromEntries(vars.map((variable) => [variable.name, variable.value])) }, null, 2)}\n`;
   return renderExports(vars, options.shell);
-}
-
-export function credentialUsername(token: ResolvedToken, explicit?: string): string {
-  const kind = token.kind === 'unknown' ? kindFromPrefix(token.token) : token.kind;
-  const username = usernameFor(kind, explicit ?? token.username);
-  if (!username) {
-    throw new GlxError('NO_TOKEN', `the token from ${token.source} is a deploy token, and its username is unknown`, 'Pass --username <deploy-token-username>, or store it with `glx auth --netrc --username <name>`.');
-  }
-  return username;
 }
 
 function selectIndexes(gitlab: GitLabIndex[], wanted: string[], relative: string, legacy = false): GitLabIndex[] {

@@ -125,9 +125,9 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
   const legacy = legacyIndexes(parsePyproject(before, relative), relative, undefined, {});
   const fromLegacy = !options.target && options.migrate ? legacySource(legacy, relative) : undefined;
   const { target: wanted, fromRemote } = fromLegacy ?? (await chooseTarget(options, ctx));
-  const base = fromLegacy ? fromLegacy.fromRemote : fromRemote && !ctx.host && !ctx.deps.env.GITLAB_HOST && !ctx.deps.env.GL_HOST ? fromRemote : await resolveBaseUrl(ctx, existing.map((entry) => entry.url));
+  const base = fromLegacy ? fromLegacy.fromRemote : fromRemote && !ctx.host && !ctx.deps.env.GITLAB_HOST && !ctx.deps.env.GL_HOST ? fromRemote : await resolveBaseUrl(ctx.deps, ctx, existing.map((entry) => entry.url));
   ctx.debug(`GitLab host ${base.baseUrl} (from ${base.source})`);
-  const target = await resolveNumericId(ctx, base.baseUrl, base.host, wanted);
+  const target = await resolveNumericId(ctx.deps, ctx, wanted, { baseUrl: base.baseUrl, host: base.host, tokenStdin: ctx.tokenStdin });
   const migrating = legacyFor(legacy, options, { baseUrl: base.baseUrl, ...target }, relative);
   const kept = keepSpelling(existing, options, { baseUrl: base.baseUrl, ...target }, relative, ctx);
   if (target.registryAccess === 'disabled') {

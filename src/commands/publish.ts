@@ -9,7 +9,7 @@ import type { Context } from '../cli/context.js';
 import { createProgress, formatBytes, type Progress } from '../cli/progress.js';
 import { printJsonResult } from '../cli/report-error.js';
 import { checkRegistry, introspectToken, type TokenReport } from '../credentials/inspect.js';
-import { credentialKind, requireToken } from '../credentials/token.js';
+import { credentialKind, credentialUsername, requireToken } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { type Digests, hashFile } from '../dist/digest.js';
 import { distKindOf, normalizeName } from '../dist/filename.js';
@@ -26,7 +26,7 @@ import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../reso
 import { expandGlob, hasGlob } from '../util/glob.js';
 import { findUvProject } from '../pyproject/workspace.js';
 import { mapPool } from '../util/pool.js';
-import { credentialUsername, type GitLabIndex, loadGitLabIndexes } from './env.js';
+import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
 
 export interface PublishOptions {
   /** File arguments as given: paths, or globs the shell did not expand. */
@@ -138,11 +138,11 @@ export async function publish(options: PublishOptions, ctx: Context): Promise<Pu
 
   const target = await resolvePublishTarget(options, ctx);
   ctx.debug(`publishing to project ${target.project.path ?? target.project.id} on ${target.baseUrl} (from ${target.from})`);
-  const token = await requireToken(ctx, { host: target.host });
+  const token = await requireToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: target.host });
   const username = credentialUsername(token, options.username);
   const kind = credentialKind(token.token, username, token.kind);
   const client = await ctx.deps.gitlab({ baseUrl: target.baseUrl, token: token.token, kind, username, log: ctx.verbose ? ctx.debug : undefined });
-  const project = await resolveNumericId(ctx, target.baseUrl, target.host, target.project, token);
+  const project = await resolveNumericId(ctx.deps, ctx, target.project, { baseUrl: target.baseUrl, host: target.host, token, tokenStdin: ctx.tokenStdin });
   // The registry lookups only read: they run while the token is checked, and count only once it passes.
   const held = heldFiles(client, project.id, dists, options.concurrency);
   held.catch(() => {});
@@ -274,7 +274,7 @@ async function resolvePublishTarget(options: PublishOptions, ctx: Context): Prom
   let indexes: GitLabIndex[] = [];
   let relative = 'pyproject.toml';
   try {
-    const loaded = await loadGitLabIndexes(ctx, options.file);
+    const loaded = await loadGitLabIndexes(ctx.deps, ctx, { cwd: ctx.cwd, file: options.file });
     indexes = loaded.gitlab;
     relative = loaded.relative;
   } catch (error) {
@@ -282,7 +282,7 @@ async function resolvePublishTarget(options: PublishOptions, ctx: Context): Prom
     if (!(error instanceof GlxError && error.code === 'PYPROJECT_NOT_FOUND' && !options.file && !options.index)) throw error;
   }
   if (options.project) {
-    const base = await resolveBaseUrl(ctx, indexes.map((index) => index.entry.url));
+    const base = await resolveBaseUrl(ctx.deps, ctx, indexes.map((index) => index.entry.url));
     return { baseUrl: base.baseUrl, host: base.host, project: options.project, from: '--project' };
   }
   const { env } = ctx.deps;

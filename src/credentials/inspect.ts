@@ -248,3 +248,7 @@ function registryProblem(probe: GitLabResponse, report: TokenReport, ref: Regist
   }
   return { code: 'GITLAB_ERROR', message: `${what} answered ${status}`, hint: 'Run with --verbose to see the request.' };
 }
+
+export function kindLabel(kind: TokenKind): string {
+  return { personal: 'Personal access token', project: 'Project access token', group: 'Group access token', deploy: 'Deploy token', job: 'CI job token', unknown: 'Token' }[kind];
+}

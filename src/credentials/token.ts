@@ -3,7 +3,7 @@
  * GITLAB_ACCESS_TOKEN > CI_JOB_TOKEN in GitLab CI > the netrc entry for the host > glab's stored
  * token > a hidden prompt on a TTY. Which username goes with it follows from its kind.
  */
-import type { Context } from '../cli/context.js';
+import type { Deps, Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
@@ -36,6 +36,8 @@ export interface TokenQuery {
    */
   tokenHost?: string;
   promptUrl?: string;
+  /** --token-stdin was given: standard input holds the token. */
+  tokenStdin: boolean;
 }
 
 /** research/gitlab.md §1: the prefix is a hint, GitLab's answer decides. */
@@ -66,14 +68,23 @@ export function usernameFor(kind: TokenKind, explicit?: string): string | undefi
   return '__token__';
 }
 
+export function credentialUsername(token: ResolvedToken, explicit?: string): string {
+  const kind = token.kind === 'unknown' ? kindFromPrefix(token.token) : token.kind;
+  const username = usernameFor(kind, explicit ?? token.username);
+  if (!username) {
+    throw new GlxError('NO_TOKEN', `the token from ${token.source} is a deploy token, and its username is unknown`, 'Pass --username <deploy-token-username>, or store it with `glx auth --netrc --username <name>`.');
+  }
+  return username;
+}
+
 /**
  * The netrc glx reads and writes: the one uv reads (its first candidate that exists), else
  * $NETRC or ~/.netrc. A $NETRC that names a missing file is not created while uv falls back to
  * ~/.netrc: creating it would hide every entry of ~/.netrc from uv (uv.md errata 9).
  */
-export async function netrcFile(ctx: Context): Promise<{ file: string; note?: string }> {
+export async function netrcFile(deps: Deps): Promise<{ file: string; note?: string }> {
   const { findUvNetrc } = await import('../netrc/store.js');
-  const { env, homeDir, platform } = ctx.deps;
+  const { env, homeDir, platform } = deps;
   const wanted = netrcPath(env, homeDir);
   const read = await findUvNetrc(env, homeDir, platform);
   if (!read || read === wanted) return { file: wanted };
@@ -108,17 +119,17 @@ function checkTokenText(token: string, source: TokenSource, file: string | undef
 }
 
 /** The first token source that has one, or undefined. Only --token-stdin may fail loudly. */
-export async function findToken(ctx: Context, query: TokenQuery): Promise<ResolvedToken | undefined> {
-  const { io } = ctx.deps;
+export async function findToken(deps: Deps, query: TokenQuery): Promise<ResolvedToken | undefined> {
+  const { io } = deps;
   if (query.tokenHost === undefined || query.tokenHost === query.host) {
-    const single = await singleSourceToken(ctx);
+    const single = await singleSourceToken(deps, query.tokenStdin);
     if (single) return single;
   }
 
-  const fromNetrc = await tokenFromNetrc(ctx, query.host);
+  const fromNetrc = await tokenFromNetrc(deps, query.host);
   if (fromNetrc) return fromNetrc;
 
-  const glab = await readGlabConfig(ctx.deps);
+  const glab = await readGlabConfig(deps);
   const glabToken = glab?.hosts[query.host]?.token;
   if (glab && glabToken) return resolved(glabToken, 'glab', { file: glab.file });
 
@@ -131,18 +142,17 @@ export async function findToken(ctx: Context, query: TokenQuery): Promise<Resolv
 }
 
 /** The source that names one token for one host, if the user set one (without reading stdin). */
-export function singleSource(ctx: Context): TokenSource | undefined {
-  const { env } = ctx.deps;
-  if (ctx.tokenStdin) return '--token-stdin';
+export function singleSource(env: Env, tokenStdin: boolean): TokenSource | undefined {
+  if (tokenStdin) return '--token-stdin';
   if (env.GITLAB_TOKEN) return 'GITLAB_TOKEN';
   if (env.GITLAB_ACCESS_TOKEN) return 'GITLAB_ACCESS_TOKEN';
   if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN) return 'CI_JOB_TOKEN';
   return undefined;
 }
 
-async function singleSourceToken(ctx: Context): Promise<ResolvedToken | undefined> {
-  const { env, io } = ctx.deps;
-  if (ctx.tokenStdin) {
+async function singleSourceToken(deps: Deps, tokenStdin: boolean): Promise<ResolvedToken | undefined> {
+  const { env, io } = deps;
+  if (tokenStdin) {
     const token = (await io.readStdin()).replace(/\r?\n$/, '');
     if (token.trim() === '') throw new GlxError('NO_TOKEN', '--token-stdin was given but standard input was empty', 'Pipe the token in: echo "$TOKEN" | glx ... --token-stdin');
     if (/[\r\n]/.test(token)) throw new GlxError('NO_TOKEN', 'the token read from standard input has more than one line', 'Pipe exactly one token, on one line.');
@@ -154,8 +164,8 @@ async function singleSourceToken(ctx: Context): Promise<ResolvedToken | undefine
   return undefined;
 }
 
-export async function requireToken(ctx: Context, query: TokenQuery): Promise<ResolvedToken> {
-  const found = await findToken(ctx, query);
+export async function requireToken(deps: Deps, query: TokenQuery): Promise<ResolvedToken> {
+  const found = await findToken(deps, query);
   if (found) return found;
   throw new GlxError(
     'NO_TOKEN',
@@ -164,8 +174,8 @@ export async function requireToken(ctx: Context, query: TokenQuery): Promise<Res
   );
 }
 
-async function tokenFromNetrc(ctx: Context, host: string): Promise<ResolvedToken | undefined> {
-  const { file } = await netrcFile(ctx);
+async function tokenFromNetrc(deps: Deps, host: string): Promise<ResolvedToken | undefined> {
+  const { file } = await netrcFile(deps);
   // uv reads a netrc with from_utf8_lossy (uv.md §3.3); so does glx, which never writes it back here.
   const text = await readTextIfExists(file, { lossy: true });
   if (text === undefined) return undefined;

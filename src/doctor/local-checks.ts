@@ -3,16 +3,15 @@
  * the netrc as uv reads it, where uv takes credentials from, and tokens committed to git.
  */
 import path from 'node:path';
-import type { Context } from '../cli/context.js';
-import type { GitLabIndex, LoadedIndexes } from '../commands/env.js';
 import { type UvConfig, readUvConfig } from '../credentials/uv-config.js';
 import { chooseUvCredentials, type IndexForSources, incompleteWords, keyringEnabled, type NetrcLookup, readUvStore, type StoreLookup, type UvCredentials, uvVersion } from '../credentials/uv-sources.js';
-import type { Env } from '../deps.js';
+import type { Deps, Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { publishUrl as projectPublishUrl, simpleUrl, UNEXPANDED_URL } from '../gitlab/url.js';
 import { lookup, type NetrcDocument, parseNetrc, validateForUv } from '../netrc/parse.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, isTable } from '../pyproject/read.js';
+import type { GitLabIndex, LoadedIndexes } from '../resolve/indexes.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 import { mask } from '../util/redact.js';
 import { type Check, check } from './check.js';
@@ -106,11 +105,11 @@ export interface NetrcState {
   mode?: number;
 }
 
-export async function readNetrcState(ctx: Context): Promise<NetrcState> {
+export async function readNetrcState(deps: Deps): Promise<NetrcState> {
   const { findUvNetrc } = await import('../netrc/store.js');
   const { netrcPath } = await import('../netrc/parse.js');
-  const found = await findUvNetrc(ctx.deps.env, ctx.deps.homeDir, ctx.deps.platform);
-  const file = found ?? netrcPath(ctx.deps.env, ctx.deps.homeDir);
+  const found = await findUvNetrc(deps.env, deps.homeDir, deps.platform);
+  const file = found ?? netrcPath(deps.env, deps.homeDir);
   if (!found) return { file, exists: false };
   const { stat } = await import('node:fs/promises');
   const mode = (await stat(file)).mode & 0o777;
@@ -194,35 +193,35 @@ export interface UvCredentialWorld {
   uvVersion?: string;
 }
 
-export async function readUvCredentialWorld(ctx: Context, loaded: LoadedIndexes, netrcState?: NetrcState): Promise<UvCredentialWorld> {
+export async function readUvCredentialWorld(deps: Deps, loaded: LoadedIndexes, netrcState?: NetrcState): Promise<UvCredentialWorld> {
   const tool = isTable(loaded.doc.tool) ? loaded.doc.tool : {};
   const toolUv = isTable(tool.uv) ? tool.uv : {};
-  const [netrc, store, config, version] = await Promise.all([netrcState ?? readNetrcState(ctx), readUvStore(ctx.deps), readUvConfig(ctx.deps, path.dirname(loaded.file), toolUv), uvVersion(ctx.deps)]);
+  const [netrc, store, config, version] = await Promise.all([netrcState ?? readNetrcState(deps), readUvStore(deps), readUvConfig(deps, path.dirname(loaded.file), toolUv), uvVersion(deps)]);
   const all: IndexForSources[] = [...loaded.all, ...config.indexes];
-  return { netrc, store, keyring: keyringEnabled(ctx.deps.env, config.keyringProvider), all, config, ...(version ? { uvVersion: version } : {}) };
+  return { netrc, store, keyring: keyringEnabled(deps.env, config.keyringProvider), all, config, ...(version ? { uvVersion: version } : {}) };
 }
 
 /** uv's credentials in uv's order, for one index: its URL, env, the per-host cache, the netrc uv reads, uv's store, keyring. */
-export function uvCredentialsFor(ctx: Context, index: GitLabIndex, world: UvCredentialWorld): UvCredentials {
+export function uvCredentialsFor(env: Env, index: GitLabIndex, world: UvCredentialWorld): UvCredentials {
   const { entry, registry } = index;
-  return chooseUvCredentials({ name: entry.name, url: entry.url, authenticate: entry.authenticate }, world.all, ctx.deps.env, netrcLookupFor(world.netrc, registry.host), world.store, world.keyring);
+  return chooseUvCredentials({ name: entry.name, url: entry.url, authenticate: entry.authenticate }, world.all, env, netrcLookupFor(world.netrc, registry.host), world.store, world.keyring);
 }
 
 const TOKEN_RE = /\b(?:glpat|gldt|glcbt|glptt|gloas|glrt|glft|glsoat|glagent|glimt)-[A-Za-z0-9_.-]{16,}/g;
 const URL_SECRET_RE = /https?:\/\/[^\s/:@"']+:([^\s@/"'$]{8,})@/g;
 
 /** Tokens committed to files git tracks (DESIGN.md doctor: pyproject.toml, uv.lock, .gitlab-ci.yml, .env*). */
-export async function trackedSecretsCheck(ctx: Context, knownTokens: string[]): Promise<Check> {
+export async function trackedSecretsCheck(deps: Deps, cwd: string, knownTokens: string[]): Promise<Check> {
   const title = 'secrets in git';
   let top: string;
   try {
-    const result = await ctx.deps.exec('git', ['-C', ctx.cwd, 'rev-parse', '--show-toplevel']);
+    const result = await deps.exec('git', ['-C', cwd, 'rev-parse', '--show-toplevel']);
     if (result.code !== 0) return check('secrets.tracked', 'skip', title, 'not a git checkout');
     top = result.stdout.trim();
   } catch {
     return check('secrets.tracked', 'skip', title, 'git is not installed');
   }
-  const listed = await ctx.deps.exec('git', ['-C', top, 'ls-files', '-z']);
+  const listed = await deps.exec('git', ['-C', top, 'ls-files', '-z']);
   const files = listed.stdout.split('\0').filter((file) => /(^|\/)(pyproject\.toml|uv\.lock|\.gitlab-ci\.yml|\.env[^/]*|\.gitlab-ci-local-variables\.ya?ml|\.netrc|uv\.toml)$/.test(file));
   // A tracked file's token is in the history only when the last commit has it; a token that is
   // only in the working tree or staged is not committed yet, and saying so changes the fix (issue 12).
@@ -238,7 +237,7 @@ export async function trackedSecretsCheck(ctx: Context, knownTokens: string[]): 
       for (const token of new Set(found)) hits.push({ where: `${file}:${i + 1} (${mask(token)})`, token });
     });
     if (hits.length === 0) continue;
-    const shown = await ctx.deps.exec('git', ['-C', top, 'show', `HEAD:${file}`]);
+    const shown = await deps.exec('git', ['-C', top, 'show', `HEAD:${file}`]);
     const head = shown.code === 0 ? shown.stdout : '';
     for (const hit of hits) (head.includes(hit.token) ? committed : uncommitted).push(hit.where);
   }

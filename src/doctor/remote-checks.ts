@@ -4,14 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import type { Context } from '../cli/context.js';
-import type { GitLabIndex } from '../commands/env.js';
-import { checkRegistry, expirySoon, JOB_TOKEN_PERMISSION, type Need, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, JOB_TOKEN_PERMISSION, kindLabel, type Need, type TokenReport } from '../credentials/inspect.js';
+import type { Deps, Log } from '../deps.js';
 import { answerMessage } from '../gitlab/api.js';
-import { kindLabel } from '../commands/auth.js';
 import type { GlxError } from '../errors.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
 import { dispatcherFor } from '../gitlab/client.js';
+import type { GitLabIndex } from '../resolve/indexes.js';
 import { type Check, check } from './check.js';
 
 export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
@@ -66,7 +65,7 @@ export async function forwardingCheck(client: GitLabClient, index: GitLabIndex):
 }
 
 /** A package pinned to a GitLab index that GitLab would forward, or that exists on pypi.org too. */
-export async function confusionCheck(ctx: Context, client: GitLabClient, index: GitLabIndex, pkg: string, checkPypi: boolean): Promise<Check> {
+export async function confusionCheck(deps: Deps, log: Log, client: GitLabClient, index: GitLabIndex, pkg: string, checkPypi: boolean): Promise<Check> {
   const normalized = pkg.toLowerCase().replace(/[-_.]+/g, '-');
   const id = `package.${normalized}.confusion`;
   const title = `package ${pkg}`;
@@ -78,7 +77,7 @@ export async function confusionCheck(ctx: Context, client: GitLabClient, index: 
     // Asking pypi.org would tell it the names of internal packages: only on request (issue 12).
     return check(id, 'ok', title, `pinned to "${index.entry.name}"; the registry answered ${response.status}; pypi.org not asked (glx doctor --check-pypi compares the name with pypi.org)`);
   }
-  const onPypi = await existsOnPypi(ctx, normalized);
+  const onPypi = await existsOnPypi(deps, log, normalized);
   if (onPypi === true) {
     return check(id, 'warn', title, `pinned to "${index.entry.name}", and a package of the same name exists on pypi.org: if the pin is ever lost, uv may install the public one`, `Keep explicit = true on "${index.entry.name}" and the pin in [tool.uv.sources]; consider a scoped name (e.g. acme-${normalized}).`);
   }
@@ -87,12 +86,12 @@ export async function confusionCheck(ctx: Context, client: GitLabClient, index: 
 }
 
 /** `GLX_PYPI_URL` points at a PyPI mirror (or a test server); default https://pypi.org/simple. */
-async function existsOnPypi(ctx: Context, normalized: string): Promise<boolean | undefined> {
-  const base = (ctx.deps.env.GLX_PYPI_URL ?? 'https://pypi.org/simple').replace(/\/$/, '');
+async function existsOnPypi(deps: Deps, log: Log, normalized: string): Promise<boolean | undefined> {
+  const base = (deps.env.GLX_PYPI_URL ?? 'https://pypi.org/simple').replace(/\/$/, '');
   const url = `${base}/${normalized}/`;
-  ctx.debug(`GET ${url} (--check-pypi)`);
+  log.debug(`GET ${url} (--check-pypi)`);
   try {
-    const response = await request(url, { method: 'GET', dispatcher: dispatcherFor({ env: ctx.deps.env, timeoutMs: 3_000 }), headers: { accept: 'text/html' } });
+    const response = await request(url, { method: 'GET', dispatcher: dispatcherFor({ env: deps.env, timeoutMs: 3_000 }), headers: { accept: 'text/html' } });
     await response.body.dump();
     if (response.statusCode === 200) return true;
     if (response.statusCode === 404) return false;
@@ -107,12 +106,12 @@ async function existsOnPypi(ctx: Context, normalized: string): Promise<boolean |
  * private projects only, and group registries skip job-token policies altogether: there the user who started
  * the pipeline must be able to read the group.
  */
-export async function ciCheck(ctx: Context, index: GitLabIndex, jobToken: string): Promise<Check> {
+export async function ciCheck(deps: Deps, log: Log, index: GitLabIndex, jobToken: string): Promise<Check> {
   const id = `ci.${index.entry.name}.job-token`;
   const title = `CI: index ${index.entry.name}`;
-  const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: jobToken, kind: 'job', username: 'gitlab-ci-token', log: ctx.verbose ? ctx.debug : undefined });
+  const client = await deps.gitlab({ baseUrl: index.registry.baseUrl, token: jobToken, kind: 'job', username: 'gitlab-ci-token', log: log.verbose ? log.debug : undefined });
   const response = await client.request({ path: index.entry.url.replace(/\/\/[^@/]*@/, '//'), auth: 'basic', headers: { accept: 'text/html' }, accept: [401, 403, 404] });
-  const { env } = ctx.deps;
+  const { env } = deps;
   const self = index.registry.kind === 'project' && index.registry.id === env.CI_PROJECT_ID;
   const jobUser = env.GITLAB_USER_LOGIN ? `${env.GITLAB_USER_LOGIN} (who started this pipeline)` : 'the user who started this pipeline';
   if (response.status === 200) return check(id, 'ok', title, 'the job token can read this registry');

@@ -3,8 +3,8 @@
  * > CI_SERVER_URL in CI > a GitLab index already in pyproject.toml > git remote origin > glab's
  * default host > https://gitlab.com.
  */
-import type { Context } from '../cli/context.js';
 import { readGlabConfig } from '../credentials/glab.js';
+import type { Deps } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
 import { isUnexpandedRegistryUrl, normalizeBaseUrl, parseRegistryUrl } from '../gitlab/url.js';
@@ -16,8 +16,14 @@ export interface HostResolution {
   source: string;
 }
 
-export async function resolveBaseUrl(ctx: Context, indexUrls: string[] = []): Promise<HostResolution> {
-  const { env } = ctx.deps;
+/** Where glx runs: the directory (--cwd, for its git remote) and the --host it was given. */
+export interface HostWhere {
+  cwd: string;
+  host?: string;
+}
+
+export async function resolveBaseUrl(deps: Deps, where: HostWhere, indexUrls: string[] = []): Promise<HostResolution> {
+  const { env } = deps;
   const fromValue = (value: string, source: string): HostResolution => {
     let baseUrl: string;
     // The value may carry user:token@ (issue 7): never echo it; JSON quoting keeps it on one line.
@@ -34,7 +40,7 @@ export async function resolveBaseUrl(ctx: Context, indexUrls: string[] = []): Pr
     return { baseUrl, host, source };
   };
   // An empty --host is a mistake (an unset variable in a script), not "use the default".
-  if (ctx.host !== undefined) return fromValue(ctx.host, '--host');
+  if (where.host !== undefined) return fromValue(where.host, '--host');
   if (env.GITLAB_HOST) return fromValue(env.GITLAB_HOST, 'GITLAB_HOST');
   if (env.GL_HOST) return fromValue(env.GL_HOST, 'GL_HOST');
   if (env.GITLAB_CI === 'true' && env.CI_SERVER_URL) return fromValue(env.CI_SERVER_URL, 'CI_SERVER_URL');
@@ -43,9 +49,9 @@ export async function resolveBaseUrl(ctx: Context, indexUrls: string[] = []): Pr
     const parsed = isUnexpandedRegistryUrl(url) ? undefined : parseRegistryUrl(url);
     if (parsed) return fromValue(parsed.baseUrl, 'pyproject.toml');
   }
-  const origin = await readOrigin(ctx.deps, ctx.cwd);
+  const origin = await readOrigin(deps, where.cwd);
   if (origin?.info) return fromValue(origin.info.baseUrl, 'git remote origin');
-  const glab = await readGlabConfig(ctx.deps);
+  const glab = await readGlabConfig(deps);
   if (glab?.host) {
     const protocol = glab.hosts[glab.host.toLowerCase()]?.apiProtocol ?? 'https';
     return fromValue(/:\/\//.test(glab.host) ? glab.host : `${protocol}://${glab.host}`, `glab (${glab.file})`);

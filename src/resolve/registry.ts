@@ -2,8 +2,8 @@
  * Turns `--group acme/platform` or `--project 7` into a numeric registry id on a GitLab host.
  * A numeric id needs no network; a path is looked up with whatever token is available.
  */
-import type { Context } from '../cli/context.js';
 import { findToken, type ResolvedToken } from '../credentials/token.js';
+import type { Deps, Log } from '../deps.js';
 import { GlxError } from '../errors.js';
 import type { RegistryKind } from '../gitlab/url.js';
 
@@ -39,25 +39,35 @@ export function parseRegistryArg(kind: RegistryKind, raw: string, flag: string):
   return { kind, id: value, path: value };
 }
 
-export async function resolveNumericId(ctx: Context, baseUrl: string, host: string, target: RegistryTarget, token?: ResolvedToken): Promise<RegistryTarget> {
+export interface LookupOptions {
+  baseUrl: string;
+  host: string;
+  /** The token to ask with; else the host's from the usual sources. */
+  token?: ResolvedToken;
+  /** --token-stdin was given. */
+  tokenStdin: boolean;
+}
+
+export async function resolveNumericId(deps: Deps, log: Log, target: RegistryTarget, options: LookupOptions): Promise<RegistryTarget> {
   if (/^\d+$/.test(target.id)) return target;
-  const { env } = ctx.deps;
+  const { baseUrl, host, token } = options;
+  const { env } = deps;
   // Job tokens cannot call the Projects API (gitlab.md §12.2); the pipeline already knows its own id.
   if (target.kind === 'project' && env.GITLAB_CI === 'true' && env.CI_PROJECT_PATH === target.id && env.CI_PROJECT_ID) {
     return { ...target, id: env.CI_PROJECT_ID, path: target.id };
   }
-  const credential = token ?? (await findToken(ctx, { host }));
+  const credential = token ?? (await findToken(deps, { host, tokenStdin: options.tokenStdin }));
   const usable = credential && credential.kind !== 'job' && credential.kind !== 'deploy' ? credential : undefined;
-  const client = await ctx.deps.gitlab({ baseUrl, token: usable?.token, kind: usable?.kind, log: ctx.verbose ? ctx.debug : undefined });
+  const client = await deps.gitlab({ baseUrl, token: usable?.token, kind: usable?.kind, log: log.verbose ? log.debug : undefined });
   try {
     // The API module (and with it zod and undici) loads only when a path must become an id:
     // `glx init --group 42` never pays for it.
     const { getGroup, getProject } = await import('../gitlab/api.js');
     const found = target.kind === 'project' ? await getProject(client, target.id) : await getGroup(client, target.id);
     const path = 'path_with_namespace' in found ? found.path_with_namespace : found.full_path;
-    ctx.debug(`${target.kind} ${target.id} is id ${found.id} on ${host}`);
+    log.debug(`${target.kind} ${target.id} is id ${found.id} on ${host}`);
     // GitLab finds a renamed or moved project by its old path too (a 301 that getProject followed).
-    if (path.toLowerCase() !== target.id.toLowerCase()) ctx.warn(`${target.kind} ${target.id} was renamed or moved: it is now ${path} (id ${found.id}); using that`);
+    if (path.toLowerCase() !== target.id.toLowerCase()) log.warn(`${target.kind} ${target.id} was renamed or moved: it is now ${path} (id ${found.id}); using that`);
     const registryAccess = 'package_registry_access_level' in found ? found.package_registry_access_level : undefined;
     return { kind: target.kind, id: String(found.id), path, ...(registryAccess ? { registryAccess } : {}), ...(found.visibility ? { visibility: found.visibility } : {}) };
   } catch (error) {
