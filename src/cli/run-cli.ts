@@ -2,7 +2,6 @@
 import { CommanderError } from 'commander';
 import type { Deps } from '../deps.js';
 import { ExitCode, usageError } from '../errors.js';
-import { configureFileLocks } from '../util/lock.js';
 import { GLOBAL_FLAGS, parseFlag } from './env-options.js';
 import { buildProgram } from './program.js';
 import { suggest } from './suggest.js';
@@ -10,7 +9,6 @@ import { errorFields, reportError } from './report-error.js';
 
 export async function runCli(argv: string[], deps: Deps): Promise<number> {
   let exitCode: number = ExitCode.OK;
-  configureFileLocks(deps.env);
   const program = buildProgram(deps, (code) => {
     exitCode = code;
   });

@@ -22,7 +22,7 @@ import type { TokenSelf } from '../gitlab/schemas.js';
 import { readNetrcFile } from '../netrc/store.js';
 import { replaceNetrcPassword } from '../netrc/upsert.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
-import { acquireFileLock, type FileLock } from '../util/lock.js';
+import { acquireFileLock, type FileLock, lockOptions } from '../util/lock.js';
 import { mask, registerSecret } from '../util/redact.js';
 import { loadGitLabIndexes, loadTarget, type Target } from '../resolve/indexes.js';
 
@@ -113,7 +113,7 @@ async function lockStores(ctx: Context): Promise<FileLock[]> {
   if (glab) files.push(glab.file);
   const locks: FileLock[] = [];
   try {
-    for (const file of files) locks.push(await acquireFileLock(file));
+    for (const file of files) locks.push(await acquireFileLock(file, lockOptions(ctx.deps.env)));
   } catch (error) {
     for (const lock of locks) await lock.release();
     throw error;

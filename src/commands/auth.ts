@@ -11,6 +11,7 @@ import { GlxError, usageError } from '../errors.js';
 import type { GitLabClient, TokenKind } from '../gitlab/client-types.js';
 import { type GitLabIndex, loadTarget, type Target } from '../resolve/indexes.js';
 import { unifiedDiff } from '../util/diff.js';
+import { lockOptions } from '../util/lock.js';
 import { mask } from '../util/redact.js';
 
 export interface AuthOptions {
@@ -180,7 +181,7 @@ async function storeNetrc(ctx: Context, host: string, login: string, token: stri
   const { writeNetrcEntry } = await import('../netrc/store.js');
   const { file, note } = await netrcFile(ctx.deps);
   if (note) ctx.warn(note);
-  const result = await writeNetrcEntry(file, { host, login, password: token }, { fixPermissions: options.fixPermissions, dryRun: options.dryRun });
+  const result = await writeNetrcEntry(file, { host, login, password: token }, { fixPermissions: options.fixPermissions, dryRun: options.dryRun, lock: lockOptions(ctx.deps.env) });
   for (const note of result.notes) ctx.warn(note);
   const stored = { in: 'netrc' as const, file, action: result.action };
   if (options.dryRun) {
@@ -225,7 +226,7 @@ export async function authLogoutAction(raw: Record<string, unknown>, ctx: Contex
   const { removeNetrcEntry } = await import('../netrc/store.js');
   const { file, note } = await netrcFile(ctx.deps);
   if (note) ctx.warn(note);
-  const result = await removeNetrcEntry(file, target.host, { dryRun });
+  const result = await removeNetrcEntry(file, target.host, { dryRun, lock: lockOptions(ctx.deps.env) });
   for (const note of result.notes) ctx.warn(note);
   const diff = dryRun ? redactDiff(unifiedDiff(result.before, result.after, file)) : undefined;
   if (!dryRun) ctx.info(result.action === 'removed' ? `Removed machine ${target.host} from ${file}.` : `${file} has no entry for ${target.host}; nothing changed.`);

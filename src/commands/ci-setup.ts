@@ -26,7 +26,7 @@ import { type HostResolution, resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
 import { unifiedDiff } from '../util/diff.js';
 import { MAX_EDIT_BYTES, readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
-import { withFileLock } from '../util/lock.js';
+import { lockOptions, withFileLock } from '../util/lock.js';
 import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
 
 export interface CiSetupOptions {
@@ -193,7 +193,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
       const again = current === before ? plan : planCiSetup(current, planOptions);
       if (again.changed) await writeFileAtomic(ciFile, again.after);
       return again;
-    });
+    }, lockOptions(ctx.deps.env));
   }
 
   const diffs = [unifiedDiff(plan.before, plan.after, relative)];
@@ -363,7 +363,7 @@ async function writeLocal(ctx: Context, prep: LocalPrep, dryRun: boolean, diffs:
     diffs.push(unifiedDiff(before ?? '', gitignoreWithEntry(before), ignoreRelative));
     gitignore = dryRun ? 'would add' : 'added';
     if (!dryRun) {
-      await withFileLock(ignoreFile, async () => writeFileAtomic(ignoreFile, gitignoreWithEntry(await readTextIfExists(ignoreFile))));
+      await withFileLock(ignoreFile, async () => writeFileAtomic(ignoreFile, gitignoreWithEntry(await readTextIfExists(ignoreFile))), lockOptions(ctx.deps.env));
       const check = await git(ctx, prep.dir, ['check-ignore', '-q', '--', LOCAL_VARIABLES_FILE]);
       if (prep.inRepo && check?.code !== 0) {
         throw new GlxError(
@@ -382,7 +382,7 @@ async function writeLocal(ctx: Context, prep: LocalPrep, dryRun: boolean, diffs:
       await withFileLock(prep.file, async () => {
         const again = upsertLocalToken(await readTextIfExists(prep.file), prep.token.token, prep.relative);
         await writeFileAtomic(prep.file, again.text, { mode: 0o600, keepMode: false });
-      });
+      }, lockOptions(ctx.deps.env));
     } else if (((await fs.stat(prep.file)).mode & 0o777) !== 0o600) {
       await fs.chmod(prep.file, 0o600);
     }

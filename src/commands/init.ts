@@ -18,7 +18,7 @@ import { resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
 import { unifiedDiff } from '../util/diff.js';
 import { MAX_EDIT_BYTES, readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
-import { withFileLock } from '../util/lock.js';
+import { lockOptions, withFileLock } from '../util/lock.js';
 import { redact } from '../util/redact.js';
 
 export interface InitOptions {
@@ -162,7 +162,7 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
       const again = original === before ? planned : plan(original);
       if (again.after !== original) await writeFileAtomic(file, again.after);
       return again;
-    });
+    }, lockOptions(ctx.deps.env));
   }
   let memberOriginal = memberBefore ?? '';
   let memberPlanned = member && memberPins.length > 0 ? planMember(memberOriginal) : undefined;
@@ -172,7 +172,7 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
       const again = planMember(memberOriginal);
       if (again.text !== memberOriginal) await writeFileAtomic(member, again.text);
       return again;
-    });
+    }, lockOptions(ctx.deps.env));
   }
   for (const note of new Set([...planned.index.notes, ...(planned.pins?.notes ?? []), ...(memberPlanned?.notes ?? [])])) ctx.warn(note);
   const previous = planned.index.previous;

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { decodeUtf8, MAX_EDIT_BYTES, resolveTarget, tooLarge, writeFileAtomic } from '../util/fs-atomic.js';
-import { withFileLock } from '../util/lock.js';
+import { type LockOptions, withFileLock } from '../util/lock.js';
 import { uvNetrcCandidates } from './parse.js';
 import { type NetrcEntryInput, normalizeNetrcHost, removeNetrc, type UpsertAction, upsertNetrc } from './upsert.js';
 
@@ -16,6 +16,8 @@ export interface NetrcWriteOptions {
   fixPermissions?: boolean;
   /** Compute before/after only; write nothing. */
   dryRun?: boolean;
+  /** How long to wait for another glx writing the file (lockOptions in util/lock.ts). */
+  lock?: LockOptions;
 }
 
 export interface NetrcWriteResult {
@@ -75,7 +77,7 @@ export async function writeNetrcEntry(file: string, entry: NetrcEntryInput, opti
     else if (unsafe) await fs.chmod(await resolveTarget(file), 0o600);
     return outcome;
   };
-  return options.dryRun ? run() : withFileLock(file, run);
+  return options.dryRun ? run() : withFileLock(file, run, options.lock);
 }
 
 /**
@@ -114,7 +116,7 @@ export async function removeNetrcEntry(file: string, host: string, options: Netr
     if (!options.dryRun) await writeFileAtomic(file, result.text, { mode: 0o600, keepMode: false });
     return outcome;
   };
-  return options.dryRun ? run() : withFileLock(file, run);
+  return options.dryRun ? run() : withFileLock(file, run, options.lock);
 }
 
 /**

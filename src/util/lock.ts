@@ -51,17 +51,15 @@ const EMPTY_STALE_MS = 1_000;
  */
 const MAX_CLAIMS = 10_000;
 
-let defaultTimeoutMs = DEFAULT_TIMEOUT_MS;
-
 /**
  * `GLX_LOCK_TIMEOUT_MS` (milliseconds, default 15000): how long a command waits for another glx
- * that is editing the same file. Set once per run by run-cli, so that every writer (init, auth,
- * ci-setup) honours it without threading it through each command; tests use a short one.
+ * that is editing the same file. Every writer (init, auth, ci-setup) passes these options with
+ * its Deps' env; tests use a short one.
  */
-export function configureFileLocks(env: Env): void {
+export function lockOptions(env: Env): LockOptions {
   const raw = env.GLX_LOCK_TIMEOUT_MS;
   const value = raw === undefined || raw === '' ? Number.NaN : Number(raw);
-  defaultTimeoutMs = Number.isFinite(value) && value >= 0 ? value : DEFAULT_TIMEOUT_MS;
+  return { timeoutMs: Number.isFinite(value) && value >= 0 ? value : DEFAULT_TIMEOUT_MS };
 }
 
 export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
@@ -84,7 +82,7 @@ interface LockIdentity {
 export async function acquireFileLock(file: string, options: LockOptions = {}): Promise<FileLock> {
   const target = await resolveTarget(file);
   const lockPath = `${target}.glx.lock`;
-  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const deadline = Date.now() + timeoutMs;
   let delay = 5;

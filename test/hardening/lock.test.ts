@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireFileLock, configureFileLocks, withFileLock } from '../../src/util/lock.js';
+import { acquireFileLock, lockOptions, withFileLock } from '../../src/util/lock.js';
 import { rejectionOf } from '../support/errors.js';
 import { tempDir } from '../support/test-deps.js';
 import { DEAD_PID } from './helpers.js';
@@ -20,7 +20,6 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  configureFileLocks({});
   cleanup();
 });
 
@@ -155,10 +154,10 @@ describe('a lock that cannot be had', () => {
   it('fails after GLX_LOCK_TIMEOUT_MS with a message naming the file and the lock', async () => {
     const file = path.join(dir, 'held.txt');
     const held = await acquireFileLock(file);
-    configureFileLocks({ GLX_LOCK_TIMEOUT_MS: '200' });
+    const options = lockOptions({ GLX_LOCK_TIMEOUT_MS: '200' });
     const started = Date.now();
 
-    const error = await rejectionOf(withFileLock(file, async () => {}));
+    const error = await rejectionOf(withFileLock(file, async () => {}, options));
 
     await held.release();
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
@@ -170,8 +169,7 @@ describe('a lock that cannot be had', () => {
   it('falls back to the default timeout when GLX_LOCK_TIMEOUT_MS is not a number', async () => {
     const file = path.join(dir, 'default.txt');
     const held = await acquireFileLock(file);
-    configureFileLocks({ GLX_LOCK_TIMEOUT_MS: 'soon' });
-    const waiting = withFileLock(file, async () => 'in');
+    const waiting = withFileLock(file, async () => 'in', lockOptions({ GLX_LOCK_TIMEOUT_MS: 'soon' }));
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     await held.release();
