@@ -4,6 +4,7 @@
  * import heavy modules: `glx env` runs in shell start-up.
  */
 import type { GitLabClient, GitLabClientOptions } from './gitlab/client-types.js';
+import type { Secrets } from './util/redact.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -62,4 +63,6 @@ export interface Deps {
   exec(file: string, args: string[], options?: ExecOptions): Promise<ExecResult>;
   /** Builds a GitLab API client; loads undici and zod on first use only. */
   gitlab(options: GitLabClientOptions): Promise<GitLabClient>;
+  /** The tokens this run has seen, masked in everything it prints. */
+  secrets: Secrets;
 }

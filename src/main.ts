@@ -4,11 +4,11 @@ import type { Deps } from './deps.js';
 import { installProcessHandlers, setExitCode, systemDeps } from './system.js';
 
 /** undici and zod load here, on the first GitLab call, never at start-up. */
-function gitlabFactory(env: Deps['env']): Deps['gitlab'] {
+function gitlabFactory(env: Deps['env'], secrets: Deps['secrets']): Deps['gitlab'] {
   const timeoutMs = httpTimeout(env.GLX_HTTP_TIMEOUT_MS);
   return async (options) => {
     const { createGitLabClient } = await import('./gitlab/client.js');
-    return createGitLabClient(timeoutMs === undefined || options.timeoutMs !== undefined ? options : { ...options, timeoutMs }, { env });
+    return createGitLabClient(timeoutMs === undefined || options.timeoutMs !== undefined ? options : { ...options, timeoutMs }, { env, secrets });
   };
 }
 

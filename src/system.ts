@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { isatty } from 'node:tty';
 import { promptHidden } from './cli/prompt.js';
 import type { Deps, ExecOptions, ExecResult, Io } from './deps.js';
+import { createSecrets, type Secrets } from './util/redact.js';
 
 /**
  * `direct` writes stdout with writeSync on fd 1 and never touches process.stdout/stdin, whose
@@ -74,8 +75,9 @@ async function exec(file: string, args: string[], options: ExecOptions = {}): Pr
 }
 
 /** `gitlab` builds the client factory; the env fast path passes one that is never called. */
-export function systemDeps(gitlab: (env: Deps['env']) => Deps['gitlab'], options: { directStdout?: boolean } = {}): Deps {
+export function systemDeps(gitlab: (env: Deps['env'], secrets: Secrets) => Deps['gitlab'], options: { directStdout?: boolean } = {}): Deps {
   const env = process.env;
+  const secrets = createSecrets();
   return {
     io: systemIo(options.directStdout === true),
     env,
@@ -84,7 +86,8 @@ export function systemDeps(gitlab: (env: Deps['env']) => Deps['gitlab'], options
     platform: process.platform,
     now: () => new Date(),
     exec,
-    gitlab: gitlab(env),
+    gitlab: gitlab(env, secrets),
+    secrets,
   };
 }
 

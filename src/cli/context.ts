@@ -2,7 +2,6 @@
 import path from 'node:path';
 import type { Deps, Log } from '../deps.js';
 import { colorEnabled, type Styler, styler } from '../util/color.js';
-import { redact } from '../util/redact.js';
 
 export interface GlobalOptions {
   cwd?: string;
@@ -38,10 +37,10 @@ export function createContext(deps: Deps, globals: GlobalOptions): Context {
     verbose,
     color,
     style,
-    warn: (message) => deps.io.err(`${style.yellow('warning:')} ${redact(message)}\n`),
-    info: (message) => deps.io.err(`${redact(message)}\n`),
+    warn: (message) => deps.io.err(`${style.yellow('warning:')} ${deps.secrets.redact(message)}\n`),
+    info: (message) => deps.io.err(`${deps.secrets.redact(message)}\n`),
     debug: (message) => {
-      if (verbose) deps.io.err(`${style.dim(`[glx] ${redact(message)}`)}\n`);
+      if (verbose) deps.io.err(`${style.dim(`[glx] ${deps.secrets.redact(message)}`)}\n`);
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
+import { createSecrets } from '../util/redact.js';
 import { buildProgram } from './program.js';
 import { runCli } from './run-cli.js';
 
@@ -28,6 +29,7 @@ function captureDeps(sink: { out: string }): Deps {
     homeDir: '/',
     platform: 'linux',
     now: () => new Date(0),
+    secrets: createSecrets(),
     exec: refuse,
     gitlab: refuse,
   };

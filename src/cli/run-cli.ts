@@ -22,7 +22,7 @@ export async function runCli(argv: string[], deps: Deps): Promise<number> {
       // --help and --version end here too, with exit code 0.
       if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.OK;
       // commander wrote its message to stderr already; a script asking for JSON gets it as JSON too.
-      if (json) deps.io.out(`${JSON.stringify(errorFields(usageError(error.message.replace(/^error: /, ''), 'Run the command with --help for usage and examples.')), null, 2)}\n`);
+      if (json) deps.io.out(`${JSON.stringify(errorFields(usageError(error.message.replace(/^error: /, ''), 'Run the command with --help for usage and examples.'), deps), null, 2)}\n`);
       return ExitCode.USAGE;
     }
     return reportError(error, deps, argv.includes('--no-color'), json);

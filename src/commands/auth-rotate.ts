@@ -23,7 +23,7 @@ import { readNetrcFile } from '../netrc/store.js';
 import { replaceNetrcPassword } from '../netrc/upsert.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { acquireFileLock, type FileLock, lockOptions } from '../util/lock.js';
-import { mask, registerSecret } from '../util/redact.js';
+import { mask } from '../util/redact.js';
 import { loadGitLabIndexes, loadTarget, type Target } from '../resolve/indexes.js';
 
 export interface RotateOptions {
@@ -194,7 +194,7 @@ async function chooseToken(ctx: Context, target: Target, file: string | undefine
     const chosen = target.indexes.map((index) => ({ index, credentials: uvCredentialsFor(ctx.deps.env, index, world).chosen }));
     const withToken = chosen.filter((c) => c.credentials?.password);
     const tokens = [...new Set(withToken.map((c) => c.credentials!.password!))];
-    for (const token of tokens) registerSecret(token);
+    for (const token of tokens) ctx.deps.secrets.register(token);
     if (tokens.length > 1) {
       throw usageError(
         `the GitLab indexes on ${target.host} use different tokens (${withToken.map((c) => `${c.index.entry.name}: ${c.credentials!.source}`).join(', ')})`,
@@ -269,7 +269,7 @@ async function callRotate(ctx: Context, target: Target, plan: RotationPlan): Pro
       : 'Another rotation revoked this token first: run glx auth status to see which token the stores hold now.';
     throw new GlxError('GITLAB_ERROR', `GitLab refused to rotate the token "${plan.self.name}": ${result.message}; nothing changed`, hint);
   }
-  registerSecret(result.rotated.token);
+  ctx.deps.secrets.register(result.rotated.token);
   return result.rotated;
 }
 

@@ -19,7 +19,6 @@ import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../reso
 import { unifiedDiff } from '../util/diff.js';
 import { MAX_EDIT_BYTES, readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { lockOptions, withFileLock } from '../util/lock.js';
-import { redact } from '../util/redact.js';
 
 export interface InitOptions {
   target?: RegistryTarget;
@@ -264,7 +263,7 @@ function keepSpelling(existing: IndexEntry[], options: InitOptions, wanted: Regi
   const match = parsed?.shape === 'simple' ? compareRegistries(parsed, wanted) : 'different';
   // A URL with credentials is never written back (upsertIndex compares without them and warns).
   if (match === 'same') return parsed?.hasCredentials ? undefined : named.url;
-  const there = parsed ? `${describe(parsed.kind, parsed.id)} on ${parsed.host}` : redact(named.url);
+  const there = parsed ? `${describe(parsed.kind, parsed.id)} on ${parsed.host}` : ctx.deps.secrets.redact(named.url);
   if (options.replace) {
     ctx.warn(`index "${options.name}" pointed at ${there}; --replace points it at ${here} (packages pinned to "${options.name}" now resolve from there)`);
     return undefined;

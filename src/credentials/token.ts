@@ -7,7 +7,6 @@ import type { Deps, Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
-import { registerSecret } from '../util/redact.js';
 import { lookup, netrcPath, parseNetrc } from '../netrc/parse.js';
 import { readGlabConfig } from './glab.js';
 
@@ -91,8 +90,8 @@ export async function netrcFile(deps: Deps): Promise<{ file: string; note?: stri
   return { file: read, note: `NETRC=${env.NETRC} does not exist, so uv reads ${read}: glx uses that file (creating ${wanted} would hide ${read} from uv)` };
 }
 
-function resolved(token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}): ResolvedToken {
-  registerSecret(token);
+function resolved(deps: Deps, token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}): ResolvedToken {
+  deps.secrets.register(token);
   // Every command, `glx env` included, refuses the same tokens with the same words (issue 12).
   checkTokenText(token, source, extra.file);
   return { token, source, kind: extra.kind ?? kindFromPrefix(token), ...extra };
@@ -131,12 +130,12 @@ export async function findToken(deps: Deps, query: TokenQuery): Promise<Resolved
 
   const glab = await readGlabConfig(deps);
   const glabToken = glab?.hosts[query.host]?.token;
-  if (glab && glabToken) return resolved(glabToken, 'glab', { file: glab.file });
+  if (glab && glabToken) return resolved(deps, glabToken, 'glab', { file: glab.file });
 
   if (query.prompt && io.stdinIsTTY) {
     const where = query.promptUrl ? ` (create one at ${query.promptUrl})` : '';
     const token = (await io.promptHidden(`GitLab token for ${query.host}${where}: `)).trim();
-    if (token) return resolved(token, 'prompt', {});
+    if (token) return resolved(deps, token, 'prompt', {});
   }
   return undefined;
 }
@@ -156,11 +155,11 @@ async function singleSourceToken(deps: Deps, tokenStdin: boolean): Promise<Resol
     const token = (await io.readStdin()).replace(/\r?\n$/, '');
     if (token.trim() === '') throw new GlxError('NO_TOKEN', '--token-stdin was given but standard input was empty', 'Pipe the token in: echo "$TOKEN" | glx ... --token-stdin');
     if (/[\r\n]/.test(token)) throw new GlxError('NO_TOKEN', 'the token read from standard input has more than one line', 'Pipe exactly one token, on one line.');
-    return resolved(token, '--token-stdin', {});
+    return resolved(deps, token, '--token-stdin', {});
   }
-  if (env.GITLAB_TOKEN) return resolved(env.GITLAB_TOKEN, 'GITLAB_TOKEN', {});
-  if (env.GITLAB_ACCESS_TOKEN) return resolved(env.GITLAB_ACCESS_TOKEN, 'GITLAB_ACCESS_TOKEN', {});
-  if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN) return resolved(env.CI_JOB_TOKEN, 'CI_JOB_TOKEN', { kind: 'job', username: 'gitlab-ci-token' });
+  if (env.GITLAB_TOKEN) return resolved(deps, env.GITLAB_TOKEN, 'GITLAB_TOKEN', {});
+  if (env.GITLAB_ACCESS_TOKEN) return resolved(deps, env.GITLAB_ACCESS_TOKEN, 'GITLAB_ACCESS_TOKEN', {});
+  if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN) return resolved(deps, env.CI_JOB_TOKEN, 'CI_JOB_TOKEN', { kind: 'job', username: 'gitlab-ci-token' });
   return undefined;
 }
 
@@ -184,5 +183,5 @@ async function tokenFromNetrc(deps: Deps, host: string): Promise<ResolvedToken |
   if (!entry?.password || entry.source !== 'machine') return undefined;
   const prefixKind = kindFromPrefix(entry.password);
   const kind: TokenKind = entry.login === 'gitlab-ci-token' ? 'job' : prefixKind;
-  return resolved(entry.password, 'netrc', { kind, username: entry.login, file });
+  return resolved(deps, entry.password, 'netrc', { kind, username: entry.login, file });
 }

@@ -41,7 +41,7 @@ export async function rotateTokenSelf(client: GitLabClient, expiresAt?: string):
     subject: 'token rotation',
   });
   if (response.status === 400 || response.status === 405) return { refused: response.status, message: answerMessage(response) };
-  return { rotated: parseAnswer(response, RotatedToken, 'POST /personal_access_tokens/self/rotate') };
+  return { rotated: parseAnswer(response, RotatedToken, 'POST /personal_access_tokens/self/rotate', client.redact) };
 }
 
 /**
@@ -52,7 +52,7 @@ export async function rotateTokenSelf(client: GitLabClient, expiresAt?: string):
 export async function getProject(client: GitLabClient, id: string): Promise<Project> {
   const subject = `project ${id}`;
   const response = await client.request({ path: `/projects/${encodeId(id)}`, subject });
-  if (response.status !== 301 && response.status !== 308) return parseAnswer(response, Project, 'GET /projects/:id');
+  if (response.status !== 301 && response.status !== 308) return parseAnswer(response, Project, 'GET /projects/:id', client.redact);
   const target = new URL(response.headers.location ?? '', response.url);
   const api = new URL(client.apiUrl);
   if (target.origin !== api.origin || !/^\/projects\/\d+$/.test(target.pathname.slice(api.pathname.replace(/\/$/, '').length))) {
@@ -75,7 +75,7 @@ export async function getMember(client: GitLabClient, ref: RegistryRef, userId: 
   const path = `/${base}/${encodeId(ref.id)}/members/all/${userId}`;
   const response = await client.request({ path, accept: [404], subject: `${ref.kind} ${ref.id} membership` });
   if (response.status === 404) return undefined;
-  return parseAnswer(response, Member, `GET /${base}/:id/members/all/:user_id`);
+  return parseAnswer(response, Member, `GET /${base}/:id/members/all/:user_id`, client.redact);
 }
 
 /** https://docs.gitlab.com/api/jobs/#get-job-tokens-job — only a job token may call it. */
@@ -120,7 +120,7 @@ export function addToJobTokenAllowlist(client: GitLabClient, registryProjectId: 
 export async function listPackageProtectionRules(client: GitLabClient, projectId: string): Promise<PackageProtectionRule[] | undefined> {
   const response = await client.request({ path: `/projects/${encodeId(projectId)}/packages/protection/rules`, query: { per_page: 100 }, accept: [401, 403, 404], subject: `package protection rules of project ${projectId}` });
   if (response.status !== 200) return undefined;
-  return parseWith(response, PackageProtectionRule.array(), 'GET /projects/:id/packages/protection/rules');
+  return parseWith(response, PackageProtectionRule.array(), 'GET /projects/:id/packages/protection/rules', client.redact);
 }
 
 /** GitLab's own check of a CI configuration, in the context of a project. https://docs.gitlab.com/api/lint/ */
@@ -142,18 +142,18 @@ export function roleName(level: number): string {
   return 'No access';
 }
 
-function parseWith<T>(response: GitLabResponse, schema: { parse(value: unknown): T }, endpoint: string): T {
+function parseWith<T>(response: GitLabResponse, schema: { parse(value: unknown): T }, endpoint: string, redact: (text: string) => string): T {
   let value: unknown;
   try {
     value = JSON.parse(response.body);
   } catch {
-    throw invalidResponse(endpoint, response, 'not JSON');
+    throw invalidResponse(endpoint, response, 'not JSON', redact);
   }
   try {
     return schema.parse(value);
   } catch (error) {
     const issue = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues?.[0];
-    throw invalidResponse(endpoint, response, issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : String(error));
+    throw invalidResponse(endpoint, response, issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : String(error), redact);
   }
 }
 
@@ -175,7 +175,7 @@ export async function getSimpleVersions(client: GitLabClient, projectId: string,
   });
   if (response.status === 404) return { found: false, reason: 'not-found' };
   if (response.status >= 300 && response.status < 400) return { found: false, reason: 'forwarded', ...(response.headers.location ? { location: response.headers.location } : {}) };
-  if (response.status !== 200) throw invalidResponse('GET /projects/:id/packages/pypi/simple/:package_name', response, `status ${response.status}`);
+  if (response.status !== 200) throw invalidResponse('GET /projects/:id/packages/pypi/simple/:package_name', response, `status ${response.status}`, client.redact);
   return { found: true, files: parseSimplePage(response.body, response.url) };
 }
 
@@ -223,7 +223,7 @@ export function answerMessage(response: GitLabResponse): string {
 export async function getRelease(client: GitLabClient, projectId: string, tag: string): Promise<Release | undefined> {
   const response = await client.request({ path: `/projects/${encodeId(projectId)}/releases/${encodeURIComponent(tag)}`, accept: [404], subject: `release ${tag}` });
   if (response.status === 404) return undefined;
-  return parseWith(response, Release, 'GET /projects/:id/releases/:tag_name');
+  return parseWith(response, Release, 'GET /projects/:id/releases/:tag_name', client.redact);
 }
 
 export type CreateReleaseResult = { created: Release } | { exists: true } | { refused: string };
@@ -242,7 +242,7 @@ export async function createRelease(client: GitLabClient, projectId: string, rel
   });
   if (response.status === 409) return { exists: true };
   if (response.status === 422) return { refused: answerMessage(response) };
-  return { created: parseWith(response, Release, 'POST /projects/:id/releases') };
+  return { created: parseWith(response, Release, 'POST /projects/:id/releases', client.redact) };
 }
 
 /** Every asset link of a release, following pagination. https://docs.gitlab.com/api/releases/links/#list-links-of-a-release */
@@ -254,7 +254,7 @@ export async function listReleaseLinks(client: GitLabClient, projectId: string, 
       query: { per_page: 100, page },
       subject: `links of release ${tag}`,
     });
-    links.push(...parseWith(response, ReleaseLinks, 'GET /projects/:id/releases/:tag_name/assets/links'));
+    links.push(...parseWith(response, ReleaseLinks, 'GET /projects/:id/releases/:tag_name/assets/links', client.redact));
     const next = response.headers['x-next-page'];
     if (!next || Number(next) <= page) break;
   }
@@ -276,5 +276,5 @@ export async function createReleaseLink(client: GitLabClient, projectId: string,
     subject: `link ${link.name} of release ${tag}`,
   });
   if (response.status === 400) return { refused: answerMessage(response) };
-  return { created: parseWith(response, ReleaseLink, 'POST /projects/:id/releases/:tag_name/assets/links') };
+  return { created: parseWith(response, ReleaseLink, 'POST /projects/:id/releases/:tag_name/assets/links', client.redact) };
 }

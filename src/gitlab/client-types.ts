@@ -84,4 +84,6 @@ export interface GitLabClient {
   request(request: GitLabRequest): Promise<GitLabResponse>;
   /** GET/POST a JSON endpoint and check the answer with a zod schema. */
   json<T>(request: GitLabRequest, schema: { parse(value: unknown): T }, endpoint: string): Promise<T>;
+  /** Text with the run's secrets masked (Deps.secrets), for errors that quote GitLab's answers. */
+  redact(text: string): string;
 }

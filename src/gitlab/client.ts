@@ -8,7 +8,7 @@ import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
-import { displayUrl, mask, redact, registerSecret } from '../util/redact.js';
+import { displayUrl, mask, type Secrets } from '../util/redact.js';
 import type { GitLabClient, GitLabClientOptions, GitLabRequest, GitLabResponse, TokenKind } from './client-types.js';
 import { notAnApiAnswer } from './answer-shape.js';
 import { readBodyWithin } from './body-deadline.js';
@@ -70,7 +70,7 @@ export function defaultUsername(kind: TokenKind): string | undefined {
   return '__token__';
 }
 
-export function createGitLabClient(options: GitLabClientOptions, transport: TransportOptions): GitLabClient {
+export function createGitLabClient(options: GitLabClientOptions, transport: TransportOptions & { secrets: Secrets }): GitLabClient {
   const base = new URL(options.baseUrl);
   if (base.protocol !== 'https:' && base.protocol !== 'http:') {
     throw new GlxError('USAGE', `GitLab URL must be http(s): ${displayUrl(options.baseUrl)}`, 'Pass --host https://gitlab.example.com');
@@ -83,7 +83,8 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
   const token = options.token;
   const kind: TokenKind = options.kind ?? 'unknown';
   const username = options.username ?? defaultUsername(kind);
-  registerSecret(token);
+  transport.secrets.register(token);
+  const redact = (text: string) => transport.secrets.redact(text);
   const dispatcher = dispatcherFor({ env: transport.env, timeoutMs: options.timeoutMs });
   const bodyDeadlineMs = options.timeoutMs ?? 30_000;
   const attempts = Math.max(1, options.attempts ?? 4);
@@ -155,7 +156,7 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
           await sleep(delayMs);
           continue;
         }
-        throw unreachable(url, code, error);
+        throw unreachable(url, code, error, redact);
       }
       log?.(`${method} ${displayUrl(url.toString())} -> ${response.status} (${elapsed(started)})${token && sameOrigin && req.auth !== 'none' ? ` [${req.auth ?? 'api'} ${mask(token)}]` : ''}`);
       if ((shouldRetry(method, response.status) || (req.retryServerErrors && response.status === 500)) && attempt < attempts) {
@@ -187,30 +188,31 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
     async request(req) {
       const response = await send(req);
       if (response.status >= 400 && !(req.accept ?? []).includes(response.status)) {
-        throw httpError(response, { subject: req.subject, kind, auth: req.auth ?? 'api', method: req.method ?? 'GET' });
+        throw httpError(response, { subject: req.subject, kind, auth: req.auth ?? 'api', method: req.method ?? 'GET', redact });
       }
       return response;
     },
+    redact,
     async json(req, schema, endpoint) {
-      return parseAnswer(await this.request(req), schema, endpoint);
+      return parseAnswer(await this.request(req), schema, endpoint, redact);
     },
   };
 }
 
 /** A JSON answer checked with its zod schema; an unexpected shape names the endpoint. */
-export function parseAnswer<T>(response: GitLabResponse, schema: { parse(value: unknown): T }, endpoint: string): T {
+export function parseAnswer<T>(response: GitLabResponse, schema: { parse(value: unknown): T }, endpoint: string, redact: (text: string) => string): T {
   const shape = notAnApiAnswer(response);
-  if (shape) throw invalidResponse(endpoint, response, shape);
+  if (shape) throw invalidResponse(endpoint, response, shape, redact);
   let value: unknown;
   try {
     value = response.body === '' ? null : JSON.parse(response.body);
   } catch {
-    throw invalidResponse(endpoint, response, 'not JSON');
+    throw invalidResponse(endpoint, response, 'not JSON', redact);
   }
   try {
     return schema.parse(value);
   } catch (error) {
-    throw invalidResponse(endpoint, response, firstIssue(error));
+    throw invalidResponse(endpoint, response, firstIssue(error), redact);
   }
 }
 
@@ -285,7 +287,7 @@ export function networkReason(code: string, message = ''): string {
   return code || message;
 }
 
-function unreachable(url: URL, code: string, error: unknown): GlxError {
+function unreachable(url: URL, code: string, error: unknown, redact: (text: string) => string): GlxError {
   const what = networkReason(code, (error as Error).message);
   const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(`${code} ${(error as Error).message ?? ''}`);
   const hint = tls

@@ -4,7 +4,7 @@
  * cannot see it". Bodies follow research/gitlab.md §3.
  */
 import { GlxError } from '../errors.js';
-import { displayUrl, redact } from '../util/redact.js';
+import { displayUrl } from '../util/redact.js';
 import type { AuthMode, GitLabResponse, TokenKind } from './client-types.js';
 
 export interface ErrorContext {
@@ -12,6 +12,8 @@ export interface ErrorContext {
   kind: TokenKind;
   auth: AuthMode;
   method: string;
+  /** Masks the run's secrets in what GitLab answered (Deps.secrets). */
+  redact(text: string): string;
 }
 
 export interface GitLabErrorBody {
@@ -51,7 +53,7 @@ export function httpError(response: GitLabResponse, ctx: ErrorContext): GlxError
   const what = ctx.subject ? `${ctx.subject}: ` : '';
   const where = `${ctx.method} ${displayUrl(response.url)}`;
   const status = response.status;
-  const detail = redact(describeBody(body, response));
+  const detail = ctx.redact(describeBody(body, response));
 
   if (status === 401) {
     if (body.error === 'invalid_token' && /expired/i.test(body.description ?? '')) {
@@ -110,6 +112,6 @@ export function httpError(response: GitLabResponse, ctx: ErrorContext): GlxError
   return new GlxError('GITLAB_ERROR', `${what}GitLab answered ${status} to ${where}: ${detail}`, 'See the message above; run with --verbose for the request log.');
 }
 
-export function invalidResponse(endpoint: string, response: GitLabResponse, problem: string): GlxError {
+export function invalidResponse(endpoint: string, response: GitLabResponse, problem: string, redact: (text: string) => string): GlxError {
   return new GlxError('GITLAB_RESPONSE_INVALID', `unexpected answer from GitLab ${endpoint} (${displayUrl(response.url)}): ${redact(problem)}`, 'Is --host a GitLab instance? Run with --verbose to see the requests.');
 }

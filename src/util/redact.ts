@@ -1,23 +1,32 @@
 /**
- * Last line of defence against leaking a token: every secret glx learns is registered here and
- * masked in anything run-cli prints (errors, warnings, verbose logs). Code should not print
- * tokens in the first place; this catches the case where a server echoes one back.
+ * Last line of defence against leaking a token: every secret glx learns in a run is registered
+ * with the run's Secrets (Deps.secrets) and masked in anything it prints (errors, warnings,
+ * verbose logs). Code should not print tokens in the first place; this catches the case where a
+ * server echoes one back.
  */
-const secrets = new Set<string>();
-
-export function registerSecret(secret: string | undefined): void {
-  // Very short values would mask ordinary words; real tokens are 20+ characters.
-  if (secret && secret.length >= 8) secrets.add(secret);
+export interface Secrets {
+  register(secret: string | undefined): void;
+  /** `text` with every registered secret, plain or URL-encoded, masked. */
+  redact(text: string): string;
 }
 
-export function redact(text: string): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (out.includes(secret)) out = out.split(secret).join(mask(secret));
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(mask(secret));
-  }
-  return out;
+export function createSecrets(): Secrets {
+  const known = new Set<string>();
+  return {
+    register(secret) {
+      // Very short values would mask ordinary words; real tokens are 20+ characters.
+      if (secret && secret.length >= 8) known.add(secret);
+    },
+    redact(text) {
+      let out = text;
+      for (const secret of known) {
+        if (out.includes(secret)) out = out.split(secret).join(mask(secret));
+        const encoded = encodeURIComponent(secret);
+        if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(mask(secret));
+      }
+      return out;
+    },
+  };
 }
 
 /** At most the first 6 characters, enough to tell `glpat-` from `gldt-` and nothing more. */

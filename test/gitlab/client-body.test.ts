@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { GlxError } from '../../src/errors.js';
+import { createSecrets } from '../../src/util/redact.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import type { GitLabClient, RetryInfo } from '../../src/gitlab/client-types.js';
 import { rejectionOf } from '../support/errors.js';
@@ -12,7 +13,7 @@ let client: GitLabClient;
 beforeEach(async () => {
   fake = await createFakeGitLab();
   world = fake.seed.standard();
-  client = createGitLabClient({ baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal', backoffMs: 1 }, { env: {} });
+  client = createGitLabClient({ baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal', backoffMs: 1 }, { env: {}, secrets: createSecrets() });
 });
 afterEach(async () => {
   await fake.close();

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getProject, getTokenSelf } from '../../src/gitlab/api.js';
+import { createSecrets } from '../../src/util/redact.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
 import { rejectionOf } from '../support/errors.js';
@@ -20,7 +21,7 @@ afterEach(async () => {
 });
 
 function client(token?: string, kind: 'personal' | 'job' | 'deploy' = 'personal') {
-  return createGitLabClient({ baseUrl: fake.url, token, kind, backoffMs: 1, timeoutMs: 5_000 }, { env: {} });
+  return createGitLabClient({ baseUrl: fake.url, token, kind, backoffMs: 1, timeoutMs: 5_000 }, { env: {}, secrets: createSecrets() });
 }
 
 describe('the GitLab client authenticates per token kind', () => {
@@ -192,6 +193,6 @@ describe('the GitLab client keeps credentials at home', () => {
   });
 
   it('refuses plain http to a host that is not loopback', () => {
-    expect(() => createGitLabClient({ baseUrl: 'http://gitlab.example.com', token: 'glpat-x' }, { env: {} })).toThrow(/refusing plain http/);
+    expect(() => createGitLabClient({ baseUrl: 'http://gitlab.example.com', token: 'glpat-x' }, { env: {}, secrets: createSecrets() })).toThrow(/refusing plain http/);
   });
 });

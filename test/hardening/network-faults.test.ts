@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
+import { createSecrets } from '../../src/util/redact.js';
 import { createGitLabClient, retryDelay } from '../../src/gitlab/client.js';
 import { createFakeGitLab, type FakeGitLab, type Fault, type StandardWorld } from '../support/fake-gitlab/index.js';
 import { tempDir, testDeps } from '../support/test-deps.js';
@@ -64,7 +65,7 @@ function expectNoTokenElsewhere(): void {
 async function glx(argv: string[], options: { timeoutMs?: number } = {}) {
   const env = { GITLAB_TOKEN: world.tokens.alicePat, NETRC: path.join(dir, 'netrc') };
   const { deps, io } = testDeps({ env, homeDir: dir, cwd: dir });
-  deps.gitlab = async (clientOptions) => createGitLabClient({ backoffMs: 1, timeoutMs: options.timeoutMs ?? 5_000, ...clientOptions }, { env: deps.env });
+  deps.gitlab = async (clientOptions) => createGitLabClient({ backoffMs: 1, timeoutMs: options.timeoutMs ?? 5_000, ...clientOptions }, { env: deps.env, secrets: deps.secrets });
   const started = performance.now();
   const code = await runCli(argv, deps);
   return { code, ...io, ms: performance.now() - started };
@@ -297,7 +298,7 @@ describe('the built bin with its real retry schedule', () => {
 describe('redirects followed by the client', () => {
   it('carries no credentials to another origin, in any header or the URL', async () => {
     fake.faults.push({ route: 'GET /user', kind: 'redirect', location: `${elsewhere.url}/api/v4/user?from=redirect` });
-    const client = createGitLabClient({ baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal', backoffMs: 1 }, { env: {} });
+    const client = createGitLabClient({ baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal', backoffMs: 1 }, { env: {}, secrets: createSecrets() });
     const seen = elsewhere.requests.length;
     faultCases++;
 
@@ -309,7 +310,7 @@ describe('redirects followed by the client', () => {
   });
 
   it('refuses a request for an absolute URL on another origin before sending anything', async () => {
-    const client = createGitLabClient({ baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal' }, { env: {} });
+    const client = createGitLabClient({ baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal' }, { env: {}, secrets: createSecrets() });
     const seen = elsewhere.requests.length;
 
     await expect(client.request({ path: `${elsewhere.url}/api/v4/user` })).rejects.toThrow(/not on http:\/\/127\.0\.0\.1/);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { Deps, Env, ExecOptions, ExecResult } from '../../src/deps.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
+import { createSecrets } from '../../src/util/redact.js';
 
 export interface TestIo {
   stdout: string;
@@ -43,6 +44,7 @@ export function execReal(file: string, args: string[], options: ExecOptions = {}
 export function testDeps(options: TestDepsOptions = {}): { deps: Deps; io: TestIo } {
   const io: TestIo = { stdout: '', stderr: '' };
   const env: Env = { HOME: options.homeDir, PATH: process.env.PATH, ...options.env };
+  const secrets = createSecrets();
   const deps: Deps = {
     io: {
       out: (text) => {
@@ -69,7 +71,8 @@ export function testDeps(options: TestDepsOptions = {}): { deps: Deps; io: TestI
     now: () => options.now ?? new Date(),
     // Child processes see the test's environment (PATH, HOME, ...), as they see the real one in system.ts.
     exec: (file, args, execOptions = {}) => execReal(file, args, { ...execOptions, env: { ...env, ...execOptions.env } }),
-    gitlab: async (clientOptions) => createGitLabClient({ backoffMs: 1, timeoutMs: 5_000, ...clientOptions }, { env }),
+    gitlab: async (clientOptions) => createGitLabClient({ backoffMs: 1, timeoutMs: 5_000, ...clientOptions }, { env, secrets }),
+    secrets,
   };
   return { deps, io };
 }
