@@ -8,7 +8,8 @@ import { GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 import { registerSecret } from '../util/redact.js';
-import { lookup, netrcPath, parseNetrc } from '../netrc/parse.js';
+import { lookup, netrcPath } from '../netrc/lookup.js';
+import { parseNetrc } from '../netrc/parse.js';
 import { readGlabConfig } from './glab.js';
 
 export type TokenSource = '--token-stdin' | 'GITLAB_TOKEN' | 'GITLAB_ACCESS_TOKEN' | 'CI_JOB_TOKEN' | 'netrc' | 'glab' | 'prompt';

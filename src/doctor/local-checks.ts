@@ -10,7 +10,9 @@ import { chooseUvCredentials, type IndexForSources, incompleteWords, keyringEnab
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { publishUrl as projectPublishUrl, simpleUrl, UNEXPANDED_URL } from '../gitlab/url.js';
-import { lookup, type NetrcDocument, parseNetrc, validateForUv } from '../netrc/parse.js';
+import { lookup } from '../netrc/lookup.js';
+import { type NetrcDocument, parseNetrc } from '../netrc/parse.js';
+import { validateForUv } from '../netrc/uv-lint.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, isTable } from '../pyproject/read.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
@@ -108,7 +110,7 @@ export interface NetrcState {
 
 export async function readNetrcState(ctx: Context): Promise<NetrcState> {
   const { findUvNetrc } = await import('../netrc/store.js');
-  const { netrcPath } = await import('../netrc/parse.js');
+  const { netrcPath } = await import('../netrc/lookup.js');
   const found = await findUvNetrc(ctx.deps.env, ctx.deps.homeDir, ctx.deps.platform);
   const file = found ?? netrcPath(ctx.deps.env, ctx.deps.homeDir);
   if (!found) return { file, exists: false };

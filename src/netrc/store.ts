@@ -8,7 +8,7 @@ import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { decodeUtf8, MAX_EDIT_BYTES, resolveTarget, tooLarge, writeFileAtomic } from '../util/fs-atomic.js';
 import { withFileLock } from '../util/lock.js';
-import { uvNetrcCandidates } from './parse.js';
+import { uvNetrcCandidates } from './lookup.js';
 import { type NetrcEntryInput, normalizeNetrcHost, removeNetrc, type UpsertAction, upsertNetrc } from './upsert.js';
 
 export interface NetrcWriteOptions {

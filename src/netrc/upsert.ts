@@ -8,7 +8,8 @@
  * the rest of the file reads is refused rather than written.
  */
 import { GlxError } from '../errors.js';
-import { type NetrcDialect, type NetrcDocument, type NetrcEntry, type NetrcField, type NetrcSegment, type NetrcValue, parseNetrc } from './parse.js';
+import type { NetrcDialect } from './lexer.js';
+import { type NetrcDocument, type NetrcEntry, type NetrcField, type NetrcSegment, type NetrcValue, parseNetrc } from './parse.js';
 
 export interface NetrcEntryInput {
   host: string;
