@@ -346,7 +346,10 @@ describe.each(PYPROJECT_CASES)('a hostile pyproject.toml: $name', (c) => {
         const beforeText = before?.bytes.toString('utf8') ?? '';
         const run = changedRun(beforeText, after);
         expect(run.removed).toBe('');
-        expect(run.inserted).toContain('name = "hostile"');
+        // The new entry may go above an existing one (uv asks the first non-explicit index first):
+        // the inserted run then starts inside the shared `name = "` prefix.
+        expect(run.inserted).toContain('hostile"');
+        expect(after).toContain('name = "hostile"');
         const beforeDoc = parse(stripBom(beforeText));
         expect(withoutIndex(parse(stripBom(after)), 'hostile', beforeDoc) === canonical(beforeDoc), 'the document means something else').toBe(true);
         expect(snapshot(file).mode).toBe(before?.mode);
