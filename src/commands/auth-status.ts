@@ -10,7 +10,7 @@ import { readUvCredentialWorld, type UvCredentialWorld, uvCredentialsFor } from 
 import { probeSimpleIndex } from '../gitlab/api.js';
 import { ExitCode, GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
-import { mask } from '../util/redact.js';
+import { mask, withoutUserinfo } from '../util/redact.js';
 import { kindLabel } from './auth.js';
 import { type GitLabIndex, loadGitLabIndexes } from './env.js';
 
@@ -178,10 +178,7 @@ async function verifyCredentials(ctx: Context, index: GitLabIndex, found: Source
 
 function stripUserinfo(url: string): string {
   try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
+    return new URL(withoutUserinfo(url)).toString();
   } catch {
     return url;
   }

@@ -20,7 +20,7 @@ import { type CiPlan, type CiPlanOptions, type PinChoice, type PinName, planCiSe
 import { compareMinor, fromPythonVersionFile, isPythonMinor, lowerBound, NEWEST_IMAGE_PYTHON, OLDEST_IMAGE_PYTHON } from '../gitlab-ci/python-version.js';
 import { addToJobTokenAllowlist, getGroup, getProject, lintCiConfig } from '../gitlab/api.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
-import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
+import { indexEnvVars, refuseEnvCollisions } from '../pyproject/index-name.js';
 import { type IndexEntry, isTable, parsePyproject } from '../pyproject/read.js';
 import { type HostResolution, resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
@@ -222,15 +222,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
 }
 
 function checkCollisions(all: IndexEntry[], relative: string): void {
-  const names = all.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
-  const collision = findEnvCollisions(names)[0];
-  if (collision) {
-    throw new GlxError(
-      'INDEX_NAME_COLLISION',
-      `indexes ${collision.map((n) => `"${n}"`).join(' and ')} in ${relative} share the variable ${indexEnvVars(collision[0]!).username}`,
-      'Rename one of them in pyproject.toml; the pipeline could not give them different credentials.',
-    );
-  }
+  refuseEnvCollisions(all, relative, 'Rename one of them in pyproject.toml; the pipeline could not give them different credentials.');
 }
 
 /** Runs git; undefined when git is not installed. */

@@ -6,11 +6,12 @@
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { detectShell, type EnvVariable, parseShell, renderExports, type Shell } from '../credentials/shell.js';
-import { findToken, kindFromPrefix, type ResolvedToken, singleSource, usernameFor } from '../credentials/token.js';
+import { findToken, kindFromPrefix, type ResolvedToken, singleSource, usernameOption } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
+import { defaultUsername } from '../gitlab/client-types.js';
 import { isUnexpandedRegistryUrl, type ParsedRegistryUrl, parseRegistryUrl, UNEXPANDED_URL } from '../gitlab/url.js';
-import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
+import { indexEnvVars, refuseEnvCollisions } from '../pyproject/index-name.js';
 import { type IndexEntry, listIndexes, type Locate, parsePyproject, type TomlTable } from '../pyproject/read.js';
 import { findUvProject, type WorkspaceDefinition } from '../pyproject/workspace.js';
 import { type LegacyIndex, legacyIndexes, legacyMessage } from '../pyproject/legacy.js';
@@ -32,8 +33,7 @@ export interface GitLabIndex {
 }
 
 export function parseEnvOptions(raw: Record<string, unknown>, env: Env): EnvOptions {
-  const username = typeof raw.username === 'string' ? raw.username : undefined;
-  if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
+  const username = usernameOption(raw.username);
   return {
     shell: typeof raw.shell === 'string' ? parseShell(raw.shell) : detectShell(env),
     indexes: (raw.index as string[] | undefined) ?? [],
@@ -170,7 +170,7 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
 
 export function credentialUsername(token: ResolvedToken, explicit?: string): string {
   const kind = token.kind === 'unknown' ? kindFromPrefix(token.token) : token.kind;
-  const username = usernameFor(kind, explicit ?? token.username);
+  const username = (explicit ?? token.username) || defaultUsername(kind);
   if (!username) {
     throw new GlxError('NO_TOKEN', `the token from ${token.source} is a deploy token, and its username is unknown`, 'Pass --username <deploy-token-username>, or store it with `glx auth --netrc --username <name>`.');
   }
@@ -199,12 +199,7 @@ function selectIndexes(gitlab: GitLabIndex[], wanted: string[], relative: string
 }
 
 function checkCollisions(all: IndexEntry[], relative: string): void {
-  const names = all.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
-  const collision = findEnvCollisions(names)[0];
-  if (collision) {
-    const stem = indexEnvVars(collision[0]!).username;
-    throw new GlxError('INDEX_NAME_COLLISION', `indexes ${collision.map((n) => `"${n}"`).join(' and ')} in ${relative} share the variable ${stem}`, 'Rename one of them in pyproject.toml; uv cannot tell them apart in the environment.');
-  }
+  refuseEnvCollisions(all, relative, 'Rename one of them in pyproject.toml; uv cannot tell them apart in the environment.');
 }
 
 function publishTarget(selected: GitLabIndex[], relative: string): GitLabIndex {

@@ -12,7 +12,7 @@ import { type EditResult, removeLegacyUrl, upsertIndex, upsertSources } from '..
 import { type LegacyIndex, legacyIndexes } from '../pyproject/legacy.js';
 import { createLocator } from '../pyproject/locate.js';
 import { validateIndexName } from '../pyproject/index-name.js';
-import { type IndexEntry, listIndexes, listSources, normalizePackageName, parsePyproject, sourceIndex } from '../pyproject/read.js';
+import { type IndexEntry, isPackageName, listIndexes, listSources, normalizePackageName, parsePyproject, sourceIndex } from '../pyproject/read.js';
 import { findUvProject } from '../pyproject/workspace.js';
 import { resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
@@ -56,9 +56,6 @@ export interface InitResult {
   dryRun: boolean;
 }
 
-/** PEP 508 distribution names. */
-const PACKAGE_NAME = /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
-
 /** argv + env → validated options. Throws usage errors; does no I/O. */
 export function parseInitOptions(raw: Record<string, unknown>, _env: Env): InitOptions {
   const name = String(raw.name ?? 'gitlab');
@@ -72,7 +69,7 @@ export function parseInitOptions(raw: Record<string, unknown>, _env: Env): InitO
   }
   const packages = ((raw.package as string[] | undefined) ?? []).map((pkg) => pkg.trim());
   for (const pkg of packages) {
-    if (!PACKAGE_NAME.test(pkg)) throw usageError(`--package ${JSON.stringify(pkg)} is not a valid Python package name`, 'Use the distribution name as on PyPI, e.g. acme-utils.');
+    if (!isPackageName(pkg)) throw usageError(`--package ${JSON.stringify(pkg)} is not a valid Python package name`, 'Use the distribution name as on PyPI, e.g. acme-utils.');
   }
   let ignoreErrorCodes: number[] | undefined;
   if (typeof raw.ignoreErrorCodes === 'string') {

@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { createProgress, formatBytes, type Progress } from '../cli/progress.js';
 import { printJsonResult } from '../cli/report-error.js';
-import { checkRegistry, introspectToken, type TokenReport } from '../credentials/inspect.js';
-import { credentialKind, requireToken } from '../credentials/token.js';
+import { checkRegistry, introspectToken, problemError, type TokenReport } from '../credentials/inspect.js';
+import { credentialKind, requireToken, usernameOption } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { type Digests, hashFile } from '../dist/digest.js';
 import { distKindOf, normalizeName } from '../dist/filename.js';
@@ -107,8 +107,7 @@ export function parsePublishOptions(raw: Record<string, unknown>, _env: Env): Pu
   const release = typeof raw.release === 'string' ? raw.release.trim() : undefined;
   if (release === '') throw usageError('--release needs a tag name', 'e.g. --release v1.4.0');
   if (raw.releaseCreate === true && release === undefined) throw usageError('--release-create needs --release TAG', 'e.g. --release v1.4.0 --release-create');
-  const username = typeof raw.username === 'string' ? raw.username : undefined;
-  if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
+  const username = usernameOption(raw.username);
   return {
     files: defaultFiles ? [DEFAULT_FILES] : files,
     defaultFiles,
@@ -318,10 +317,7 @@ async function refuseUnlessCanPublish(client: GitLabClient, ctx: Context, projec
   const ref = { kind: 'project' as const, id: projectId };
   const check = await checkRegistry(client, report, ref, simpleUrl(client.baseUrl, ref), 'publish');
   const problem = check.problems[0];
-  if (problem) {
-    const code = problem.code === 'GITLAB_ERROR' || problem.code === 'GITLAB_NOT_FOUND' ? 'GITLAB_AUTH' : problem.code;
-    throw new GlxError(code, `${problem.message}; nothing was uploaded`, problem.hint);
-  }
+  if (problem) throw problemError(problem, `${problem.message}; nothing was uploaded`);
   if (releases && report.kind === 'deploy') {
     // gitlab.md §2: deploy tokens work on package routes only, never on the Releases API.
     throw new GlxError('GITLAB_AUTH', 'a deploy token cannot call the Releases API, so --release cannot link the files; nothing was uploaded', 'Use an access token with scope api (Developer role) or the CI job token, or publish without --release.');

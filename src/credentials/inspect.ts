@@ -123,6 +123,14 @@ export async function introspectToken(client: GitLabClient, now: Date, username?
   };
 }
 
+/**
+ * The error a command stops with for a registry problem: GitLab's "not found" and its other
+ * failures mean these credentials cannot use the registry, so they exit as a credentials error.
+ */
+export function problemError(problem: Problem, message: string): GlxError {
+  return new GlxError(problem.code === 'GITLAB_ERROR' || problem.code === 'GITLAB_NOT_FOUND' ? 'GITLAB_AUTH' : problem.code, message, problem.hint);
+}
+
 /** Role, visibility and the registry's own answer for one GitLab index. */
 export async function checkRegistry(client: GitLabClient, report: TokenReport, ref: RegistryRef, url: string, need: Need): Promise<RegistryCheck> {
   const check: RegistryCheck = { ref, url, problems: [] };

@@ -4,7 +4,7 @@
  * token > a hidden prompt on a TTY. Which username goes with it follows from its kind.
  */
 import type { Context } from '../cli/context.js';
-import { GlxError } from '../errors.js';
+import { GlxError, usageError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 import { registerSecret } from '../util/redact.js';
@@ -48,6 +48,17 @@ export function kindFromPrefix(token: string): TokenKind {
 }
 
 /**
+ * `--username`: HTTP Basic cannot carry a colon in the user-id (RFC 7617 §2,
+ * https://www.rfc-editor.org/rfc/rfc7617#section-2), and a blank would not survive the shell
+ * exports and netrc lines the name goes into. Throws a usage error; does no I/O.
+ */
+export function usernameOption(raw: unknown): string | undefined {
+  const username = typeof raw === 'string' ? raw : undefined;
+  if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
+  return username;
+}
+
+/**
  * The kind of a credential as uv would send it: the source's word first (CI_JOB_TOKEN is a job
  * token), then the prefix, then the username — a deploy token from before the gldt- prefix is
  * recognisable only by a username that is neither __token__ nor gitlab-ci-token.
@@ -58,13 +69,6 @@ export function credentialKind(token: string, username?: string, known: TokenKin
   const prefixed = kindFromPrefix(token);
   if (prefixed !== 'unknown') return prefixed;
   return username && username !== '__token__' ? 'deploy' : 'unknown';
-}
-
-export function usernameFor(kind: TokenKind, explicit?: string): string | undefined {
-  if (explicit) return explicit;
-  if (kind === 'job') return 'gitlab-ci-token';
-  if (kind === 'deploy') return undefined;
-  return '__token__';
 }
 
 /**

@@ -16,7 +16,7 @@ import { validateForUv } from '../netrc/uv-lint.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, isTable } from '../pyproject/read.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
-import { mask } from '../util/redact.js';
+import { mask, withoutUserinfo } from '../util/redact.js';
 import { type Check, check } from './check.js';
 
 export function indexChecks(index: GitLabIndex): Check[] {
@@ -26,7 +26,7 @@ export function indexChecks(index: GitLabIndex): Check[] {
   const checks: Check[] = [];
   const canonical = simpleUrl(registry.baseUrl, registry);
   const reinit = `glx init --${registry.kind} ${registry.id} --name ${entry.name}${entry.publishUrl ? ' --publish' : ''}`;
-  if (entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//') !== canonical) {
+  if (withoutUserinfo(entry.url.replace(/\/$/, '')) !== canonical) {
     checks.push(check(`${id}.url`, 'warn', `${title}: url`, `the URL is not in GitLab's documented form (${canonical})`, reinit));
   } else {
     checks.push(check(`${id}.url`, 'ok', `${title}: url`, `${registry.kind} registry ${registry.id} on ${registry.host}`));

@@ -12,6 +12,7 @@ import { kindLabel } from '../commands/auth.js';
 import type { GlxError } from '../errors.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
 import { dispatcherFor } from '../gitlab/client.js';
+import { withoutUserinfo } from '../util/redact.js';
 import { type Check, check } from './check.js';
 
 export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
@@ -46,7 +47,7 @@ export async function accessCheck(client: GitLabClient, index: GitLabIndex, repo
  */
 export async function forwardingCheck(client: GitLabClient, index: GitLabIndex): Promise<Check> {
   const name = `glx-doctor-probe-${randomUUID().slice(0, 8)}`;
-  const response = await client.request({ path: `${index.entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//')}/${name}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
+  const response = await client.request({ path: `${withoutUserinfo(index.entry.url.replace(/\/$/, ''))}/${name}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
   const title = `index ${index.entry.name}: forwarding`;
   const id = `index.${index.entry.name}.forwarding`;
   if (response.status === 302 || response.status === 301) {
@@ -70,7 +71,7 @@ export async function confusionCheck(ctx: Context, client: GitLabClient, index: 
   const normalized = pkg.toLowerCase().replace(/[-_.]+/g, '-');
   const id = `package.${normalized}.confusion`;
   const title = `package ${pkg}`;
-  const response = await client.request({ path: `${index.entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//')}/${normalized}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
+  const response = await client.request({ path: `${withoutUserinfo(index.entry.url.replace(/\/$/, ''))}/${normalized}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
   if (response.status === 302 || response.status === 301) {
     return check(id, 'warn', title, `pinned to "${index.entry.name}", but that registry does not hold it and GitLab forwards the request to pypi.org: uv would install whatever pypi.org has under that name`, 'Publish the package to the registry, and ask a group Owner to turn off Settings > Packages and registries > Forward PyPI package requests.');
   }
@@ -111,7 +112,7 @@ export async function ciCheck(ctx: Context, index: GitLabIndex, jobToken: string
   const id = `ci.${index.entry.name}.job-token`;
   const title = `CI: index ${index.entry.name}`;
   const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: jobToken, kind: 'job', username: 'gitlab-ci-token', log: ctx.verbose ? ctx.debug : undefined });
-  const response = await client.request({ path: index.entry.url.replace(/\/\/[^@/]*@/, '//'), auth: 'basic', headers: { accept: 'text/html' }, accept: [401, 403, 404] });
+  const response = await client.request({ path: withoutUserinfo(index.entry.url), auth: 'basic', headers: { accept: 'text/html' }, accept: [401, 403, 404] });
   const { env } = ctx.deps;
   const self = index.registry.kind === 'project' && index.registry.id === env.CI_PROJECT_ID;
   const jobUser = env.GITLAB_USER_LOGIN ? `${env.GITLAB_USER_LOGIN} (who started this pipeline)` : 'the user who started this pipeline';

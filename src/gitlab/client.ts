@@ -9,7 +9,7 @@ import { Agent, type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } f
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { displayUrl, mask, redact, registerSecret } from '../util/redact.js';
-import type { GitLabClient, GitLabClientOptions, GitLabRequest, GitLabResponse, TokenKind } from './client-types.js';
+import { defaultUsername, type GitLabClient, type GitLabClientOptions, type GitLabRequest, type GitLabResponse, type TokenKind } from './client-types.js';
 import { notAnApiAnswer } from './answer-shape.js';
 import { readBodyWithin } from './body-deadline.js';
 import { httpError, invalidResponse } from './errors.js';
@@ -62,12 +62,6 @@ export function dispatcherFor(options: TransportOptions): Dispatcher {
   }
   dispatchers.set(key, dispatcher);
   return dispatcher;
-}
-
-export function defaultUsername(kind: TokenKind): string | undefined {
-  if (kind === 'job') return 'gitlab-ci-token';
-  if (kind === 'deploy') return undefined;
-  return '__token__';
 }
 
 export function createGitLabClient(options: GitLabClientOptions, transport: TransportOptions): GitLabClient {

@@ -26,8 +26,6 @@ export function normalizeBaseUrl(input: string): string {
   const trimmed = input.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
   const url = new URL(withScheme);
-  url.username = '';
-  url.password = '';
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
   return `${url.protocol}//${url.host}${path}`;
 }

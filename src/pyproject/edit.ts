@@ -7,12 +7,14 @@
 import { parse as parseToml, type TomlTable, type TomlValue } from 'smol-toml';
 import type { AST } from 'toml-eslint-parser';
 import { at, GlxError } from '../errors.js';
+import { withoutUserinfo } from '../util/redact.js';
 import { envVarStem, indexEnvVars, validateIndexName } from './index-name.js';
 import { type Definition, definitions, locatorFor, parseCst, type Program, samePath, startsWith } from './locate.js';
 import {
   type AuthPolicy,
   describeType,
   type IndexEntry,
+  isPackageName,
   isTable,
   type Locate,
   listIndexes,
@@ -159,23 +161,12 @@ function hasCredentials(url: string): boolean {
 
 /** The URL with `***@` in place of any user info, for messages. */
 function redact(url: string): string {
-  const parsed = parsedUrl(url);
-  if (!parsed || (parsed.username === '' && parsed.password === '')) return url;
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.href.replace('://', '://***@');
+  return hasCredentials(url) ? withoutUserinfo(url).replace('://', '://***@') : url;
 }
 
 /** Same index location: user info and a trailing `/` ignored (URL parsing also folds host case). */
 function sameUrl(a: string, b: string): boolean {
-  const canonical = (url: string) => {
-    const parsed = parsedUrl(url);
-    if (parsed) {
-      parsed.username = '';
-      parsed.password = '';
-    }
-    return (parsed?.href ?? url).replace(/\/+$/, '');
-  };
+  const canonical = (url: string) => (parsedUrl(withoutUserinfo(url))?.href ?? url).replace(/\/+$/, '');
   return canonical(a) === canonical(b);
 }
 
@@ -470,8 +461,6 @@ function indexEntryNode(prep: Prepared, position: number): AST.TOMLTable | AST.T
 // ---------------------------------------------------------------------------------------------
 // Sources
 
-const PACKAGE_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
-
 function describeSource(value: TomlValue | undefined): string {
   if (!isTable(value)) return `source (${describeType(value)})`;
   for (const kind of ['git', 'path', 'url', 'workspace', 'index']) if (kind in value) return `${kind} source`;
@@ -487,7 +476,7 @@ function describeSource(value: TomlValue | undefined): string {
 export function upsertSources(text: string, pins: readonly SourcePin[], file: string): SourcesEditResult {
   for (const pin of pins) {
     validateIndexName(pin.index);
-    if (!PACKAGE_NAME.test(pin.package)) {
+    if (!isPackageName(pin.package)) {
       throw new GlxError(
         'INVALID_NAME',
         `invalid package name ${JSON.stringify(pin.package)}`,

@@ -68,3 +68,13 @@ export function findEnvCollisions(names: readonly string[]): string[][] {
   }
   return [...byStem.values()].filter((group) => group.length > 1);
 }
+
+/**
+ * Throws INDEX_NAME_COLLISION for the first two indexes in `relative` (a file name for the
+ * message) that read the same UV_INDEX_* variables; `hint` says what that breaks for the caller.
+ */
+export function refuseEnvCollisions(entries: readonly { name?: string | undefined }[], relative: string, hint: string): void {
+  const names = entries.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
+  const collision = findEnvCollisions(names)[0];
+  if (collision) throw new GlxError('INDEX_NAME_COLLISION', `indexes ${collision.map((n) => `"${n}"`).join(' and ')} in ${relative} share the variable ${indexEnvVars(collision[0]!).username}`, hint);
+}

@@ -258,6 +258,11 @@ export function sourceIndex(value: TomlValue | undefined): string | undefined {
   return isTable(value) && typeof value.index === 'string' ? value.index : undefined;
 }
 
+/** A valid distribution name (https://packaging.python.org/en/latest/specifications/name-normalization/). */
+export function isPackageName(name: string): boolean {
+  return /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/.test(name);
+}
+
 /** PEP 503 normalisation: runs of `-`, `_`, `.` become `-`, lowercase. uv compares package names this way. */
 export function normalizePackageName(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase();

@@ -25,18 +25,34 @@ export function mask(secret: string): string {
   return `${secret.slice(0, Math.min(6, Math.floor(secret.length / 3)))}…`;
 }
 
+/**
+ * `url` without its `user:password@`. A URL that carries userinfo comes back as the WHATWG URL
+ * parser writes it (https://url.spec.whatwg.org/#concept-url-serializer), so a password with an
+ * `@` in it goes too; one without comes back unchanged, and text that does not parse has the
+ * `//…@` cut out.
+ */
+export function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, '//');
+  }
+}
+
 /** A URL as it may be printed: no userinfo, no query token. */
 export function displayUrl(url: string): string {
   try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
+    const parsed = new URL(withoutUserinfo(url));
     for (const key of ['private_token', 'job_token', 'token']) {
       if (parsed.searchParams.has(key)) parsed.searchParams.set(key, 'REDACTED');
     }
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/[^/@\s]*@/, '//');
+    return withoutUserinfo(url);
   }
 }
 
