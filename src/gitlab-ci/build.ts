@@ -18,7 +18,7 @@ export const STARTER_JOB = 'uv-sync';
 /** Comment lines that open each block glx rewrites; merge.ts recognises them by this prefix. */
 export const MARKER = '# glx:';
 
-export { BASE_LAYERS, DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from './uv-image.js';
+export { DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from './uv-image.js';
 
 /** This project's PyPI upload URL, from GitLab's predefined variables (research/gitlab.md §11). */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: GitLab's variable syntax, expanded in the job

@@ -46,7 +46,10 @@ for path in sorted(pathlib.Path("dist").iterdir()):
         raise SystemExit(f"{path.name}: HTTP {status} {body}")
 `;
 
-/** The Python program alone (tests run it against the GitLab stand-in). */
+/**
+ * The Python program alone (tests run it against the GitLab stand-in).
+ * @internal
+ */
 export function releaseLinksProgram(): string {
   return SCRIPT;
 }

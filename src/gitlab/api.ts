@@ -4,14 +4,9 @@ import type { GitLabClient, GitLabResponse, RetryInfo } from './client-types.js'
 import { GlxError } from '../errors.js';
 import { displayUrl } from '../util/redact.js';
 import { errorBody, invalidResponse } from './errors.js';
-import { CiLintResult, Group, Job, Member, PackageProtectionRule, Project, Release, ReleaseLink, ReleaseLinks, RotatedToken, TokenSelf, User, Version } from './schemas.js';
+import { CiLintResult, Group, Job, Member, PackageProtectionRule, Project, Release, ReleaseLink, ReleaseLinks, RotatedToken, TokenSelf, User } from './schemas.js';
 import { parseSimplePage, type SimpleFile } from './simple-page.js';
 import { encodeId, type RegistryRef, simpleUrl } from './url.js';
-
-/** https://docs.gitlab.com/api/metadata/ (authentication required since 15.x) */
-export function getVersion(client: GitLabClient): Promise<Version> {
-  return client.json({ path: '/version' }, Version, 'GET /version');
-}
 
 /** https://docs.gitlab.com/api/users/#get-the-current-user */
 export function getCurrentUser(client: GitLabClient): Promise<User> {

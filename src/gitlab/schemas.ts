@@ -76,10 +76,6 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
-/** https://docs.gitlab.com/api/metadata/ */
-export const Version = z.object({ version: z.string(), revision: z.string().optional() });
-export type Version = z.infer<typeof Version>;
-
 /** https://docs.gitlab.com/api/releases/links/ */
 export const ReleaseLink = z.object({
   id: z.number(),

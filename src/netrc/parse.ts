@@ -408,7 +408,11 @@ function buildSegments(doc: NetrcDocument): NetrcSegment[] {
   return segments;
 }
 
-/** Rebuilds the text from the document's segments: always identical to the input. */
+/**
+ * Rebuilds the text from the document's segments: always identical to the input (the tests hold
+ * the parser to that; glx itself splices `text` directly).
+ * @internal
+ */
 export function serializeNetrc(doc: NetrcDocument): string {
   return doc.segments.map((segment) => doc.text.slice(segment.start, segment.end)).join('');
 }
