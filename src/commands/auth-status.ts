@@ -64,7 +64,7 @@ export async function authStatusAction(raw: Record<string, unknown>, ctx: Contex
 
 /**
  * 0 when every index works; 1 when GitLab could not be asked (unreachable, a server error: the
- * credentials may be fine, as everywhere else in glx); otherwise 4, the credentials (issue 12).
+ * credentials may be fine, as everywhere else in glx); otherwise 4, the credentials.
  */
 export function statusExitCode(status: AuthStatus): ExitCode {
   if (status.ok) return ExitCode.OK;

@@ -84,7 +84,7 @@ export async function loadTarget(ctx: Context, file: string | undefined): Promis
 /**
  * The token is for the resolved host; an index on another host is never checked with it, and a
  * token is never stored for a host none of the indexes is on just because GITLAB_HOST or --host
- * said so (issue 12): that would leave uv without credentials while glx reported success.
+ * said so: that would leave uv without credentials while glx reported success.
  */
 function checkHosts(ctx: Context, target: Target): void {
   for (const other of target.elsewhere) {

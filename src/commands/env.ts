@@ -81,7 +81,7 @@ export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (
   try {
     all = listIndexes(doc, relative, locator?.(text));
   } catch (error) {
-    // Errors name the line (issue 7). The position-keeping parser loads only now, on the way to
+    // Errors name the line. The position-keeping parser loads only now, on the way to
     // an error, so that `glx env` does not pay for it at every shell start.
     if (locator || !(error instanceof GlxError)) throw error;
     const { createLocator } = await import('../pyproject/locate.js');
@@ -98,7 +98,7 @@ export async function loadGitLabIndexes(ctx: Context, file?: string, locator?: (
       continue;
     }
     const registry = parseRegistryUrl(entry.url);
-    // uv only gives env credentials to named indexes (uv.md §2.1).
+    // uv only gives env credentials to named indexes (https://github.com/astral-sh/uv/blob/main/crates/uv-static/src/env_vars.rs).
     if (registry && registry.shape === 'simple' && entry.name !== undefined) gitlab.push({ entry: entry as GitLabIndex['entry'], registry });
   }
   const uvTomlFile = path.join(path.dirname(found), 'uv.toml');
@@ -115,7 +115,7 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
   checkCollisions(all, relative);
 
   // A single token source (GITLAB_TOKEN, --token-stdin, CI_JOB_TOKEN) is for the resolved GitLab
-  // host only; an index elsewhere gets its own host's netrc or glab entry, or nothing (issue 12).
+  // host only; an index elsewhere gets its own host's netrc or glab entry, or nothing.
   const tokenHost = (await resolveBaseUrl(ctx, gitlab.map((index) => index.entry.url))).host;
   const tokens = new Map<string, ResolvedToken>();
   const withheld: GitLabIndex[] = [];

@@ -302,7 +302,7 @@ async function readPyproject(file: string): Promise<string> {
   if (text === undefined) throw new GlxError('PYPROJECT_NOT_FOUND', `${file} does not exist`, 'Run `uv init` first, or point glx at the file with --file.');
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
-    // Where it is, so that a stray NUL in an otherwise good file can be found (issue 7).
+    // Where it is, so that a stray NUL in an otherwise good file can be found.
     const line = text.slice(0, nul).split('\n').length;
     const column = nul - text.lastIndexOf('\n', nul - 1);
     throw new GlxError('PYPROJECT_INVALID', `${at(file, line, column)}: binary content (NUL byte), not a TOML file`, 'Point glx at your pyproject.toml; TOML allows no NUL bytes.');

@@ -1,5 +1,5 @@
 /**
- * Where the GitLab token comes from (DESIGN.md "Resolution rules"): --token-stdin > GITLAB_TOKEN /
+ * Where the GitLab token comes from, the first found winning: --token-stdin > GITLAB_TOKEN /
  * GITLAB_ACCESS_TOKEN > CI_JOB_TOKEN in GitLab CI > the netrc entry for the host > glab's stored
  * token > a hidden prompt on a TTY. Which username goes with it follows from its kind.
  */
@@ -32,14 +32,14 @@ export interface TokenQuery {
   /**
    * The one host that a single-value source (--token-stdin, GITLAB_TOKEN, GITLAB_ACCESS_TOKEN,
    * CI_JOB_TOKEN) belongs to: the resolved GitLab host. For any other `host` those sources are
-   * skipped, so a token the user meant for one GitLab never reaches another (issue 12). Only the
+   * skipped, so a token the user meant for one GitLab never reaches another. Only the
    * host's own netrc and glab entries remain. Unset: `host` is the resolved host.
    */
   tokenHost?: string;
   promptUrl?: string;
 }
 
-/** research/gitlab.md §1: the prefix is a hint, GitLab's answer decides. */
+/** https://docs.gitlab.com/security/tokens/: the prefix is a hint, GitLab's answer decides. */
 export function kindFromPrefix(token: string): TokenKind {
   if (token.startsWith('glpat-')) return 'personal';
   if (token.startsWith('gldt-')) return 'deploy';
@@ -74,7 +74,7 @@ export function credentialKind(token: string, username?: string, known: TokenKin
 /**
  * The netrc glx reads and writes: the one uv reads (its first candidate that exists), else
  * $NETRC or ~/.netrc. A $NETRC that names a missing file is not created while uv falls back to
- * ~/.netrc: creating it would hide every entry of ~/.netrc from uv (uv.md errata 9).
+ * ~/.netrc: creating it would hide every entry of ~/.netrc from uv (https://github.com/astral-sh/uv/blob/main/crates/uv-netrc/src/lib.rs).
  */
 export async function netrcFile(ctx: Context): Promise<{ file: string; note?: string }> {
   const { findUvNetrc } = await import('../netrc/store.js');
@@ -87,7 +87,7 @@ export async function netrcFile(ctx: Context): Promise<{ file: string; note?: st
 
 function resolved(token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}): ResolvedToken {
   registerSecret(token);
-  // Every command, `glx env` included, refuses the same tokens with the same words (issue 12).
+  // Every command, `glx env` included, refuses the same tokens with the same words.
   checkTokenText(token, source, extra.file);
   return { token, source, kind: extra.kind ?? kindFromPrefix(token), ...extra };
 }
@@ -97,7 +97,7 @@ function resolved(token: string, source: TokenSource, extra: Partial<ResolvedTok
  * from a CRLF .env file, an escape sequence pasted from a terminal) or a non-ASCII one cannot go
  * into an HTTP header (undici refuses it, which surfaced as "cannot reach" the host), would be
  * written into the netrc as is, and could reach the terminal in the masked prefix. Refused here,
- * once for every source, naming the position, never the character (issue 7).
+ * once for every source, naming the position, never the character.
  */
 function checkTokenText(token: string, source: TokenSource, file: string | undefined): void {
   const bad = token.search(/[^\x20-\x7e]/);
@@ -171,7 +171,7 @@ export async function requireToken(ctx: Context, query: TokenQuery): Promise<Res
 
 async function tokenFromNetrc(ctx: Context, host: string): Promise<ResolvedToken | undefined> {
   const { file } = await netrcFile(ctx);
-  // uv reads a netrc with from_utf8_lossy (uv.md §3.3); so does glx, which never writes it back here.
+  // uv reads a netrc with from_utf8_lossy (https://github.com/astral-sh/uv/tree/main/crates/uv-netrc); so does glx, which never writes it back here.
   const text = await readTextIfExists(file, { lossy: true });
   if (text === undefined) return undefined;
   const entry = lookup(parseNetrc(text, file), host);

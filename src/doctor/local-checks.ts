@@ -213,7 +213,7 @@ export function uvCredentialsFor(ctx: Context, index: GitLabIndex, world: UvCred
 const TOKEN_RE = /\b(?:glpat|gldt|glcbt|glptt|gloas|glrt|glft|glsoat|glagent|glimt)-[A-Za-z0-9_.-]{16,}/g;
 const URL_SECRET_RE = /https?:\/\/[^\s/:@"']+:([^\s@/"'$]{8,})@/g;
 
-/** Tokens committed to files git tracks (DESIGN.md doctor: pyproject.toml, uv.lock, .gitlab-ci.yml, .env*). */
+/** Tokens committed to files git tracks (pyproject.toml, uv.lock, .gitlab-ci.yml, .env*). */
 export async function trackedSecretsCheck(ctx: Context, knownTokens: string[]): Promise<Check> {
   const title = 'secrets in git';
   let top: string;
@@ -227,7 +227,7 @@ export async function trackedSecretsCheck(ctx: Context, knownTokens: string[]): 
   const listed = await ctx.deps.exec('git', ['-C', top, 'ls-files', '-z']);
   const files = listed.stdout.split('\0').filter((file) => /(^|\/)(pyproject\.toml|uv\.lock|\.gitlab-ci\.yml|\.env[^/]*|\.gitlab-ci-local-variables\.ya?ml|\.netrc|uv\.toml)$/.test(file));
   // A tracked file's token is in the history only when the last commit has it; a token that is
-  // only in the working tree or staged is not committed yet, and saying so changes the fix (issue 12).
+  // only in the working tree or staged is not committed yet, and saying so changes the fix.
   const committed: string[] = [];
   const uncommitted: string[] = [];
   for (const file of files) {
@@ -255,7 +255,7 @@ export async function trackedSecretsCheck(ctx: Context, knownTokens: string[]): 
   return check('secrets.tracked', 'ok', title, `no token in ${plural(files.length, 'tracked config file', 'tracked config files')}`);
 }
 
-/** "1 entry", "2 entries": never "1 entries" (issue 12). */
+/** "1 entry", "2 entries": never "1 entries". */
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }

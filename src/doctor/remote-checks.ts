@@ -43,7 +43,7 @@ export async function accessCheck(client: GitLabClient, index: GitLabIndex, repo
 
 /**
  * GitLab answers a miss with a 302 to pypi.org when "Forward PyPI package requests" is on
- * (research/gitlab.md §6): probe a name that cannot exist, without following redirects.
+ * (https://docs.gitlab.com/api/packages/pypi/): probe a name that cannot exist, without following redirects.
  */
 export async function forwardingCheck(client: GitLabClient, index: GitLabIndex): Promise<Check> {
   const name = `glx-doctor-probe-${randomUUID().slice(0, 8)}`;
@@ -76,7 +76,7 @@ export async function confusionCheck(ctx: Context, client: GitLabClient, index: 
     return check(id, 'warn', title, `pinned to "${index.entry.name}", but that registry does not hold it and GitLab forwards the request to pypi.org: uv would install whatever pypi.org has under that name`, 'Publish the package to the registry, and ask a group Owner to turn off Settings > Packages and registries > Forward PyPI package requests.');
   }
   if (!checkPypi) {
-    // Asking pypi.org would tell it the names of internal packages: only on request (issue 12).
+    // Asking pypi.org would tell it the names of internal packages: only on request.
     return check(id, 'ok', title, `pinned to "${index.entry.name}"; the registry answered ${response.status}; pypi.org not asked (glx doctor --check-pypi compares the name with pypi.org)`);
   }
   const onPypi = await existsOnPypi(ctx, normalized);
@@ -104,7 +104,7 @@ async function existsOnPypi(ctx: Context, normalized: string): Promise<boolean |
 }
 
 /**
- * In CI: can the job token read the registry, and if not, why (gitlab.md errata 2). The allowlist closes
+ * In CI: can the job token read the registry, and if not, why (https://docs.gitlab.com/ci/jobs/ci_job_token/). The allowlist closes
  * private projects only, and group registries skip job-token policies altogether: there the user who started
  * the pipeline must be able to read the group.
  */

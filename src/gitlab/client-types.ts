@@ -1,6 +1,6 @@
 /** Types of the GitLab client (and the username rule that goes with a token kind), kept apart from its implementation so that importing them costs nothing. */
 
-/** What a token is, from its prefix and from what GitLab says about it (research/gitlab.md §1). */
+/** What a token is, from its prefix and from what GitLab says about it (https://docs.gitlab.com/security/tokens/). */
 export type TokenKind = 'personal' | 'project' | 'group' | 'deploy' | 'job' | 'unknown';
 
 /**
@@ -15,7 +15,7 @@ export function defaultUsername(kind: TokenKind): string | undefined {
 }
 
 /**
- * How a request authenticates (research/gitlab.md §2):
+ * How a request authenticates (https://docs.gitlab.com/api/rest/authentication/):
  * - `api`: `PRIVATE-TOKEN` for personal/project/group tokens, `JOB-TOKEN` for a job token;
  * - `basic`: HTTP Basic `username:token`, the only form every token kind can use on PyPI routes;
  * - `none`: anonymous.

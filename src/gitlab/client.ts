@@ -90,7 +90,7 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
       const user = username ?? '__token__';
       return { authorization: `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}` };
     }
-    // gitlab.md §2: job tokens use JOB-TOKEN on the endpoints that allow them; deploy tokens
+    // https://docs.gitlab.com/api/rest/authentication/: job tokens use JOB-TOKEN on the endpoints that allow them; deploy tokens
     // cannot call the REST API at all, so they go anonymous there.
     if (kind === 'job') return { 'job-token': token };
     if (kind === 'deploy') return {};
@@ -254,7 +254,7 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
-/** What a network error code means, in words: undici's UND_ERR_* names are not for users (issue 12). */
+/** What a network error code means, in words: undici's UND_ERR_* names are not for users. */
 const NETWORK_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'the connection was reset',

@@ -1,4 +1,4 @@
-/** zod schemas for the GitLab answers glx reads; each schema shares its type's name (STYLE.md). */
+/** zod schemas for the GitLab answers glx reads; each schema shares its type's name. */
 import { z } from 'zod';
 
 /** https://docs.gitlab.com/api/personal_access_tokens/#self-inform */

@@ -28,7 +28,7 @@ export function lookup(doc: NetrcDocument, host: string, username?: string): Net
   return { login, password: entry.password ?? '', account: entry.account ?? '', source: entry.kind, entry };
 }
 
-/** The file glx writes: `$NETRC` when set (with `~` expanded), else `~/.netrc` (DESIGN.md "Resolution rules"). */
+/** The file glx writes: `$NETRC` when set (with `~` expanded), else `~/.netrc`. */
 export function netrcPath(env: Env, homeDir: string): string {
   const fromEnv = env.NETRC;
   if (fromEnv !== undefined && fromEnv !== '') return expandTilde(fromEnv, homeDir);
@@ -37,7 +37,7 @@ export function netrcPath(env: Env, homeDir: string): string {
 
 /**
  * The files uv tries, in order; it reads the first that exists (`Netrc::get_file`), so a `NETRC`
- * that names a missing file falls back to `~/.netrc` (uv.md §3.3). uv takes the home directory
+ * that names a missing file falls back to `~/.netrc` (https://github.com/astral-sh/uv/tree/main/crates/uv-netrc). uv takes the home directory
  * from `HOME` (`USERPROFILE` on Windows, where `_netrc` is tried too).
  */
 export function uvNetrcCandidates(env: Env, homeDir: string, platform: NodeJS.Platform = 'linux'): string[] {

@@ -80,7 +80,7 @@ export async function writeNetrcEntry(file: string, entry: NetrcEntryInput, opti
 
 /**
  * The refusal writeNetrcEntry would give, up front: `glx auth --netrc` calls it before asking for
- * a token, so nobody pastes a token only to hear the file is unsafe (issue 12). The write checks
+ * a token, so nobody pastes a token only to hear the file is unsafe. The write checks
  * again under its lock.
  */
 export async function assertNetrcWritable(file: string, options: NetrcWriteOptions = {}): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Format-preserving edits of pyproject.toml (research/toml-libs.md §10, Appendix B): locate with
+ * Format-preserving edits of pyproject.toml: locate with
  * toml-eslint-parser, splice only the bytes that change, then re-parse the result with smol-toml
  * and compare it with the intended document. A splice bug throws EditVerificationError instead of
  * returning a damaged file. Pure functions: text in, text out.
@@ -177,7 +177,7 @@ function sameUrl(a: string, b: string): boolean {
  * Whether two parsed documents are equal: tables by their keys in any order, arrays element by
  * element, dates by their TOML text, numbers with NaN equal to NaN. Iterative, not recursive: a
  * dotted key a few thousand parts long nests tables that deep, which is valid TOML and overflowed
- * the call stack (issue 7, hostile input). It stops at the first difference.
+ * the call stack (hostile input). It stops at the first difference.
  */
 function sameDocument(a: TomlTable, b: TomlTable): boolean {
   const work: Array<[unknown, unknown]> = [[a, b]];
@@ -357,7 +357,7 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
   const name = target?.name ?? spec.name;
   const notes = [...prep.notes];
 
-  // Two names that select the same UV_INDEX_* variables would share credentials (research/uv.md §2).
+  // Two names that select the same UV_INDEX_* variables would share credentials (https://github.com/astral-sh/uv/blob/main/crates/uv-static/src/env_vars.rs).
   const clash = entries.find((e) => e !== target && e.name !== undefined && e.name !== name && envVarStem(e.name) === envVarStem(name));
   if (clash?.name) {
     const vars = indexEnvVars(name);

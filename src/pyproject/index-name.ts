@@ -1,5 +1,5 @@
 /**
- * uv's rules for index names and the env vars they select (research/uv.md §1.2, §2).
+ * uv's rules for index names and the env vars they select (https://github.com/astral-sh/uv/blob/main/crates/uv-distribution-types/src/index_name.rs, https://github.com/astral-sh/uv/blob/main/crates/uv-static/src/env_vars.rs).
  * Kept dependency-free: `glx env` imports it during shell start-up.
  */
 import { GlxError } from '../errors.js';
@@ -10,7 +10,7 @@ const ALLOWED_HINT =
 /**
  * Shows control characters as escapes (`\n`, `\u0000`) so the error stays one line, and so that
  * a hostile name cannot drive the terminal: C1 controls (U+009B is a CSI on some terminals) and
- * bidi overrides are escaped too (issue 7).
+ * bidi overrides are escaped too.
  */
 function visible(text: string): string {
   const named: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };

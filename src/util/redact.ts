@@ -59,7 +59,7 @@ export function displayUrl(url: string): string {
 /**
  * Text as it may reach a terminal: C0 and C1 control characters other than line breaks and tabs
  * become `\u001b`-style escapes, so that a hostile value echoed in a message (a file name, a
- * flag, a server's error body) cannot move the cursor, retitle the window or hide text (issue 7).
+ * flag, a server's error body) cannot move the cursor, retitle the window or hide text.
  */
 export function printable(text: string): string {
   return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
