@@ -1,6 +1,6 @@
 /**
- * The one object that brings the outside world in (STYLE.md habit 2). Only src/main.ts builds
- * the real one; tests build their own with temp dirs and captured output. Nothing here may
+ * The one object that brings the outside world in. Only src/system.ts builds the real one (for
+ * the entry points main.ts and main-env.ts); tests build their own with temp dirs and captured output. Nothing here may
  * import heavy modules: `glx env` runs in shell start-up.
  */
 import type { GitLabClient, GitLabClientOptions } from './gitlab/client-types.js';

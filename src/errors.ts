@@ -3,7 +3,7 @@
  * message and a hint. run-cli turns it into `error: ...` / `hint: ...` and an exit code.
  */
 
-/** Exit codes of the contract (DESIGN.md): 0 ok, 1 failed, 2 usage/invalid input, 4 credentials, 130 interrupted. */
+/** Exit codes of the contract (README.md, Usage): 0 ok, 1 failed, 2 usage/invalid input, 4 credentials, 130 interrupted. */
 export const ExitCode = {
   OK: 0,
   FAILED: 1,

@@ -3,7 +3,7 @@ import { runCli } from './cli/run-cli.js';
 import type { Deps } from './deps.js';
 import { installProcessHandlers, setExitCode, systemDeps } from './system.js';
 
-/** undici and zod load here, on the first GitLab call, never at start-up. */
+/** The GitLab client, undici with it, is imported on the first GitLab call: a command that makes none never loads it. */
 function gitlabFactory(env: Deps['env'], secrets: Deps['secrets']): Deps['gitlab'] {
   const timeoutMs = httpTimeout(env.GLX_HTTP_TIMEOUT_MS);
   return async (options) => {
@@ -14,7 +14,7 @@ function gitlabFactory(env: Deps['env'], secrets: Deps['secrets']): Deps['gitlab
 
 /**
  * `GLX_HTTP_TIMEOUT_MS` (milliseconds): the per-request timeout of the GitLab client, 30 s by
- * default. For a slow proxy, or for tests that drive a stalled server (issue 7) without waiting.
+ * default. For a slow proxy, or for tests that drive a stalled server without waiting.
  */
 function httpTimeout(raw: string | undefined): number | undefined {
   const value = raw === undefined || raw === '' ? Number.NaN : Number(raw);

@@ -1,5 +1,5 @@
 /**
- * The real world (STYLE.md habit 2): the only module that reads process.*, used by the two entry
+ * The real world: the only module that reads process.*, used by the two entry
  * points main.ts (the CLI) and main-env.ts (the `glx env` start-up fast path).
  */
 import { writeSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The flags of `glx` (global) and `glx env`, as data: program.ts declares them with commander,
- * and the start-up fast path (env-main.ts) parses the same table with node:util parseArgs.
+ * and the start-up fast path (main-env.ts) parses the same table with node:util parseArgs.
  */
 export interface FlagSpec {
   /** Commander syntax: `-C, --cwd <dir>`, `--verify`, `--index <name>`. */

@@ -141,7 +141,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
       throw new GlxError('USAGE', `unknown command '${word}' for glx auth${near ? ` (did you mean ${near}?)` : ''}`, `${near ? `Run \`glx auth ${near}\`; the` : 'The'} commands of glx auth are ${names.join(', ')} (login is the default).`);
     })
     .action(run(async () => (await import('../commands/auth.js')).authLoginAction));
-  // `glx auth --netrc` runs login: its flags belong in `glx auth --help` (issue 12).
+  // `glx auth --netrc` runs login: its flags belong in `glx auth --help`.
   auth.addHelpText('after', () => `\nOptions of \`glx auth login\` (the default, so \`glx auth --netrc\` runs it):\n${optionLines(login)}\n`);
   auth
     .command('status')

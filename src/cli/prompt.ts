@@ -18,7 +18,7 @@ export interface PromptOutput {
 /**
  * In raw mode the terminal sends Ctrl-C as the byte 0x03 instead of raising SIGINT, so the
  * prompt itself turns it into the contract's "interrupted" (exit 130), before anything is written
- * (issue 12: it used to surface as an unexpected failure, exit 1).
+ * (it used to surface as an unexpected failure, exit 1).
  */
 export function promptHidden(question: string, stdin: PromptInput, stderr: PromptOutput): Promise<string> {
   return new Promise((resolve, reject) => {

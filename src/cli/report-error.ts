@@ -21,7 +21,7 @@ export function errorFields(error: GlxError, deps: Deps): ErrorFields {
 
 /**
  * A command's `--json` result, with the failure that follows it folded in, so that stdout holds
- * one JSON object whatever happens (issue 12). The failure is still thrown, for stderr and the exit code.
+ * one JSON object whatever happens. The failure is still thrown, for stderr and the exit code.
  */
 export function printJsonResult(deps: Deps, result: object, failure?: GlxError): void {
   if (failure) inResult.add(failure);
@@ -46,7 +46,7 @@ function internalError(error: unknown): GlxError {
   return new GlxError('INTERNAL', `unexpected failure: ${message}`, 'This is a bug in glx (files are only replaced whole, so nothing was half-written); run again with GLX_DEBUG=1 and report the stack trace.', { cause: error });
 }
 
-/** Longest message printed whole; a 100,000-character --host is echoed in part (issue 7). */
+/** Longest message printed whole; a 100,000-character --host is echoed in part. */
 const MAX_LINE = 1_000;
 
 /** Secrets masked first (a cut could split a token past recognition), then controls, then length. */

@@ -33,7 +33,7 @@ export async function runCli(argv: string[], deps: Deps): Promise<number> {
 
 /**
  * `glx help auth status` as `glx auth status --help`: commander's help command takes one command
- * name, so it showed the help of `auth` instead (issue 12). Global flags may come first.
+ * name, so it showed the help of `auth` instead. Global flags may come first.
  */
 export function helpAsFlag(argv: string[], commands: readonly string[]): string[] {
   const valued = new Set(GLOBAL_FLAGS.map(parseFlag).filter((flag) => flag.takesValue).flatMap((flag) => [`--${flag.long}`, ...(flag.short ? [`-${flag.short}`] : [])]));

@@ -56,7 +56,7 @@ export function parseRotateOptions(raw: Record<string, unknown>, now: Date): Rot
     const value = String(raw.expiresAt);
     const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
     if (!valid) throw usageError(`--expires-at ${JSON.stringify(value)} is not a date`, 'Write it as YYYY-MM-DD, e.g. --expires-at 2027-03-01.');
-    // gitlab.md §3: a token expires at 00:00 UTC on its date, so today or earlier would be dead at once.
+    // A token expires at 00:00 UTC on its date (https://docs.gitlab.com/user/profile/personal_access_tokens/), so today or earlier would be dead at once.
     if (daysUntil(value, now) < 1) throw usageError(`--expires-at ${value} is not in the future`, 'A token expires at 00:00 UTC on its expiry date; pick a later date.');
     options.expiresAt = value;
   }

@@ -10,7 +10,7 @@ import { readUvCredentialWorld, type UvCredentialWorld, uvCredentialsFor } from 
 import { probeSimpleIndex } from '../gitlab/api.js';
 import { ExitCode, GlxError } from '../errors.js';
 import type { TokenKind } from '../gitlab/client-types.js';
-import { mask } from '../util/redact.js';
+import { mask, withoutUserinfo } from '../util/redact.js';
 import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
 
 export interface IndexStatus {
@@ -63,7 +63,7 @@ export async function authStatusAction(raw: Record<string, unknown>, ctx: Contex
 
 /**
  * 0 when every index works; 1 when GitLab could not be asked (unreachable, a server error: the
- * credentials may be fine, as everywhere else in glx); otherwise 4, the credentials (issue 12).
+ * credentials may be fine, as everywhere else in glx); otherwise 4, the credentials.
  */
 export function statusExitCode(status: AuthStatus): ExitCode {
   if (status.ok) return ExitCode.OK;
@@ -177,10 +177,7 @@ async function verifyCredentials(ctx: Context, index: GitLabIndex, found: Source
 
 function stripUserinfo(url: string): string {
   try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
+    return new URL(withoutUserinfo(url)).toString();
   } catch {
     return url;
   }

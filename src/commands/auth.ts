@@ -3,12 +3,12 @@
  * refuse one that cannot do the job, then store it where uv looks (netrc or uv's own store).
  */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, kindLabel, type Need, type Problem, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
+import { checkRegistry, expirySoon, introspectToken, jobTokenOutsideCi, kindLabel, type Need, type Problem, problemError, type RegistryCheck, type TokenReport } from '../credentials/inspect.js';
 import { printJsonResult } from '../cli/report-error.js';
-import { credentialKind, netrcFile, requireToken } from '../credentials/token.js';
+import { credentialKind, netrcFile, requireToken, usernameOption } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
-import type { GitLabClient, TokenKind } from '../gitlab/client-types.js';
+import { defaultUsername, type GitLabClient, type TokenKind } from '../gitlab/client-types.js';
 import { type GitLabIndex, loadTarget, type Target } from '../resolve/indexes.js';
 import { unifiedDiff } from '../util/diff.js';
 import { lockOptions } from '../util/lock.js';
@@ -26,8 +26,7 @@ export interface AuthOptions {
 
 export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthOptions {
   if (raw.netrc && raw.uvStore) throw usageError('--netrc and --uv-store cannot be used together', 'Pick where uv should find the token.');
-  const username = typeof raw.username === 'string' ? raw.username : undefined;
-  if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
+  const username = usernameOption(raw.username);
   return {
     store: raw.netrc ? 'netrc' : raw.uvStore ? 'uv-store' : 'none',
     username,
@@ -59,7 +58,7 @@ export interface AuthLogoutResult {
 /**
  * The token is for the resolved host; an index on another host is never checked with it, and a
  * token is never stored for a host none of the indexes is on just because GITLAB_HOST or --host
- * said so (issue 12): that would leave uv without credentials while glx reported success.
+ * said so: that would leave uv without credentials while glx reported success.
  */
 function checkHosts(ctx: Context, target: Target): void {
   for (const other of target.elsewhere) {
@@ -112,7 +111,7 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
     }
     for (const { check } of problems.slice(1)) describeCheck(check, ctx);
     const first = problems[0];
-    if (first) throw new GlxError(first.problem.code === 'GITLAB_ERROR' || first.problem.code === 'GITLAB_NOT_FOUND' ? 'GITLAB_AUTH' : first.problem.code, `${first.problem.message}; nothing was stored`, first.problem.hint);
+    if (first) throw problemError(first.problem, `${first.problem.message}; nothing was stored`);
     for (const check of checks) describeCheck(check, ctx);
     checked = checks;
     if (target.indexes.length === 0) ctx.info('No GitLab index in pyproject.toml yet: the token is valid, but no registry was checked (add one with `glx init`).');
@@ -120,7 +119,7 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
     ctx.warn('--no-verify: the token was not checked against GitLab');
   }
 
-  const user = report?.username ?? username ?? (kind === 'job' ? 'gitlab-ci-token' : '__token__');
+  const user = report?.username ?? username ?? defaultUsername(kind) ?? '__token__';
   const stored = options.store === 'netrc' ? 'the netrc' : options.store === 'uv-store' ? "uv's credentials store" : undefined;
   const outsideCi = stored && jobTokenOutsideCi(report?.kind ?? kind, ctx.deps.env, stored);
   if (outsideCi) ctx.warn(outsideCi);

@@ -20,7 +20,7 @@ import { type CiPlan, type CiPlanOptions, type PinChoice, type PinName, planCiSe
 import { compareMinor, fromPythonVersionFile, isPythonMinor, lowerBound, NEWEST_IMAGE_PYTHON, OLDEST_IMAGE_PYTHON } from '../gitlab-ci/python-version.js';
 import { addToJobTokenAllowlist, getGroup, getProject, lintCiConfig } from '../gitlab/api.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
-import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
+import { indexEnvVars, refuseEnvCollisions } from '../pyproject/index-name.js';
 import { type IndexEntry, isTable, parsePyproject } from '../pyproject/read.js';
 import { type HostResolution, resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
@@ -165,7 +165,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
     baseLayer: options.baseLayer,
     detectedPython: await detectPython(ctx, pyprojectDir, loaded.file, loaded.relative),
   };
-  // A CI file over 1 MiB is refused like a pyproject.toml of that size (issue 7: huge inputs).
+  // A CI file over 1 MiB is refused like a pyproject.toml of that size (huge inputs).
   const before = await readTextIfExists(ciFile, { maxBytes: MAX_EDIT_BYTES });
   let plan = planCiSetup(before, planOptions);
   const python = plan.pins.PYTHON_VERSION.value;
@@ -222,15 +222,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
 }
 
 function checkCollisions(all: IndexEntry[], relative: string): void {
-  const names = all.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
-  const collision = findEnvCollisions(names)[0];
-  if (collision) {
-    throw new GlxError(
-      'INDEX_NAME_COLLISION',
-      `indexes ${collision.map((n) => `"${n}"`).join(' and ')} in ${relative} share the variable ${indexEnvVars(collision[0]!).username}`,
-      'Rename one of them in pyproject.toml; the pipeline could not give them different credentials.',
-    );
-  }
+  refuseEnvCollisions(all, relative, 'Rename one of them in pyproject.toml; the pipeline could not give them different credentials.');
 }
 
 /** Runs git; undefined when git is not installed. */
@@ -291,7 +283,7 @@ async function thisProject(ctx: Context, flag: RegistryTarget | undefined): Prom
 }
 
 function apiToken(token: ResolvedToken, what: string): ResolvedToken {
-  // gitlab.md §12.2: job tokens cannot call the allowlist or lint APIs; deploy tokens no REST at all.
+  // https://docs.gitlab.com/ci/jobs/ci_job_token/: job tokens cannot call the allowlist or lint APIs; deploy tokens no REST at all.
   if (token.kind === 'job' || token.kind === 'deploy') {
     throw new GlxError('TOKEN_ROLE', `${what} needs a personal, project or group access token; a ${token.kind === 'job' ? 'CI job' : 'deploy'} token cannot call that API`, 'Run it on your machine with a token of scope api (GITLAB_TOKEN, --token-stdin, or `glx auth --netrc`).');
   }
@@ -394,7 +386,7 @@ async function writeLocal(ctx: Context, prep: LocalPrep, dryRun: boolean, diffs:
 
 async function fixAllowlist(ctx: Context, options: CiSetupOptions, base: HostResolution, indexes: GitLabIndex[], token: ResolvedToken): Promise<AllowlistReport> {
   const client = await ctx.deps.gitlab({ baseUrl: base.baseUrl, token: token.token, kind: token.kind, log: ctx.verbose ? ctx.debug : undefined });
-  // gitlab.md §8: the POST takes numeric ids only, on both sides.
+  // https://docs.gitlab.com/api/project_job_token_scopes/: the POST takes numeric ids only, on both sides.
   const self = await withPath(client, await resolveNumericId(ctx.deps, ctx, await thisProject(ctx, options.project), { baseUrl: base.baseUrl, host: base.host, token, tokenStdin: ctx.tokenStdin }));
   const notes: string[] = [];
   const targets = new Map<string, { id: string; path?: string; indexes: string[] }>();

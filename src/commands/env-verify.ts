@@ -1,8 +1,7 @@
 /** `glx env --verify`: the network half of env, loaded only when asked for. */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, introspectToken, type Problem } from '../credentials/inspect.js';
+import { checkRegistry, introspectToken, type Problem, problemError } from '../credentials/inspect.js';
 import { credentialUsername, type ResolvedToken } from '../credentials/token.js';
-import { GlxError } from '../errors.js';
 import type { GitLabIndex } from '../resolve/indexes.js';
 
 export async function verifyIndexes(ctx: Context, selected: GitLabIndex[], tokens: Map<string, ResolvedToken>, options: { publish: boolean; username?: string }): Promise<void> {
@@ -24,5 +23,5 @@ export async function verifyIndexes(ctx: Context, selected: GitLabIndex[], token
   );
   for (const problem of problems.slice(1)) ctx.warn(`index "${problem.index}": ${problem.message}`);
   const first = problems[0];
-  if (first) throw new GlxError(first.code === 'GITLAB_ERROR' || first.code === 'GITLAB_NOT_FOUND' ? 'GITLAB_AUTH' : first.code, `index "${first.index}": ${first.message}`, first.hint);
+  if (first) throw problemError(first, `index "${first.index}": ${first.message}`);
 }

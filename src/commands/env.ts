@@ -5,10 +5,10 @@
  */
 import type { Context } from '../cli/context.js';
 import { detectShell, type EnvVariable, parseShell, renderExports, type Shell } from '../credentials/shell.js';
-import { credentialUsername, findToken, type ResolvedToken, singleSource } from '../credentials/token.js';
+import { credentialUsername, findToken, type ResolvedToken, singleSource, usernameOption } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
-import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
+import { indexEnvVars, refuseEnvCollisions } from '../pyproject/index-name.js';
 import type { IndexEntry } from '../pyproject/read.js';
 import { resolveBaseUrl } from '../resolve/host.js';
 import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
@@ -23,8 +23,7 @@ export interface EnvOptions {
 }
 
 export function parseEnvOptions(raw: Record<string, unknown>, env: Env): EnvOptions {
-  const username = typeof raw.username === 'string' ? raw.username : undefined;
-  if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
+  const username = usernameOption(raw.username);
   return {
     shell: typeof raw.shell === 'string' ? parseShell(raw.shell) : detectShell(env),
     indexes: (raw.index as string[] | undefined) ?? [],
@@ -44,7 +43,7 @@ export async function env(options: EnvOptions, ctx: Context, verify?: VerifyInde
   checkCollisions(all, relative);
 
   // A single token source (GITLAB_TOKEN, --token-stdin, CI_JOB_TOKEN) is for the resolved GitLab
-  // host only; an index elsewhere gets its own host's netrc or glab entry, or nothing (issue 12).
+  // host only; an index elsewhere gets its own host's netrc or glab entry, or nothing.
   const tokenHost = (await resolveBaseUrl(ctx.deps, ctx, gitlab.map((index) => index.entry.url))).host;
   const tokens = new Map<string, ResolvedToken>();
   const withheld: GitLabIndex[] = [];
@@ -119,12 +118,7 @@ function selectIndexes(gitlab: GitLabIndex[], wanted: string[], relative: string
 }
 
 function checkCollisions(all: IndexEntry[], relative: string): void {
-  const names = all.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
-  const collision = findEnvCollisions(names)[0];
-  if (collision) {
-    const stem = indexEnvVars(collision[0]!).username;
-    throw new GlxError('INDEX_NAME_COLLISION', `indexes ${collision.map((n) => `"${n}"`).join(' and ')} in ${relative} share the variable ${stem}`, 'Rename one of them in pyproject.toml; uv cannot tell them apart in the environment.');
-  }
+  refuseEnvCollisions(all, relative, 'Rename one of them in pyproject.toml; uv cannot tell them apart in the environment.');
 }
 
 function publishTarget(selected: GitLabIndex[], relative: string): GitLabIndex {

@@ -12,7 +12,7 @@ import { type EditResult, removeLegacyUrl, upsertIndex, upsertSources } from '..
 import { type LegacyIndex, legacyIndexes } from '../pyproject/legacy.js';
 import { createLocator } from '../pyproject/locate.js';
 import { validateIndexName } from '../pyproject/index-name.js';
-import { type IndexEntry, listIndexes, listSources, normalizePackageName, parsePyproject, sourceIndex } from '../pyproject/read.js';
+import { type IndexEntry, isPackageName, listIndexes, listSources, normalizePackageName, parsePyproject, sourceIndex } from '../pyproject/read.js';
 import { findUvProject } from '../pyproject/workspace.js';
 import { resolveBaseUrl } from '../resolve/host.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
@@ -55,9 +55,6 @@ export interface InitResult {
   dryRun: boolean;
 }
 
-/** PEP 508 distribution names. */
-const PACKAGE_NAME = /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/;
-
 /** argv + env → validated options. Throws usage errors; does no I/O. */
 export function parseInitOptions(raw: Record<string, unknown>, _env: Env): InitOptions {
   const name = String(raw.name ?? 'gitlab');
@@ -71,7 +68,7 @@ export function parseInitOptions(raw: Record<string, unknown>, _env: Env): InitO
   }
   const packages = ((raw.package as string[] | undefined) ?? []).map((pkg) => pkg.trim());
   for (const pkg of packages) {
-    if (!PACKAGE_NAME.test(pkg)) throw usageError(`--package ${JSON.stringify(pkg)} is not a valid Python package name`, 'Use the distribution name as on PyPI, e.g. acme-utils.');
+    if (!isPackageName(pkg)) throw usageError(`--package ${JSON.stringify(pkg)} is not a valid Python package name`, 'Use the distribution name as on PyPI, e.g. acme-utils.');
   }
   let ignoreErrorCodes: number[] | undefined;
   if (typeof raw.ignoreErrorCodes === 'string') {
@@ -304,7 +301,7 @@ async function readPyproject(file: string): Promise<string> {
   if (text === undefined) throw new GlxError('PYPROJECT_NOT_FOUND', `${file} does not exist`, 'Run `uv init` first, or point glx at the file with --file.');
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
-    // Where it is, so that a stray NUL in an otherwise good file can be found (issue 7).
+    // Where it is, so that a stray NUL in an otherwise good file can be found.
     const line = text.slice(0, nul).split('\n').length;
     const column = nul - text.lastIndexOf('\n', nul - 1);
     throw new GlxError('PYPROJECT_INVALID', `${at(file, line, column)}: binary content (NUL byte), not a TOML file`, 'Point glx at your pyproject.toml; TOML allows no NUL bytes.');

@@ -8,8 +8,8 @@ import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { createProgress, formatBytes, type Progress } from '../cli/progress.js';
 import { printJsonResult } from '../cli/report-error.js';
-import { checkRegistry, introspectToken, type TokenReport } from '../credentials/inspect.js';
-import { credentialKind, credentialUsername, requireToken } from '../credentials/token.js';
+import { checkRegistry, introspectToken, problemError, type TokenReport } from '../credentials/inspect.js';
+import { credentialKind, credentialUsername, requireToken, usernameOption } from '../credentials/token.js';
 import type { Env } from '../deps.js';
 import { type Digests, hashFile } from '../dist/digest.js';
 import { distKindOf, normalizeName } from '../dist/filename.js';
@@ -59,7 +59,7 @@ export interface FileReport {
   /** The error code of a failure (GlxError codes), and its hint. */
   code?: ErrorCode;
   hint?: string;
-  /** Always present (issue 12: stable fields), also for a file that failed or was not sent. */
+  /** Always present (stable fields), also for a file that failed or was not sent. */
   sha256: string;
   blake2_256: string;
   /** Where the registry serves it, once it is there (or would, in a dry run); null otherwise. */
@@ -107,8 +107,7 @@ export function parsePublishOptions(raw: Record<string, unknown>, _env: Env): Pu
   const release = typeof raw.release === 'string' ? raw.release.trim() : undefined;
   if (release === '') throw usageError('--release needs a tag name', 'e.g. --release v1.4.0');
   if (raw.releaseCreate === true && release === undefined) throw usageError('--release-create needs --release TAG', 'e.g. --release v1.4.0 --release-create');
-  const username = typeof raw.username === 'string' ? raw.username : undefined;
-  if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
+  const username = usernameOption(raw.username);
   return {
     files: defaultFiles ? [DEFAULT_FILES] : files,
     defaultFiles,
@@ -254,7 +253,7 @@ async function readDistributions(args: { files: FileArg[]; problems: string[] },
   return results.flatMap((result) => (result.ok ? [result.dist] : []));
 }
 
-/** Every problem is listed (STYLE.md: collect all problems before failing); the error sums up. */
+/** Every problem is listed, all collected before failing; the error sums up. */
 function invalidFiles(problems: string[], ctx: Context): GlxError {
   const hint = 'Publish the wheels (.whl) and sdists (.tar.gz, .zip) that `uv build` writes to dist/, unchanged.';
   if (problems.length === 1) return new GlxError('DIST_INVALID', `${problems[0]}; nothing was uploaded`, hint);
@@ -312,18 +311,15 @@ function targetFromIndex(index: GitLabIndex, relative: string): PublishTarget {
 }
 
 
-/** research/gitlab.md §5: publishing needs scope api (or a write deploy token) and Developer. Checked before any upload. */
+/** https://docs.gitlab.com/user/permissions/: publishing needs scope api (or a write deploy token) and Developer. Checked before any upload. */
 async function refuseUnlessCanPublish(client: GitLabClient, ctx: Context, projectId: string, username: string, releases: boolean): Promise<TokenReport> {
   const report = await introspectToken(client, ctx.deps.now(), username);
   const ref = { kind: 'project' as const, id: projectId };
   const check = await checkRegistry(client, report, ref, simpleUrl(client.baseUrl, ref), 'publish');
   const problem = check.problems[0];
-  if (problem) {
-    const code = problem.code === 'GITLAB_ERROR' || problem.code === 'GITLAB_NOT_FOUND' ? 'GITLAB_AUTH' : problem.code;
-    throw new GlxError(code, `${problem.message}; nothing was uploaded`, problem.hint);
-  }
+  if (problem) throw problemError(problem, `${problem.message}; nothing was uploaded`);
   if (releases && report.kind === 'deploy') {
-    // gitlab.md §2: deploy tokens work on package routes only, never on the Releases API.
+    // https://docs.gitlab.com/api/rest/authentication/: deploy tokens work on package routes only, never on the Releases API.
     throw new GlxError('GITLAB_AUTH', 'a deploy token cannot call the Releases API, so --release cannot link the files; nothing was uploaded', 'Use an access token with scope api (Developer role) or the CI job token, or publish without --release.');
   }
   ctx.debug(`token: ${report.kind}${report.user ? ` of ${report.user.username}` : ''}, can publish to project ${projectId}`);
@@ -442,7 +438,7 @@ async function uploadOne(client: GitLabClient, projectId: string, dist: Distribu
     const message = answerMessage(response);
     if (response.status === 400 && /has already been taken/i.test(message)) {
       const digests = await streamed();
-      // GitLab reports a file it already holds this way (gitlab.md §6): compare with what it holds.
+      // GitLab reports a file it already holds this way (https://docs.gitlab.com/api/packages/pypi/): compare with what it holds.
       const page = await getSimpleVersions(client, projectId, normalizeName(dist.metadata.name));
       const held = page.found ? page.files.find((file) => file.fileName === dist.fileName) : undefined;
       const decision = decideFile(digests.sha256, held);
@@ -488,7 +484,7 @@ function uploadHint(message: string): string {
 /** --release-create: before any upload, so a tag that does not exist stops the run early. */
 async function ensureRelease(client: GitLabClient, projectId: string, tag: string, ctx: Context): Promise<boolean> {
   const { env } = ctx.deps;
-  // In a tag pipeline the tag exists; elsewhere CI_COMMIT_SHA lets GitLab create it (gitlab.md §9: ref is needed when the tag is missing).
+  // In a tag pipeline the tag exists; elsewhere CI_COMMIT_SHA lets GitLab create it (https://docs.gitlab.com/api/releases/links/: ref is needed when the tag is missing).
   const ref = env.GITLAB_CI === 'true' && env.CI_COMMIT_SHA ? env.CI_COMMIT_SHA : undefined;
   const result = await createRelease(client, projectId, { tag, ...(ref ? { ref } : {}) });
   if ('refused' in result) {

@@ -1,5 +1,5 @@
 /**
- * glab's config.yml: its default host and stored per-host tokens (research/peers.md §1.6).
+ * glab's config.yml: its default host and stored per-host tokens (https://gitlab.com/gitlab-org/cli, internal/config/config_file.go).
  * Read only as a fallback source, and only on demand (yaml is loaded lazily).
  */
 import path from 'node:path';

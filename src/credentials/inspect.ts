@@ -1,6 +1,6 @@
 /**
  * Ask GitLab what a token is and whether it can do what uv needs: kind, user, scopes, expiry,
- * role on each registry, and what the registry itself answers (research/gitlab.md §4–§5).
+ * role on each registry, and what the registry itself answers (https://docs.gitlab.com/api/personal_access_tokens/, https://docs.gitlab.com/user/permissions/).
  */
 import { GlxError } from '../errors.js';
 import { AccessLevel, answerMessage, getCurrentUser, getGroup, getJob, getMember, getProject, getTokenSelf, probeSimpleIndex, roleName } from '../gitlab/api.js';
@@ -43,7 +43,7 @@ export interface RegistryCheck {
   problems: Problem[];
 }
 
-/** research/gitlab.md §5: reading needs read_api or api; publishing needs api. */
+/** https://docs.gitlab.com/user/permissions/: reading needs read_api or api; publishing needs api. */
 export function scopeProblem(report: TokenReport, need: Need): Problem | undefined {
   if (!report.scopes) return undefined;
   const scopes = new Set(report.scopes);
@@ -67,7 +67,7 @@ export function expirySoon(report: Pick<TokenReport, 'expiresInDays' | 'expiresA
 }
 
 /**
- * A CI job token dies with its job (research/gitlab.md §1): stored outside CI it only fails later,
+ * A CI job token dies with its job (https://docs.gitlab.com/security/tokens/): stored outside CI it only fails later,
  * with a 401 that looks like any other.
  */
 export function jobTokenOutsideCi(kind: TokenKind, env: Record<string, string | undefined>, where: string): string | undefined {
@@ -76,7 +76,7 @@ export function jobTokenOutsideCi(kind: TokenKind, env: Record<string, string | 
 }
 
 export function daysUntil(date: string, now: Date): number {
-  // gitlab.md §3: a token expires at 00:00 UTC on its expiry date.
+  // A token expires at 00:00 UTC on its expiry date (https://docs.gitlab.com/user/profile/personal_access_tokens/).
   const expiry = Date.parse(`${date}T00:00:00Z`);
   return Math.floor((expiry - now.getTime()) / 86_400_000);
 }
@@ -110,7 +110,7 @@ export async function introspectToken(client: GitLabClient, now: Date, username?
     if (!(error instanceof GlxError && (error.code === 'TOKEN_SCOPE' || error.code === 'GITLAB_AUTH'))) throw error;
     user = { id: self.user_id, username: `user ${self.user_id}`, bot: false };
   }
-  // gitlab.md §1: project/group access tokens are PATs of bot users named project_<id>_bot_<hex> / group_<id>_bot_<hex>.
+  // https://docs.gitlab.com/security/tokens/: project/group access tokens are PATs of bot users named project_<id>_bot_<hex> / group_<id>_bot_<hex>.
   const refined: TokenKind = /^project_\d+_bot/.test(user.username) ? 'project' : /^group_\d+_bot/.test(user.username) ? 'group' : 'personal';
   return {
     kind: refined,
@@ -121,6 +121,14 @@ export async function introspectToken(client: GitLabClient, now: Date, username?
     expiresAt: self.expires_at ?? null,
     ...(expiresInDays !== undefined ? { expiresInDays } : {}),
   };
+}
+
+/**
+ * The error a command stops with for a registry problem: GitLab's "not found" and its other
+ * failures mean these credentials cannot use the registry, so they exit as a credentials error.
+ */
+export function problemError(problem: Problem, message: string): GlxError {
+  return new GlxError(problem.code === 'GITLAB_ERROR' || problem.code === 'GITLAB_NOT_FOUND' ? 'GITLAB_AUTH' : problem.code, message, problem.hint);
 }
 
 /** Role, visibility and the registry's own answer for one GitLab index. */
@@ -153,7 +161,7 @@ function openReason(ref: RegistryRef, check: RegistryCheck): string {
   return 'GitLab lets these credentials read it without a role';
 }
 
-/** What a role is needed for, given who may read without one (research/gitlab.md errata 1). */
+/** What a role is needed for, given who may read without one (https://gitlab.com/gitlab-org/gitlab/-/blob/master/app/policies/packages/policies/group_policy.rb). */
 function requiredLevel(need: Need, ref: RegistryRef, visibility: string | undefined, registryAccess: string | undefined): number {
   if (need === 'publish') return AccessLevel.DEVELOPER;
   if (visibility === 'public' || (ref.kind === 'project' && (visibility === 'internal' || registryAccess === 'public'))) return 0;

@@ -76,17 +76,6 @@ export function renderExports(vars: readonly EnvVariable[], shell: Shell): strin
   return out;
 }
 
-/** The inverse of renderExports. dotenv has no way to remove a variable, so it renders ''. */
-export function renderUnsets(names: readonly string[], shell: Shell): string {
-  let out = '';
-  for (const name of names) {
-    checkName(name);
-    const line = renderUnset(name, shell);
-    if (line !== undefined) out += `${line}\n`;
-  }
-  return out;
-}
-
 function renderExport(name: string, value: string, shell: Shell): string {
   switch (shell) {
     case 'bash':
@@ -99,23 +88,6 @@ function renderExport(name: string, value: string, shell: Shell): string {
       return `$env:${name} = ${powershellQuote(value)}`;
     case 'dotenv':
       return `${name}=${dotenvValue(name, value)}`;
-  }
-}
-
-function renderUnset(name: string, shell: Shell): string | undefined {
-  switch (shell) {
-    case 'bash':
-    case 'zsh':
-    case 'sh':
-      // -v: without it bash removes a *function* of that name when no variable has it.
-      return `unset -v ${name}`;
-    case 'fish':
-      return `set -e ${name};`;
-    case 'powershell':
-      // Like `unset`, removing a variable that is not there is not an error.
-      return `Remove-Item -Path Env:${name} -ErrorAction SilentlyContinue`;
-    case 'dotenv':
-      return undefined;
   }
 }
 

@@ -1,13 +1,14 @@
 /**
- * Where the GitLab token comes from (DESIGN.md "Resolution rules"): --token-stdin > GITLAB_TOKEN /
+ * Where the GitLab token comes from, the first found winning: --token-stdin > GITLAB_TOKEN /
  * GITLAB_ACCESS_TOKEN > CI_JOB_TOKEN in GitLab CI > the netrc entry for the host > glab's stored
  * token > a hidden prompt on a TTY. Which username goes with it follows from its kind.
  */
 import type { Deps, Env } from '../deps.js';
-import { GlxError } from '../errors.js';
-import type { TokenKind } from '../gitlab/client-types.js';
+import { GlxError, usageError } from '../errors.js';
+import { defaultUsername, type TokenKind } from '../gitlab/client-types.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
-import { lookup, netrcPath, parseNetrc } from '../netrc/parse.js';
+import { lookup, netrcPath } from '../netrc/lookup.js';
+import { parseNetrc } from '../netrc/parse.js';
 import { readGlabConfig } from './glab.js';
 
 export type TokenSource = '--token-stdin' | 'GITLAB_TOKEN' | 'GITLAB_ACCESS_TOKEN' | 'CI_JOB_TOKEN' | 'netrc' | 'glab' | 'prompt';
@@ -30,7 +31,7 @@ export interface TokenQuery {
   /**
    * The one host that a single-value source (--token-stdin, GITLAB_TOKEN, GITLAB_ACCESS_TOKEN,
    * CI_JOB_TOKEN) belongs to: the resolved GitLab host. For any other `host` those sources are
-   * skipped, so a token the user meant for one GitLab never reaches another (issue 12). Only the
+   * skipped, so a token the user meant for one GitLab never reaches another. Only the
    * host's own netrc and glab entries remain. Unset: `host` is the resolved host.
    */
   tokenHost?: string;
@@ -39,12 +40,23 @@ export interface TokenQuery {
   tokenStdin: boolean;
 }
 
-/** research/gitlab.md §1: the prefix is a hint, GitLab's answer decides. */
+/** https://docs.gitlab.com/security/tokens/: the prefix is a hint, GitLab's answer decides. */
 export function kindFromPrefix(token: string): TokenKind {
   if (token.startsWith('glpat-')) return 'personal';
   if (token.startsWith('gldt-')) return 'deploy';
   if (token.startsWith('glcbt-')) return 'job';
   return 'unknown';
+}
+
+/**
+ * `--username`: HTTP Basic cannot carry a colon in the user-id (RFC 7617 §2,
+ * https://www.rfc-editor.org/rfc/rfc7617#section-2), and a blank would not survive the shell
+ * exports and netrc lines the name goes into. Throws a usage error; does no I/O.
+ */
+export function usernameOption(raw: unknown): string | undefined {
+  const username = typeof raw === 'string' ? raw : undefined;
+  if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
+  return username;
 }
 
 /**
@@ -60,16 +72,9 @@ export function credentialKind(token: string, username?: string, known: TokenKin
   return username && username !== '__token__' ? 'deploy' : 'unknown';
 }
 
-export function usernameFor(kind: TokenKind, explicit?: string): string | undefined {
-  if (explicit) return explicit;
-  if (kind === 'job') return 'gitlab-ci-token';
-  if (kind === 'deploy') return undefined;
-  return '__token__';
-}
-
 export function credentialUsername(token: ResolvedToken, explicit?: string): string {
   const kind = token.kind === 'unknown' ? kindFromPrefix(token.token) : token.kind;
-  const username = usernameFor(kind, explicit ?? token.username);
+  const username = (explicit ?? token.username) || defaultUsername(kind);
   if (!username) {
     throw new GlxError('NO_TOKEN', `the token from ${token.source} is a deploy token, and its username is unknown`, 'Pass --username <deploy-token-username>, or store it with `glx auth --netrc --username <name>`.');
   }
@@ -79,7 +84,7 @@ export function credentialUsername(token: ResolvedToken, explicit?: string): str
 /**
  * The netrc glx reads and writes: the one uv reads (its first candidate that exists), else
  * $NETRC or ~/.netrc. A $NETRC that names a missing file is not created while uv falls back to
- * ~/.netrc: creating it would hide every entry of ~/.netrc from uv (uv.md errata 9).
+ * ~/.netrc: creating it would hide every entry of ~/.netrc from uv (https://github.com/astral-sh/uv/blob/main/crates/uv-netrc/src/lib.rs).
  */
 export async function netrcFile(deps: Deps): Promise<{ file: string; note?: string }> {
   const { findUvNetrc } = await import('../netrc/store.js');
@@ -92,7 +97,7 @@ export async function netrcFile(deps: Deps): Promise<{ file: string; note?: stri
 
 function resolved(deps: Deps, token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}): ResolvedToken {
   deps.secrets.register(token);
-  // Every command, `glx env` included, refuses the same tokens with the same words (issue 12).
+  // Every command, `glx env` included, refuses the same tokens with the same words.
   checkTokenText(token, source, extra.file);
   return { token, source, kind: extra.kind ?? kindFromPrefix(token), ...extra };
 }
@@ -102,7 +107,7 @@ function resolved(deps: Deps, token: string, source: TokenSource, extra: Partial
  * from a CRLF .env file, an escape sequence pasted from a terminal) or a non-ASCII one cannot go
  * into an HTTP header (undici refuses it, which surfaced as "cannot reach" the host), would be
  * written into the netrc as is, and could reach the terminal in the masked prefix. Refused here,
- * once for every source, naming the position, never the character (issue 7).
+ * once for every source, naming the position, never the character.
  */
 function checkTokenText(token: string, source: TokenSource, file: string | undefined): void {
   const bad = token.search(/[^\x20-\x7e]/);
@@ -175,7 +180,7 @@ export async function requireToken(deps: Deps, query: TokenQuery): Promise<Resol
 
 async function tokenFromNetrc(deps: Deps, host: string): Promise<ResolvedToken | undefined> {
   const { file } = await netrcFile(deps);
-  // uv reads a netrc with from_utf8_lossy (uv.md §3.3); so does glx, which never writes it back here.
+  // uv reads a netrc with from_utf8_lossy (https://github.com/astral-sh/uv/tree/main/crates/uv-netrc); so does glx, which never writes it back here.
   const text = await readTextIfExists(file, { lossy: true });
   if (text === undefined) return undefined;
   const entry = lookup(parseNetrc(text, file), host);

@@ -1,6 +1,6 @@
 /**
  * The uv settings that change where uv takes credentials from, read from every file uv reads
- * (docs/concepts/configuration-files.md; crates/uv-settings/src/lib.rs): a project `uv.toml` beside
+ * (https://docs.astral.sh/uv/concepts/configuration-files/; crates/uv-settings/src/lib.rs): a project `uv.toml` beside
  * pyproject.toml (it replaces `[tool.uv]`), then the user `uv.toml` ($XDG_CONFIG_HOME/uv, ~/.config/uv;
  * %APPDATA%\uv on Windows), then the system one (/etc/xdg/uv, /etc/uv). UV_NO_CONFIG skips the files.
  * Scalars: the first file that sets one wins; index lists are concatenated, project first.

@@ -1,6 +1,6 @@
 /**
  * Where uv will take credentials from for one index, following uv's auth middleware
- * (crates/uv-auth/src/middleware.rs `handle`, cache.rs, store.rs; research/uv.md §3.2 and errata):
+ * (https://github.com/astral-sh/uv/tree/main/crates/uv-auth: middleware.rs `handle`, cache.rs, store.rs):
  *
  * 1. Credentials in the index URL ride on the request and win (a URL username alone is "the known
  *    username": uv then looks for its password below, and sends "Incomplete credentials" without one).
@@ -58,7 +58,7 @@ export interface NetrcLookup {
   file: string;
   /** undefined when the file does not exist. */
   entry?: { login?: string; password?: string; viaDefault: boolean };
-  /** uv ignores the whole file when it fails to parse (uv.md §3.3). */
+  /** uv ignores the whole file when it fails to parse (https://github.com/astral-sh/uv/tree/main/crates/uv-netrc). */
   error?: string;
 }
 
@@ -222,7 +222,7 @@ function ownCredentials(index: IndexForSources, env: Env): Creds | undefined {
     const vars = indexEnvVars(index.name);
     const user = env[vars.username];
     const pass = env[vars.password];
-    // uv.md §2.1: an empty USERNAME counts as none; an empty PASSWORD is still a password.
+    // https://github.com/astral-sh/uv/blob/main/crates/uv-static/src/env_vars.rs: an empty USERNAME counts as none; an empty PASSWORD is still a password.
     if (user !== undefined || pass !== undefined) return { username: user || undefined, password: pass, from: { index: index.name, source: 'env' } };
   }
   const fromUrl = urlCredentials(index.url);
@@ -374,7 +374,7 @@ export function chooseUvCredentials(index: IndexForSources, all: IndexForSources
   });
   if (fetching && !chosen && storeMatches) chosen = findings.at(-1);
 
-  // uv.md §3.4: the keyring is asked only with a known username or authenticate = "always".
+  // https://docs.astral.sh/uv/concepts/authentication/http/: the keyring is asked only with a known username or authenticate = "always".
   const keyringAsked = keyring && (knownUser !== undefined || policy === 'always');
   findings.push({ source: 'keyring', present: false, detail: keyring ? (keyringAsked ? 'keyring-provider = subprocess: uv asks `keyring get` (glx cannot check it)' : 'enabled, but uv skips it without a username or authenticate = "always"') : 'disabled (keyring-provider is not subprocess)' });
 

@@ -1,6 +1,6 @@
 /**
  * BLAKE2b with a chosen digest length (RFC 7693), for the `blake2_256_digest` field of the upload
- * form (research/uv.md §4.3). Node's OpenSSL offers only BLAKE2b-512, and BLAKE2b-256 is not a
+ * form (https://github.com/astral-sh/uv/blob/main/crates/uv-publish/src/lib.rs). Node's OpenSSL offers only BLAKE2b-512, and BLAKE2b-256 is not a
  * truncated BLAKE2b-512: the digest length is part of the parameter block that seeds the state.
  *
  * The compression function is emitted below as a small WebAssembly module, built once at first

@@ -1,5 +1,5 @@
 /**
- * The digests the upload form carries (research/uv.md §4.3): sha256, which GitLab stores and
+ * The digests the upload form carries (https://github.com/astral-sh/uv/blob/main/crates/uv-publish/src/lib.rs): sha256, which GitLab stores and
  * advertises in its simple pages, and blake2b-256, which uv and twine also send. Both are fed
  * from the same chunks, so a file is read once.
  */

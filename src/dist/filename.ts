@@ -61,7 +61,7 @@ export function parseDistName(fileName: string): DistName | string {
   return { kind: 'wheel', fileName, name, version, ...(build ? { build } : {}), pythonTag, abiTag, platformTag };
 }
 
-/** PEP 503: lower case, runs of `-_.` become one `-`. GitLab matches simple pages this way (gitlab.md §6). */
+/** PEP 503: lower case, runs of `-_.` become one `-`. GitLab matches simple pages this way (https://docs.gitlab.com/api/packages/pypi/). */
 export function normalizeName(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase();
 }

@@ -74,7 +74,7 @@ export function parseCoreMetadata(text: string): MetadataResult {
   };
 }
 
-/** Single-valued core metadata fields and the upload form field each becomes (research/uv.md §4.3). */
+/** Single-valued core metadata fields and the upload form field each becomes (https://github.com/astral-sh/uv/blob/main/crates/uv-publish/src/lib.rs). */
 const SINGLE_FIELDS: Array<[header: string, field: string]> = [
   ['author', 'author'],
   ['author-email', 'author_email'],
@@ -110,7 +110,7 @@ export interface FormInput {
 }
 
 /**
- * The text fields of the legacy upload form, in the order uv sends them (research/uv.md §4.3).
+ * The text fields of the legacy upload form, in the order uv sends them (https://github.com/astral-sh/uv/blob/main/crates/uv-publish/src/lib.rs).
  * `requires_python` is always present, even empty: GitLab's API wants it (uv's lib.rs says so).
  */
 export function uploadFields(input: FormInput): Array<[string, string]> {

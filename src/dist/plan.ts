@@ -1,7 +1,7 @@
 /**
  * What to do with each file and each release link, decided from what the registry already holds
  * (pure: the plan is what --dry-run prints). Same file name and sha256: skip. Same name, other
- * bytes: a conflict, since GitLab keeps one file per name and version (gitlab.md §6, §12.9).
+ * bytes: a conflict, since GitLab keeps one file per name and version (https://docs.gitlab.com/api/packages/pypi/).
  */
 import type { SimpleFile } from '../gitlab/simple-page.js';
 
@@ -26,7 +26,7 @@ export interface ExistingLink {
 
 export type LinkDecision = { action: 'create' } | { action: 'exists' } | { action: 'clash'; reason: string };
 
-/** Link names and URLs are each unique within a release (gitlab.md §9). */
+/** Link names and URLs are each unique within a release (https://docs.gitlab.com/api/releases/links/). */
 export function decideLink(wanted: WantedLink, existing: readonly ExistingLink[]): LinkDecision {
   const byName = existing.find((link) => link.name === wanted.name);
   if (byName) {

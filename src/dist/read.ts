@@ -19,7 +19,7 @@ export interface Distribution {
   fileName: string;
   size: number;
   kind: 'wheel' | 'sdist';
-  /** The upload form's `filetype` (research/uv.md §4.3). */
+  /** The upload form's `filetype` (https://github.com/astral-sh/uv/blob/main/crates/uv-publish/src/lib.rs). */
   filetype: 'bdist_wheel' | 'sdist';
   /** The wheel's python tag (`py3`, `cp312`, `py2.py3`), or `source` for an sdist. */
   pyversion: string;

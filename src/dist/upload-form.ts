@@ -1,5 +1,5 @@
 /**
- * The legacy upload form (research/gitlab.md §6, research/uv.md §4.3) as a multipart/form-data
+ * The legacy upload form (https://docs.gitlab.com/api/packages/pypi/, https://github.com/astral-sh/uv/blob/main/crates/uv-publish/src/lib.rs) as a multipart/form-data
  * body streamed from disk. The file part comes before the digest fields, which multipart allows
  * (fields are unordered), so the digests are computed while the file streams: one read per file,
  * and memory that does not grow with the file. The length is known in advance (hex digests have

@@ -8,12 +8,14 @@ import { chooseUvCredentials, type IndexForSources, incompleteWords, keyringEnab
 import type { Deps, Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { publishUrl as projectPublishUrl, simpleUrl, UNEXPANDED_URL } from '../gitlab/url.js';
-import { lookup, type NetrcDocument, parseNetrc, validateForUv } from '../netrc/parse.js';
+import { lookup } from '../netrc/lookup.js';
+import { type NetrcDocument, parseNetrc } from '../netrc/parse.js';
+import { validateForUv } from '../netrc/uv-lint.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
 import { type IndexEntry, isTable } from '../pyproject/read.js';
 import type { GitLabIndex, LoadedIndexes } from '../resolve/indexes.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
-import { mask } from '../util/redact.js';
+import { mask, withoutUserinfo } from '../util/redact.js';
 import { type Check, check } from './check.js';
 
 export function indexChecks(index: GitLabIndex): Check[] {
@@ -23,7 +25,7 @@ export function indexChecks(index: GitLabIndex): Check[] {
   const checks: Check[] = [];
   const canonical = simpleUrl(registry.baseUrl, registry);
   const reinit = `glx init --${registry.kind} ${registry.id} --name ${entry.name}${entry.publishUrl ? ' --publish' : ''}`;
-  if (entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//') !== canonical) {
+  if (withoutUserinfo(entry.url.replace(/\/$/, '')) !== canonical) {
     checks.push(check(`${id}.url`, 'warn', `${title}: url`, `the URL is not in GitLab's documented form (${canonical})`, reinit));
   } else {
     checks.push(check(`${id}.url`, 'ok', `${title}: url`, `${registry.kind} registry ${registry.id} on ${registry.host}`));
@@ -107,7 +109,7 @@ export interface NetrcState {
 
 export async function readNetrcState(deps: Deps): Promise<NetrcState> {
   const { findUvNetrc } = await import('../netrc/store.js');
-  const { netrcPath } = await import('../netrc/parse.js');
+  const { netrcPath } = await import('../netrc/lookup.js');
   const found = await findUvNetrc(deps.env, deps.homeDir, deps.platform);
   const file = found ?? netrcPath(deps.env, deps.homeDir);
   if (!found) return { file, exists: false };
@@ -210,7 +212,7 @@ export function uvCredentialsFor(env: Env, index: GitLabIndex, world: UvCredenti
 const TOKEN_RE = /\b(?:glpat|gldt|glcbt|glptt|gloas|glrt|glft|glsoat|glagent|glimt)-[A-Za-z0-9_.-]{16,}/g;
 const URL_SECRET_RE = /https?:\/\/[^\s/:@"']+:([^\s@/"'$]{8,})@/g;
 
-/** Tokens committed to files git tracks (DESIGN.md doctor: pyproject.toml, uv.lock, .gitlab-ci.yml, .env*). */
+/** Tokens committed to files git tracks (pyproject.toml, uv.lock, .gitlab-ci.yml, .env*). */
 export async function trackedSecretsCheck(deps: Deps, cwd: string, knownTokens: string[]): Promise<Check> {
   const title = 'secrets in git';
   let top: string;
@@ -224,7 +226,7 @@ export async function trackedSecretsCheck(deps: Deps, cwd: string, knownTokens: 
   const listed = await deps.exec('git', ['-C', top, 'ls-files', '-z']);
   const files = listed.stdout.split('\0').filter((file) => /(^|\/)(pyproject\.toml|uv\.lock|\.gitlab-ci\.yml|\.env[^/]*|\.gitlab-ci-local-variables\.ya?ml|\.netrc|uv\.toml)$/.test(file));
   // A tracked file's token is in the history only when the last commit has it; a token that is
-  // only in the working tree or staged is not committed yet, and saying so changes the fix (issue 12).
+  // only in the working tree or staged is not committed yet, and saying so changes the fix.
   const committed: string[] = [];
   const uncommitted: string[] = [];
   for (const file of files) {
@@ -252,7 +254,7 @@ export async function trackedSecretsCheck(deps: Deps, cwd: string, knownTokens: 
   return check('secrets.tracked', 'ok', title, `no token in ${plural(files.length, 'tracked config file', 'tracked config files')}`);
 }
 
-/** "1 entry", "2 entries": never "1 entries" (issue 12). */
+/** "1 entry", "2 entries": never "1 entries". */
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }

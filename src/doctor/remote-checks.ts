@@ -11,6 +11,7 @@ import type { GlxError } from '../errors.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
 import { dispatcherFor } from '../gitlab/client.js';
 import type { GitLabIndex } from '../resolve/indexes.js';
+import { withoutUserinfo } from '../util/redact.js';
 import { type Check, check } from './check.js';
 
 export function tokenCheck(index: GitLabIndex, report: TokenReport): Check {
@@ -41,11 +42,11 @@ export async function accessCheck(client: GitLabClient, index: GitLabIndex, repo
 
 /**
  * GitLab answers a miss with a 302 to pypi.org when "Forward PyPI package requests" is on
- * (research/gitlab.md §6): probe a name that cannot exist, without following redirects.
+ * (https://docs.gitlab.com/api/packages/pypi/): probe a name that cannot exist, without following redirects.
  */
 export async function forwardingCheck(client: GitLabClient, index: GitLabIndex): Promise<Check> {
   const name = `glx-doctor-probe-${randomUUID().slice(0, 8)}`;
-  const response = await client.request({ path: `${index.entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//')}/${name}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
+  const response = await client.request({ path: `${withoutUserinfo(index.entry.url.replace(/\/$/, ''))}/${name}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
   const title = `index ${index.entry.name}: forwarding`;
   const id = `index.${index.entry.name}.forwarding`;
   if (response.status === 302 || response.status === 301) {
@@ -69,12 +70,12 @@ export async function confusionCheck(deps: Deps, log: Log, client: GitLabClient,
   const normalized = pkg.toLowerCase().replace(/[-_.]+/g, '-');
   const id = `package.${normalized}.confusion`;
   const title = `package ${pkg}`;
-  const response = await client.request({ path: `${index.entry.url.replace(/\/$/, '').replace(/\/\/[^@/]*@/, '//')}/${normalized}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
+  const response = await client.request({ path: `${withoutUserinfo(index.entry.url.replace(/\/$/, ''))}/${normalized}/`, auth: 'basic', headers: { accept: 'text/html' }, accept: [302, 401, 403, 404] });
   if (response.status === 302 || response.status === 301) {
     return check(id, 'warn', title, `pinned to "${index.entry.name}", but that registry does not hold it and GitLab forwards the request to pypi.org: uv would install whatever pypi.org has under that name`, 'Publish the package to the registry, and ask a group Owner to turn off Settings > Packages and registries > Forward PyPI package requests.');
   }
   if (!checkPypi) {
-    // Asking pypi.org would tell it the names of internal packages: only on request (issue 12).
+    // Asking pypi.org would tell it the names of internal packages: only on request.
     return check(id, 'ok', title, `pinned to "${index.entry.name}"; the registry answered ${response.status}; pypi.org not asked (glx doctor --check-pypi compares the name with pypi.org)`);
   }
   const onPypi = await existsOnPypi(deps, log, normalized);
@@ -102,7 +103,7 @@ async function existsOnPypi(deps: Deps, log: Log, normalized: string): Promise<b
 }
 
 /**
- * In CI: can the job token read the registry, and if not, why (gitlab.md errata 2). The allowlist closes
+ * In CI: can the job token read the registry, and if not, why (https://docs.gitlab.com/ci/jobs/ci_job_token/). The allowlist closes
  * private projects only, and group registries skip job-token policies altogether: there the user who started
  * the pipeline must be able to read the group.
  */
@@ -110,7 +111,7 @@ export async function ciCheck(deps: Deps, log: Log, index: GitLabIndex, jobToken
   const id = `ci.${index.entry.name}.job-token`;
   const title = `CI: index ${index.entry.name}`;
   const client = await deps.gitlab({ baseUrl: index.registry.baseUrl, token: jobToken, kind: 'job', username: 'gitlab-ci-token', log: log.verbose ? log.debug : undefined });
-  const response = await client.request({ path: index.entry.url.replace(/\/\/[^@/]*@/, '//'), auth: 'basic', headers: { accept: 'text/html' }, accept: [401, 403, 404] });
+  const response = await client.request({ path: withoutUserinfo(index.entry.url), auth: 'basic', headers: { accept: 'text/html' }, accept: [401, 403, 404] });
   const { env } = deps;
   const self = index.registry.kind === 'project' && index.registry.id === env.CI_PROJECT_ID;
   const jobUser = env.GITLAB_USER_LOGIN ? `${env.GITLAB_USER_LOGIN} (who started this pipeline)` : 'the user who started this pipeline';

@@ -1,5 +1,5 @@
 /**
- * The CI/CD job-token allowlist entries a pipeline needs (research/gitlab.md §8): for each registry
+ * The CI/CD job-token allowlist entries a pipeline needs (https://docs.gitlab.com/api/project_job_token_scopes/): for each registry
  * project the pipeline reads, an entry on *that* project naming this one. Deciding and wording are
  * pure; ci-setup.ts makes the calls.
  */
@@ -40,7 +40,7 @@ export function uiPath(registryProject: string, allowedProject: string): string 
   return `${registryProject}: Settings > CI/CD > Job token permissions > Add > Add group or project > ${allowedProject}`;
 }
 
-/** What an answer to the POST means (gitlab.md §8 lists the bodies). */
+/** What an answer to the POST means (https://docs.gitlab.com/api/project_job_token_scopes/ lists the bodies). */
 export function interpretAnswer(response: GitLabResponse): { status: AllowlistStatus; detail?: string } {
   const body: GitLabErrorBody = errorBody(response);
   const message = body.message ?? body.error ?? '';

@@ -1,9 +1,9 @@
 /**
  * glx's part of .gitlab-ci.yml, as data and as rendered text. It follows uv's GitLab CI guide
- * (docs/guides/integration/gitlab.md): the uv image pinned by UV_VERSION / PYTHON_VERSION /
+ * (https://docs.astral.sh/uv/guides/integration/gitlab/): the uv image pinned by UV_VERSION / PYTHON_VERSION /
  * BASE_LAYER, UV_LINK_MODE=copy, a cache keyed on uv.lock pruned with `uv cache prune --ci`; and
  * adds what the guide leaves out: job-token credentials for every GitLab index and a tag job that
- * publishes and links the files to the release (research/gitlab.md §9, §11; uv.md §4).
+ * publishes and links the files to the release (https://docs.gitlab.com/api/releases/links/, https://docs.gitlab.com/ci/variables/predefined_variables/; https://github.com/astral-sh/uv/blob/main/crates/uv-publish/src/lib.rs).
  */
 import { Document, isMap, isScalar, isSeq, type Node, type Scalar } from 'yaml';
 import { indexEnvVars } from '../pyproject/index-name.js';
@@ -18,9 +18,9 @@ export const STARTER_JOB = 'uv-sync';
 /** Comment lines that open each block glx rewrites; merge.ts recognises them by this prefix. */
 export const MARKER = '# glx:';
 
-export { BASE_LAYERS, DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from './uv-image.js';
+export { DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from './uv-image.js';
 
-/** This project's PyPI upload URL, from GitLab's predefined variables (research/gitlab.md §11). */
+/** This project's PyPI upload URL, from GitLab's predefined variables (https://docs.gitlab.com/ci/variables/predefined_variables/). */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: GitLab's variable syntax, expanded in the job
 const PROJECT_REGISTRY = '${CI_API_V4_URL}/projects/${CI_PROJECT_ID}/packages/pypi';
 

@@ -1,6 +1,6 @@
 /**
  * `.gitlab-ci-local-variables.yml`, the project variables file gitlab-ci-local reads
- * (research/peers.md §1.8). gitlab-ci-local defines no CI_JOB_TOKEN, so glx puts the user's own
+ * (https://github.com/firecow/gitlab-ci-local#readme). gitlab-ci-local defines no CI_JOB_TOKEN, so glx puts the user's own
  * token there; the file must therefore never reach git. Edits are splices, like merge.ts: the
  * user's other variables and comments stay as they were.
  */

@@ -1,6 +1,6 @@
 /**
  * Which Python the CI image carries: the uv images are tagged `python3.X` (minor only), for the
- * versions uv's Docker guide lists (docs/guides/integration/docker.md at uv 0.12.5: 3.9 to 3.14).
+ * versions uv's Docker guide lists (https://docs.astral.sh/uv/guides/integration/docker/ at uv 0.12.5: 3.9 to 3.14).
  */
 
 /** The oldest and newest `python3.X-*` uv images published. */

@@ -4,7 +4,7 @@
  * the uv image has Python but neither glab nor curl, so it is a small standard-library script:
  * create the release when missing (POST /projects/:id/releases, 409 = created meanwhile), then POST
  * /projects/:id/releases/:tag/assets/links for each file with the registry's download URL
- * `<publish URL>/files/<sha256>/<file>` (research/gitlab.md §9). A re-run finds the links already
+ * `<publish URL>/files/<sha256>/<file>` (https://docs.gitlab.com/api/releases/links/). A re-run finds the links already
  * there (400 "has already been taken") and carries on.
  */
 
@@ -46,7 +46,10 @@ for path in sorted(pathlib.Path("dist").iterdir()):
         raise SystemExit(f"{path.name}: HTTP {status} {body}")
 `;
 
-/** The Python program alone (tests run it against the GitLab stand-in). */
+/**
+ * The Python program alone (tests run it against the GitLab stand-in).
+ * @internal
+ */
 export function releaseLinksProgram(): string {
   return SCRIPT;
 }

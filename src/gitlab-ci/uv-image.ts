@@ -5,7 +5,7 @@ export const DEFAULT_UV_VERSION = '0.13';
 /** Debian 13, the base of the images uv's GitLab guide uses. */
 export const DEFAULT_BASE_LAYER = 'trixie-slim';
 /**
- * The bases uv publishes `python3.x-<base>` images for (docs/guides/integration/docker.md,
+ * The bases uv publishes `python3.x-<base>` images for (https://docs.astral.sh/uv/guides/integration/docker/,
  * "Available images"): Debian 13 trixie (slim and full), Alpine, and Docker Hardened Images.
  * No bookworm since uv 0.10 (changelogs/0.10.x.md).
  */

@@ -1,7 +1,7 @@
 /**
  * Why an answer to a JSON endpoint is not JSON, in words a user can act on. A redirect (an SSO
  * gateway, http→https, a moved instance) and an HTML page (a proxy's sign-in or error page) were
- * reported as "not JSON" or a schema error at the root (issue 7, network faults). glx never
+ * reported as "not JSON" or a schema error at the root (network faults). glx never
  * follows a redirect here: it would carry the token to wherever the Location points.
  */
 import { displayUrl } from '../util/redact.js';

@@ -4,14 +4,9 @@ import type { GitLabClient, GitLabResponse, RetryInfo } from './client-types.js'
 import { GlxError } from '../errors.js';
 import { displayUrl } from '../util/redact.js';
 import { errorBody, invalidResponse } from './errors.js';
-import { CiLintResult, Group, Job, Member, PackageProtectionRule, Project, Release, ReleaseLink, ReleaseLinks, RotatedToken, TokenSelf, User, Version } from './schemas.js';
+import { CiLintResult, Group, Job, Member, PackageProtectionRule, Project, Release, ReleaseLink, ReleaseLinks, RotatedToken, TokenSelf, User } from './schemas.js';
 import { parseSimplePage, type SimpleFile } from './simple-page.js';
 import { encodeId, type RegistryRef, simpleUrl } from './url.js';
-
-/** https://docs.gitlab.com/api/metadata/ (authentication required since 15.x) */
-export function getVersion(client: GitLabClient): Promise<Version> {
-  return client.json({ path: '/version' }, Version, 'GET /version');
-}
 
 /** https://docs.gitlab.com/api/users/#get-the-current-user */
 export function getCurrentUser(client: GitLabClient): Promise<User> {
@@ -99,7 +94,7 @@ export function probeSimpleIndex(client: GitLabClient, ref: RegistryRef, auth: '
 
 /**
  * Lets the CI/CD job token of `allowedProjectId` into `registryProjectId` (the allowlist lives on the
- * project being accessed). Both ids must be numeric: a path answers 400 "id is invalid" (gitlab.md §8).
+ * project being accessed). Both ids must be numeric: a path answers 400 "id is invalid" (https://docs.gitlab.com/api/project_job_token_scopes/).
  * The raw answer goes back: 201 added, 400 already there, 403 needs Maintainer, 404 cannot see it.
  * https://docs.gitlab.com/api/project_job_token_scopes/#add-a-project-to-a-cicd-job-token-inbound-allowlist
  */
@@ -162,7 +157,7 @@ export type SimpleVersions = { found: true; files: SimpleFile[] } | { found: fal
 /**
  * The project's versions page for one package (PEP 503 normalised name), with Basic auth as uv
  * sends it and redirects not followed: a package GitLab does not hold is answered with a 302 to
- * pypi.org when forwarding is on (gitlab.md §6), which means "not here", never "look there".
+ * pypi.org when forwarding is on (https://docs.gitlab.com/api/packages/pypi/), which means "not here", never "look there".
  * https://docs.gitlab.com/api/packages/pypi/#download-a-package-file-ie-project-level-versions-page
  */
 export async function getSimpleVersions(client: GitLabClient, projectId: string, normalizedName: string): Promise<SimpleVersions> {
@@ -195,7 +190,7 @@ const UPLOAD_ANSWER_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
  * The legacy upload form, streamed. 400 comes back to the caller: "File name has already been
- * taken" is how GitLab reports a file it already holds (gitlab.md §6).
+ * taken" is how GitLab reports a file it already holds (https://docs.gitlab.com/api/packages/pypi/).
  * https://docs.gitlab.com/api/packages/pypi/#upload-a-package
  */
 export function uploadPypiFile(client: GitLabClient, projectId: string, upload: PypiUpload): Promise<GitLabResponse> {
@@ -230,7 +225,7 @@ export type CreateReleaseResult = { created: Release } | { exists: true } | { re
 
 /**
  * https://docs.gitlab.com/api/releases/#create-a-release. 409 means another run created it first;
- * 422 "Ref is not specified" means the tag does not exist and no ref was given (gitlab.md §9).
+ * 422 "Ref is not specified" means the tag does not exist and no ref was given (https://docs.gitlab.com/api/releases/links/).
  */
 export async function createRelease(client: GitLabClient, projectId: string, release: { tag: string; ref?: string }): Promise<CreateReleaseResult> {
   const response = await client.request({
@@ -265,7 +260,7 @@ export type CreateLinkResult = { created: ReleaseLink } | { refused: string };
 
 /**
  * https://docs.gitlab.com/api/releases/links/#create-a-release-link. A name or URL already used in
- * the release answers 400 with the validation messages (gitlab.md §9).
+ * the release answers 400 with the validation messages (https://docs.gitlab.com/api/releases/links/).
  */
 export async function createReleaseLink(client: GitLabClient, projectId: string, tag: string, link: { name: string; url: string; linkType: 'package' | 'other' }): Promise<CreateLinkResult> {
   const response = await client.request({

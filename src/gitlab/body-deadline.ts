@@ -1,7 +1,7 @@
 /**
  * A whole-body deadline for GitLab's answers. undici's bodyTimeout only limits the gap between two
  * chunks, so a server (or a broken proxy) that sends headers and then one byte every few seconds
- * kept glx waiting forever (issue 7, slow-loris). API answers are small: once the headers are in,
+ * kept glx waiting forever (slow-loris). API answers are small: once the headers are in,
  * the body must arrive within the request timeout, or the read fails as a body timeout, which the
  * client retries like any other and then reports as "did not answer in time".
  */

@@ -1,10 +1,21 @@
-/** Types of the GitLab client, kept apart from its implementation so that importing them costs nothing. */
+/** Types of the GitLab client (and the username rule that goes with a token kind), kept apart from its implementation so that importing them costs nothing. */
 
-/** What a token is, from its prefix and from what GitLab says about it (research/gitlab.md §1). */
+/** What a token is, from its prefix and from what GitLab says about it (https://docs.gitlab.com/security/tokens/). */
 export type TokenKind = 'personal' | 'project' | 'group' | 'deploy' | 'job' | 'unknown';
 
 /**
- * How a request authenticates (research/gitlab.md §2):
+ * The HTTP Basic username glx pairs with a token when none is given: `gitlab-ci-token` for a CI
+ * job token, `__token__` for an access token (GitLab reads only the password), none for a deploy
+ * token, whose username the user gives (https://docs.gitlab.com/user/packages/pypi_repository/).
+ */
+export function defaultUsername(kind: TokenKind): string | undefined {
+  if (kind === 'job') return 'gitlab-ci-token';
+  if (kind === 'deploy') return undefined;
+  return '__token__';
+}
+
+/**
+ * How a request authenticates (https://docs.gitlab.com/api/rest/authentication/):
  * - `api`: `PRIVATE-TOKEN` for personal/project/group tokens, `JOB-TOKEN` for a job token;
  * - `basic`: HTTP Basic `username:token`, the only form every token kind can use on PyPI routes;
  * - `none`: anonymous.

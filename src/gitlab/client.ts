@@ -9,7 +9,7 @@ import { Agent, type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } f
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { displayUrl, mask, type Secrets } from '../util/redact.js';
-import type { GitLabClient, GitLabClientOptions, GitLabRequest, GitLabResponse, TokenKind } from './client-types.js';
+import { defaultUsername, type GitLabClient, type GitLabClientOptions, type GitLabRequest, type GitLabResponse, type TokenKind } from './client-types.js';
 import { notAnApiAnswer } from './answer-shape.js';
 import { readBodyWithin } from './body-deadline.js';
 import { httpError, invalidResponse } from './errors.js';
@@ -64,12 +64,6 @@ export function dispatcherFor(options: TransportOptions): Dispatcher {
   return dispatcher;
 }
 
-export function defaultUsername(kind: TokenKind): string | undefined {
-  if (kind === 'job') return 'gitlab-ci-token';
-  if (kind === 'deploy') return undefined;
-  return '__token__';
-}
-
 export function createGitLabClient(options: GitLabClientOptions, transport: TransportOptions & { secrets: Secrets }): GitLabClient {
   const base = new URL(options.baseUrl);
   if (base.protocol !== 'https:' && base.protocol !== 'http:') {
@@ -97,7 +91,7 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
       const user = username ?? '__token__';
       return { authorization: `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}` };
     }
-    // gitlab.md §2: job tokens use JOB-TOKEN on the endpoints that allow them; deploy tokens
+    // https://docs.gitlab.com/api/rest/authentication/: job tokens use JOB-TOKEN on the endpoints that allow them; deploy tokens
     // cannot call the REST API at all, so they go anonymous there.
     if (kind === 'job') return { 'job-token': token };
     if (kind === 'deploy') return {};
@@ -262,7 +256,7 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
-/** What a network error code means, in words: undici's UND_ERR_* names are not for users (issue 12). */
+/** What a network error code means, in words: undici's UND_ERR_* names are not for users. */
 const NETWORK_WORDS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'the connection was reset',

@@ -1,7 +1,7 @@
 /**
- * HTTP failures mapped in one place (STYLE.md "Errors and output"): 401/403 become credential
+ * HTTP failures mapped in one place: 401/403 become credential
  * errors with a hint naming the missing scope or role; 404 says "not found, or this token
- * cannot see it". Bodies follow research/gitlab.md §3.
+ * cannot see it". Bodies follow https://docs.gitlab.com/api/rest/troubleshooting/.
  */
 import { GlxError } from '../errors.js';
 import { displayUrl } from '../util/redact.js';
@@ -84,7 +84,7 @@ export function httpError(response: GitLabResponse, ctx: ErrorContext): GlxError
       const permission = /token permission is required/i.test(detail);
       return new GlxError('GITLAB_AUTH', `${what}${detail}`, permission ? "The job-token allowlist entry on the target project lacks that permission: a Maintainer there adds it (Settings > CI/CD > Job token permissions)." : "Add this project to the target project's job-token allowlist: `glx ci-setup --allowlist` (needs Maintainer on the target).");
     }
-    // gitlab.md §5: a deploy token has no role; its scopes decide (and protected packages refuse it).
+    // https://docs.gitlab.com/user/permissions/: a deploy token has no role; its scopes decide (and protected packages refuse it).
     const hint =
       ctx.kind === 'deploy' && ctx.method !== 'GET'
         ? 'A deploy token publishes only with scope write_package_registry, and never to a protected package name.'

@@ -1,4 +1,4 @@
-/** zod schemas for the GitLab answers glx reads; each schema shares its type's name (STYLE.md). */
+/** zod schemas for the GitLab answers glx reads; each schema shares its type's name. */
 import { z } from 'zod';
 
 /** https://docs.gitlab.com/api/personal_access_tokens/#self-inform */
@@ -75,10 +75,6 @@ export const Job = z.object({
   user: z.object({ id: z.number(), username: z.string() }).partial().optional(),
 });
 export type Job = z.infer<typeof Job>;
-
-/** https://docs.gitlab.com/api/metadata/ */
-export const Version = z.object({ version: z.string(), revision: z.string().optional() });
-export type Version = z.infer<typeof Version>;
 
 /** https://docs.gitlab.com/api/releases/links/ */
 export const ReleaseLink = z.object({

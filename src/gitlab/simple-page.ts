@@ -1,7 +1,7 @@
 /**
  * Reads a PEP 503 versions page (`.../simple/<name>`). GitLab renders one link per file,
  * `<a href="{base}/.../files/{sha256}/{file}#sha256={sha256}" data-requires-python="...">{file}</a>`
- * (research/gitlab.md §6); files are told apart by href, not by link text (gitlab.md §12.12).
+ * (https://docs.gitlab.com/api/packages/pypi/); files are told apart by href, not by link text.
  */
 
 export interface SimpleFile {

@@ -26,8 +26,6 @@ export function normalizeBaseUrl(input: string): string {
   const trimmed = input.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
   const url = new URL(withScheme);
-  url.username = '';
-  url.password = '';
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
   return `${url.protocol}//${url.host}${path}`;
 }
@@ -36,14 +34,14 @@ export function encodeId(id: string): string {
   return /^\d+$/.test(id) ? id : encodeURIComponent(id);
 }
 
-/** research/gitlab.md §6: project and group simple index URLs. */
+/** https://docs.gitlab.com/api/packages/pypi/: project and group simple index URLs. */
 export function simpleUrl(baseUrl: string, ref: RegistryRef): string {
   return ref.kind === 'project'
     ? `${baseUrl}/api/v4/projects/${encodeId(ref.id)}/packages/pypi/simple`
     : `${baseUrl}/api/v4/groups/${encodeId(ref.id)}/-/packages/pypi/simple`;
 }
 
-/** Upload endpoint; there is no group-level upload (gitlab.md §6). */
+/** Upload endpoint; there is no group-level upload (https://docs.gitlab.com/api/packages/pypi/). */
 export function publishUrl(baseUrl: string, projectId: string): string {
   return `${baseUrl}/api/v4/projects/${encodeId(projectId)}/packages/pypi`;
 }
@@ -85,7 +83,7 @@ export type RegistryMatch = 'same' | 'different' | 'unknown';
 /**
  * Whether two GitLab registry references name the same registry. A registry has two spellings,
  * its numeric id and its full path (`groups/42/-/…` and `groups/acme/-/…`, `projects/7/…` and
- * `projects/acme%2Ftools/…`, gitlab.md §6); paths compare case-insensitively, as GitLab looks them
+ * `projects/acme%2Ftools/…`, https://docs.gitlab.com/api/packages/pypi/); paths compare case-insensitively, as GitLab looks them
  * up. A path against an id with no known path is `unknown`: only the API can tell.
  */
 export function compareRegistries(a: ParsedRegistryUrl, b: ParsedRegistryUrl | (RegistryRef & { baseUrl: string; path?: string })): RegistryMatch {
@@ -109,7 +107,7 @@ function safeDecode(segment: string): string {
 
 /**
  * Where GitLab serves an uploaded PyPI file: the URL its simple pages link to and the one a
- * release asset link should carry (gitlab.md §6 "Download", §9).
+ * release asset link should carry (https://docs.gitlab.com/api/packages/pypi/, https://docs.gitlab.com/api/releases/links/).
  */
 export function pypiFileUrl(baseUrl: string, projectId: string, sha256: string, fileName: string): string {
   return `${baseUrl}/api/v4/projects/${encodeId(projectId)}/packages/pypi/files/${sha256}/${fileName}`;

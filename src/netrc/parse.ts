@@ -1,18 +1,16 @@
 /**
- * A lossless netrc reader that follows uv's parser exactly (uv.md §3.3): `crates/uv-netrc`, "a
- * translation of the official Python netrc library". Every byte stays in `text`; entries, macros
- * and comments point into it by offset, so an edit can splice values and keep the rest as it was.
+ * A lossless netrc reader that follows uv's parser exactly: `crates/uv-netrc`
+ * (https://github.com/astral-sh/uv/tree/main/crates/uv-netrc), "a translation of the official
+ * Python netrc library". Every byte stays in `text`; entries, macros and comments point into it
+ * by offset, so an edit can splice values and keep the rest as it was.
  *
  * The `python` dialect reproduces CPython's `Lib/netrc.py` (3.11+), which shares the tokenizer
  * but translates CRLF, needs an exactly empty line to end a macro and only skips a top-level
  * comment line that starts with a lone `#`. glx uses it to check that an edit keeps Python
  * tools (pip, requests, twine) reading the file as before.
  */
-import path from 'node:path';
-import type { Env } from '../deps.js';
 import { at, GlxError } from '../errors.js';
-
-export type NetrcDialect = 'uv' | 'python';
+import { Lexer, LineIndex, type NetrcDialect, type Token } from './lexer.js';
 
 export interface NetrcSpan {
   start: number;
@@ -131,14 +129,6 @@ export interface ParseOptions {
   tolerant?: boolean;
 }
 
-export interface NetrcCredentials {
-  login: string;
-  password: string;
-  account: string;
-  source: 'machine' | 'default';
-  entry: NetrcEntry;
-}
-
 const KEYWORDS = new Set(['machine', 'default', 'macdef', 'login', 'user', 'account', 'password']);
 
 /** Words from other tools' netrc dialects; safe to quote in a message because they are not secrets. */
@@ -150,157 +140,8 @@ const UV_IGNORES_FILE =
   'uv ignores the whole netrc file when it cannot parse it (it says so only with -v), so no credentials come from it. ' +
   'uv knows only machine, default, macdef, login (or user), account and password.';
 
-interface Token {
-  value: string;
-  start: number;
-  end: number;
-  /** Position after the token and, for an unquoted token, the one blank that ended it. */
-  next: number;
-  quoted: boolean;
-  /** Nothing left to read (uv's empty token at EOF). */
-  eof: boolean;
-  /** A line break was read while getting this token: uv's `lineno` changed. */
-  sawNewline: boolean;
-  unterminated?: true;
-}
-
 /** Rust's `char::is_whitespace`, which `str::trim` uses to spot the line that ends a uv macro. */
 const RUST_BLANK_LINE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
-
-class Lexer {
-  pos = 0;
-  private readonly pushback: Token[] = [];
-
-  constructor(
-    private readonly text: string,
-    private readonly dialect: NetrcDialect,
-  ) {}
-
-  /** One character as the dialect reads it: Python's text mode turns `\r\n` and `\r` into `\n`. */
-  private read(i: number): [string, number] {
-    const ch = this.text[i]!;
-    if (this.dialect === 'python' && ch === '\r') return ['\n', this.text[i + 1] === '\n' ? i + 2 : i + 1];
-    return [ch, i + 1];
-  }
-
-  push(token: Token): void {
-    this.pushback.push(token);
-  }
-
-  next(): Token {
-    const pushed = this.pushback.shift();
-    if (pushed) return pushed;
-    const { text } = this;
-    const n = text.length;
-    let i = this.pos;
-    let sawNewline = false;
-    // Port of `Lex::get_token` (crates/uv-netrc/src/lex.rs): blanks are space, tab, CR, LF.
-    while (i < n) {
-      const [ch, after] = this.read(i);
-      if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') {
-        if (ch === '\n') sawNewline = true;
-        i = after;
-        continue;
-      }
-      const start = i;
-      let value = '';
-      i = after;
-      if (ch === '"') {
-        while (i < n) {
-          const [c, next] = this.read(i);
-          i = next;
-          if (c === '\n') sawNewline = true;
-          if (c === '"') return this.emit({ value, start, end: i, next: i, quoted: true, eof: false, sawNewline });
-          if (c === '\\') {
-            if (i < n) {
-              const [escaped, afterEscape] = this.read(i);
-              if (escaped === '\n') sawNewline = true;
-              value += escaped;
-              i = afterEscape;
-            } else if (this.dialect === 'uv') {
-              value += ' '; // `read_char().unwrap_or(' ')`
-            }
-          } else {
-            value += c;
-          }
-        }
-        // An unterminated quote runs to EOF; neither uv nor Python complains (curl does).
-        return this.emit({ value, start, end: n, next: n, quoted: true, eof: false, sawNewline, unterminated: true });
-      }
-      let c = ch;
-      for (;;) {
-        if (c === '\\') {
-          if (i < n) {
-            const [escaped, afterEscape] = this.read(i);
-            if (escaped === '\n') sawNewline = true;
-            value += escaped;
-            i = afterEscape;
-          } else if (this.dialect === 'uv') {
-            value += ' ';
-          }
-        } else {
-          value += c;
-        }
-        if (i >= n) return this.emit({ value, start, end: n, next: n, quoted: false, eof: false, sawNewline });
-        const [following, afterFollowing] = this.read(i);
-        if (following === ' ' || following === '\t' || following === '\r' || following === '\n') {
-          if (following === '\n') sawNewline = true;
-          return this.emit({ value, start, end: i, next: afterFollowing, quoted: false, eof: false, sawNewline });
-        }
-        c = following;
-        i = afterFollowing;
-      }
-    }
-    return this.emit({ value: '', start: n, end: n, next: n, quoted: false, eof: true, sawNewline });
-  }
-
-  private emit(token: Token): Token {
-    this.pos = token.next;
-    return token;
-  }
-
-  /** `read_line`: the rest of the current line (without its break, which it consumes). */
-  readLine(): { line: string; start: number; end: number; atEof: boolean } {
-    const { text } = this;
-    const start = this.pos;
-    if (start >= text.length) return { line: '', start, end: start, atEof: true };
-    let i = start;
-    while (i < text.length) {
-      const [ch, next] = this.read(i);
-      if (ch === '\n') {
-        this.pos = next;
-        return { line: text.slice(start, i), start, end: next, atEof: false };
-      }
-      i = next;
-    }
-    this.pos = text.length;
-    return { line: text.slice(start), start, end: text.length, atEof: false };
-  }
-}
-
-class LineIndex {
-  private readonly starts: number[] = [0];
-
-  constructor(private readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-
-  line(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
-
-  column(offset: number): number {
-    const start = this.starts[this.line(offset) - 1]!;
-    return Array.from(this.text.slice(start, offset)).length + 1;
-  }
-}
 
 /** Parses netrc text the way uv does. Throws GlxError NETRC_INVALID (file:line:col) unless `tolerant`. */
 export function parseNetrc(text: string, file: string, options: ParseOptions = {}): NetrcDocument {
@@ -538,7 +379,7 @@ function printableWord(word: string): string | undefined {
   return KEYWORDS.has(lower) || FOREIGN_KEYWORDS.has(lower) ? word : undefined;
 }
 
-function printableHost(host: string): string {
+export function printableHost(host: string): string {
   return /^[\w.:[\]-]{1,253}$/.test(host) ? host : '(unprintable name)';
 }
 
@@ -567,203 +408,11 @@ function buildSegments(doc: NetrcDocument): NetrcSegment[] {
   return segments;
 }
 
-/** Rebuilds the text from the document's segments: always identical to the input. */
+/**
+ * Rebuilds the text from the document's segments: always identical to the input (the tests hold
+ * the parser to that; glx itself splices `text` directly).
+ * @internal
+ */
 export function serializeNetrc(doc: NetrcDocument): string {
   return doc.segments.map((segment) => doc.text.slice(segment.start, segment.end)).join('');
-}
-
-/**
- * The credentials uv sends for `host` (a URL's lowercase host, no port): the last `machine host`
- * entry, else the last `default` (uv keeps one map entry per name, `Credentials::from_netrc`).
- * With `username` (from the URL or UV_INDEX_*_USERNAME) the entry's login must equal it, and a
- * mismatch does not fall back to `default`.
- */
-export function lookup(doc: NetrcDocument, host: string, username?: string): NetrcCredentials | undefined {
-  const byName = new Map<string, NetrcEntry>();
-  // uv stores `default` under the key "default", so `machine default` and `default` share a slot.
-  for (const entry of doc.entries) byName.set(entry.kind === 'default' ? 'default' : (entry.host ?? ''), entry);
-  const entry = byName.get(host) ?? byName.get('default');
-  if (!entry) return undefined;
-  const login = entry.login ?? '';
-  if (username !== undefined && username !== login) return undefined;
-  return { login, password: entry.password ?? '', account: entry.account ?? '', source: entry.kind, entry };
-}
-
-/** Same as `lookup`: the name src/credentials/token.ts imports. */
-export function lookupHost(doc: NetrcDocument, host: string, username?: string): NetrcCredentials | undefined {
-  return lookup(doc, host, username);
-}
-
-/** The file glx writes: `$NETRC` when set (with `~` expanded), else `~/.netrc` (DESIGN.md "Resolution rules"). */
-export function netrcPath(env: Env, homeDir: string): string {
-  const fromEnv = env.NETRC;
-  if (fromEnv !== undefined && fromEnv !== '') return expandTilde(fromEnv, homeDir);
-  return path.join(homeDir, '.netrc');
-}
-
-/**
- * The files uv tries, in order; it reads the first that exists (`Netrc::get_file`), so a `NETRC`
- * that names a missing file falls back to `~/.netrc` (uv.md §3.3). uv takes the home directory
- * from `HOME` (`USERPROFILE` on Windows, where `_netrc` is tried too).
- */
-export function uvNetrcCandidates(env: Env, homeDir: string, platform: NodeJS.Platform = 'linux'): string[] {
-  const candidates: string[] = [];
-  if (env.NETRC !== undefined && env.NETRC !== '') candidates.push(expandTilde(env.NETRC, homeDir));
-  if (platform === 'win32') {
-    const home = env.USERPROFILE;
-    // Windows joins with backslashes; a POSIX-looking profile (MSYS, tests on Linux) keeps its slashes.
-    const join = home?.startsWith('/') ? path.posix.join : path.win32.join;
-    if (home !== undefined) candidates.push(join(home, '.netrc'), join(home, '_netrc'));
-  } else {
-    const home = env.HOME ?? homeDir;
-    candidates.push(path.join(home, '.netrc'));
-  }
-  return candidates;
-}
-
-function expandTilde(file: string, homeDir: string): string {
-  if (file === '~') return homeDir;
-  if (file.startsWith('~/')) return path.join(homeDir, file.slice(2));
-  return file;
-}
-
-export type NetrcReader = 'uv' | 'python' | 'curl';
-
-export interface NetrcIssue {
-  code:
-    | NetrcProblemCode
-    | 'python-rejects'
-    | 'stops-early'
-    | 'machine-with-port'
-    | 'machine-with-scheme'
-    | 'machine-uppercase'
-    | 'machine-named-default'
-    | 'duplicate-machine'
-    | 'duplicate-default'
-    | 'machine-after-default'
-    | 'macdef-whitespace-end'
-    | 'comment-read-as-entries'
-    | 'user-keyword'
-    | 'unterminated-quote';
-  severity: 'error' | 'warning';
-  line: number;
-  column: number;
-  /** One line; names hosts and keywords, never a login or password value. */
-  message: string;
-  hint: string;
-  /** Which readers the problem hurts: uv itself, Python tools (pip, requests, twine), curl. */
-  affects: NetrcReader[];
-}
-
-/**
- * Everything in a netrc that makes uv (or the other readers of the same file) miss credentials,
- * for `glx doctor`. Pass a tolerant parse to see every parse problem, not just the first.
- */
-export function validateForUv(doc: NetrcDocument): NetrcIssue[] {
-  const issues: NetrcIssue[] = [];
-  const lines = new LineIndex(doc.text);
-  const issue = (code: NetrcIssue['code'], severity: NetrcIssue['severity'], offset: number, message: string, hint: string, affects: NetrcReader[]): void => {
-    issues.push({ code, severity, line: lines.line(offset), column: lines.column(offset), message, hint, affects });
-  };
-  for (const problem of doc.errors) issues.push({ ...problem, severity: 'error', affects: [doc.dialect] });
-  if (doc.dialect === 'uv') {
-    const python = parseNetrc(doc.text, doc.file, { dialect: 'python', tolerant: true });
-    const first = python.errors[0];
-    if (first && doc.errors.length === 0) {
-      issue('python-rejects', 'warning', first.offset, `Python's netrc module rejects this file: ${first.message}`, first.hint, ['python']);
-    }
-  }
-  if (doc.stoppedAt !== undefined) {
-    issue('stops-early', 'warning', doc.stoppedAt, 'an empty quoted word ("") where a keyword belongs: uv and Python stop reading the file here', 'Delete the "" so the entries below it are read.', ['uv', 'python']);
-  }
-  const machines = new Map<string, NetrcEntry[]>();
-  const defaults: NetrcEntry[] = [];
-  for (const entry of doc.entries) {
-    if (entry.kind === 'default') {
-      defaults.push(entry);
-      continue;
-    }
-    const host = entry.host ?? '';
-    const at = entry.hostValue?.span.start ?? entry.span.start;
-    machines.set(host, [...(machines.get(host) ?? []), entry]);
-    const shown = printableHost(host);
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host) || host.includes('/')) {
-      const bare = host.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]?.split(':')[0] ?? '';
-      issue('machine-with-scheme', 'warning', at, `machine ${shown} never matches: uv looks entries up by host name only`, `Write \`machine ${printableHost(bare.toLowerCase())}\`.`, ['uv', 'python', 'curl']);
-    } else if (host.includes(':') && !host.startsWith('[')) {
-      issue('machine-with-port', 'warning', at, `machine ${shown} never matches: uv looks entries up by host name, without the port`, `Write \`machine ${printableHost(host.split(':')[0]!.toLowerCase())}\`; one entry serves every port.`, ['uv', 'python']);
-    } else if (host !== host.toLowerCase()) {
-      issue('machine-uppercase', 'warning', at, `machine ${shown} never matches: uv compares the URL's lowercase host name exactly`, `Write \`machine ${printableHost(host.toLowerCase())}\`.`, ['uv', 'python']);
-    }
-    if (host === 'default') {
-      issue('machine-named-default', 'warning', at, '`machine default` shares its slot with the default entry in uv and Python', 'Rename or delete it.', ['uv', 'python']);
-    }
-  }
-  for (const [host, entries] of machines) {
-    if (entries.length < 2) continue;
-    const last = entries[entries.length - 1]!;
-    issue(
-      'duplicate-machine',
-      'warning',
-      last.span.start,
-      `machine ${printableHost(host)} has ${entries.length} entries (lines ${entries.map((e) => e.line).join(', ')}): uv and Python use the last, curl the first`,
-      'Keep one entry per host.',
-      ['uv', 'python', 'curl'],
-    );
-  }
-  if (defaults.length > 1) {
-    issue('duplicate-default', 'warning', defaults[defaults.length - 1]!.span.start, `${defaults.length} default entries: uv and Python use the last, curl the first`, 'Keep one default entry.', ['uv', 'python', 'curl']);
-  }
-  const firstDefault = defaults[0];
-  if (firstDefault) {
-    const after = doc.entries.filter((e) => e.kind === 'machine' && e.span.start > firstDefault.span.start);
-    if (after.length > 0) {
-      issue(
-        'machine-after-default',
-        'warning',
-        after[0]!.span.start,
-        `${after.length} machine ${after.length === 1 ? 'entry follows' : 'entries follow'} the default entry (line ${firstDefault.line}); curl stops at default and never reads them`,
-        'Move the default entry to the end of the file.',
-        ['curl'],
-      );
-    }
-  }
-  for (const macro of doc.macros) {
-    if (macro.end === 'whitespace-line') {
-      issue('macdef-whitespace-end', 'warning', macro.span.start, `macro ${printableHost(macro.name)} ends at a line of blanks: uv stops there, Python and curl read on to the next empty line`, 'Make the line after the macro empty.', ['python', 'curl']);
-    }
-  }
-  const errorLines = new Set(doc.errors.map((e) => e.line));
-  for (const comment of doc.comments) {
-    if (comment.skipsLine || errorLines.has(comment.line)) continue;
-    const rest = doc.text.slice(comment.span.end, lineEnd(doc.text, comment.span.end));
-    if (/\S/.test(rest.replace(/\r/g, ''))) {
-      issue(
-        'comment-read-as-entries',
-        'warning',
-        comment.span.start,
-        `uv reads the words after \`#\` on line ${comment.line} as netrc entries: after a blank line, trailing blanks, a quoted value or a CRLF line break it ends a comment after its first word`,
-        'Delete the comment or write it as one word (`#like-this`).',
-        ['uv'],
-      );
-    }
-  }
-  for (const entry of doc.entries) {
-    for (const field of entry.fields) {
-      if (field.keyword === 'user') {
-        issue('user-keyword', 'warning', field.keywordSpan.start, '`user` is an alias of `login` for uv and Python, but curl ignores it', 'Write `login`.', ['curl']);
-      }
-    }
-    for (const value of [entry.hostValue, ...entry.fields.map((f) => f.value)]) {
-      if (value?.unterminated) {
-        issue('unterminated-quote', 'warning', value.span.start, 'a quoted value has no closing quote: curl rejects the whole file', 'Add the closing double quote.', ['curl']);
-      }
-    }
-  }
-  return issues.sort((a, b) => a.line - b.line || a.column - b.column);
-}
-
-function lineEnd(text: string, from: number): number {
-  const i = text.indexOf('\n', from);
-  return i === -1 ? text.length : i;
 }

@@ -8,7 +8,7 @@ import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { decodeUtf8, MAX_EDIT_BYTES, resolveTarget, tooLarge, writeFileAtomic } from '../util/fs-atomic.js';
 import { type LockOptions, withFileLock } from '../util/lock.js';
-import { uvNetrcCandidates } from './parse.js';
+import { uvNetrcCandidates } from './lookup.js';
 import { type NetrcEntryInput, normalizeNetrcHost, removeNetrc, type UpsertAction, upsertNetrc } from './upsert.js';
 
 export interface NetrcWriteOptions {
@@ -82,7 +82,7 @@ export async function writeNetrcEntry(file: string, entry: NetrcEntryInput, opti
 
 /**
  * The refusal writeNetrcEntry would give, up front: `glx auth --netrc` calls it before asking for
- * a token, so nobody pastes a token only to hear the file is unsafe (issue 12). The write checks
+ * a token, so nobody pastes a token only to hear the file is unsafe. The write checks
  * again under its lock.
  */
 export async function assertNetrcWritable(file: string, options: NetrcWriteOptions = {}): Promise<void> {

@@ -4,11 +4,12 @@
  *
  * Every edit is checked by parsing the result again, as uv and as Python's netrc: all other hosts
  * and macros must read exactly as before, and uv must find the new credentials. uv's comment rule
- * makes a few layouts fragile (uv.md §3.3; astral-sh/uv#16083), so an edit that would change how
+ * makes a few layouts fragile (https://github.com/astral-sh/uv/tree/main/crates/uv-netrc; astral-sh/uv#16083), so an edit that would change how
  * the rest of the file reads is refused rather than written.
  */
 import { GlxError } from '../errors.js';
-import { type NetrcDialect, type NetrcDocument, type NetrcEntry, type NetrcField, type NetrcSegment, type NetrcValue, parseNetrc } from './parse.js';
+import type { NetrcDialect } from './lexer.js';
+import { type NetrcDocument, type NetrcEntry, type NetrcField, type NetrcSegment, type NetrcValue, parseNetrc } from './parse.js';
 
 export interface NetrcEntryInput {
   host: string;
@@ -47,7 +48,7 @@ export interface RemoveResult {
 
 /**
  * `host` as a netrc machine name, or a USAGE error. uv looks entries up by the URL's host name:
- * lowercase and without a port (`Credentials::from_netrc`, uv.md §3.3).
+ * lowercase and without a port (`Credentials::from_netrc`, https://github.com/astral-sh/uv/tree/main/crates/uv-netrc).
  */
 export function normalizeNetrcHost(host: string): string {
   if (host === '') throw new GlxError('USAGE', 'the netrc host name is empty', 'Pass the GitLab host name, for example gitlab.example.com.');

@@ -1,5 +1,5 @@
 /**
- * Format-preserving edits of pyproject.toml (research/toml-libs.md §10, Appendix B): locate with
+ * Format-preserving edits of pyproject.toml: locate with
  * toml-eslint-parser, splice only the bytes that change, then re-parse the result with smol-toml
  * and compare it with the intended document. A splice bug throws EditVerificationError instead of
  * returning a damaged file. Pure functions: text in, text out.
@@ -7,12 +7,14 @@
 import { parse as parseToml, type TomlTable, type TomlValue } from 'smol-toml';
 import type { AST } from 'toml-eslint-parser';
 import { at, GlxError } from '../errors.js';
+import { withoutUserinfo } from '../util/redact.js';
 import { envVarStem, indexEnvVars, validateIndexName } from './index-name.js';
 import { type Definition, definitions, locatorFor, parseCst, type Program, samePath, startsWith } from './locate.js';
 import {
   type AuthPolicy,
   describeType,
   type IndexEntry,
+  isPackageName,
   isTable,
   type Locate,
   listIndexes,
@@ -159,23 +161,12 @@ function hasCredentials(url: string): boolean {
 
 /** The URL with `***@` in place of any user info, for messages. */
 function redact(url: string): string {
-  const parsed = parsedUrl(url);
-  if (!parsed || (parsed.username === '' && parsed.password === '')) return url;
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.href.replace('://', '://***@');
+  return hasCredentials(url) ? withoutUserinfo(url).replace('://', '://***@') : url;
 }
 
 /** Same index location: user info and a trailing `/` ignored (URL parsing also folds host case). */
 function sameUrl(a: string, b: string): boolean {
-  const canonical = (url: string) => {
-    const parsed = parsedUrl(url);
-    if (parsed) {
-      parsed.username = '';
-      parsed.password = '';
-    }
-    return (parsed?.href ?? url).replace(/\/+$/, '');
-  };
+  const canonical = (url: string) => (parsedUrl(withoutUserinfo(url))?.href ?? url).replace(/\/+$/, '');
   return canonical(a) === canonical(b);
 }
 
@@ -186,7 +177,7 @@ function sameUrl(a: string, b: string): boolean {
  * Whether two parsed documents are equal: tables by their keys in any order, arrays element by
  * element, dates by their TOML text, numbers with NaN equal to NaN. Iterative, not recursive: a
  * dotted key a few thousand parts long nests tables that deep, which is valid TOML and overflowed
- * the call stack (issue 7, hostile input). It stops at the first difference.
+ * the call stack (hostile input). It stops at the first difference.
  */
 function sameDocument(a: TomlTable, b: TomlTable): boolean {
   const work: Array<[unknown, unknown]> = [[a, b]];
@@ -366,7 +357,7 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
   const name = target?.name ?? spec.name;
   const notes = [...prep.notes];
 
-  // Two names that select the same UV_INDEX_* variables would share credentials (research/uv.md §2).
+  // Two names that select the same UV_INDEX_* variables would share credentials (https://github.com/astral-sh/uv/blob/main/crates/uv-static/src/env_vars.rs).
   const clash = entries.find((e) => e !== target && e.name !== undefined && e.name !== name && envVarStem(e.name) === envVarStem(name));
   if (clash?.name) {
     const vars = indexEnvVars(name);
@@ -470,8 +461,6 @@ function indexEntryNode(prep: Prepared, position: number): AST.TOMLTable | AST.T
 // ---------------------------------------------------------------------------------------------
 // Sources
 
-const PACKAGE_NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
-
 function describeSource(value: TomlValue | undefined): string {
   if (!isTable(value)) return `source (${describeType(value)})`;
   for (const kind of ['git', 'path', 'url', 'workspace', 'index']) if (kind in value) return `${kind} source`;
@@ -487,7 +476,7 @@ function describeSource(value: TomlValue | undefined): string {
 export function upsertSources(text: string, pins: readonly SourcePin[], file: string): SourcesEditResult {
   for (const pin of pins) {
     validateIndexName(pin.index);
-    if (!PACKAGE_NAME.test(pin.package)) {
+    if (!isPackageName(pin.package)) {
       throw new GlxError(
         'INVALID_NAME',
         `invalid package name ${JSON.stringify(pin.package)}`,

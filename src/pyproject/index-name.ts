@@ -1,5 +1,5 @@
 /**
- * uv's rules for index names and the env vars they select (research/uv.md §1.2, §2).
+ * uv's rules for index names and the env vars they select (https://github.com/astral-sh/uv/blob/main/crates/uv-distribution-types/src/index_name.rs, https://github.com/astral-sh/uv/blob/main/crates/uv-static/src/env_vars.rs).
  * Kept dependency-free: `glx env` imports it during shell start-up.
  */
 import { GlxError } from '../errors.js';
@@ -10,7 +10,7 @@ const ALLOWED_HINT =
 /**
  * Shows control characters as escapes (`\n`, `\u0000`) so the error stays one line, and so that
  * a hostile name cannot drive the terminal: C1 controls (U+009B is a CSI on some terminals) and
- * bidi overrides are escaped too (issue 7).
+ * bidi overrides are escaped too.
  */
 function visible(text: string): string {
   const named: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -67,4 +67,14 @@ export function findEnvCollisions(names: readonly string[]): string[][] {
     else if (!group.includes(name)) group.push(name);
   }
   return [...byStem.values()].filter((group) => group.length > 1);
+}
+
+/**
+ * Throws INDEX_NAME_COLLISION for the first two indexes in `relative` (a file name for the
+ * message) that read the same UV_INDEX_* variables; `hint` says what that breaks for the caller.
+ */
+export function refuseEnvCollisions(entries: readonly { name?: string | undefined }[], relative: string, hint: string): void {
+  const names = entries.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
+  const collision = findEnvCollisions(names)[0];
+  if (collision) throw new GlxError('INDEX_NAME_COLLISION', `indexes ${collision.map((n) => `"${n}"`).join(' and ')} in ${relative} share the variable ${indexEnvVars(collision[0]!).username}`, hint);
 }

@@ -1,7 +1,7 @@
 /**
  * GitLab registries configured the pip way, which uv still reads but gives no name: `[tool.uv]
  * index-url` / `extra-index-url` in pyproject.toml, the same keys in a project's uv.toml, and the
- * UV_INDEX_URL / UV_EXTRA_INDEX_URL variables (uv's settings.rs; docs/concepts/indexes.md
+ * UV_INDEX_URL / UV_EXTRA_INDEX_URL variables (uv's settings.rs; https://docs.astral.sh/uv/concepts/indexes/
  * "index-url and extra-index-url" maps them to `[[tool.uv.index]]` with and without
  * `default = true`). An unnamed index gets no UV_INDEX_<NAME>_* credentials, so glx points them
  * out with the migration. pip's own pip.conf and PIP_INDEX_URL are not listed: uv never reads them.

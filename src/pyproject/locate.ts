@@ -1,6 +1,6 @@
 /**
  * Positions in pyproject.toml: toml-eslint-parser's CST gives a range for every table, key and
- * value (research/toml-libs.md §10). The editor splices text at these ranges; error messages use
+ * value (https://github.com/ota-meshi/toml-eslint-parser). The editor splices text at these ranges; error messages use
  * them for file:line:col.
  */
 import { type AST, ParseError, parseTOML, traverseNodes } from 'toml-eslint-parser';

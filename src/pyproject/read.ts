@@ -4,7 +4,7 @@
  *
  * TOML version: smol-toml implements TOML 1.1 (a superset of 1.0) and has no 1.0-only mode.
  * Reading stays that lenient on purpose, because uv's toml_edit parser accepts 1.1 too
- * (research/toml-libs.md §4), so `glx env` and `glx doctor` see the file as uv does. The editor
+ * (https://github.com/toml-rs/toml/tree/main/crates/toml_edit), so `glx env` and `glx doctor` see the file as uv does. The editor
  * (edit.ts) re-parses in TOML 1.0 mode and notes 1.1-only syntax, which Python's tomllib (pip,
  * build backends) rejects.
  */
@@ -256,6 +256,11 @@ export function listSources(doc: TomlTable): Map<string, TomlValue> {
 /** The index a source pins to, when it is a single `{ index = "..." }` source. */
 export function sourceIndex(value: TomlValue | undefined): string | undefined {
   return isTable(value) && typeof value.index === 'string' ? value.index : undefined;
+}
+
+/** A valid distribution name (https://packaging.python.org/en/latest/specifications/name-normalization/). */
+export function isPackageName(name: string): boolean {
+  return /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/.test(name);
 }
 
 /** PEP 503 normalisation: runs of `-`, `_`, `.` become `-`, lowercase. uv compares package names this way. */

@@ -1,5 +1,5 @@
 /**
- * Which GitLab instance glx talks to (DESIGN.md "Resolution rules"): --host > GITLAB_HOST/GL_HOST
+ * Which GitLab instance glx talks to, the first found winning: --host > GITLAB_HOST/GL_HOST
  * > CI_SERVER_URL in CI > a GitLab index already in pyproject.toml > git remote origin > glab's
  * default host > https://gitlab.com.
  */
@@ -26,7 +26,7 @@ export async function resolveBaseUrl(deps: Deps, where: HostWhere, indexUrls: st
   const { env } = deps;
   const fromValue = (value: string, source: string): HostResolution => {
     let baseUrl: string;
-    // The value may carry user:token@ (issue 7): never echo it; JSON quoting keeps it on one line.
+    // The value may carry user:token@: never echo it; JSON quoting keeps it on one line.
     const invalid = () => new GlxError('USAGE', `invalid GitLab host from ${source}: ${JSON.stringify(displayUrl(value))}`, 'Use a URL like https://gitlab.example.com');
     try {
       baseUrl = normalizeBaseUrl(value);

@@ -78,7 +78,7 @@ export async function loadGitLabIndexes(deps: Deps, log: Log, options: LoadIndex
       continue;
     }
     const registry = parseRegistryUrl(entry.url);
-    // uv only gives env credentials to named indexes (uv.md §2.1).
+    // uv only gives env credentials to named indexes (https://github.com/astral-sh/uv/blob/main/crates/uv-static/src/env_vars.rs).
     if (registry && registry.shape === 'simple' && entry.name !== undefined) gitlab.push({ entry: entry as GitLabIndex['entry'], registry });
   }
   const uvTomlFile = path.join(path.dirname(found), 'uv.toml');

@@ -52,7 +52,7 @@ export async function resolveNumericId(deps: Deps, log: Log, target: RegistryTar
   if (/^\d+$/.test(target.id)) return target;
   const { baseUrl, host, token } = options;
   const { env } = deps;
-  // Job tokens cannot call the Projects API (gitlab.md §12.2); the pipeline already knows its own id.
+  // Job tokens cannot call the Projects API (https://docs.gitlab.com/ci/jobs/ci_job_token/); the pipeline already knows its own id.
   if (target.kind === 'project' && env.GITLAB_CI === 'true' && env.CI_PROJECT_PATH === target.id && env.CI_PROJECT_ID) {
     return { ...target, id: env.CI_PROJECT_ID, path: target.id };
   }
@@ -73,7 +73,7 @@ export async function resolveNumericId(deps: Deps, log: Log, target: RegistryTar
   } catch (error) {
     if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
       // Without a token a private group or project looks exactly like a missing one: that is a
-      // credentials problem (exit 4), and storing a token is the fix to offer first (issue 12).
+      // credentials problem (exit 4), and storing a token is the fix to offer first.
       if (!usable) {
         throw new GlxError(
           'NO_TOKEN',

@@ -9,7 +9,7 @@ import { at, GlxError } from '../errors.js';
 /**
  * The largest pyproject.toml or netrc glx edits. Real ones are a few kilobytes; a 19 MB
  * pyproject.toml took `glx init` 17 s and 2.4 GB of memory (the position-keeping parser), a 30 MB
- * netrc took `glx auth --netrc` 35 s (issue 7, hostile input). A clear refusal beats a hang.
+ * netrc took `glx auth --netrc` 35 s (hostile input). A clear refusal beats a hang.
  */
 export const MAX_EDIT_BYTES = 1024 * 1024;
 
@@ -81,7 +81,7 @@ function tempPrefix(target: string): string {
 }
 
 /**
- * SIGKILL between open() and rename() leaves `.<name>.glx-<random>.tmp` behind (issue 7); glx never
+ * SIGKILL between open() and rename() leaves `.<name>.glx-<random>.tmp` behind; glx never
  * reads one, and the next successful write of the same file removes those older than a minute (a
  * younger one may belong to a writer that is still running). It may hold a token (netrc), so it
  * should not linger; it was created 0600 or with the target's own mode.

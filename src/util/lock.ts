@@ -4,7 +4,7 @@
  * older than a minute) is taken over.
  *
  * Taking over is where naive lock files break: two processes that both find the same stale lock
- * both delete "it", and the second one deletes the fresh lock the first has just created (issue 7).
+ * both delete "it", and the second one deletes the fresh lock the first has just created.
  * Here a lock is known by its identity (device, inode, mtime in ns and its text, which holds the
  * owner's pid and a random nonce), and only the process that wins an O_EXCL *claim* named after
  * that identity may delete it, after checking that the identity is still the one at the path:

@@ -34,25 +34,41 @@ export function mask(secret: string): string {
   return `${secret.slice(0, Math.min(6, Math.floor(secret.length / 3)))}…`;
 }
 
+/**
+ * `url` without its `user:password@`. A URL that carries userinfo comes back as the WHATWG URL
+ * parser writes it (https://url.spec.whatwg.org/#concept-url-serializer), so a password with an
+ * `@` in it goes too; one without comes back unchanged, and text that does not parse has the
+ * `//…@` cut out.
+ */
+export function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, '//');
+  }
+}
+
 /** A URL as it may be printed: no userinfo, no query token. */
 export function displayUrl(url: string): string {
   try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
+    const parsed = new URL(withoutUserinfo(url));
     for (const key of ['private_token', 'job_token', 'token']) {
       if (parsed.searchParams.has(key)) parsed.searchParams.set(key, 'REDACTED');
     }
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/[^/@\s]*@/, '//');
+    return withoutUserinfo(url);
   }
 }
 
 /**
  * Text as it may reach a terminal: C0 and C1 control characters other than line breaks and tabs
  * become `\u001b`-style escapes, so that a hostile value echoed in a message (a file name, a
- * flag, a server's error body) cannot move the cursor, retitle the window or hide text (issue 7).
+ * flag, a server's error body) cannot move the cursor, retitle the window or hide text.
  */
 export function printable(text: string): string {
   return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { type EnvVariable, renderExports, renderUnsets, type Shell } from '../../src/credentials/shell.js';
+import { type EnvVariable, renderExports, type Shell } from '../../src/credentials/shell.js';
 import { hasPeer, hasPythonModule, which } from '../support/peers.js';
 
 
@@ -155,17 +155,6 @@ for (const { command, args, rendering } of POSIX_SHELLS) {
         });
       }
     }
-
-    it('removes the variables again with the rendered unsets', () => {
-      const vars = hostileVariables();
-      const file = writeExports(vars, rendering);
-      const unsets = join(work, `unsets.${rendering}`);
-      writeFileSync(unsets, renderUnsets([...vars.map((v) => v.name), 'GLX_T_NEVER_SET'], rendering));
-
-      const result = run(command, [...args, `. "$1"; eval "$(cat "$2")"; "$NODE" -e "$DUMP"`, command, file, unsets]);
-
-      expect(dumped(result)).toEqual({});
-    });
   });
 }
 
@@ -241,17 +230,6 @@ describe.skipIf(!hasPeer('fish'))('fish reading --shell fish', () => {
       });
     }
   }
-
-  it('removes the variables again with the rendered unsets', () => {
-    const vars = hostileVariables();
-    const file = writeExports(vars, 'fish');
-    const unsets = join(work, 'unsets.fish');
-    writeFileSync(unsets, renderUnsets([...vars.map((v) => v.name), 'GLX_T_NEVER_SET'], 'fish'));
-
-    const result = run('fish', ['--no-config', '-c', 'source $argv[1]; source $argv[2]; $NODE -e $DUMP', file, unsets]);
-
-    expect(dumped(result)).toEqual({});
-  });
 });
 
 /** The hostile values that the dotenv rendering accepts (the rest are refused, see shell.test.ts). */

@@ -6,7 +6,6 @@ import {
   type EnvVariable,
   parseShell,
   renderExports,
-  renderUnsets,
   SHELLS,
   type Shell,
 } from '../../src/credentials/shell.js';
@@ -292,31 +291,6 @@ describe('PowerShell rendering read back by the tokenizer rules', () => {
   });
 });
 
-describe('renderUnsets', () => {
-  const names = ['UV_INDEX_GITLAB_USERNAME', 'UV_INDEX_GITLAB_PASSWORD'];
-
-  it('unsets only variables (never a function of that name) in POSIX shells', () => {
-    for (const shell of ['bash', 'zsh', 'sh'] as const) {
-      expect(renderUnsets(names, shell)).toBe('unset -v UV_INDEX_GITLAB_USERNAME\nunset -v UV_INDEX_GITLAB_PASSWORD\n');
-    }
-  });
-
-  it('erases fish variables and removes PowerShell ones quietly', () => {
-    expect(renderUnsets(names, 'fish')).toBe('set -e UV_INDEX_GITLAB_USERNAME;\nset -e UV_INDEX_GITLAB_PASSWORD;\n');
-    expect(renderUnsets(names, 'powershell')).toBe(
-      'Remove-Item -Path Env:UV_INDEX_GITLAB_USERNAME -ErrorAction SilentlyContinue\n' +
-        'Remove-Item -Path Env:UV_INDEX_GITLAB_PASSWORD -ErrorAction SilentlyContinue\n',
-    );
-  });
-
-  it('renders nothing for dotenv, which cannot remove a variable', () => {
-    expect(renderUnsets(names, 'dotenv')).toBe('');
-  });
-
-  it('refuses an invalid name for every shell, dotenv included', () => {
-    for (const shell of SHELLS) expect(caught(() => renderUnsets(['A;B'], shell)).code).toBe('USAGE');
-  });
-});
 
 describe('dotenv rendering', () => {
   it.each([

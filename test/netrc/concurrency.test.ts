@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lookup, parseNetrc } from '../../src/netrc/parse.js';
+import { lookup } from '../../src/netrc/lookup.js';
+import { parseNetrc } from '../../src/netrc/parse.js';
 
 const WRITERS = 30;
 let dir: string;

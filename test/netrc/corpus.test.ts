@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type NetrcDocument, lookup, parseNetrc } from '../../src/netrc/parse.js';
+import { lookup } from '../../src/netrc/lookup.js';
+import { type NetrcDocument, parseNetrc } from '../../src/netrc/parse.js';
 import { removeNetrc, upsertNetrc } from '../../src/netrc/upsert.js';
 import { sharedPath } from '../support/peers.js';
 

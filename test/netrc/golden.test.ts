@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { lookup, parseNetrc } from '../../src/netrc/parse.js';
+import { lookup } from '../../src/netrc/lookup.js';
+import { parseNetrc } from '../../src/netrc/parse.js';
 import { removeNetrc, upsertNetrc } from '../../src/netrc/upsert.js';
 
 interface GoldenCase {

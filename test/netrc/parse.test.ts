@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GlxError } from '../../src/errors.js';
-import { lookup, netrcPath, parseNetrc, serializeNetrc, uvNetrcCandidates, validateForUv } from '../../src/netrc/parse.js';
+import { lookup, netrcPath, uvNetrcCandidates } from '../../src/netrc/lookup.js';
+import { parseNetrc, serializeNetrc } from '../../src/netrc/parse.js';
+import { validateForUv } from '../../src/netrc/uv-lint.js';
 
 function parseError(text: string): GlxError {
   try {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GlxError } from '../../src/errors.js';
-import { lookup, type NetrcDocument, parseNetrc } from '../../src/netrc/parse.js';
+import { lookup } from '../../src/netrc/lookup.js';
+import { type NetrcDocument, parseNetrc } from '../../src/netrc/parse.js';
 import { formatNetrcValue, normalizeNetrcHost, removeNetrc, upsertNetrc } from '../../src/netrc/upsert.js';
 import { errorOf } from '../support/errors.js';
 

@@ -3,8 +3,6 @@
  * readers), from a list of specs in one python3 run.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 
 export interface DistSpec {
   kind: 'wheel' | 'sdist' | 'sdist-zip';
@@ -132,10 +130,6 @@ export function buildDists(dir: string, specs: DistSpec[]): Promise<string[]> {
 export async function buildDist(dir: string, spec: DistSpec): Promise<string> {
   const [file] = await buildDists(dir, [spec]);
   return file!;
-}
-
-export function sha256Of(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
 /** BLAKE2b-256 as Python computes it (`hashlib.blake2b(data, digest_size=32)`), the reference for the upload field. */

@@ -55,11 +55,10 @@ import {
   type UserRef,
 } from './state.js';
 
-export type { Principal } from './access.js';
-export type { AuthRecord, RecordedBody, RecordedRequest, Settings, UnexpectedRequest, UploadRecord } from './context.js';
-export type { Fault, FaultMatcher } from './faults.js';
+export type { RecordedRequest, Settings, UnexpectedRequest, UploadRecord } from './context.js';
+export type { Fault } from './faults.js';
 export { lintCiYaml } from './routes/ci-lint.js';
-export { normalizePypiName, simplePage } from './routes/pypi.js';
+export { simplePage } from './routes/pypi.js';
 export type { StandardWorld } from './seed.js';
 export * from './state.js';
 
