@@ -37,6 +37,15 @@ export class Lexer {
     return [ch, i + 1];
   }
 
+  /**
+   * The character a backslash at i - 1 escapes. At EOF uv takes a space (`read_char().unwrap_or(' ')`);
+   * Python and curl take nothing.
+   */
+  private escaped(i: number): [string, number] {
+    if (i < this.text.length) return this.read(i);
+    return [this.dialect === 'uv' ? ' ' : '', i];
+  }
+
   push(token: Token): void {
     this.pushback.push(token);
   }
@@ -66,14 +75,10 @@ export class Lexer {
           if (c === '\n') sawNewline = true;
           if (c === '"') return this.emit({ value, start, end: i, next: i, quoted: true, eof: false, sawNewline });
           if (c === '\\') {
-            if (i < n) {
-              const [escaped, afterEscape] = this.read(i);
-              if (escaped === '\n') sawNewline = true;
-              value += escaped;
-              i = afterEscape;
-            } else if (this.dialect === 'uv') {
-              value += ' '; // `read_char().unwrap_or(' ')`
-            }
+            const [escaped, afterEscape] = this.escaped(i);
+            if (escaped === '\n') sawNewline = true;
+            value += escaped;
+            i = afterEscape;
           } else {
             value += c;
           }
@@ -84,14 +89,10 @@ export class Lexer {
       let c = ch;
       for (;;) {
         if (c === '\\') {
-          if (i < n) {
-            const [escaped, afterEscape] = this.read(i);
-            if (escaped === '\n') sawNewline = true;
-            value += escaped;
-            i = afterEscape;
-          } else if (this.dialect === 'uv') {
-            value += ' ';
-          }
+          const [escaped, afterEscape] = this.escaped(i);
+          if (escaped === '\n') sawNewline = true;
+          value += escaped;
+          i = afterEscape;
         } else {
           value += c;
         }
