@@ -8,7 +8,7 @@ import { chooseUvCredentials, type IndexForSources, incompleteWords, keyringEnab
 import type { Deps, Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { publishUrl as projectPublishUrl, simpleUrl, UNEXPANDED_URL } from '../gitlab/url.js';
-import { lookup } from '../netrc/lookup.js';
+import { lookup, netrcPath } from '../netrc/lookup.js';
 import { type NetrcDocument, parseNetrc } from '../netrc/parse.js';
 import { validateForUv } from '../netrc/uv-lint.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
@@ -109,7 +109,6 @@ export interface NetrcState {
 
 export async function readNetrcState(deps: Deps): Promise<NetrcState> {
   const { findUvNetrc } = await import('../netrc/store.js');
-  const { netrcPath } = await import('../netrc/lookup.js');
   const found = await findUvNetrc(deps.env, deps.homeDir, deps.platform);
   const file = found ?? netrcPath(deps.env, deps.homeDir);
   if (!found) return { file, exists: false };
