@@ -27,7 +27,11 @@ writeFileSync(
   ].join('\n'),
 );
 // A token from the netrc, the common laptop set-up: the path reads and parses both files.
-writeFileSync(path.join(dir, '.netrc'), 'machine gitlab.example.com login __token__ password glpat-benchbenchbenchbench\n', { mode: 0o600 });
+writeFileSync(
+  path.join(dir, '.netrc'),
+  'machine gitlab.example.com login __token__ password glpat-benchbenchbenchbench\n',
+  { mode: 0o600 },
+);
 const env = { PATH: process.env.PATH, HOME: dir, NETRC: path.join(dir, '.netrc'), SHELL: '/bin/bash' };
 const bin = path.resolve('bin/glx.js');
 const runs = Number(process.env.RUNS ?? 40);
@@ -41,5 +45,6 @@ const result = pairedMedians(
   { runs },
 );
 const floor = result['node -e 0'];
-for (const [name, ms] of Object.entries(result)) console.log(`${name.padEnd(22)} ${fmt(ms).padStart(10)}  ${(ms / floor).toFixed(2)}x`);
+for (const [name, ms] of Object.entries(result))
+  console.log(`${name.padEnd(22)} ${fmt(ms).padStart(10)}  ${(ms / floor).toFixed(2)}x`);
 rmSync(dir, { recursive: true, force: true });

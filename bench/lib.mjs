@@ -19,7 +19,10 @@ export function pairedRuns(commands, { runs = 30, warmup = 3, cpu = false } = {}
   for (let i = 0; i < warmup + runs; i++) {
     for (const [name, { cmd, args, options }] of Object.entries(commands)) {
       const started = process.hrtime.bigint();
-      const result = spawnSync(cmd, cpu ? ['-r', CPU_PRELOAD, ...args] : args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
+      const result = spawnSync(cmd, cpu ? ['-r', CPU_PRELOAD, ...args] : args, {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        ...options,
+      });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (result.status !== 0) throw new Error(`${name} exited ${result.status}: ${result.stderr}`);
       if (i < warmup) continue;
@@ -28,7 +31,12 @@ export function pairedRuns(commands, { runs = 30, warmup = 3, cpu = false } = {}
       if (cpu && reported) times[name].cpu.push(Number(reported) / 1000);
     }
   }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, { wall: median(v.wall), cpu: v.cpu.length ? median(v.cpu) : Number.NaN }]));
+  return Object.fromEntries(
+    Object.entries(times).map(([k, v]) => [
+      k,
+      { wall: median(v.wall), cpu: v.cpu.length ? median(v.cpu) : Number.NaN },
+    ]),
+  );
 }
 
 export function median(values) {
@@ -46,7 +54,8 @@ export function bigPyproject() {
   const lines = ['[project]', 'name = "big"', 'version = "1.0.0"', 'dependencies = ['];
   for (let i = 0; i < 2400; i++) lines.push(`  "package-${i}>=1.${i}",`);
   lines.push(']', '');
-  for (let i = 0; lines.length < 4790; i++) lines.push(`[tool.bench.section${i}]`, `# comment ${i}`, `key = "value ${i}"`, `number = ${i}`, '');
+  for (let i = 0; lines.length < 4790; i++)
+    lines.push(`[tool.bench.section${i}]`, `# comment ${i}`, `key = "value ${i}"`, `number = ${i}`, '');
   lines.push('[tool.uv]', 'package = true', '');
   return lines;
 }

@@ -20,7 +20,13 @@ const CONCURRENCY = 4;
 const MB = 1024 * 1024;
 const KB = 1024;
 const UV = process.env.UV ?? 'uv';
-const venvTwine = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'glx-ci', 'venv', 'bin', 'twine');
+const venvTwine = path.join(
+  process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'),
+  'glx-ci',
+  'venv',
+  'bin',
+  'twine',
+);
 const TWINE = process.env.TWINE ?? (existsSync(venvTwine) ? venvTwine : 'twine');
 
 for (const file of [GLX, FAKE]) {
@@ -52,7 +58,9 @@ for spec in json.load(sys.stdin):
     const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`python3 exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`python3 exited ${code}`)),
+    );
     child.stdin.end(JSON.stringify(specs.map((spec) => ({ ...spec, dir }))));
   });
 }
@@ -85,7 +93,9 @@ function run(cmd, args, env = {}) {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stderr) : reject(new Error(`${cmd} exited ${code}: ${stderr.slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(stderr) : reject(new Error(`${cmd} exited ${code}: ${stderr.slice(-2000)}`)),
+    );
   });
 }
 
@@ -111,21 +121,58 @@ const tools = {
     const worker = async () => {
       for (let file = queue.shift(); file; file = queue.shift()) {
         const name = path.basename(file).split('-')[0].replace(/_/g, '-');
-        await run('curl', ['-sS', '-f', '-o', '/dev/null', '-u', `__token__:${fake.token}`, '-F', `name=${name}`, '-F', 'version=1.0', '-F', `content=@${file}`, `${fake.apiUrl}/projects/7/packages/pypi`]);
+        await run('curl', [
+          '-sS',
+          '-f',
+          '-o',
+          '/dev/null',
+          '-u',
+          `__token__:${fake.token}`,
+          '-F',
+          `name=${name}`,
+          '-F',
+          'version=1.0',
+          '-F',
+          `content=@${file}`,
+          `${fake.apiUrl}/projects/7/packages/pypi`,
+        ]);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   },
   uv: (fake, files) =>
-    run(UV, ['publish', '--no-progress', '--trusted-publishing', 'never', '--publish-url', `${fake.apiUrl}/projects/7/packages/pypi`, ...files], {
-      UV_PUBLISH_USERNAME: '__token__',
-      UV_PUBLISH_PASSWORD: fake.token,
-    }),
+    run(
+      UV,
+      [
+        'publish',
+        '--no-progress',
+        '--trusted-publishing',
+        'never',
+        '--publish-url',
+        `${fake.apiUrl}/projects/7/packages/pypi`,
+        ...files,
+      ],
+      {
+        UV_PUBLISH_USERNAME: '__token__',
+        UV_PUBLISH_PASSWORD: fake.token,
+      },
+    ),
   twine: (fake, files) =>
-    run(TWINE, ['upload', '--non-interactive', '--disable-progress-bar', '--repository-url', `${fake.apiUrl}/projects/7/packages/pypi`, ...files], {
-      TWINE_USERNAME: '__token__',
-      TWINE_PASSWORD: fake.token,
-    }),
+    run(
+      TWINE,
+      [
+        'upload',
+        '--non-interactive',
+        '--disable-progress-bar',
+        '--repository-url',
+        `${fake.apiUrl}/projects/7/packages/pypi`,
+        ...files,
+      ],
+      {
+        TWINE_USERNAME: '__token__',
+        TWINE_PASSWORD: fake.token,
+      },
+    ),
 };
 
 /** Peak resident set size of one glx run, in MB: GNU time when present, else VmHWM from /proc. */
@@ -134,14 +181,21 @@ async function peakRss(file) {
   try {
     const env = { GITLAB_TOKEN: fake.token };
     if (existsSync('/usr/bin/time')) {
-      const stderr = await run('/usr/bin/time', ['-f', 'peak-rss-kb %M', process.execPath, ...glxArgs(fake, [file])], env);
+      const stderr = await run(
+        '/usr/bin/time',
+        ['-f', 'peak-rss-kb %M', process.execPath, ...glxArgs(fake, [file])],
+        env,
+      );
       return Number(/peak-rss-kb (\d+)/.exec(stderr)?.[1]) / 1024;
     }
     const child = spawn(process.execPath, glxArgs(fake, [file]), { stdio: 'ignore', env: { ...process.env, ...env } });
     let peak = 0;
     const timer = setInterval(() => {
       try {
-        peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0));
+        peak = Math.max(
+          peak,
+          Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0),
+        );
       } catch {}
     }, 20);
     await new Promise((resolve) => child.on('close', resolve));
@@ -159,8 +213,11 @@ async function compare(title, files) {
     for (const name of Object.keys(times)) times[name].push(await timed((fake) => tools[name](fake, files)));
   }
   const m = Object.fromEntries(Object.entries(times).map(([name, list]) => [name, median(list)]));
-  console.log(`${title}, median of ${RUNS} (glx and curl ${CONCURRENCY} at a time; uv publish and twine one at a time):`);
-  for (const [name, list] of Object.entries(times)) console.log(`  (${name} runs: ${list.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s)`);
+  console.log(
+    `${title}, median of ${RUNS} (glx and curl ${CONCURRENCY} at a time; uv publish and twine one at a time):`,
+  );
+  for (const [name, list] of Object.entries(times))
+    console.log(`  (${name} runs: ${list.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s)`);
   console.log(`  curl -F (floor)   ${(m.curl / 1000).toFixed(2)} s`);
   console.log(`  glx publish       ${(m.glx / 1000).toFixed(2)} s   ${(m.glx / m.curl).toFixed(2)}× curl`);
   console.log(`  uv publish        ${(m.uv / 1000).toFixed(2)} s   glx is ${(m.uv / m.glx).toFixed(2)}× faster`);
@@ -170,10 +227,16 @@ async function compare(title, files) {
 const dir = mkdtempSync(path.join(tmpdir(), 'glx-bench-publish-'));
 try {
   console.log(`uv: ${UV}; twine: ${TWINE}`);
-  const large = await writeWheels(path.join(dir, 'large'), Array.from({ length: 8 }, (_, i) => ({ name: `bench-pkg${i}`, size: 64 * MB })));
+  const large = await writeWheels(
+    path.join(dir, 'large'),
+    Array.from({ length: 8 }, (_, i) => ({ name: `bench-pkg${i}`, size: 64 * MB })),
+  );
   await compare('8 × 64 MB wheels (target: glx ≤ 1.1× curl)', large);
   rmSync(path.join(dir, 'large'), { recursive: true, force: true });
-  const small = await writeWheels(path.join(dir, 'small'), Array.from({ length: 200 }, (_, i) => ({ name: `bench-small${i}`, size: 100 * KB })));
+  const small = await writeWheels(
+    path.join(dir, 'small'),
+    Array.from({ length: 200 }, (_, i) => ({ name: `bench-small${i}`, size: 100 * KB })),
+  );
   await compare('200 × 100 KB wheels (target: glx faster than uv publish and twine)', small);
   rmSync(path.join(dir, 'small'), { recursive: true, force: true });
 

@@ -18,9 +18,23 @@ const lines = bigPyproject();
 writeFileSync(path.join(big, 'pyproject.toml'), lines.join('\n'));
 writeFileSync(
   path.join(small, 'pyproject.toml'),
-  ['[project]', 'name = "demo"', 'version = "0.1.0"', '', '[[tool.uv.index]]', 'name = "gitlab"', 'url = "https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple"', 'authenticate = "always"', ''].join('\n'),
+  [
+    '[project]',
+    'name = "demo"',
+    'version = "0.1.0"',
+    '',
+    '[[tool.uv.index]]',
+    'name = "gitlab"',
+    'url = "https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple"',
+    'authenticate = "always"',
+    '',
+  ].join('\n'),
 );
-writeFileSync(path.join(dir, '.netrc'), 'machine gitlab.example.com login __token__ password glpat-benchbenchbenchbench\n', { mode: 0o600 });
+writeFileSync(
+  path.join(dir, '.netrc'),
+  'machine gitlab.example.com login __token__ password glpat-benchbenchbenchbench\n',
+  { mode: 0o600 },
+);
 
 const env = { PATH: process.env.PATH, HOME: dir, NETRC: path.join(dir, '.netrc'), SHELL: '/bin/bash' };
 const bin = path.resolve(process.env.GLX_BIN ?? 'bin/glx.js');
@@ -31,8 +45,14 @@ const shapes = {
   'glx --version': [[bin, '--version']],
   'glx --help': [[bin, '--help']],
   'glx init --help': [[bin, 'init', '--help']],
-  'glx init --group 42 --dry-run (9 lines)': [[bin, 'init', '--group', '42', '--host', 'https://gitlab.example.com', '--dry-run'], small],
-  [`glx init --group 42 --dry-run (${lines.length} lines)`]: [[bin, 'init', '--group', '42', '--host', 'https://gitlab.example.com', '--dry-run'], big],
+  'glx init --group 42 --dry-run (9 lines)': [
+    [bin, 'init', '--group', '42', '--host', 'https://gitlab.example.com', '--dry-run'],
+    small,
+  ],
+  [`glx init --group 42 --dry-run (${lines.length} lines)`]: [
+    [bin, 'init', '--group', '42', '--host', 'https://gitlab.example.com', '--dry-run'],
+    big,
+  ],
   'glx env': [[bin, 'env'], small],
 };
 // GLX_BIN_BASE: another build (e.g. main's) measured in the same paired runs, as `base: …`.
@@ -44,8 +64,12 @@ for (const [name, [args, cwd]] of Object.entries(shapes)) {
 }
 const result = pairedRuns(commands, { runs: Number(process.env.RUNS ?? 30), cpu: true });
 const floor = result['node -e 0'];
-console.log(`node ${process.version}, ${bin}${base ? ` (base: ${base})` : ''}; median of paired runs: wall time, and CPU time (user + system)`);
+console.log(
+  `node ${process.version}, ${bin}${base ? ` (base: ${base})` : ''}; median of paired runs: wall time, and CPU time (user + system)`,
+);
 for (const [name, { wall, cpu }] of Object.entries(result)) {
-  console.log(`${name.padEnd(52)} ${fmt(wall).padStart(10)}  ${(wall / floor.wall).toFixed(2)}x   cpu ${fmt(cpu).padStart(10)}  ${(cpu / floor.cpu).toFixed(2)}x`);
+  console.log(
+    `${name.padEnd(52)} ${fmt(wall).padStart(10)}  ${(wall / floor.wall).toFixed(2)}x   cpu ${fmt(cpu).padStart(10)}  ${(cpu / floor.cpu).toFixed(2)}x`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });

@@ -7,31 +7,63 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', legalComments: 'none', minifySyntax: true };
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  legalComments: 'none',
+  minifySyntax: true,
+};
 // Bundled CommonJS dependencies (commander) call require(); give the ESM bundle one.
-const banner = { js: "import { createRequire as __glxCreateRequire } from 'node:module'; const require = __glxCreateRequire(import.meta.url);" };
+const banner = {
+  js: "import { createRequire as __glxCreateRequire } from 'node:module'; const require = __glxCreateRequire(import.meta.url);",
+};
 
 const LAZY_FOR_ENV = ['yaml', 'toml-eslint-parser'];
 
 /** Resolves the named packages to their dist/vendor/<name>.cjs, loaded at run time. */
 function vendored(names) {
   const filter = new RegExp(`^(${names.join('|')})$`);
-  return { name: 'vendored', setup: (b) => b.onResolve({ filter }, (args) => ({ path: `./vendor/${args.path}.cjs`, external: true })) };
+  return {
+    name: 'vendored',
+    setup: (b) => b.onResolve({ filter }, (args) => ({ path: `./vendor/${args.path}.cjs`, external: true })),
+  };
 }
 
 rmSync('dist', { recursive: true, force: true });
 const results = await Promise.all([
   // Split: dist/glx.js holds the entry only, and every import() is a chunk of its own, so that a
   // command loads what it uses (and `--version` nearly nothing).
-  build({ ...common, banner, entryPoints: { glx: 'src/main.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunks/[name]-[hash]', metafile: true }),
+  build({
+    ...common,
+    banner,
+    entryPoints: { glx: 'src/main.ts' },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    metafile: true,
+  }),
   // yaml is only reached through a lazy import() (glab's config, the last token source), and
   // toml-eslint-parser only to put a line number on a pyproject.toml error: each is a CommonJS
   // file of its own (dist/vendor/) that env requires when it needs it, so that it costs nothing
   // otherwise. CommonJS: Node starts a CommonJS entry ~8 ms faster than an ES module one.
-  build({ ...common, format: 'cjs', entryPoints: ['src/main-env.ts'], outfile: 'dist/glx-env.cjs', metafile: true, plugins: [vendored(LAZY_FOR_ENV)] }),
-  ...LAZY_FOR_ENV.map((name) => build({ ...common, format: 'cjs', entryPoints: [name], outfile: `dist/vendor/${name}.cjs`, metafile: true })),
+  build({
+    ...common,
+    format: 'cjs',
+    entryPoints: ['src/main-env.ts'],
+    outfile: 'dist/glx-env.cjs',
+    metafile: true,
+    plugins: [vendored(LAZY_FOR_ENV)],
+  }),
+  ...LAZY_FOR_ENV.map((name) =>
+    build({ ...common, format: 'cjs', entryPoints: [name], outfile: `dist/vendor/${name}.cjs`, metafile: true }),
+  ),
   build({ ...common, banner, entryPoints: ['src/cli/help-texts.ts'], outfile: '.build/help-texts.mjs' }),
-  existsSync('test/support/fake-gitlab/standalone.ts') ? build({ ...common, entryPoints: ['test/support/fake-gitlab/standalone.ts'], outfile: '.build/fake-gitlab.mjs' }) : undefined,
+  existsSync('test/support/fake-gitlab/standalone.ts')
+    ? build({ ...common, entryPoints: ['test/support/fake-gitlab/standalone.ts'], outfile: '.build/fake-gitlab.mjs' })
+    : undefined,
 ]);
 
 // The package ships no dependencies: everything is bundled, so the licences of what is bundled
@@ -60,10 +92,17 @@ function notices(inputs) {
         if (own) nested.add(path.join(sub, own));
       }
     }
-    const texts = [path.join(dir, file), ...[...nested].sort()].map((licence) => `${path.relative(dir, licence)}:\n\n${readFileSync(licence, 'utf8').trim()}\n`);
-    return { id: `${pkg.name}@${pkg.version}`, text: `${pkg.name} ${pkg.version} (${pkg.license})\n${pkg.homepage ?? ''}\n\n${texts.join('\n')}` };
+    const texts = [path.join(dir, file), ...[...nested].sort()].map(
+      (licence) => `${path.relative(dir, licence)}:\n\n${readFileSync(licence, 'utf8').trim()}\n`,
+    );
+    return {
+      id: `${pkg.name}@${pkg.version}`,
+      text: `${pkg.name} ${pkg.version} (${pkg.license})\n${pkg.homepage ?? ''}\n\n${texts.join('\n')}`,
+    };
   });
-  const unique = [...new Map(entries.map((entry) => [entry.id, entry])).values()].sort((a, b) => a.id.localeCompare(b.id));
+  const unique = [...new Map(entries.map((entry) => [entry.id, entry])).values()].sort((a, b) =>
+    a.id.localeCompare(b.id),
+  );
   const rule = `\n${'-'.repeat(78)}\n\n`;
   return `glx bundles the following packages. Their licences follow.\n\n${unique.map((e) => `- ${e.id}`).join('\n')}\n${rule}${unique.map((e) => e.text).join(rule)}`;
 }

@@ -20,7 +20,10 @@ function writeWheel(dir, name, version) {
   const dist = `${name.replace(/-/g, '_')}-${version}`;
   const files = [
     [`${name.replace(/-/g, '_')}/__init__.py`, `__version__ = "${version}"\n`],
-    [`${dist}.dist-info/METADATA`, `Metadata-Version: 2.3\nName: ${name}\nVersion: ${version}\nRequires-Python: >=3.11\nSummary: glx demo package\n`],
+    [
+      `${dist}.dist-info/METADATA`,
+      `Metadata-Version: 2.3\nName: ${name}\nVersion: ${version}\nRequires-Python: >=3.11\nSummary: glx demo package\n`,
+    ],
     [`${dist}.dist-info/WHEEL`, 'Wheel-Version: 1.0\nGenerator: glx-demo\nRoot-Is-Purelib: true\nTag: py3-none-any\n'],
   ];
   files.push([`${dist}.dist-info/RECORD`, `${files.map(([f]) => `${f},,`).join('\n')}\n${dist}.dist-info/RECORD,,\n`]);
@@ -64,7 +67,9 @@ function writeWheel(dir, name, version) {
 }
 
 async function startStandIn() {
-  const child = spawn(process.execPath, [path.join(root, '.build', 'fake-gitlab.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(root, '.build', 'fake-gitlab.mjs')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const line = await new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout });
     rl.once('line', resolve);
@@ -76,7 +81,9 @@ async function startStandIn() {
 function run(title, args, { env, stdin, cwd, mask = [] }) {
   return new Promise((resolve) => {
     const shown = args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
-    process.stdout.write(`\n${bold(`## ${title}`)}\n${dim('$')} ${stdin !== undefined ? `echo "$GITLAB_TOKEN" | ` : ''}glx ${shown}\n`);
+    process.stdout.write(
+      `\n${bold(`## ${title}`)}\n${dim('$')} ${stdin !== undefined ? `echo "$GITLAB_TOKEN" | ` : ''}glx ${shown}\n`,
+    );
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -99,20 +106,55 @@ const dir = mkdtempSync(path.join(tmpdir(), 'glx-demo-'));
 const failures = [];
 try {
   const token = info.tokens.alicePat;
-  writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "demo-app"\nversion = "1.0.0"\nrequires-python = ">=3.11"\ndependencies = ["acme-utils>=1.0"]\n\n# uv settings\n[tool.uv]\npackage = true\n');
+  writeFileSync(
+    path.join(dir, 'pyproject.toml'),
+    '[project]\nname = "demo-app"\nversion = "1.0.0"\nrequires-python = ">=3.11"\ndependencies = ["acme-utils>=1.0"]\n\n# uv settings\n[tool.uv]\npackage = true\n',
+  );
   // GLX_PYPI_URL: doctor compares pinned names with pypi.org; the demo stays offline (a closed port).
-  const env = { PATH: process.env.PATH, HOME: dir, NETRC: path.join(dir, '.netrc'), GITLAB_HOST: info.url, SHELL: '/bin/bash', NO_COLOR: '1', GLX_PYPI_URL: 'http://127.0.0.1:9/simple' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    NETRC: path.join(dir, '.netrc'),
+    GITLAB_HOST: info.url,
+    SHELL: '/bin/bash',
+    NO_COLOR: '1',
+    GLX_PYPI_URL: 'http://127.0.0.1:9/simple',
+  };
   mkdirSync(path.join(dir, 'dist'));
   const wheel = path.relative(dir, writeWheel(path.join(dir, 'dist'), 'demo-app', '1.0.0'));
   const steps = [
-    ['Point pyproject.toml at the acme group registry (path resolved to its id)', ['init', '--group', 'acme', '--name', 'acme'], { env: { ...env, GITLAB_TOKEN: token } }],
-    ['Pin acme-utils to the acme/tools project registry, which we also publish to', ['init', '--project', 'acme/tools', '--name', 'tools', '--package', 'acme-utils', '--publish'], { env: { ...env, GITLAB_TOKEN: token } }],
-    ['Check the token against GitLab and store it in the netrc uv reads', ['auth', '--netrc', '--token-stdin'], { env, stdin: `${token}\n` }],
+    [
+      'Point pyproject.toml at the acme group registry (path resolved to its id)',
+      ['init', '--group', 'acme', '--name', 'acme'],
+      { env: { ...env, GITLAB_TOKEN: token } },
+    ],
+    [
+      'Pin acme-utils to the acme/tools project registry, which we also publish to',
+      ['init', '--project', 'acme/tools', '--name', 'tools', '--package', 'acme-utils', '--publish'],
+      { env: { ...env, GITLAB_TOKEN: token } },
+    ],
+    [
+      'Check the token against GitLab and store it in the netrc uv reads',
+      ['auth', '--netrc', '--token-stdin'],
+      { env, stdin: `${token}\n` },
+    ],
     ['What uv will send to each GitLab index, and does it work', ['auth', 'status'], { env }],
     ['Per-shell credentials instead of a netrc (eval "$(glx env)")', ['env'], { env, mask: [token] }],
-    ['A token that cannot publish is refused before anything is stored', ['auth', '--publish', '--no-color', '--token-stdin', '--dry-run', '--netrc'], { env, stdin: `${info.tokens.aliceReadApi}\n`, expect: 4 }],
-    ['A GitLab pipeline: uv image, cache, job-token credentials, a tag-only publish job', ['ci-setup', '--publish'], { env }],
-    ['Publish the wheel and link it to the v1.0.0 release of acme/tools', ['publish', wheel, '--release', 'v1.0.0'], { env }],
+    [
+      'A token that cannot publish is refused before anything is stored',
+      ['auth', '--publish', '--no-color', '--token-stdin', '--dry-run', '--netrc'],
+      { env, stdin: `${info.tokens.aliceReadApi}\n`, expect: 4 },
+    ],
+    [
+      'A GitLab pipeline: uv image, cache, job-token credentials, a tag-only publish job',
+      ['ci-setup', '--publish'],
+      { env },
+    ],
+    [
+      'Publish the wheel and link it to the v1.0.0 release of acme/tools',
+      ['publish', wheel, '--release', 'v1.0.0'],
+      { env },
+    ],
     ['Publishing again uploads nothing: the registry already holds the same file', ['publish', wheel], { env }],
     ['Every check at once', ['doctor'], { env }],
   ];
@@ -120,9 +162,13 @@ try {
     const code = await run(title, args, { cwd: dir, ...options });
     if (code !== (options.expect ?? 0)) failures.push(`${args.join(' ')} exited ${code}`);
   }
-  process.stdout.write(`\n${bold('## The resulting pyproject.toml')}\n${readFileSync(path.join(dir, 'pyproject.toml'), 'utf8').replace(/^/gm, '  ')}`);
+  process.stdout.write(
+    `\n${bold('## The resulting pyproject.toml')}\n${readFileSync(path.join(dir, 'pyproject.toml'), 'utf8').replace(/^/gm, '  ')}`,
+  );
   const ci = readFileSync(path.join(dir, '.gitlab-ci.yml'), 'utf8').split('\n');
-  process.stdout.write(`\n${bold('## The first lines of .gitlab-ci.yml')}\n${ci.slice(0, 24).join('\n').replace(/^/gm, '  ')}\n  ${dim(`… (${ci.length} lines)`)}\n`);
+  process.stdout.write(
+    `\n${bold('## The first lines of .gitlab-ci.yml')}\n${ci.slice(0, 24).join('\n').replace(/^/gm, '  ')}\n  ${dim(`… (${ci.length} lines)`)}\n`,
+  );
 } finally {
   standIn.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
@@ -131,4 +177,6 @@ if (failures.length > 0) {
   process.stderr.write(`\ndemo failed:\n  ${failures.join('\n  ')}\n`);
   process.exit(1);
 }
-process.stdout.write(`\n${bold('Demo complete:')} every step ran against the local GitLab stand-in; the temp project was removed.\n`);
+process.stdout.write(
+  `\n${bold('Demo complete:')} every step ran against the local GitLab stand-in; the temp project was removed.\n`,
+);

@@ -11,7 +11,12 @@ const END = '<!-- reference:end -->';
 
 function help(args) {
   // A fixed environment: no colour, no terminal width, nothing from the caller's shell.
-  return execFileSync(process.execPath, [BIN, ...args, '--help'], { env: { PATH: process.env.PATH, NO_COLOR: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  return execFileSync(process.execPath, [BIN, ...args, '--help'], {
+    env: { PATH: process.env.PATH, NO_COLOR: '1' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 20_000,
+  });
 }
 
 function commandsOf(text) {

@@ -19,7 +19,11 @@ export function fastEnvArgs(argv: string[]): { globals: GlobalOptions; raw: Reco
   const flags = [...GLOBAL_FLAGS, ...ENV_FLAGS].map((spec) => ({ spec, flag: parseFlag(spec) }));
   const options: ParseArgsOptions = {};
   for (const { spec, flag } of flags) {
-    options[flag.long] = { type: flag.takesValue ? 'string' : 'boolean', ...(flag.short ? { short: flag.short } : {}), ...(spec.repeatable ? { multiple: true } : {}) };
+    options[flag.long] = {
+      type: flag.takesValue ? 'string' : 'boolean',
+      ...(flag.short ? { short: flag.short } : {}),
+      ...(spec.repeatable ? { multiple: true } : {}),
+    };
   }
   let values: Record<string, unknown>;
   try {

@@ -8,7 +8,10 @@ function gitlabFactory(env: Deps['env'], secrets: Deps['secrets']): Deps['gitlab
   const timeoutMs = httpTimeout(env.GLX_HTTP_TIMEOUT_MS);
   return async (options) => {
     const { createGitLabClient } = await import('./gitlab/client.js');
-    return createGitLabClient(timeoutMs === undefined || options.timeoutMs !== undefined ? options : { ...options, timeoutMs }, { env, secrets });
+    return createGitLabClient(
+      timeoutMs === undefined || options.timeoutMs !== undefined ? options : { ...options, timeoutMs },
+      { env, secrets },
+    );
   };
 }
 

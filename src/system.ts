@@ -75,7 +75,10 @@ async function exec(file: string, args: string[], options: ExecOptions = {}): Pr
 }
 
 /** `gitlab` builds the client factory; the env fast path passes one that is never called. */
-export function systemDeps(gitlab: (env: Deps['env'], secrets: Secrets) => Deps['gitlab'], options: { directStdout?: boolean } = {}): Deps {
+export function systemDeps(
+  gitlab: (env: Deps['env'], secrets: Secrets) => Deps['gitlab'],
+  options: { directStdout?: boolean } = {},
+): Deps {
   const env = process.env;
   const secrets = createSecrets();
   return {

@@ -11,7 +11,11 @@ export interface FlagSpec {
 
 export const GLOBAL_FLAGS: FlagSpec[] = [
   { flags: '-C, --cwd <dir>', description: 'run as if glx was started in <dir>' },
-  { flags: '--host <url>', description: 'GitLab instance, e.g. https://gitlab.example.com (default: from GITLAB_HOST, CI, pyproject.toml, git remote, glab)' },
+  {
+    flags: '--host <url>',
+    description:
+      'GitLab instance, e.g. https://gitlab.example.com (default: from GITLAB_HOST, CI, pyproject.toml, git remote, glab)',
+  },
   { flags: '--token-stdin', description: 'read the GitLab token from standard input' },
   { flags: '--json', description: 'print the result, or the error, as one JSON object on stdout (schemas/)' },
   { flags: '-v, --verbose', description: 'log requests and decisions to stderr (tokens masked)' },
@@ -19,9 +23,17 @@ export const GLOBAL_FLAGS: FlagSpec[] = [
 ];
 
 export const ENV_FLAGS: FlagSpec[] = [
-  { flags: '--shell <shell>', description: 'bash, zsh, sh, fish, powershell or dotenv (default: from $SHELL); dotenv is for tools that load .env files: uv run --env-file does not feed uv its own credentials (uv >= 0.11.17)' },
+  {
+    flags: '--shell <shell>',
+    description:
+      'bash, zsh, sh, fish, powershell or dotenv (default: from $SHELL); dotenv is for tools that load .env files: uv run --env-file does not feed uv its own credentials (uv >= 0.11.17)',
+  },
   { flags: '--index <name>', description: 'only this index (repeatable)', repeatable: true },
-  { flags: '--publish', description: 'also print UV_PUBLISH_INDEX (the index with a publish-url), UV_PUBLISH_USERNAME and UV_PUBLISH_PASSWORD' },
+  {
+    flags: '--publish',
+    description:
+      'also print UV_PUBLISH_INDEX (the index with a publish-url), UV_PUBLISH_USERNAME and UV_PUBLISH_PASSWORD',
+  },
   { flags: '--username <name>', description: "the token's username (needed for deploy tokens)" },
   { flags: '--verify', description: 'check the credentials against GitLab before printing them' },
   { flags: '--file <path>', description: 'the pyproject.toml to read (default: nearest one upward from --cwd)' },

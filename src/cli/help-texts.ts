@@ -23,7 +23,16 @@ function commandPaths(command: Command, prefix: string[] = []): string[][] {
 function captureDeps(sink: { out: string }): Deps {
   const refuse = () => Promise.reject(new Error('help text generation touches nothing'));
   return {
-    io: { out: (text) => void (sink.out += text), err: () => {}, readStdin: refuse, promptHidden: refuse, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, columns: 80 },
+    io: {
+      out: (text) => void (sink.out += text),
+      err: () => {},
+      readStdin: refuse,
+      promptHidden: refuse,
+      stdinIsTTY: false,
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+      columns: 80,
+    },
     env: {},
     cwd: '/',
     homeDir: '/',

@@ -7,12 +7,17 @@ import type { Deps } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { BASE_LAYERS, DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from '../gitlab-ci/uv-image.js';
 import { VERSION } from '../version.js';
-import { suggest } from './suggest.js';
-import { ENV_FLAGS, GLOBAL_FLAGS } from './env-options.js';
 import { type Context, createContext, type GlobalOptions } from './context.js';
+import { ENV_FLAGS, GLOBAL_FLAGS } from './env-options.js';
+import { suggest } from './suggest.js';
 
 /** `root` is the whole program, for the one command that describes it (completion). */
-export type Action = (raw: Record<string, unknown>, ctx: Context, args: string[], root: Command) => Promise<number | undefined>;
+export type Action = (
+  raw: Record<string, unknown>,
+  ctx: Context,
+  args: string[],
+  root: Command,
+) => Promise<number | undefined>;
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
@@ -28,7 +33,9 @@ function optionLines(command: Command): string {
   help.prepareContext({ helpWidth: 80 });
   const options = help.visibleOptions(command).filter((option) => option.long !== '--help');
   const width = Math.max(...options.map((option) => help.optionTerm(option).length));
-  return options.map((option) => help.formatItem(help.optionTerm(option), width, help.optionDescription(option), help)).join('\n');
+  return options
+    .map((option) => help.formatItem(help.optionTerm(option), width, help.optionDescription(option), help))
+    .join('\n');
 }
 
 export function buildProgram(deps: Deps, setExit: (code: number) => void): Command {
@@ -79,7 +86,11 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .addOption(new Option('--group <id|path>', 'a group registry (numeric id or full path)').conflicts('project'))
     .option('--project <id|path>', 'a project registry (default: the project of git remote origin)')
     .option('--name <name>', 'index name in pyproject.toml', 'gitlab')
-    .option('--package <name>', 'pin this package to the index in [tool.uv.sources] (repeatable; implies --explicit)', collect)
+    .option(
+      '--package <name>',
+      'pin this package to the index in [tool.uv.sources] (repeatable; implies --explicit)',
+      collect,
+    )
     .option('--explicit', 'use the index only for pinned packages (explicit = true)')
     .option('--default', 'replace PyPI as the default index (default = true)')
     .option('--ignore-error-codes <codes>', 'comma-separated HTTP statuses uv may skip past, e.g. 401,403')
@@ -138,11 +149,18 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
       if (word === undefined) return;
       const names = auth.commands.map((c) => c.name()).filter((name) => name !== 'help');
       const near = suggest(word, names);
-      throw new GlxError('USAGE', `unknown command '${word}' for glx auth${near ? ` (did you mean ${near}?)` : ''}`, `${near ? `Run \`glx auth ${near}\`; the` : 'The'} commands of glx auth are ${names.join(', ')} (login is the default).`);
+      throw new GlxError(
+        'USAGE',
+        `unknown command '${word}' for glx auth${near ? ` (did you mean ${near}?)` : ''}`,
+        `${near ? `Run \`glx auth ${near}\`; the` : 'The'} commands of glx auth are ${names.join(', ')} (login is the default).`,
+      );
     })
     .action(run(async () => (await import('../commands/auth.js')).authLoginAction));
   // `glx auth --netrc` runs login: its flags belong in `glx auth --help`.
-  auth.addHelpText('after', () => `\nOptions of \`glx auth login\` (the default, so \`glx auth --netrc\` runs it):\n${optionLines(login)}\n`);
+  auth.addHelpText(
+    'after',
+    () => `\nOptions of \`glx auth login\` (the default, so \`glx auth --netrc\` runs it):\n${optionLines(login)}\n`,
+  );
   auth
     .command('status')
     .summary('which credentials uv will send to each GitLab index, and do they work')
@@ -157,20 +175,27 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
       'Rotate the token uv uses for this GitLab host (found as `auth status` finds it) with ' +
         'POST /personal_access_tokens/self/rotate (scope api or self_rotate; personal, project and group access tokens). ' +
         "The old token is revoked at once, so the new one replaces it in every netrc entry, uv's credentials store entry " +
-        "and glab config that held it; if one cannot be written, it goes to a 0600 recovery file. The new token is checked " +
+        'and glab config that held it; if one cannot be written, it goes to a 0600 recovery file. The new token is checked ' +
         'against the registry before exit 0. It lives as long as the old one did (at most 365 days) unless --expires-in ' +
         'or --expires-at says otherwise.',
     )
-    .addOption(new Option('--expires-in <days>', 'the new token expires this many days from today (90d, 12w)').conflicts('expiresAt'))
+    .addOption(
+      new Option('--expires-in <days>', 'the new token expires this many days from today (90d, 12w)').conflicts(
+        'expiresAt',
+      ),
+    )
     .option('--expires-at <date>', 'the new token expires on this date (YYYY-MM-DD)')
-    .option('--if-expiring-within <days>', 'rotate only when the token expires within this many days; else exit 0, nothing done')
+    .option(
+      '--if-expiring-within <days>',
+      'rotate only when the token expires within this many days; else exit 0, nothing done',
+    )
     .option('--print-token', 'also print the new token on stdout (required when only GITLAB_TOKEN holds it)')
     .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
     .option('--dry-run', 'show which token, where it is stored and what would change; rotate nothing')
     .addHelpText(
       'after',
       examples([
-        'glx auth rotate                               # rotate the token uv uses for this project\'s GitLab host',
+        "glx auth rotate                               # rotate the token uv uses for this project's GitLab host",
         'glx auth rotate --expires-in 90d              # or --expires-at 2027-03-01',
         'glx auth rotate --if-expiring-within 14d      # for cron or a scheduled pipeline',
         'glx auth rotate --dry-run --json',
@@ -261,7 +286,10 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     )
     .option('--ci', 'also check that CI_JOB_TOKEN can read every registry (automatic when GITLAB_CI=true)')
     .option('--offline', 'only the checks that need no network')
-    .option('--check-pypi', 'also ask pypi.org (GLX_PYPI_URL names a mirror) whether each pinned package name exists there; off by default: it sends the names')
+    .option(
+      '--check-pypi',
+      'also ask pypi.org (GLX_PYPI_URL names a mirror) whether each pinned package name exists there; off by default: it sends the names',
+    )
     .option('--file <path>', 'the pyproject.toml to check (default: nearest one upward from --cwd)')
     .addHelpText(
       'after',
@@ -289,7 +317,6 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     )
     .action(run(async () => (await import('../commands/completion.js')).completionAction));
 
-
   program
     .command('ci-setup')
     .summary('write .gitlab-ci.yml for uv with GitLab registries (job-token credentials, publish job)')
@@ -301,14 +328,29 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'GitLab index in pyproject.toml. glx rewrites its own blocks on every run; a second run changes ' +
         'nothing. Your jobs use it with `extends: .glx-uv`.',
     )
-    .option('--publish', 'add the tag-only job glx-publish: uv build, uv publish to this project\'s registry, release links')
+    .option(
+      '--publish',
+      "add the tag-only job glx-publish: uv build, uv publish to this project's registry, release links",
+    )
     .option('--no-publish', 'remove the glx-publish job')
-    .option('--allowlist', "add this project to the job-token allowlist of every private project registry it reads (needs Maintainer there)")
-    .option('--local', 'write .gitlab-ci-local-variables.yml (CI_JOB_TOKEN = your token, mode 0600) for gitlab-ci-local, git-ignored')
+    .option(
+      '--allowlist',
+      'add this project to the job-token allowlist of every private project registry it reads (needs Maintainer there)',
+    )
+    .option(
+      '--local',
+      'write .gitlab-ci-local-variables.yml (CI_JOB_TOKEN = your token, mode 0600) for gitlab-ci-local, git-ignored',
+    )
     .option('--lint', "check the result with GitLab's CI lint API before writing (needs a token)")
     .option('--uv-version <x.y[.z]>', `uv image version (default: kept from the file, else ${DEFAULT_UV_VERSION})`)
-    .option('--python <x.y>', 'Python of the image (default: kept, else .python-version, else the lower bound of requires-python)')
-    .option('--base-layer <name>', `image base: ${BASE_LAYERS.join(', ')} (default ${DEFAULT_BASE_LAYER}; no bookworm since uv 0.10)`)
+    .option(
+      '--python <x.y>',
+      'Python of the image (default: kept, else .python-version, else the lower bound of requires-python)',
+    )
+    .option(
+      '--base-layer <name>',
+      `image base: ${BASE_LAYERS.join(', ')} (default ${DEFAULT_BASE_LAYER}; no bookworm since uv 0.10)`,
+    )
     .option('--project <id|path>', 'this project (default: CI_PROJECT_ID in CI, else the git remote origin)')
     .option('--ci-file <path>', 'the .gitlab-ci.yml to write (default: at the top of the git checkout)')
     .option('--file <path>', 'the pyproject.toml to read (default: nearest one upward from --cwd)')
@@ -318,7 +360,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
       examples([
         'glx ci-setup                          # uv job template + job-token credentials for every GitLab index',
         'glx ci-setup --publish                # plus a tag-only build/publish/release job',
-        'glx ci-setup --allowlist              # let this project\'s jobs read the registries it needs',
+        "glx ci-setup --allowlist              # let this project's jobs read the registries it needs",
         'glx ci-setup --local                  # .gitlab-ci-local-variables.yml for gitlab-ci-local',
         'glx ci-setup --python 3.12 --uv-version 0.13.9 --lint',
         'glx ci-setup --publish --dry-run',

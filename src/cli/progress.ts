@@ -61,7 +61,9 @@ export function renderBar(bar: Bar, columns: number, style: Styler, color: boole
   const label = bar.label.length > labelWidth ? `${bar.label.slice(0, labelWidth - 1)}…` : bar.label;
   const width = Math.max(10, columns - 1 - label.length - right.length - 2);
   const filled = Math.round(fraction * width);
-  const graphic = color ? style.green('━'.repeat(filled)) + style.dim('━'.repeat(width - filled)) : '#'.repeat(filled) + '-'.repeat(width - filled);
+  const graphic = color
+    ? style.green('━'.repeat(filled)) + style.dim('━'.repeat(width - filled))
+    : '#'.repeat(filled) + '-'.repeat(width - filled);
   return `${label} ${graphic} ${right}`;
 }
 

@@ -42,7 +42,9 @@ export function promptHidden(question: string, stdin: PromptInput, stderr: Promp
         }
         if (ch === '\u0003') {
           done();
-          reject(new GlxError('INTERRUPTED', 'interrupted', 'Nothing was written; run the command again to enter a token.'));
+          reject(
+            new GlxError('INTERRUPTED', 'interrupted', 'Nothing was written; run the command again to enter a token.'),
+          );
           return;
         }
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);

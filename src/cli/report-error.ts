@@ -16,7 +16,12 @@ export interface ErrorFields {
 const inResult = new WeakSet<GlxError>();
 
 export function errorFields(error: GlxError, deps: Deps): ErrorFields {
-  return { error: printableLine(error.message, deps), hint: error.hint ? printableLine(error.hint, deps) : null, exitCode: error.exitCode, code: error.code };
+  return {
+    error: printableLine(error.message, deps),
+    hint: error.hint ? printableLine(error.hint, deps) : null,
+    exitCode: error.exitCode,
+    code: error.code,
+  };
 }
 
 /**
@@ -36,14 +41,20 @@ export function reportError(error: unknown, deps: Deps, noColor = false, json = 
   if (glx.hint) deps.io.err(`${style.dim('hint:')} ${printableLine(glx.hint, deps)}\n`);
   if (deps.env.GLX_DEBUG === '1' && error instanceof Error && error.stack) {
     deps.io.err(`${deps.secrets.redact(error.stack)}\n`);
-    if (error.cause instanceof Error && error.cause.stack) deps.io.err(`caused by: ${deps.secrets.redact(error.cause.stack)}\n`);
+    if (error.cause instanceof Error && error.cause.stack)
+      deps.io.err(`caused by: ${deps.secrets.redact(error.cause.stack)}\n`);
   }
   return glx.exitCode;
 }
 
 function internalError(error: unknown): GlxError {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new GlxError('INTERNAL', `unexpected failure: ${message}`, 'This is a bug in glx (files are only replaced whole, so nothing was half-written); run again with GLX_DEBUG=1 and report the stack trace.', { cause: error });
+  return new GlxError(
+    'INTERNAL',
+    `unexpected failure: ${message}`,
+    'This is a bug in glx (files are only replaced whole, so nothing was half-written); run again with GLX_DEBUG=1 and report the stack trace.',
+    { cause: error },
+  );
 }
 
 /** Longest message printed whole; a 100,000-character --host is echoed in part. */
@@ -52,7 +63,9 @@ const MAX_LINE = 1_000;
 /** Secrets masked first (a cut could split a token past recognition), then controls, then length. */
 function printableLine(text: string, deps: Deps): string {
   const line = printable(deps.secrets.redact(oneLine(text)));
-  return line.length <= MAX_LINE ? line : `${line.slice(0, MAX_LINE - 200)}…(${line.length - MAX_LINE + 1} characters left out)…${line.slice(-199)}`;
+  return line.length <= MAX_LINE
+    ? line
+    : `${line.slice(0, MAX_LINE - 200)}…(${line.length - MAX_LINE + 1} characters left out)…${line.slice(-199)}`;
 }
 
 function oneLine(text: string): string {

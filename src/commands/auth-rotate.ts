@@ -21,10 +21,10 @@ import type { GitLabClient, TokenKind } from '../gitlab/client-types.js';
 import type { TokenSelf } from '../gitlab/schemas.js';
 import { readNetrcFile } from '../netrc/store.js';
 import { replaceNetrcPassword } from '../netrc/upsert.js';
+import { loadGitLabIndexes, loadTarget, type Target } from '../resolve/indexes.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { acquireFileLock, type FileLock, lockOptions } from '../util/lock.js';
 import { mask } from '../util/redact.js';
-import { loadGitLabIndexes, loadTarget, type Target } from '../resolve/indexes.js';
 
 export interface RotateOptions {
   /** The new expiry date; undefined: keep the token's lifetime (or GitLab's default when it has none). */
@@ -43,21 +43,42 @@ const MAX_LIFETIME_DAYS = 365;
 function parseDays(flag: string, value: unknown, min: number): number {
   const match = typeof value === 'string' ? /^(\d{1,4})([dw]?)$/.exec(value) : null;
   const days = match ? Number(match[1]) * (match[2] === 'w' ? 7 : 1) : Number.NaN;
-  if (!(days >= min)) throw usageError(`${flag} ${JSON.stringify(value)} is not a number of days`, `Write it as ${min === 0 ? '14d' : '90d'} (days) or 12w (weeks)${min > 0 ? ', at least 1 day' : ''}.`);
+  if (!(days >= min))
+    throw usageError(
+      `${flag} ${JSON.stringify(value)} is not a number of days`,
+      `Write it as ${min === 0 ? '14d' : '90d'} (days) or 12w (weeks)${min > 0 ? ', at least 1 day' : ''}.`,
+    );
   return days;
 }
 
 export function parseRotateOptions(raw: Record<string, unknown>, now: Date): RotateOptions {
-  if (raw.expiresAt !== undefined && raw.expiresIn !== undefined) throw usageError('--expires-at and --expires-in cannot be used together', 'Give the new expiry as a date or as a number of days, not both.');
-  const options: RotateOptions = { dryRun: raw.dryRun === true, printToken: raw.printToken === true, ...(typeof raw.file === 'string' ? { file: raw.file } : {}) };
+  if (raw.expiresAt !== undefined && raw.expiresIn !== undefined)
+    throw usageError(
+      '--expires-at and --expires-in cannot be used together',
+      'Give the new expiry as a date or as a number of days, not both.',
+    );
+  const options: RotateOptions = {
+    dryRun: raw.dryRun === true,
+    printToken: raw.printToken === true,
+    ...(typeof raw.file === 'string' ? { file: raw.file } : {}),
+  };
   if (raw.expiresIn !== undefined) options.expiresInDays = parseDays('--expires-in', raw.expiresIn, 1);
-  if (raw.ifExpiringWithin !== undefined) options.ifExpiringWithin = parseDays('--if-expiring-within', raw.ifExpiringWithin, 0);
+  if (raw.ifExpiringWithin !== undefined)
+    options.ifExpiringWithin = parseDays('--if-expiring-within', raw.ifExpiringWithin, 0);
   if (raw.expiresAt !== undefined) {
     const value = String(raw.expiresAt);
     const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
-    if (!valid) throw usageError(`--expires-at ${JSON.stringify(value)} is not a date`, 'Write it as YYYY-MM-DD, e.g. --expires-at 2027-03-01.');
+    if (!valid)
+      throw usageError(
+        `--expires-at ${JSON.stringify(value)} is not a date`,
+        'Write it as YYYY-MM-DD, e.g. --expires-at 2027-03-01.',
+      );
     // A token expires at 00:00 UTC on its date (https://docs.gitlab.com/user/profile/personal_access_tokens/), so today or earlier would be dead at once.
-    if (daysUntil(value, now) < 1) throw usageError(`--expires-at ${value} is not in the future`, 'A token expires at 00:00 UTC on its expiry date; pick a later date.');
+    if (daysUntil(value, now) < 1)
+      throw usageError(
+        `--expires-at ${value} is not in the future`,
+        'A token expires at 00:00 UTC on its expiry date; pick a later date.',
+      );
     options.expiresAt = value;
   }
   return options;
@@ -130,11 +151,17 @@ async function rotate(ctx: Context, target: Target, options: RotateOptions): Pro
   const fresh = await callRotate(ctx, target, plan);
   const written = await writeStores(ctx, plan, fresh.token);
   await verify(ctx, target, plan, fresh.token);
-  const expiry = fresh.expires_at ? `expires ${fresh.expires_at} (in ${daysUntil(fresh.expires_at, ctx.deps.now())} days)` : 'has no expiry';
+  const expiry = fresh.expires_at
+    ? `expires ${fresh.expires_at} (in ${daysUntil(fresh.expires_at, ctx.deps.now())} days)`
+    : 'has no expiry';
   ctx.info(`Rotated "${fresh.name}": the old token is revoked; the new one ${expiry}.`);
   for (const line of written) ctx.info(`  updated ${line}`);
-  for (const holder of plan.stuck) ctx.warn(`${holder} still holds the old, revoked token: update or unset it (glx and uv read the stores above)`);
-  if (ctx.json) ctx.deps.io.out(`${JSON.stringify({ ...summary(plan), rotated: true, newExpiresAt: fresh.expires_at ?? null, ...(options.printToken ? { newToken: fresh.token } : {}) }, null, 2)}\n`);
+  for (const holder of plan.stuck)
+    ctx.warn(`${holder} still holds the old, revoked token: update or unset it (glx and uv read the stores above)`);
+  if (ctx.json)
+    ctx.deps.io.out(
+      `${JSON.stringify({ ...summary(plan), rotated: true, newExpiresAt: fresh.expires_at ?? null, ...(options.printToken ? { newToken: fresh.token } : {}) }, null, 2)}\n`,
+    );
   else if (options.printToken) ctx.deps.io.out(`${fresh.token}\n`);
   return 0;
 }
@@ -151,17 +178,37 @@ export async function planRotation(ctx: Context, target: Target, options: Rotate
   const netrc = await readNetrcState(ctx.deps);
   if (netrc.exists) {
     // A stand-in value proves the edit can be made before GitLab is asked to rotate anything.
-    const { entries } = replaceNetrcPassword((await readNetrcFile(netrc.file)).text, found.token, 'glx-rotation-check', { file: netrc.file });
+    const { entries } = replaceNetrcPassword(
+      (await readNetrcFile(netrc.file)).text,
+      found.token,
+      'glx-rotation-check',
+      { file: netrc.file },
+    );
     if (entries.length > 0) stores.push({ kind: 'netrc', file: netrc.file, entries });
   }
   const uvStore = await readUvStore(ctx.deps);
-  const inStore = uvStore.entries.filter((entry) => entry.scheme === 'basic' && entry.password === found.token).map(({ service, username }) => ({ service, ...(username ? { username } : {}) }));
+  const inStore = uvStore.entries
+    .filter((entry) => entry.scheme === 'basic' && entry.password === found.token)
+    .map(({ service, username }) => ({ service, ...(username ? { username } : {}) }));
   if (inStore.length > 0) stores.push({ kind: 'uv-store', file: uvStore.file, entries: inStore });
-  if (inGlab && glab && (await replaceGlabToken((await readTextIfExists(glab.file)) ?? '', target.host, found.token, 'glx-rotation-check')) !== undefined) {
+  if (
+    inGlab &&
+    glab &&
+    (await replaceGlabToken(
+      (await readTextIfExists(glab.file)) ?? '',
+      target.host,
+      found.token,
+      'glx-rotation-check',
+    )) !== undefined
+  ) {
     stores.push({ kind: 'glab', file: glab.file, host: target.host });
   }
   const stuck = Object.entries(ctx.deps.env)
-    .filter(([name, value]) => value === found.token && /^(GITLAB_TOKEN|GITLAB_ACCESS_TOKEN|UV_INDEX_.+_PASSWORD|UV_PUBLISH_PASSWORD)$/.test(name))
+    .filter(
+      ([name, value]) =>
+        value === found.token &&
+        /^(GITLAB_TOKEN|GITLAB_ACCESS_TOKEN|UV_INDEX_.+_PASSWORD|UV_PUBLISH_PASSWORD)$/.test(name),
+    )
     .map(([name]) => name);
   if (stores.length === 0 && !options.printToken) {
     throw usageError(
@@ -172,13 +219,30 @@ export async function planRotation(ctx: Context, target: Target, options: Rotate
 
   const self = await tokenSelf(ctx, target, found);
   if (!self.scopes.includes('api') && !self.scopes.includes('self_rotate')) {
-    throw new GlxError('TOKEN_SCOPE', `the token "${self.name}" (scopes ${self.scopes.join(', ') || 'none'}) cannot rotate itself`, 'GitLab rotates a token that has scope api or self_rotate; create one with read_api and self_rotate and store it with glx auth --netrc.');
+    throw new GlxError(
+      'TOKEN_SCOPE',
+      `the token "${self.name}" (scopes ${self.scopes.join(', ') || 'none'}) cannot rotate itself`,
+      'GitLab rotates a token that has scope api or self_rotate; create one with read_api and self_rotate and store it with glx auth --netrc.',
+    );
   }
   const now = ctx.deps.now();
   const expiresInDays = self.expires_at ? daysUntil(self.expires_at, now) : undefined;
-  const due = options.ifExpiringWithin === undefined || (expiresInDays !== undefined && expiresInDays <= options.ifExpiringWithin);
-  const newExpiresAt = options.expiresAt ?? (options.expiresInDays !== undefined ? addDays(now, options.expiresInDays) : keptLifetime(self, now));
-  return { host: target.host, token: found, self, ...(expiresInDays !== undefined ? { expiresInDays } : {}), due, ...(newExpiresAt ? { newExpiresAt } : {}), stores, stuck };
+  const due =
+    options.ifExpiringWithin === undefined ||
+    (expiresInDays !== undefined && expiresInDays <= options.ifExpiringWithin);
+  const newExpiresAt =
+    options.expiresAt ??
+    (options.expiresInDays !== undefined ? addDays(now, options.expiresInDays) : keptLifetime(self, now));
+  return {
+    host: target.host,
+    token: found,
+    self,
+    ...(expiresInDays !== undefined ? { expiresInDays } : {}),
+    due,
+    ...(newExpiresAt ? { newExpiresAt } : {}),
+    stores,
+    stuck,
+  };
 }
 
 /**
@@ -188,10 +252,17 @@ export async function planRotation(ctx: Context, target: Target, options: Rotate
  */
 async function chooseToken(ctx: Context, target: Target, file: string | undefined): Promise<Found> {
   const { env } = ctx.deps;
-  const explicit = ctx.tokenStdin || env.GITLAB_TOKEN || env.GITLAB_ACCESS_TOKEN || (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN);
+  const explicit =
+    ctx.tokenStdin || env.GITLAB_TOKEN || env.GITLAB_ACCESS_TOKEN || (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN);
   if (!explicit && target.indexes.length > 0) {
-    const world = await readUvCredentialWorld(ctx.deps, await loadGitLabIndexes(ctx.deps, ctx, { cwd: ctx.cwd, file: file }));
-    const chosen = target.indexes.map((index) => ({ index, credentials: uvCredentialsFor(ctx.deps.env, index, world).chosen }));
+    const world = await readUvCredentialWorld(
+      ctx.deps,
+      await loadGitLabIndexes(ctx.deps, ctx, { cwd: ctx.cwd, file: file }),
+    );
+    const chosen = target.indexes.map((index) => ({
+      index,
+      credentials: uvCredentialsFor(ctx.deps.env, index, world).chosen,
+    }));
     const withToken = chosen.filter((c) => c.credentials?.password);
     const tokens = [...new Set(withToken.map((c) => c.credentials!.password!))];
     for (const token of tokens) ctx.deps.secrets.register(token);
@@ -202,20 +273,44 @@ async function chooseToken(ctx: Context, target: Target, file: string | undefine
       );
     }
     const first = withToken[0]?.credentials;
-    if (first?.password) return { token: first.password, source: first.source, kind: credentialKind(first.password, first.username), ...(first.username ? { username: first.username } : {}) };
+    if (first?.password)
+      return {
+        token: first.password,
+        source: first.source,
+        kind: credentialKind(first.password, first.username),
+        ...(first.username ? { username: first.username } : {}),
+      };
   }
   const resolved = await findToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: target.host });
-  if (!resolved) throw new GlxError('NO_TOKEN', `no GitLab token found for ${target.host}`, 'Store one first (glx auth --netrc), or pipe it in with --token-stdin.');
-  return { token: resolved.token, source: resolved.source, kind: credentialKind(resolved.token, resolved.username, resolved.kind), ...(resolved.username ? { username: resolved.username } : {}) };
+  if (!resolved)
+    throw new GlxError(
+      'NO_TOKEN',
+      `no GitLab token found for ${target.host}`,
+      'Store one first (glx auth --netrc), or pipe it in with --token-stdin.',
+    );
+  return {
+    token: resolved.token,
+    source: resolved.source,
+    kind: credentialKind(resolved.token, resolved.username, resolved.kind),
+    ...(resolved.username ? { username: resolved.username } : {}),
+  };
 }
 
 /** Only personal, project and group access tokens rotate themselves (self_rotation.rb); refused before any call. */
 function refuseKind(found: Found, oauth: boolean): void {
   if (found.kind === 'job') {
-    throw new GlxError('TOKEN_KIND', `the token from ${found.source} is a CI job token, which cannot be rotated`, 'Nothing to renew: GitLab creates a new job token for every job and revokes it when the job ends.');
+    throw new GlxError(
+      'TOKEN_KIND',
+      `the token from ${found.source} is a CI job token, which cannot be rotated`,
+      'Nothing to renew: GitLab creates a new job token for every job and revokes it when the job ends.',
+    );
   }
   if (found.kind === 'deploy') {
-    throw new GlxError('TOKEN_KIND', `the token from ${found.source} is a deploy token, which GitLab cannot rotate through the API`, 'Create a new deploy token (Settings > Repository > Deploy tokens), store it with glx auth --netrc --username <name>, then revoke the old one.');
+    throw new GlxError(
+      'TOKEN_KIND',
+      `the token from ${found.source} is a deploy token, which GitLab cannot rotate through the API`,
+      'Create a new deploy token (Settings > Repository > Deploy tokens), store it with glx auth --netrc --username <name>, then revoke the old one.',
+    );
   }
   if (oauth) throw oauthRefusal(found.source);
 }
@@ -228,8 +323,21 @@ function oauthRefusal(source: string): GlxError {
   );
 }
 
-async function clientFor(ctx: Context, target: Target, token: string, found: Found, attempts?: number): Promise<GitLabClient> {
-  return ctx.deps.gitlab({ baseUrl: target.baseUrl, token, kind: found.kind, username: found.username ?? '__token__', log: ctx.verbose ? ctx.debug : undefined, ...(attempts ? { attempts } : {}) });
+async function clientFor(
+  ctx: Context,
+  target: Target,
+  token: string,
+  found: Found,
+  attempts?: number,
+): Promise<GitLabClient> {
+  return ctx.deps.gitlab({
+    baseUrl: target.baseUrl,
+    token,
+    kind: found.kind,
+    username: found.username ?? '__token__',
+    log: ctx.verbose ? ctx.debug : undefined,
+    ...(attempts ? { attempts } : {}),
+  });
 }
 
 async function tokenSelf(ctx: Context, target: Target, found: Found): Promise<TokenSelf> {
@@ -239,7 +347,9 @@ async function tokenSelf(ctx: Context, target: Target, found: Found): Promise<To
 }
 
 function addDays(now: Date, days: number): string {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + days)).toISOString().slice(0, 10);
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + days))
+    .toISOString()
+    .slice(0, 10);
 }
 
 /**
@@ -259,15 +369,28 @@ async function callRotate(ctx: Context, target: Target, plan: RotationPlan): Pro
   try {
     result = await rotateTokenSelf(client, plan.newExpiresAt);
   } catch (error) {
-    if (!(error instanceof GlxError) || (error.code !== 'GITLAB_UNREACHABLE' && error.code !== 'GITLAB_RESPONSE_INVALID' && error.code !== 'GITLAB_ERROR')) throw error;
+    if (
+      !(error instanceof GlxError) ||
+      (error.code !== 'GITLAB_UNREACHABLE' && error.code !== 'GITLAB_RESPONSE_INVALID' && error.code !== 'GITLAB_ERROR')
+    )
+      throw error;
     throw await lostAnswer(client, error);
   }
   if ('refused' in result) {
-    if (result.refused === 405) throw new GlxError('TOKEN_KIND', `GitLab will not rotate the token "${plan.self.name}": ${result.message}`, 'Only personal, project and group access tokens rotate; create a new token in GitLab and store it with glx auth --netrc.');
+    if (result.refused === 405)
+      throw new GlxError(
+        'TOKEN_KIND',
+        `GitLab will not rotate the token "${plan.self.name}": ${result.message}`,
+        'Only personal, project and group access tokens rotate; create a new token in GitLab and store it with glx auth --netrc.',
+      );
     const hint = /expires at/i.test(result.message)
       ? 'Pick an earlier date with --expires-at or --expires-in: GitLab allows at most 365 days, or less when the instance sets a shorter limit.'
       : 'Another rotation revoked this token first: run glx auth status to see which token the stores hold now.';
-    throw new GlxError('GITLAB_ERROR', `GitLab refused to rotate the token "${plan.self.name}": ${result.message}; nothing changed`, hint);
+    throw new GlxError(
+      'GITLAB_ERROR',
+      `GitLab refused to rotate the token "${plan.self.name}": ${result.message}; nothing changed`,
+      hint,
+    );
   }
   ctx.deps.secrets.register(result.rotated.token);
   return result.rotated;
@@ -277,7 +400,11 @@ async function callRotate(ctx: Context, target: Target, plan: RotationPlan): Pro
 async function lostAnswer(client: GitLabClient, error: GlxError): Promise<GlxError> {
   try {
     await getTokenSelf(client);
-    return new GlxError(error.code, `${error.message}; the token was not rotated and still works`, 'Nothing changed; run glx auth rotate again.');
+    return new GlxError(
+      error.code,
+      `${error.message}; the token was not rotated and still works`,
+      'Nothing changed; run glx auth rotate again.',
+    );
   } catch {
     return new GlxError(
       'TOKEN_REVOKED',
@@ -301,8 +428,20 @@ async function writeStores(ctx: Context, plan: RotationPlan, fresh: string): Pro
   }
   if (failed.length === 0) return written;
   const file = await writeRecovery(ctx, fresh);
-  const finish = [...new Set(failed.map(({ store }) => (store.kind === 'netrc' ? 'glx auth --netrc' : store.kind === 'uv-store' ? 'glx auth --uv-store' : `glab auth login --hostname ${plan.host}`)))];
-  const commands = finish.map((command) => (command.startsWith('glab') ? `${command} --stdin < ${file}` : `${command} --token-stdin < ${file}`));
+  const finish = [
+    ...new Set(
+      failed.map(({ store }) =>
+        store.kind === 'netrc'
+          ? 'glx auth --netrc'
+          : store.kind === 'uv-store'
+            ? 'glx auth --uv-store'
+            : `glab auth login --hostname ${plan.host}`,
+      ),
+    ),
+  ];
+  const commands = finish.map((command) =>
+    command.startsWith('glab') ? `${command} --stdin < ${file}` : `${command} --token-stdin < ${file}`,
+  );
   throw new GlxError(
     'WRITE_FAILED',
     `the token was rotated (the old one is revoked), but ${failed.map(({ store, reason }) => `${describeStore(store)} could not be written: ${reason}`).join('; ')}${written.length ? `; updated ${written.join(', ')}` : ''}; the new token is in ${file} (mode 0600)`,
@@ -327,14 +466,21 @@ async function writeStore(ctx: Context, store: Store, old: string, fresh: string
   const out: string[] = [];
   for (const entry of store.entries) {
     // Through uv itself (auth --uv-store's helper: password on stdin, the same username).
-    await storeInUv(ctx.deps, ctx, [entry.service], entry.username ?? '__token__', fresh, { dryRun: false, json: ctx.json });
+    await storeInUv(ctx.deps, ctx, [entry.service], entry.username ?? '__token__', fresh, {
+      dryRun: false,
+      json: ctx.json,
+    });
     out.push(`uv's credentials store (${entry.service})`);
   }
   return out;
 }
 
 function describeStore(store: Store): string {
-  return store.kind === 'uv-store' ? `uv's credentials store (${store.file})` : store.kind === 'glab' ? `glab's config ${store.file}` : store.file;
+  return store.kind === 'uv-store'
+    ? `uv's credentials store (${store.file})`
+    : store.kind === 'glab'
+      ? `glab's config ${store.file}`
+      : store.file;
 }
 
 /** The new token alone on one line, 0600, in the home directory: `--token-stdin < FILE` reads it back. */
@@ -358,11 +504,19 @@ async function verify(ctx: Context, target: Target, plan: RotationPlan, fresh: s
     await getTokenSelf(client);
     return;
   }
-  const registries = [...new Map(target.indexes.map((index) => [`${index.registry.kind}:${index.registry.id}`, index])).values()];
-  const answers = await Promise.all(registries.map(async (index) => ({ index, status: (await probeSimpleIndex(client, index.registry)).status })));
+  const registries = [
+    ...new Map(target.indexes.map((index) => [`${index.registry.kind}:${index.registry.id}`, index])).values(),
+  ];
+  const answers = await Promise.all(
+    registries.map(async (index) => ({ index, status: (await probeSimpleIndex(client, index.registry)).status })),
+  );
   const bad = answers.find((answer) => answer.status !== 200);
   if (bad) {
-    throw new GlxError('GITLAB_AUTH', `the token was rotated and stored, but ${bad.index.registry.kind} registry ${bad.index.registry.id} answered ${bad.status} to the new one`, 'Run glx auth status to see what uv sends and why GitLab refuses it.');
+    throw new GlxError(
+      'GITLAB_AUTH',
+      `the token was rotated and stored, but ${bad.index.registry.kind} registry ${bad.index.registry.id} answered ${bad.status} to the new one`,
+      'Run glx auth status to see what uv sends and why GitLab refuses it.',
+    );
   }
 }
 
@@ -384,10 +538,14 @@ function summary(plan: RotationPlan): Record<string, unknown> {
 
 /** --dry-run, and a token that is not due: what would happen, on stdout (JSON with --json). */
 function report(ctx: Context, plan: RotationPlan, options: RotateOptions): void {
-  const when = plan.self.expires_at ? `expires ${plan.self.expires_at} (in ${plan.expiresInDays} days)` : 'has no expiry';
+  const when = plan.self.expires_at
+    ? `expires ${plan.self.expires_at} (in ${plan.expiresInDays} days)`
+    : 'has no expiry';
   if (!plan.due) {
     if (ctx.json) ctx.deps.io.out(`${JSON.stringify({ ...summary(plan), rotated: false }, null, 2)}\n`);
-    ctx.info(`Not due: the token "${plan.self.name}" ${when}, not within ${options.ifExpiringWithin} days; nothing done.`);
+    ctx.info(
+      `Not due: the token "${plan.self.name}" ${when}, not within ${options.ifExpiringWithin} days; nothing done.`,
+    );
     return;
   }
   if (ctx.json) {
@@ -397,8 +555,13 @@ function report(ctx: Context, plan: RotationPlan, options: RotateOptions): void 
   const lines = [
     `token      ${mask(plan.token.token)} from ${plan.token.source}: ${kindLabel(plan.token.kind)} "${plan.self.name}", scopes ${plan.self.scopes.join(', ')}, ${when}`,
     `new expiry ${plan.newExpiresAt ?? "GitLab's default (one week when the instance requires an expiry)"}`,
-    ...plan.stores.map((store) => `update     ${describeStore(store)}: ${store.kind === 'netrc' ? store.entries.map((e) => `${e.name} (line ${e.line})`).join(', ') : store.kind === 'uv-store' ? store.entries.map((e) => e.service).join(', ') : `host ${store.host}`}`),
-    ...plan.stuck.map((name) => `unchanged  ${name} (an environment variable glx cannot rewrite; it keeps the revoked token)`),
+    ...plan.stores.map(
+      (store) =>
+        `update     ${describeStore(store)}: ${store.kind === 'netrc' ? store.entries.map((e) => `${e.name} (line ${e.line})`).join(', ') : store.kind === 'uv-store' ? store.entries.map((e) => e.service).join(', ') : `host ${store.host}`}`,
+    ),
+    ...plan.stuck.map(
+      (name) => `unchanged  ${name} (an environment variable glx cannot rewrite; it keeps the revoked token)`,
+    ),
     ...(options.printToken ? ['print      the new token on stdout'] : []),
   ];
   ctx.deps.io.out(`${lines.join('\n')}\n`);

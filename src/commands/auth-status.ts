@@ -3,15 +3,23 @@
  * whether GitLab accepts them. Exit 0 when all work, 1 when GitLab cannot be asked, 4 otherwise.
  */
 import type { Context } from '../cli/context.js';
-import { checkRegistry, expirySoon, introspectToken, kindLabel, jobTokenOutsideCi, type Problem, type TokenReport } from '../credentials/inspect.js';
+import {
+  checkRegistry,
+  expirySoon,
+  introspectToken,
+  jobTokenOutsideCi,
+  kindLabel,
+  type Problem,
+  type TokenReport,
+} from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
 import { incompleteWords, type SourceFinding } from '../credentials/uv-sources.js';
 import { readUvCredentialWorld, type UvCredentialWorld, uvCredentialsFor } from '../doctor/local-checks.js';
-import { probeSimpleIndex } from '../gitlab/api.js';
 import { ExitCode, GlxError } from '../errors.js';
+import { probeSimpleIndex } from '../gitlab/api.js';
 import type { TokenKind } from '../gitlab/client-types.js';
-import { mask, withoutUserinfo } from '../util/redact.js';
 import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
+import { mask, withoutUserinfo } from '../util/redact.js';
 
 export interface IndexStatus {
   name: string;
@@ -67,23 +75,39 @@ export async function authStatusAction(raw: Record<string, unknown>, ctx: Contex
  */
 export function statusExitCode(status: AuthStatus): ExitCode {
   if (status.ok) return ExitCode.OK;
-  return status.indexes.some((index) => index.problems.some((problem) => problem.code === 'GITLAB_ERROR')) ? ExitCode.FAILED : ExitCode.CREDENTIALS;
+  return status.indexes.some((index) => index.problems.some((problem) => problem.code === 'GITLAB_ERROR'))
+    ? ExitCode.FAILED
+    : ExitCode.CREDENTIALS;
 }
 
 export async function authStatus(ctx: Context, file?: string): Promise<AuthStatus> {
   const loaded = await loadGitLabIndexes(ctx.deps, ctx, { cwd: ctx.cwd, file: file });
   if (loaded.gitlab.length === 0) {
-    throw new GlxError('USAGE', `${loaded.relative} has no GitLab index`, 'Add one with `glx init --group <id|path>` or `glx init --project <id|path>`.');
+    throw new GlxError(
+      'USAGE',
+      `${loaded.relative} has no GitLab index`,
+      'Add one with `glx init --group <id|path>` or `glx init --project <id|path>`.',
+    );
   }
   // The netrc uv reads (with its fallback when NETRC names a missing file), uv's store and config.
   const world = await readUvCredentialWorld(ctx.deps, loaded);
   // Credentials shared by several indexes are introspected once.
   const reports = new Map<string, Promise<TokenReport>>();
   const indexes = await Promise.all(loaded.gitlab.map((index) => indexStatus(ctx, index, world, reports)));
-  return { file: loaded.file, ...(world.uvVersion ? { uvVersion: world.uvVersion } : {}), ok: indexes.every((index) => index.ok), indexes };
+  return {
+    file: loaded.file,
+    ...(world.uvVersion ? { uvVersion: world.uvVersion } : {}),
+    ok: indexes.every((index) => index.ok),
+    indexes,
+  };
 }
 
-async function indexStatus(ctx: Context, index: GitLabIndex, world: UvCredentialWorld, reports: Map<string, Promise<TokenReport>>): Promise<IndexStatus> {
+async function indexStatus(
+  ctx: Context,
+  index: GitLabIndex,
+  world: UvCredentialWorld,
+  reports: Map<string, Promise<TokenReport>>,
+): Promise<IndexStatus> {
   const { entry, registry } = index;
   const chosen = uvCredentialsFor(ctx.deps.env, index, world);
   const status: IndexStatus = {
@@ -92,7 +116,10 @@ async function indexStatus(ctx: Context, index: GitLabIndex, world: UvCredential
     registry: { kind: registry.kind, id: registry.id, host: registry.host },
     envVars: chosen.envVars,
     source: chosen.chosen?.source ?? 'none',
-    outcome: chosen.failure === 'missing-credentials' || chosen.failure === 'incomplete-credentials' ? chosen.failure : 'works',
+    outcome:
+      chosen.failure === 'missing-credentials' || chosen.failure === 'incomplete-credentials'
+        ? chosen.failure
+        : 'works',
     sources: chosen.findings.map(({ source, present, detail }) => ({ source, present, detail })),
     ok: false,
     problems: [],
@@ -111,7 +138,12 @@ async function indexStatus(ctx: Context, index: GitLabIndex, world: UvCredential
         return status;
       }
     }
-    const failure = chosen.failure === 'incomplete-credentials' ? ` and will fail with "${incompleteWords(world.uvVersion)}"` : chosen.failure === 'missing-credentials' ? ' and will fail with "Missing credentials"' : ` and asks anonymously (GitLab answers ${status.outcome}; anonymous misses are forwarded to pypi.org)`;
+    const failure =
+      chosen.failure === 'incomplete-credentials'
+        ? ` and will fail with "${incompleteWords(world.uvVersion)}"`
+        : chosen.failure === 'missing-credentials'
+          ? ' and will fail with "Missing credentials"'
+          : ` and asks anonymously (GitLab answers ${status.outcome}; anonymous misses are forwarded to pypi.org)`;
     status.problems.push({
       code: 'GITLAB_AUTH',
       message: `uv has no complete credentials for index "${entry.name}"${who}${failure}`,
@@ -128,7 +160,11 @@ async function indexStatus(ctx: Context, index: GitLabIndex, world: UvCredential
     // The page gets the URL's credentials, the files the env ones: both must work.
     const files = await verifyCredentials(ctx, index, chosen.downloads, reports);
     status.downloads = { source: chosen.downloads.source, token: files.credentials.token, outcome: files.outcome };
-    for (const problem of files.problems) status.problems.push({ ...problem, message: `file downloads use ${chosen.envVars.password}, not the URL's credentials: ${problem.message}` });
+    for (const problem of files.problems)
+      status.problems.push({
+        ...problem,
+        message: `file downloads use ${chosen.envVars.password}, not the URL's credentials: ${problem.message}`,
+      });
     if (status.outcome === 'works') status.outcome = files.outcome;
   }
   status.ok = status.problems.length === 0;
@@ -136,17 +172,37 @@ async function indexStatus(ctx: Context, index: GitLabIndex, world: UvCredential
 }
 
 /** Introspects one set of credentials and asks the registry: the outcome uv gets with them. */
-async function verifyCredentials(ctx: Context, index: GitLabIndex, found: SourceFinding & { password?: string }, reports: Map<string, Promise<TokenReport>>): Promise<{ credentials: NonNullable<IndexStatus['credentials']>; problems: Problem[]; warnings: string[]; outcome: UvOutcome }> {
+async function verifyCredentials(
+  ctx: Context,
+  index: GitLabIndex,
+  found: SourceFinding & { password?: string },
+  reports: Map<string, Promise<TokenReport>>,
+): Promise<{
+  credentials: NonNullable<IndexStatus['credentials']>;
+  problems: Problem[];
+  warnings: string[];
+  outcome: UvOutcome;
+}> {
   const { entry, registry } = index;
   const password = found.password ?? '';
   const username = found.username;
   const kind = credentialKind(password, username);
-  const credentials: NonNullable<IndexStatus['credentials']> = { ...(username ? { username } : {}), token: mask(password), kind };
+  const credentials: NonNullable<IndexStatus['credentials']> = {
+    ...(username ? { username } : {}),
+    token: mask(password),
+    kind,
+  };
   const problems: Problem[] = [];
   const warnings: string[] = [];
   let outcome: UvOutcome = 'works';
   try {
-    const client = await ctx.deps.gitlab({ baseUrl: registry.baseUrl, token: password, kind, username, log: ctx.verbose ? ctx.debug : undefined });
+    const client = await ctx.deps.gitlab({
+      baseUrl: registry.baseUrl,
+      token: password,
+      kind,
+      username,
+      log: ctx.verbose ? ctx.debug : undefined,
+    });
     const key = `${registry.baseUrl}\u0000${username}\u0000${password}`;
     if (!reports.has(key)) reports.set(key, introspectToken(client, ctx.deps.now(), username));
     const report = await reports.get(key)!;
@@ -163,12 +219,28 @@ async function verifyCredentials(ctx: Context, index: GitLabIndex, found: Source
     if (check.registryStatus !== undefined && check.registryStatus !== 200) outcome = `${check.registryStatus}`;
     const soon = expirySoon(report);
     if (soon) warnings.push(`the token ${soon}; renew it in place with \`glx auth rotate\``);
-    const outsideCi = found.source === 'env' ? undefined : jobTokenOutsideCi(report.kind, ctx.deps.env, found.source === 'uv-store' ? "uv's credentials store" : `the ${found.source}`);
+    const outsideCi =
+      found.source === 'env'
+        ? undefined
+        : jobTokenOutsideCi(
+            report.kind,
+            ctx.deps.env,
+            found.source === 'uv-store' ? "uv's credentials store" : `the ${found.source}`,
+          );
     if (outsideCi) warnings.push(outsideCi);
-    if (!username && kind !== 'job') problems.push({ code: 'GITLAB_AUTH', message: 'uv has a password but no username for this index', hint: 'Set the username too: __token__ for personal/project/group tokens, gitlab-ci-token for job tokens.' });
+    if (!username && kind !== 'job')
+      problems.push({
+        code: 'GITLAB_AUTH',
+        message: 'uv has a password but no username for this index',
+        hint: 'Set the username too: __token__ for personal/project/group tokens, gitlab-ci-token for job tokens.',
+      });
   } catch (error) {
     if (!(error instanceof GlxError)) throw error;
-    problems.push({ code: error.exitCode === ExitCode.CREDENTIALS ? 'GITLAB_AUTH' : 'GITLAB_ERROR', message: error.message, hint: error.hint ?? '' });
+    problems.push({
+      code: error.exitCode === ExitCode.CREDENTIALS ? 'GITLAB_AUTH' : 'GITLAB_ERROR',
+      message: error.message,
+      hint: error.hint ?? '',
+    });
     // GitLab answers 401 to a token it does not accept (lib/gitlab/auth/auth_finders.rb).
     if (error.exitCode === ExitCode.CREDENTIALS) outcome = '401';
   }
@@ -192,16 +264,34 @@ function render(status: AuthStatus, ctx: Context): string {
       const marker = index.source === source.source ? '→' : source.present ? '·' : ' ';
       lines.push(`  ${marker} ${source.source.padEnd(10)}  ${source.detail}`);
     }
-    const outcome = index.outcome === 'works' ? 'works' : index.outcome === 'missing-credentials' ? 'fails: "Missing credentials"' : index.outcome === 'incomplete-credentials' ? `fails: "${incompleteWords(status.uvVersion)}"` : `GitLab answers ${index.outcome}`;
+    const outcome =
+      index.outcome === 'works'
+        ? 'works'
+        : index.outcome === 'missing-credentials'
+          ? 'fails: "Missing credentials"'
+          : index.outcome === 'incomplete-credentials'
+            ? `fails: "${incompleteWords(status.uvVersion)}"`
+            : `GitLab answers ${index.outcome}`;
     lines.push(`    uv lock    ${outcome}`);
     const c = index.credentials;
     if (c) {
-      const parts = [kindLabel(c.kind ?? 'unknown'), c.user ? `of ${c.user}` : '', c.username ? `as ${c.username}` : '', c.token, c.scopes ? `scopes ${c.scopes.join(',')}` : '', c.expiresAt ? `expires ${c.expiresAt}` : ''].filter(Boolean);
+      const parts = [
+        kindLabel(c.kind ?? 'unknown'),
+        c.user ? `of ${c.user}` : '',
+        c.username ? `as ${c.username}` : '',
+        c.token,
+        c.scopes ? `scopes ${c.scopes.join(',')}` : '',
+        c.expiresAt ? `expires ${c.expiresAt}` : '',
+      ].filter(Boolean);
       lines.push(`    token      ${parts.join(' ')}`);
-      if (c.role || c.registryStatus !== undefined) lines.push(`    registry   ${[c.role, c.registryStatus !== undefined ? `answered ${c.registryStatus}` : ''].filter(Boolean).join(', ')}`);
+      if (c.role || c.registryStatus !== undefined)
+        lines.push(
+          `    registry   ${[c.role, c.registryStatus !== undefined ? `answered ${c.registryStatus}` : ''].filter(Boolean).join(', ')}`,
+        );
     }
     for (const warning of index.warnings) lines.push(`    ${style.yellow('warning')}    ${warning}`);
-    for (const problem of index.problems) lines.push(`    ${style.red('problem')}    ${problem.message}`, `    ${style.dim('fix')}        ${problem.hint}`);
+    for (const problem of index.problems)
+      lines.push(`    ${style.red('problem')}    ${problem.message}`, `    ${style.dim('fix')}        ${problem.hint}`);
     lines.push('');
   }
   return `${lines.join('\n')}`;

@@ -7,27 +7,40 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { printJsonResult } from '../cli/report-error.js';
-import { findToken, requireToken, type ResolvedToken } from '../credentials/token.js';
+import { findToken, type ResolvedToken, requireToken } from '../credentials/token.js';
 import type { Env, ExecResult } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
-import { type AllowlistEntry, allowlistCall, curlCommand, interpretAnswer, uiPath } from '../gitlab-ci/allowlist.js';
-import { PUBLISH_JOB, STARTER_JOB, TEMPLATE_JOB } from '../gitlab-ci/build.js';
-import { BASE_LAYERS, DEFAULT_UV_VERSION } from '../gitlab-ci/uv-image.js';
-import { GITIGNORE_ENTRY, gitignoreWithEntry, LOCAL_VARIABLES_FILE, type LocalAction, upsertLocalToken } from '../gitlab-ci/local-vars.js';
-import type { BlockAction } from '../gitlab-ci/merge.js';
-import { type CiPlan, type CiPlanOptions, type PinChoice, type PinName, planCiSetup } from '../gitlab-ci/plan.js';
-import { compareMinor, fromPythonVersionFile, isPythonMinor, lowerBound, NEWEST_IMAGE_PYTHON, OLDEST_IMAGE_PYTHON } from '../gitlab-ci/python-version.js';
 import { addToJobTokenAllowlist, getGroup, getProject, lintCiConfig } from '../gitlab/api.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
+import { type AllowlistEntry, allowlistCall, curlCommand, interpretAnswer, uiPath } from '../gitlab-ci/allowlist.js';
+import { PUBLISH_JOB, STARTER_JOB, TEMPLATE_JOB } from '../gitlab-ci/build.js';
+import {
+  GITIGNORE_ENTRY,
+  gitignoreWithEntry,
+  LOCAL_VARIABLES_FILE,
+  type LocalAction,
+  upsertLocalToken,
+} from '../gitlab-ci/local-vars.js';
+import type { BlockAction } from '../gitlab-ci/merge.js';
+import { type CiPlan, type CiPlanOptions, type PinChoice, type PinName, planCiSetup } from '../gitlab-ci/plan.js';
+import {
+  compareMinor,
+  fromPythonVersionFile,
+  isPythonMinor,
+  lowerBound,
+  NEWEST_IMAGE_PYTHON,
+  OLDEST_IMAGE_PYTHON,
+} from '../gitlab-ci/python-version.js';
+import { BASE_LAYERS, DEFAULT_UV_VERSION } from '../gitlab-ci/uv-image.js';
 import { indexEnvVars, refuseEnvCollisions } from '../pyproject/index-name.js';
 import { type IndexEntry, isTable, parsePyproject } from '../pyproject/read.js';
 import { type HostResolution, resolveBaseUrl } from '../resolve/host.js';
+import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
 import { unifiedDiff } from '../util/diff.js';
 import { MAX_EDIT_BYTES, readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { lockOptions, withFileLock } from '../util/lock.js';
-import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
 
 export interface CiSetupOptions {
   /** true: add or refresh the publish job; false: remove it; undefined: keep what the file has. */
@@ -77,17 +90,28 @@ export function parseCiSetupOptions(raw: Record<string, unknown>, _env: Env): Ci
   const text = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string).trim() : undefined);
   const uvVersion = text('uvVersion');
   if (uvVersion !== undefined && !VERSION.test(uvVersion)) {
-    throw usageError(`--uv-version ${JSON.stringify(uvVersion)} is not a uv version`, `Use a minor such as ${DEFAULT_UV_VERSION} (the image follows its patch releases) or an exact version such as ${DEFAULT_UV_VERSION}.5.`);
+    throw usageError(
+      `--uv-version ${JSON.stringify(uvVersion)} is not a uv version`,
+      `Use a minor such as ${DEFAULT_UV_VERSION} (the image follows its patch releases) or an exact version such as ${DEFAULT_UV_VERSION}.5.`,
+    );
   }
   const python = text('python');
   if (python !== undefined && !isPythonMinor(python)) {
     const minor = /^(\d+\.\d+)\.\d+/.exec(python)?.[1];
-    throw usageError(`--python ${JSON.stringify(python)} is not a Python minor version`, minor ? `The uv images are tagged by minor version: use --python ${minor}.` : 'Use a minor version such as 3.12.');
+    throw usageError(
+      `--python ${JSON.stringify(python)} is not a Python minor version`,
+      minor ? `The uv images are tagged by minor version: use --python ${minor}.` : 'Use a minor version such as 3.12.',
+    );
   }
   const baseLayer = text('baseLayer');
   if (baseLayer !== undefined && !(BASE_LAYERS as readonly string[]).includes(baseLayer)) {
-    const why = baseLayer.startsWith('bookworm') ? ': uv stopped publishing bookworm images in 0.10' : ' uv publishes Python images for';
-    throw usageError(`--base-layer ${JSON.stringify(baseLayer)} is not a base${why}`, `Use one of ${BASE_LAYERS.join(', ')} (ghcr.io/astral-sh/uv:<version>-python<X.Y>-<base>).`);
+    const why = baseLayer.startsWith('bookworm')
+      ? ': uv stopped publishing bookworm images in 0.10'
+      : ' uv publishes Python images for';
+    throw usageError(
+      `--base-layer ${JSON.stringify(baseLayer)} is not a base${why}`,
+      `Use one of ${BASE_LAYERS.join(', ')} (ghcr.io/astral-sh/uv:<version>-python<X.Y>-<base>).`,
+    );
   }
   return {
     publish: typeof raw.publish === 'boolean' ? raw.publish : undefined,
@@ -116,14 +140,17 @@ export async function ciSetupAction(raw: Record<string, unknown>, ctx: Context):
 }
 
 function allowlistFailure(result: CiSetupResult): GlxError | undefined {
-  const undone = result.allowlist?.entries.filter((entry) => entry.status === 'not-permitted' || entry.status === 'failed') ?? [];
+  const undone =
+    result.allowlist?.entries.filter((entry) => entry.status === 'not-permitted' || entry.status === 'failed') ?? [];
   if (undone.length === 0) return undefined;
   const names = undone.map((entry) => entry.project.path ?? `project ${entry.project.id}`).join(', ');
   const onlyRole = undone.every((entry) => entry.status === 'not-permitted');
   return new GlxError(
     onlyRole ? 'TOKEN_ROLE' : 'GITLAB_ERROR',
     `${undone.length} job-token allowlist ${undone.length === 1 ? 'entry' : 'entries'} not added: ${names}`,
-    onlyRole ? 'A Maintainer of each of those projects can add it with the call or the UI path printed above; then the pipeline can read them.' : 'See the lines above; run with --verbose for the request log.',
+    onlyRole
+      ? 'A Maintainer of each of those projects can add it with the call or the UI path printed above; then the pipeline can read them.'
+      : 'See the lines above; run with --verbose for the request log.',
   );
 }
 
@@ -137,7 +164,10 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
   const relative = path.relative(ctx.cwd, ciFile) || '.gitlab-ci.yml';
   const projectDir = path.relative(ciDir, pyprojectDir).split(path.sep).join('/');
   if (projectDir.startsWith('..') || path.isAbsolute(projectDir)) {
-    throw usageError(`${loaded.relative} is outside the directory of ${relative}`, 'Run glx ci-setup in the repository that holds the project, or point --ci-file at its .gitlab-ci.yml.');
+    throw usageError(
+      `${loaded.relative} is outside the directory of ${relative}`,
+      'Run glx ci-setup in the repository that holds the project, or point --ci-file at its .gitlab-ci.yml.',
+    );
   }
 
   const base = await ciInstance(ctx, loaded.gitlab);
@@ -170,7 +200,9 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
   let plan = planCiSetup(before, planOptions);
   const python = plan.pins.PYTHON_VERSION.value;
   if (isPythonMinor(python) && compareMinor(python, NEWEST_IMAGE_PYTHON) > 0) {
-    ctx.warn(`PYTHON_VERSION ${python}: uv's images go up to python${NEWEST_IMAGE_PYTHON} as far as glx knows; check that ghcr.io/astral-sh/uv has the tag.`);
+    ctx.warn(
+      `PYTHON_VERSION ${python}: uv's images go up to python${NEWEST_IMAGE_PYTHON} as far as glx knows; check that ghcr.io/astral-sh/uv has the tag.`,
+    );
   }
 
   // Every refusal comes before any write: a tracked secret file, a missing or unfit token, the lint.
@@ -178,7 +210,12 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
   // One lookup for all three: --token-stdin can be read only once, and a prompt should come once.
   const token =
     options.local || options.allowlist
-      ? await requireToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: base.host, prompt: true, promptUrl: `${base.baseUrl}/-/user_settings/personal_access_tokens` })
+      ? await requireToken(ctx.deps, {
+          tokenStdin: ctx.tokenStdin,
+          host: base.host,
+          prompt: true,
+          promptUrl: `${base.baseUrl}/-/user_settings/personal_access_tokens`,
+        })
       : options.lint
         ? await findToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: base.host })
         : undefined;
@@ -188,12 +225,16 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
 
   if (!options.dryRun && plan.changed) {
     // Re-read under the lock: another glx may have written since we first looked.
-    plan = await withFileLock(ciFile, async () => {
-      const current = await readTextIfExists(ciFile, { maxBytes: MAX_EDIT_BYTES });
-      const again = current === before ? plan : planCiSetup(current, planOptions);
-      if (again.changed) await writeFileAtomic(ciFile, again.after);
-      return again;
-    }, lockOptions(ctx.deps.env));
+    plan = await withFileLock(
+      ciFile,
+      async () => {
+        const current = await readTextIfExists(ciFile, { maxBytes: MAX_EDIT_BYTES });
+        const again = current === before ? plan : planCiSetup(current, planOptions);
+        if (again.changed) await writeFileAtomic(ciFile, again.after);
+        return again;
+      },
+      lockOptions(ctx.deps.env),
+    );
   }
 
   const diffs = [unifiedDiff(plan.before, plan.after, relative)];
@@ -205,8 +246,16 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
     created: plan.created,
     changed: plan.changed,
     dryRun: options.dryRun,
-    jobs: { template: plan.template, ...(plan.publish ? { publish: plan.publish } : {}), ...(plan.starter ? { starter: plan.starter } : {}) },
-    changes: Object.fromEntries(Object.entries(plan.changes).filter(([key]) => (key === TEMPLATE_JOB ? plan.template : plan.publish) === 'updated')),
+    jobs: {
+      template: plan.template,
+      ...(plan.publish ? { publish: plan.publish } : {}),
+      ...(plan.starter ? { starter: plan.starter } : {}),
+    },
+    changes: Object.fromEntries(
+      Object.entries(plan.changes).filter(
+        ([key]) => (key === TEMPLATE_JOB ? plan.template : plan.publish) === 'updated',
+      ),
+    ),
     ...(plan.publishStage ? { publishStage: plan.publishStage } : {}),
     image: `ghcr.io/astral-sh/uv:${plan.pins.UV_VERSION.value}-python${plan.pins.PYTHON_VERSION.value}-${plan.pins.BASE_LAYER.value}`,
     pins: plan.pins,
@@ -222,7 +271,11 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
 }
 
 function checkCollisions(all: IndexEntry[], relative: string): void {
-  refuseEnvCollisions(all, relative, 'Rename one of them in pyproject.toml; the pipeline could not give them different credentials.');
+  refuseEnvCollisions(
+    all,
+    relative,
+    'Rename one of them in pyproject.toml; the pipeline could not give them different credentials.',
+  );
 }
 
 /** Runs git; undefined when git is not installed. */
@@ -256,7 +309,12 @@ async function ciInstance(ctx: Context, indexes: GitLabIndex[]): Promise<HostRes
 }
 
 /** .python-version, else the lower bound of requires-python (never below the oldest image). */
-async function detectPython(ctx: Context, dir: string, pyproject: string, relative: string): Promise<PinChoice | undefined> {
+async function detectPython(
+  ctx: Context,
+  dir: string,
+  pyproject: string,
+  relative: string,
+): Promise<PinChoice | undefined> {
   const pinned = await readTextIfExists(path.join(dir, '.python-version'));
   if (pinned !== undefined) {
     const value = fromPythonVersionFile(pinned);
@@ -268,7 +326,11 @@ async function detectPython(ctx: Context, dir: string, pyproject: string, relati
   if (typeof requires !== 'string') return undefined;
   const bound = lowerBound(requires);
   if (!bound) return undefined;
-  if (compareMinor(bound, OLDEST_IMAGE_PYTHON) < 0) return { value: OLDEST_IMAGE_PYTHON, source: `requires-python ${requires} (the oldest uv image is python${OLDEST_IMAGE_PYTHON})` };
+  if (compareMinor(bound, OLDEST_IMAGE_PYTHON) < 0)
+    return {
+      value: OLDEST_IMAGE_PYTHON,
+      source: `requires-python ${requires} (the oldest uv image is python${OLDEST_IMAGE_PYTHON})`,
+    };
   return { value: bound, source: `requires-python ${requires}` };
 }
 
@@ -276,30 +338,52 @@ async function detectPython(ctx: Context, dir: string, pyproject: string, relati
 async function thisProject(ctx: Context, flag: RegistryTarget | undefined): Promise<RegistryTarget> {
   if (flag) return flag;
   const { env } = ctx.deps;
-  if (env.GITLAB_CI === 'true' && env.CI_PROJECT_ID) return { kind: 'project', id: env.CI_PROJECT_ID, ...(env.CI_PROJECT_PATH ? { path: env.CI_PROJECT_PATH } : {}) };
+  if (env.GITLAB_CI === 'true' && env.CI_PROJECT_ID)
+    return { kind: 'project', id: env.CI_PROJECT_ID, ...(env.CI_PROJECT_PATH ? { path: env.CI_PROJECT_PATH } : {}) };
   const origin = await readOrigin(ctx.deps, ctx.cwd);
   if (origin?.info) return { kind: 'project', id: origin.info.projectPath, path: origin.info.projectPath };
-  throw new GlxError('NO_GIT_REMOTE', 'cannot tell which GitLab project this pipeline belongs to (no --project, no CI_PROJECT_ID, no git remote "origin")', 'Name it: glx ci-setup --project <id|path> ...');
+  throw new GlxError(
+    'NO_GIT_REMOTE',
+    'cannot tell which GitLab project this pipeline belongs to (no --project, no CI_PROJECT_ID, no git remote "origin")',
+    'Name it: glx ci-setup --project <id|path> ...',
+  );
 }
 
 function apiToken(token: ResolvedToken, what: string): ResolvedToken {
   // https://docs.gitlab.com/ci/jobs/ci_job_token/: job tokens cannot call the allowlist or lint APIs; deploy tokens no REST at all.
   if (token.kind === 'job' || token.kind === 'deploy') {
-    throw new GlxError('TOKEN_ROLE', `${what} needs a personal, project or group access token; a ${token.kind === 'job' ? 'CI job' : 'deploy'} token cannot call that API`, 'Run it on your machine with a token of scope api (GITLAB_TOKEN, --token-stdin, or `glx auth --netrc`).');
+    throw new GlxError(
+      'TOKEN_ROLE',
+      `${what} needs a personal, project or group access token; a ${token.kind === 'job' ? 'CI job' : 'deploy'} token cannot call that API`,
+      'Run it on your machine with a token of scope api (GITLAB_TOKEN, --token-stdin, or `glx auth --netrc`).',
+    );
   }
   return token;
 }
 
 // ----- --lint ---------------------------------------------------------------------------------
 
-async function lintPlan(ctx: Context, options: CiSetupOptions, base: HostResolution, plan: CiPlan, token: ResolvedToken | undefined): Promise<CiSetupResult['lint']> {
+async function lintPlan(
+  ctx: Context,
+  options: CiSetupOptions,
+  base: HostResolution,
+  plan: CiPlan,
+  token: ResolvedToken | undefined,
+): Promise<CiSetupResult['lint']> {
   if (!token || token.kind === 'job' || token.kind === 'deploy') {
-    const why = token ? `a ${token.kind === 'job' ? 'CI job' : 'deploy'} token cannot call the lint API` : `no GitLab token for ${base.host}`;
+    const why = token
+      ? `a ${token.kind === 'job' ? 'CI job' : 'deploy'} token cannot call the lint API`
+      : `no GitLab token for ${base.host}`;
     ctx.warn(`--lint skipped: ${why}. Set GITLAB_TOKEN (a token of scope api) to have GitLab check the file.`);
     return { skipped: why };
   }
   const project = await thisProject(ctx, options.project);
-  const client = await ctx.deps.gitlab({ baseUrl: base.baseUrl, token: token.token, kind: token.kind, log: ctx.verbose ? ctx.debug : undefined });
+  const client = await ctx.deps.gitlab({
+    baseUrl: base.baseUrl,
+    token: token.token,
+    kind: token.kind,
+    log: ctx.verbose ? ctx.debug : undefined,
+  });
   const answer = await lintCiConfig(client, project.id, plan.after);
   for (const warning of answer.warnings ?? []) ctx.warn(`GitLab CI lint: ${warning}`);
   if (!answer.valid) {
@@ -307,7 +391,9 @@ async function lintPlan(ctx: Context, options: CiSetupOptions, base: HostResolut
     throw new GlxError(
       'CHECK_FAILED',
       `GitLab's CI lint rejects the ${plan.created ? 'new' : 'merged'} .gitlab-ci.yml: ${answer.errors[0] ?? 'invalid'}`,
-      options.dryRun ? 'Fix what the lint names (see the diff on stdout).' : 'Nothing was written. Fix what the lint names, or run without --lint to write the file anyway.',
+      options.dryRun
+        ? 'Fix what the lint names (see the diff on stdout).'
+        : 'Nothing was written. Fix what the lint names, or run without --lint to write the file anyway.',
     );
   }
   return { valid: true, warnings: answer.warnings ?? [] };
@@ -340,13 +426,21 @@ async function prepareLocal(ctx: Context, dir: string, token: ResolvedToken): Pr
   const file = path.join(dir, LOCAL_VARIABLES_FILE);
   const relative = path.relative(ctx.cwd, file) || LOCAL_VARIABLES_FILE;
   if (token.kind === 'job') {
-    throw usageError('--local prepares gitlab-ci-local on your machine; in a CI job, CI_JOB_TOKEN is already set', 'Run glx ci-setup --local outside CI, with your own token.');
+    throw usageError(
+      '--local prepares gitlab-ci-local on your machine; in a CI job, CI_JOB_TOKEN is already set',
+      'Run glx ci-setup --local outside CI, with your own token.',
+    );
   }
   const check = await git(ctx, dir, ['check-ignore', '-q', '--', LOCAL_VARIABLES_FILE]);
   return { file, relative, dir, token, ignored: check?.code === 0, inRepo: check !== undefined && check.code !== 128 };
 }
 
-async function writeLocal(ctx: Context, prep: LocalPrep, dryRun: boolean, diffs: string[]): Promise<NonNullable<CiSetupResult['local']>> {
+async function writeLocal(
+  ctx: Context,
+  prep: LocalPrep,
+  dryRun: boolean,
+  diffs: string[],
+): Promise<NonNullable<CiSetupResult['local']>> {
   let gitignore: 'already ignored' | 'added' | 'would add' = 'already ignored';
   if (!prep.ignored) {
     const ignoreFile = path.join(prep.dir, '.gitignore');
@@ -355,7 +449,11 @@ async function writeLocal(ctx: Context, prep: LocalPrep, dryRun: boolean, diffs:
     diffs.push(unifiedDiff(before ?? '', gitignoreWithEntry(before), ignoreRelative));
     gitignore = dryRun ? 'would add' : 'added';
     if (!dryRun) {
-      await withFileLock(ignoreFile, async () => writeFileAtomic(ignoreFile, gitignoreWithEntry(await readTextIfExists(ignoreFile))), lockOptions(ctx.deps.env));
+      await withFileLock(
+        ignoreFile,
+        async () => writeFileAtomic(ignoreFile, gitignoreWithEntry(await readTextIfExists(ignoreFile))),
+        lockOptions(ctx.deps.env),
+      );
       const check = await git(ctx, prep.dir, ['check-ignore', '-q', '--', LOCAL_VARIABLES_FILE]);
       if (prep.inRepo && check?.code !== 0) {
         throw new GlxError(
@@ -364,17 +462,24 @@ async function writeLocal(ctx: Context, prep: LocalPrep, dryRun: boolean, diffs:
           `Another ignore rule re-includes it (a "!" pattern?): \`git check-ignore -v --no-index ${LOCAL_VARIABLES_FILE}\` shows which.`,
         );
       }
-      if (!prep.inRepo) ctx.warn(`${prep.dir} is not a git repository: ${LOCAL_VARIABLES_FILE} is listed in .gitignore for when it becomes one.`);
+      if (!prep.inRepo)
+        ctx.warn(
+          `${prep.dir} is not a git repository: ${LOCAL_VARIABLES_FILE} is listed in .gitignore for when it becomes one.`,
+        );
     }
   }
   const before = await readTextIfExists(prep.file);
   const planned = upsertLocalToken(before, prep.token.token, prep.relative);
   if (!dryRun) {
     if (planned.action !== 'unchanged') {
-      await withFileLock(prep.file, async () => {
-        const again = upsertLocalToken(await readTextIfExists(prep.file), prep.token.token, prep.relative);
-        await writeFileAtomic(prep.file, again.text, { mode: 0o600, keepMode: false });
-      }, lockOptions(ctx.deps.env));
+      await withFileLock(
+        prep.file,
+        async () => {
+          const again = upsertLocalToken(await readTextIfExists(prep.file), prep.token.token, prep.relative);
+          await writeFileAtomic(prep.file, again.text, { mode: 0o600, keepMode: false });
+        },
+        lockOptions(ctx.deps.env),
+      );
     } else if (((await fs.stat(prep.file)).mode & 0o777) !== 0o600) {
       await fs.chmod(prep.file, 0o600);
     }
@@ -384,10 +489,29 @@ async function writeLocal(ctx: Context, prep: LocalPrep, dryRun: boolean, diffs:
 
 // ----- --allowlist ----------------------------------------------------------------------------
 
-async function fixAllowlist(ctx: Context, options: CiSetupOptions, base: HostResolution, indexes: GitLabIndex[], token: ResolvedToken): Promise<AllowlistReport> {
-  const client = await ctx.deps.gitlab({ baseUrl: base.baseUrl, token: token.token, kind: token.kind, log: ctx.verbose ? ctx.debug : undefined });
+async function fixAllowlist(
+  ctx: Context,
+  options: CiSetupOptions,
+  base: HostResolution,
+  indexes: GitLabIndex[],
+  token: ResolvedToken,
+): Promise<AllowlistReport> {
+  const client = await ctx.deps.gitlab({
+    baseUrl: base.baseUrl,
+    token: token.token,
+    kind: token.kind,
+    log: ctx.verbose ? ctx.debug : undefined,
+  });
   // https://docs.gitlab.com/api/project_job_token_scopes/: the POST takes numeric ids only, on both sides.
-  const self = await withPath(client, await resolveNumericId(ctx.deps, ctx, await thisProject(ctx, options.project), { baseUrl: base.baseUrl, host: base.host, token, tokenStdin: ctx.tokenStdin }));
+  const self = await withPath(
+    client,
+    await resolveNumericId(ctx.deps, ctx, await thisProject(ctx, options.project), {
+      baseUrl: base.baseUrl,
+      host: base.host,
+      token,
+      tokenStdin: ctx.tokenStdin,
+    }),
+  );
   const notes: string[] = [];
   const targets = new Map<string, { id: string; path?: string; indexes: string[] }>();
   const add = (id: string, projectPath: string | undefined, index: string) => {
@@ -404,13 +528,25 @@ async function fixAllowlist(ctx: Context, options: CiSetupOptions, base: HostRes
     const { kind, id } = index.registry;
     if (kind === 'group') {
       // lib/api/pypi_packages.rb: group routes say `skip_job_token_policies: true`; no allowlist is consulted.
-      notes.push(`index "${name}" reads group ${id}'s registry: group registries do not check job-token allowlists (a job reads them with the rights of the user who started the pipeline), so none is changed.`);
+      notes.push(
+        `index "${name}" reads group ${id}'s registry: group registries do not check job-token allowlists (a job reads them with the rights of the user who started the pipeline), so none is changed.`,
+      );
       continue;
     }
-    const target = await withPath(client, await resolveNumericId(ctx.deps, ctx, { kind, id }, { baseUrl: base.baseUrl, host: base.host, token, tokenStdin: ctx.tokenStdin }));
+    const target = await withPath(
+      client,
+      await resolveNumericId(
+        ctx.deps,
+        ctx,
+        { kind, id },
+        { baseUrl: base.baseUrl, host: base.host, token, tokenStdin: ctx.tokenStdin },
+      ),
+    );
     if (target.id !== self.id && (target.visibility === 'public' || target.visibility === 'internal')) {
       // app/policies/project_policy.rb `public_or_internal & job_token_package_registry`: read_package without the allowlist.
-      notes.push(`index "${name}" reads ${target.visibility} project ${target.path ?? target.id}: job tokens of any project may read its registry without the allowlist, so no entry is added (publishing there would need one).`);
+      notes.push(
+        `index "${name}" reads ${target.visibility} project ${target.path ?? target.id}: job tokens of any project may read its registry without the allowlist, so no entry is added (publishing there would need one).`,
+      );
       continue;
     }
     add(target.id, target.path, name);
@@ -435,7 +571,11 @@ async function withPath(client: GitLabClient, target: RegistryTarget): Promise<R
   try {
     if (target.kind === 'group') return { ...target, path: (await getGroup(client, target.id)).full_path };
     const project = await getProject(client, target.id);
-    return { ...target, path: project.path_with_namespace, ...(project.visibility ? { visibility: project.visibility } : {}) };
+    return {
+      ...target,
+      path: project.path_with_namespace,
+      ...(project.visibility ? { visibility: project.visibility } : {}),
+    };
   } catch {
     // Not visible to this token: the POST will say so; the id alone names it.
     return target;
@@ -452,7 +592,9 @@ const STATUS_WORDS: Record<AllowlistEntry['status'], string> = {
 
 function printAllowlist(ctx: Context, report: AllowlistReport, dryRun: boolean): void {
   const self = report.project.path ?? `project ${report.project.id}`;
-  ctx.info(`Job-token allowlist entries for ${self} (id ${report.project.id})${dryRun ? ' — dry run, no call made' : ''}:`);
+  ctx.info(
+    `Job-token allowlist entries for ${self} (id ${report.project.id})${dryRun ? ' — dry run, no call made' : ''}:`,
+  );
   if (report.entries.length === 0) ctx.info('  none needed.');
   for (const entry of report.entries) {
     const where = `${entry.project.path ?? `project ${entry.project.id}`} (id ${entry.project.id}), read through index ${entry.indexes.map((name) => `"${name}"`).join(', ')}`;
@@ -481,10 +623,16 @@ function summarize(ctx: Context, result: CiSetupResult, relative: string, allInd
     jobs.starter ? `${jobs.starter} ${STARTER_JOB}` : undefined,
     jobs.publish && jobs.publish !== 'unchanged' ? `${jobs.publish} ${PUBLISH_JOB}` : undefined,
   ].filter((part) => part !== undefined);
-  if (result.dryRun) ctx.info(result.changed ? `Dry run: ${relative} would change as shown (${touched.join(', ')}); nothing was written.` : `Dry run: ${relative} is up to date; nothing to change.`);
+  if (result.dryRun)
+    ctx.info(
+      result.changed
+        ? `Dry run: ${relative} would change as shown (${touched.join(', ')}); nothing was written.`
+        : `Dry run: ${relative} is up to date; nothing to change.`,
+    );
   else if (!result.changed) ctx.info(`${relative} is up to date; nothing changed.`);
   else ctx.info(`${result.created ? 'Wrote' : 'Updated'} ${relative}: ${touched.join(', ')}.`);
-  for (const [key, changes] of Object.entries(result.changes)) if (changes.length > 0) ctx.info(`  ${key}: ${changes.join('; ')}.`);
+  for (const [key, changes] of Object.entries(result.changes))
+    if (changes.length > 0) ctx.info(`  ${key}: ${changes.join('; ')}.`);
 
   // "(PYTHON_VERSION from .python-version; UV_VERSION, BASE_LAYER from .gitlab-ci.yml)"
   const bySource = new Map<string, string[]>();
@@ -494,15 +642,29 @@ function summarize(ctx: Context, result: CiSetupResult, relative: string, allInd
   }
   const sources = [...bySource].map(([source, names]) => `${names.join(', ')} from ${source}`).join('; ');
   ctx.info(`Image ${result.image}${sources ? ` (${sources})` : ''}.`);
-  if (result.indexes.length > 0) ctx.info(`Job-token credentials for ${result.indexes.map((index) => `"${index.name}"`).join(', ')}.`);
-  else if (allIndexes.length === 0) ctx.info('No GitLab index in pyproject.toml yet: `glx init` adds one, and a re-run of glx ci-setup gives it credentials.');
+  if (result.indexes.length > 0)
+    ctx.info(`Job-token credentials for ${result.indexes.map((index) => `"${index.name}"`).join(', ')}.`);
+  else if (allIndexes.length === 0)
+    ctx.info(
+      'No GitLab index in pyproject.toml yet: `glx init` adds one, and a re-run of glx ci-setup gives it credentials.',
+    );
   if (result.local) {
     const verb = result.dryRun ? 'would set' : result.local.action === 'unchanged' ? 'already has' : 'set';
-    ctx.info(`${path.relative(ctx.cwd, result.local.file) || LOCAL_VARIABLES_FILE} ${verb} CI_JOB_TOKEN to your token (mode 0600; .gitignore: ${result.local.gitignore}).`);
+    ctx.info(
+      `${path.relative(ctx.cwd, result.local.file) || LOCAL_VARIABLES_FILE} ${verb} CI_JOB_TOKEN to your token (mode 0600; .gitignore: ${result.local.gitignore}).`,
+    );
   }
-  if ((result.jobs.publish === 'added' || result.jobs.publish === 'updated') && !allIndexes.some((index) => index.entry.publishUrl)) {
-    ctx.info(`Note: uv checks the registry before uploading only with credentials for it; add an index for this project with \`glx init --publish --explicit\` so that a re-run skips files already published.`);
+  if (
+    (result.jobs.publish === 'added' || result.jobs.publish === 'updated') &&
+    !allIndexes.some((index) => index.entry.publishUrl)
+  ) {
+    ctx.info(
+      `Note: uv checks the registry before uploading only with credentials for it; add an index for this project with \`glx init --publish --explicit\` so that a re-run skips files already published.`,
+    );
   }
   if (result.allowlist) printAllowlist(ctx, result.allowlist, result.dryRun);
-  if (!result.dryRun && result.changed) ctx.info(`Next: give your uv jobs \`extends: ${TEMPLATE_JOB}\`${result.allowlist || result.indexes.length === 0 ? '' : ', and if a registry belongs to another project, run `glx ci-setup --allowlist`'}.`);
+  if (!result.dryRun && result.changed)
+    ctx.info(
+      `Next: give your uv jobs \`extends: ${TEMPLATE_JOB}\`${result.allowlist || result.indexes.length === 0 ? '' : ', and if a registry belongs to another project, run `glx ci-setup --allowlist`'}.`,
+    );
 }

@@ -4,22 +4,48 @@
  * whether pypi.org has a pinned name), tokens committed to
  * git, and in CI the job-token allowlist. One line per check with the fix. Exit 1 on any failure.
  */
+
+import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { introspectToken, type TokenReport } from '../credentials/inspect.js';
 import { credentialKind } from '../credentials/token.js';
 import type { SourceFinding } from '../credentials/uv-sources.js';
-import { probeSimpleIndex } from '../gitlab/api.js';
-import { ExitCode, GlxError } from '../errors.js';
 import { type Check, type CheckStatus, check } from '../doctor/check.js';
-import { credentialSourceCheck, envVarChecks, indexChecks, netrcChecks, readNetrcState, readUvCredentialWorld, trackedSecretsCheck, type UvCredentialWorld, unexpandedCheck, uvCredentialsFor } from '../doctor/local-checks.js';
-import { accessCheck, ciCheck, confusionCheck, forwardingCheck, tokenCheck, tokenErrorCheck } from '../doctor/remote-checks.js';
-import { createLocator } from '../pyproject/locate.js';
-import path from 'node:path';
-import { type IndexEntry, listIndexes, listSources, parsePyproject, sourceIndex, type TomlTable } from '../pyproject/read.js';
-import { listWorkspaceMembers } from '../pyproject/workspace.js';
+import {
+  credentialSourceCheck,
+  envVarChecks,
+  indexChecks,
+  netrcChecks,
+  readNetrcState,
+  readUvCredentialWorld,
+  trackedSecretsCheck,
+  type UvCredentialWorld,
+  unexpandedCheck,
+  uvCredentialsFor,
+} from '../doctor/local-checks.js';
+import {
+  accessCheck,
+  ciCheck,
+  confusionCheck,
+  forwardingCheck,
+  tokenCheck,
+  tokenErrorCheck,
+} from '../doctor/remote-checks.js';
+import { ExitCode, GlxError } from '../errors.js';
+import { probeSimpleIndex } from '../gitlab/api.js';
 import { legacyMessage } from '../pyproject/legacy.js';
-import { readTextIfExists } from '../util/fs-atomic.js';
+import { createLocator } from '../pyproject/locate.js';
+import {
+  type IndexEntry,
+  listIndexes,
+  listSources,
+  parsePyproject,
+  sourceIndex,
+  type TomlTable,
+} from '../pyproject/read.js';
+import { listWorkspaceMembers } from '../pyproject/workspace.js';
 import { type GitLabIndex, type LoadedIndexes, loadGitLabIndexes } from '../resolve/indexes.js';
+import { readTextIfExists } from '../util/fs-atomic.js';
 
 export interface DoctorOptions {
   ci: boolean;
@@ -35,7 +61,10 @@ export interface DoctorReport {
   checks: Check[];
 }
 
-export function parseDoctorOptions(raw: Record<string, unknown>, env: Record<string, string | undefined>): DoctorOptions {
+export function parseDoctorOptions(
+  raw: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+): DoctorOptions {
   return {
     ci: raw.ci === true || env.GITLAB_CI === 'true',
     offline: raw.offline === true,
@@ -55,11 +84,31 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   const checks: Check[][] = [];
   let loaded: LoadedIndexes | undefined;
   try {
-    loaded = await loadGitLabIndexes(ctx.deps, ctx, { cwd: ctx.cwd, file: options.file, locator: createLocator, quiet: true });
+    loaded = await loadGitLabIndexes(ctx.deps, ctx, {
+      cwd: ctx.cwd,
+      file: options.file,
+      locator: createLocator,
+      quiet: true,
+    });
     const names = loaded.gitlab.map((index) => index.entry.name);
-    checks.push([check('pyproject', 'ok', 'pyproject.toml', `${loaded.relative} is valid; ${names.length} GitLab ${names.length === 1 ? 'index' : 'indexes'}${names.length ? ` (${names.join(', ')})` : ''}`)]);
+    checks.push([
+      check(
+        'pyproject',
+        'ok',
+        'pyproject.toml',
+        `${loaded.relative} is valid; ${names.length} GitLab ${names.length === 1 ? 'index' : 'indexes'}${names.length ? ` (${names.join(', ')})` : ''}`,
+      ),
+    ]);
     if (loaded.gitlab.length === 0 && loaded.unexpanded.length === 0 && loaded.legacy.length === 0) {
-      checks.push([check('indexes', 'fail', 'GitLab indexes', 'no GitLab index in pyproject.toml', 'glx init --group <id|path>   or   glx init --project <id|path>')]);
+      checks.push([
+        check(
+          'indexes',
+          'fail',
+          'GitLab indexes',
+          'no GitLab index in pyproject.toml',
+          'glx init --group <id|path>   or   glx init --project <id|path>',
+        ),
+      ]);
     }
   } catch (error) {
     if (!(error instanceof GlxError)) throw error;
@@ -72,8 +121,24 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   if (loaded) {
     const world = await readUvCredentialWorld(ctx.deps, loaded, netrc);
     checks.push(await workspaceChecks(ctx, loaded));
-    checks.push(loaded.legacy.map((item, i) => check(`legacy.${item.key}${i > 0 ? `.${i}` : ''}`, 'warn', item.where, legacyMessage(item), item.origin === 'pyproject' ? 'glx init --migrate   (glx init --migrate --dry-run shows the diff)' : `glx init --${item.registry.kind} ${item.registry.id}, then remove ${item.where}`)));
-    checks.push(loaded.unexpanded.map(unexpandedCheck), loaded.gitlab.flatMap(indexChecks), envVarChecks(loaded.all, ctx.deps.env, world.config.indexes));
+    checks.push(
+      loaded.legacy.map((item, i) =>
+        check(
+          `legacy.${item.key}${i > 0 ? `.${i}` : ''}`,
+          'warn',
+          item.where,
+          legacyMessage(item),
+          item.origin === 'pyproject'
+            ? 'glx init --migrate   (glx init --migrate --dry-run shows the diff)'
+            : `glx init --${item.registry.kind} ${item.registry.id}, then remove ${item.where}`,
+        ),
+      ),
+    );
+    checks.push(
+      loaded.unexpanded.map(unexpandedCheck),
+      loaded.gitlab.flatMap(indexChecks),
+      envVarChecks(loaded.all, ctx.deps.env, world.config.indexes),
+    );
     checks.push(netrcChecks(netrc, ctx.deps.env));
     const reports = new Map<string, Promise<TokenReport>>();
     const pins = pinnedPackages(loaded);
@@ -82,8 +147,24 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
     }
     if (options.ci) {
       const jobToken = ctx.deps.env.CI_JOB_TOKEN;
-      if (!jobToken) checks.push([check('ci', 'fail', 'CI', 'CI_JOB_TOKEN is not set', 'Run doctor --ci inside a GitLab CI job, where GitLab sets it.')]);
-      else if (!options.offline) for (const index of loaded.gitlab) tasks.push(ciCheck(ctx.deps, ctx, index, jobToken).then((c) => [c], (e) => [failure(`ci.${index.entry.name}.job-token`, `CI: index ${index.entry.name}`, e)]));
+      if (!jobToken)
+        checks.push([
+          check(
+            'ci',
+            'fail',
+            'CI',
+            'CI_JOB_TOKEN is not set',
+            'Run doctor --ci inside a GitLab CI job, where GitLab sets it.',
+          ),
+        ]);
+      else if (!options.offline)
+        for (const index of loaded.gitlab)
+          tasks.push(
+            ciCheck(ctx.deps, ctx, index, jobToken).then(
+              (c) => [c],
+              (e) => [failure(`ci.${index.entry.name}.job-token`, `CI: index ${index.entry.name}`, e)],
+            ),
+          );
     }
   } else {
     checks.push(netrcChecks(netrc, ctx.deps.env));
@@ -105,7 +186,9 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
 async function workspaceChecks(ctx: Context, loaded: LoadedIndexes): Promise<Check[]> {
   if (!loaded.workspace) return [];
   const rootDir = path.dirname(loaded.file);
-  const members = new Set(listWorkspaceMembers(rootDir, loaded.workspace).map((dir) => path.join(dir, 'pyproject.toml')));
+  const members = new Set(
+    listWorkspaceMembers(rootDir, loaded.workspace).map((dir) => path.join(dir, 'pyproject.toml')),
+  );
   if (loaded.member) members.add(loaded.member);
   const out: Check[] = [];
   for (const file of [...members].sort()) {
@@ -125,8 +208,16 @@ async function workspaceChecks(ctx: Context, loaded: LoadedIndexes): Promise<Che
     const pinned = new Set([...listSources(doc).values()].map(sourceIndex));
     const names = entries.map((entry) => entry.name ?? entry.url);
     const unpinned = entries.filter((entry) => entry.name === undefined || !pinned.has(entry.name));
-    const message = `${relative} is a workspace member and has [[tool.uv.index]] ${names.map((n) => `"${n}"`).join(', ')}: uv reads indexes from ${loaded.relative}${unpinned.length === entries.length ? ' and ignores these' : ', and uses a member\'s index only for the packages that member pins to it'}`;
-    out.push(check(`workspace.${path.relative(rootDir, path.dirname(file))}`, 'warn', 'workspace member', message, `Move the entries to ${loaded.relative} (glx init run in the member writes there) and delete them from ${relative}.`));
+    const message = `${relative} is a workspace member and has [[tool.uv.index]] ${names.map((n) => `"${n}"`).join(', ')}: uv reads indexes from ${loaded.relative}${unpinned.length === entries.length ? ' and ignores these' : ", and uses a member's index only for the packages that member pins to it"}`;
+    out.push(
+      check(
+        `workspace.${path.relative(rootDir, path.dirname(file))}`,
+        'warn',
+        'workspace member',
+        message,
+        `Move the entries to ${loaded.relative} (glx init run in the member writes there) and delete them from ${relative}.`,
+      ),
+    );
   }
   return out;
 }
@@ -141,7 +232,8 @@ function pinnedPackages(loaded: LoadedIndexes): Map<string, string[]> {
 }
 
 function failure(id: string, title: string, error: unknown): Check {
-  if (error instanceof GlxError) return check(id, 'fail', title, error.message, error.hint ?? 'Run with --verbose to see the requests.');
+  if (error instanceof GlxError)
+    return check(id, 'fail', title, error.message, error.hint ?? 'Run with --verbose to see the requests.');
   throw error;
 }
 
@@ -163,13 +255,23 @@ async function indexTask(
   if (!chosen?.password) {
     // Anonymous probes still tell whether GitLab forwards misses to pypi.org.
     const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, log: ctx.verbose ? ctx.debug : undefined });
-    out.push(await forwardingCheck(client, index).catch((e) => failure(`index.${name}.forwarding`, `index ${name}: forwarding`, e)));
+    out.push(
+      await forwardingCheck(client, index).catch((e) =>
+        failure(`index.${name}.forwarding`, `index ${name}: forwarding`, e),
+      ),
+    );
     return out;
   }
   tokens.push(chosen.password);
   const username = chosen.username;
   const kind = credentialKind(chosen.password, username);
-  const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: chosen.password, kind, username, log: ctx.verbose ? ctx.debug : undefined });
+  const client = await ctx.deps.gitlab({
+    baseUrl: index.registry.baseUrl,
+    token: chosen.password,
+    kind,
+    username,
+    log: ctx.verbose ? ctx.debug : undefined,
+  });
   const key = `${index.registry.baseUrl}\u0000${username}\u0000${chosen.password}`;
   if (!reports.has(key)) reports.set(key, introspectToken(client, ctx.deps.now(), username));
   let report: TokenReport;
@@ -184,23 +286,46 @@ async function indexTask(
   const [access, forwarding, ...confusion] = await Promise.all([
     accessCheck(client, index, report).catch((e) => failure(`index.${name}.access`, `index ${name}: access`, e)),
     forwardingCheck(client, index).catch((e) => failure(`index.${name}.forwarding`, `index ${name}: forwarding`, e)),
-    ...pins.map((pkg) => confusionCheck(ctx.deps, ctx, client, index, pkg, options.checkPypi).catch((e) => failure(`package.${pkg}.confusion`, `package ${pkg}`, e))),
+    ...pins.map((pkg) =>
+      confusionCheck(ctx.deps, ctx, client, index, pkg, options.checkPypi).catch((e) =>
+        failure(`package.${pkg}.confusion`, `package ${pkg}`, e),
+      ),
+    ),
   ]);
   out.push(access!, forwarding!, ...confusion);
-  if (credentials.downloads?.password !== undefined) out.push(await downloadsCheck(ctx, index, credentials.downloads, credentials.envVars, tokens));
+  if (credentials.downloads?.password !== undefined)
+    out.push(await downloadsCheck(ctx, index, credentials.downloads, credentials.envVars, tokens));
   return out;
 }
 
 /** URL userinfo on the page, UV_INDEX_* on the files (uv caches those under the index root): the second set must work too. */
-async function downloadsCheck(ctx: Context, index: GitLabIndex, downloads: SourceFinding, envVars: { username: string; password: string }, tokens: string[]): Promise<Check> {
+async function downloadsCheck(
+  ctx: Context,
+  index: GitLabIndex,
+  downloads: SourceFinding,
+  envVars: { username: string; password: string },
+  tokens: string[],
+): Promise<Check> {
   const password = downloads.password ?? '';
   tokens.push(password);
   const id = `index.${index.entry.name}.downloads`;
   const title = `index ${index.entry.name}: file downloads`;
-  const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, token: password, kind: credentialKind(password, downloads.username), username: downloads.username, log: ctx.verbose ? ctx.debug : undefined });
+  const client = await ctx.deps.gitlab({
+    baseUrl: index.registry.baseUrl,
+    token: password,
+    kind: credentialKind(password, downloads.username),
+    username: downloads.username,
+    log: ctx.verbose ? ctx.debug : undefined,
+  });
   const probe = await probeSimpleIndex(client, index.registry, 'basic').catch((e) => failure(id, title, e));
   if ('id' in probe) return probe;
-  if (probe.status === 200) return check(id, 'ok', title, `file downloads carry ${envVars.username}/_PASSWORD; the registry answered 200 to them`);
+  if (probe.status === 200)
+    return check(
+      id,
+      'ok',
+      title,
+      `file downloads carry ${envVars.username}/_PASSWORD; the registry answered 200 to them`,
+    );
   return check(
     id,
     'fail',
@@ -212,13 +337,21 @@ async function downloadsCheck(ctx: Context, index: GitLabIndex, downloads: Sourc
 
 function render(report: DoctorReport, ctx: Context): string {
   const { style } = ctx;
-  const mark: Record<CheckStatus, string> = { ok: style.green('✓'), warn: style.yellow('!'), fail: style.red('✗'), skip: style.dim('-') };
+  const mark: Record<CheckStatus, string> = {
+    ok: style.green('✓'),
+    warn: style.yellow('!'),
+    fail: style.red('✗'),
+    skip: style.dim('-'),
+  };
   const lines = report.checks.map((c) => {
     const head = `${mark[c.status]} ${c.title}: ${c.message}`;
     return c.fix && c.status !== 'ok' ? `${head}\n    ${style.dim('fix:')} ${c.fix}` : head;
   });
   const { fail, warn } = report.summary;
   const tail = fail > 0 ? style.red(`${fail} failed`) : style.green('no failures');
-  lines.push('', `${report.checks.length} checks: ${tail}${warn > 0 ? `, ${warn} warning${warn === 1 ? '' : 's'}` : ''}.`);
+  lines.push(
+    '',
+    `${report.checks.length} checks: ${tail}${warn > 0 ? `, ${warn} warning${warn === 1 ? '' : 's'}` : ''}.`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -4,13 +4,24 @@ import { checkRegistry, introspectToken, type Problem, problemError } from '../c
 import { credentialUsername, type ResolvedToken } from '../credentials/token.js';
 import type { GitLabIndex } from '../resolve/indexes.js';
 
-export async function verifyIndexes(ctx: Context, selected: GitLabIndex[], tokens: Map<string, ResolvedToken>, options: { publish: boolean; username?: string }): Promise<void> {
+export async function verifyIndexes(
+  ctx: Context,
+  selected: GitLabIndex[],
+  tokens: Map<string, ResolvedToken>,
+  options: { publish: boolean; username?: string },
+): Promise<void> {
   const problems: Array<Problem & { index: string }> = [];
   await Promise.all(
     [...tokens].map(async ([host, token]) => {
       const indexes = selected.filter((index) => index.registry.host === host);
       const username = credentialUsername(token, options.username);
-      const client = await ctx.deps.gitlab({ baseUrl: indexes[0]!.registry.baseUrl, token: token.token, kind: token.kind, username, log: ctx.verbose ? ctx.debug : undefined });
+      const client = await ctx.deps.gitlab({
+        baseUrl: indexes[0]!.registry.baseUrl,
+        token: token.token,
+        kind: token.kind,
+        username,
+        log: ctx.verbose ? ctx.debug : undefined,
+      });
       const report = await introspectToken(client, ctx.deps.now(), username);
       await Promise.all(
         indexes.map(async (index) => {

@@ -17,16 +17,25 @@ import { decideFile, decideLink, type FileDecision } from '../dist/plan.js';
 import { type Distribution, readDistribution } from '../dist/read.js';
 import { uploadBody } from '../dist/upload-form.js';
 import { type ErrorCode, ExitCode, exitCodeFor, GlxError, isGlxError, usageError } from '../errors.js';
-import { answerMessage, createRelease, createReleaseLink, getRelease, getSimpleVersions, listPackageProtectionRules, listReleaseLinks, uploadPypiFile } from '../gitlab/api.js';
+import {
+  answerMessage,
+  createRelease,
+  createReleaseLink,
+  getRelease,
+  getSimpleVersions,
+  listPackageProtectionRules,
+  listReleaseLinks,
+  uploadPypiFile,
+} from '../gitlab/api.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
 import type { SimpleFile } from '../gitlab/simple-page.js';
 import { normalizeBaseUrl, parseRegistryUrl, publishUrl, pypiFileUrl, simpleUrl } from '../gitlab/url.js';
+import { findUvProject } from '../pyproject/workspace.js';
 import { resolveBaseUrl } from '../resolve/host.js';
+import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
 import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
 import { expandGlob, hasGlob } from '../util/glob.js';
-import { findUvProject } from '../pyproject/workspace.js';
 import { mapPool } from '../util/pool.js';
-import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
 
 export interface PublishOptions {
   /** File arguments as given: paths, or globs the shell did not expand. */
@@ -96,17 +105,26 @@ export function parsePublishOptions(raw: Record<string, unknown>, _env: Env): Pu
   const given = raw.files as string[] | undefined;
   const files = (given ?? []).filter((file) => file !== '');
   // An empty argument is a mistake (an unset variable in a script), not "use the default".
-  if (given && given.length > 0 && files.length === 0) throw usageError('no files to publish', 'Give the wheels and sdists, e.g. glx publish dist/*');
+  if (given && given.length > 0 && files.length === 0)
+    throw usageError('no files to publish', 'Give the wheels and sdists, e.g. glx publish dist/*');
   // No argument at all: uv publish's default, dist/* (uv's cli docs, `uv publish [FILES]`).
   const defaultFiles = files.length === 0;
-  if (raw.project !== undefined && raw.index !== undefined) throw usageError('--project and --index cannot be used together', 'Either name the project, or the index in pyproject.toml whose publish-url to use.');
+  if (raw.project !== undefined && raw.index !== undefined)
+    throw usageError(
+      '--project and --index cannot be used together',
+      'Either name the project, or the index in pyproject.toml whose publish-url to use.',
+    );
   const concurrency = raw.concurrency === undefined ? 4 : Number(raw.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-    throw usageError(`--concurrency ${String(raw.concurrency)}: expected a whole number from 1 to ${MAX_CONCURRENCY}`, 'The default, 4, suits most links.');
+    throw usageError(
+      `--concurrency ${String(raw.concurrency)}: expected a whole number from 1 to ${MAX_CONCURRENCY}`,
+      'The default, 4, suits most links.',
+    );
   }
   const release = typeof raw.release === 'string' ? raw.release.trim() : undefined;
   if (release === '') throw usageError('--release needs a tag name', 'e.g. --release v1.4.0');
-  if (raw.releaseCreate === true && release === undefined) throw usageError('--release-create needs --release TAG', 'e.g. --release v1.4.0 --release-create');
+  if (raw.releaseCreate === true && release === undefined)
+    throw usageError('--release-create needs --release TAG', 'e.g. --release v1.4.0 --release-create');
   const username = usernameOption(raw.username);
   return {
     files: defaultFiles ? [DEFAULT_FILES] : files,
@@ -133,15 +151,32 @@ export async function publishAction(raw: Record<string, unknown>, ctx: Context, 
 
 export async function publish(options: PublishOptions, ctx: Context): Promise<PublishResult> {
   // Local input first: a bad file fails before any network call, and nothing is uploaded.
-  const dists = await readDistributions(options.defaultFiles ? await defaultFiles(options, ctx) : await expandFiles(options.files, ctx), ctx, options.concurrency);
+  const dists = await readDistributions(
+    options.defaultFiles ? await defaultFiles(options, ctx) : await expandFiles(options.files, ctx),
+    ctx,
+    options.concurrency,
+  );
 
   const target = await resolvePublishTarget(options, ctx);
-  ctx.debug(`publishing to project ${target.project.path ?? target.project.id} on ${target.baseUrl} (from ${target.from})`);
+  ctx.debug(
+    `publishing to project ${target.project.path ?? target.project.id} on ${target.baseUrl} (from ${target.from})`,
+  );
   const token = await requireToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: target.host });
   const username = credentialUsername(token, options.username);
   const kind = credentialKind(token.token, username, token.kind);
-  const client = await ctx.deps.gitlab({ baseUrl: target.baseUrl, token: token.token, kind, username, log: ctx.verbose ? ctx.debug : undefined });
-  const project = await resolveNumericId(ctx.deps, ctx, target.project, { baseUrl: target.baseUrl, host: target.host, token, tokenStdin: ctx.tokenStdin });
+  const client = await ctx.deps.gitlab({
+    baseUrl: target.baseUrl,
+    token: token.token,
+    kind,
+    username,
+    log: ctx.verbose ? ctx.debug : undefined,
+  });
+  const project = await resolveNumericId(ctx.deps, ctx, target.project, {
+    baseUrl: target.baseUrl,
+    host: target.host,
+    token,
+    tokenStdin: ctx.tokenStdin,
+  });
   // The registry lookups only read: they run while the token is checked, and count only once it passes.
   const held = heldFiles(client, project.id, dists, options.concurrency);
   held.catch(() => {});
@@ -151,19 +186,41 @@ export async function publish(options: PublishOptions, ctx: Context): Promise<Pu
   if (options.release) {
     releaseExists = (await getRelease(client, project.id, options.release)) !== undefined;
     if (!releaseExists && !options.releaseCreate) {
-      throw new GlxError('GITLAB_NOT_FOUND', `release ${options.release} does not exist in project ${project.path ?? project.id}; nothing was uploaded`, `Add --release-create to create it, or check the tag name (${options.release}).`);
+      throw new GlxError(
+        'GITLAB_NOT_FOUND',
+        `release ${options.release} does not exist in project ${project.path ?? project.id}; nothing was uploaded`,
+        `Add --release-create to create it, or check the tag name (${options.release}).`,
+      );
     }
   }
 
-  const planned = await planFiles(await held, dists, options.concurrency, options.dryRun && options.release !== undefined);
-  const resultTarget = { host: target.host, projectId: project.id, ...(project.path ? { projectPath: project.path } : {}), uploadUrl: publishUrl(client.baseUrl, project.id), from: target.from };
+  const planned = await planFiles(
+    await held,
+    dists,
+    options.concurrency,
+    options.dryRun && options.release !== undefined,
+  );
+  const resultTarget = {
+    host: target.host,
+    projectId: project.id,
+    ...(project.path ? { projectPath: project.path } : {}),
+    uploadUrl: publishUrl(client.baseUrl, project.id),
+    from: target.from,
+  };
 
   if (options.dryRun) {
-    const files = await mapPool(planned, options.concurrency, (item) => plannedReport(item, client.baseUrl, project.id));
+    const files = await mapPool(planned, options.concurrency, (item) =>
+      plannedReport(item, client.baseUrl, project.id),
+    );
     let release: PublishResult['release'];
     if (options.release) {
       const existing = releaseExists ? await listReleaseLinks(client, project.id, options.release) : [];
-      release = { tag: options.release, created: false, wouldCreate: !releaseExists, links: planLinks(files, existing).map(({ link, decision }) => linkReport(link, decision, true)) };
+      release = {
+        tag: options.release,
+        created: false,
+        wouldCreate: !releaseExists,
+        links: planLinks(files, existing).map(({ link, decision }) => linkReport(link, decision, true)),
+      };
     }
     const result = finishResult(true, resultTarget, files, release);
     if (!ctx.json) printSummary(result, ctx);
@@ -175,7 +232,9 @@ export async function publish(options: PublishOptions, ctx: Context): Promise<Pu
     created = await ensureRelease(client, project.id, options.release, ctx);
   }
   const files = await uploadAll(client, project.id, planned, options, ctx);
-  const release = options.release ? { tag: options.release, created, links: await linkFiles(client, project.id, options.release, files) } : undefined;
+  const release = options.release
+    ? { tag: options.release, created, links: await linkFiles(client, project.id, options.release, files) }
+    : undefined;
   const result = finishResult(false, resultTarget, files, release);
   if (!ctx.json) printSummary(result, ctx);
   return result;
@@ -246,9 +305,18 @@ async function expandFiles(patterns: string[], ctx: Context): Promise<{ files: F
   return { files, problems };
 }
 
-async function readDistributions(args: { files: FileArg[]; problems: string[] }, ctx: Context, concurrency: number): Promise<Distribution[]> {
+async function readDistributions(
+  args: { files: FileArg[]; problems: string[] },
+  ctx: Context,
+  concurrency: number,
+): Promise<Distribution[]> {
   const results = await mapPool(args.files, concurrency, (file) => readDistribution(file.path, file.display));
-  const problems = [...args.problems, ...results.flatMap((result) => (result.ok ? [] : result.problems.map((problem) => `${result.display}: ${problem}`)))];
+  const problems = [
+    ...args.problems,
+    ...results.flatMap((result) =>
+      result.ok ? [] : result.problems.map((problem) => `${result.display}: ${problem}`),
+    ),
+  ];
   if (problems.length > 0) throw invalidFiles(problems, ctx);
   return results.flatMap((result) => (result.ok ? [result.dist] : []));
 }
@@ -258,7 +326,11 @@ function invalidFiles(problems: string[], ctx: Context): GlxError {
   const hint = 'Publish the wheels (.whl) and sdists (.tar.gz, .zip) that `uv build` writes to dist/, unchanged.';
   if (problems.length === 1) return new GlxError('DIST_INVALID', `${problems[0]}; nothing was uploaded`, hint);
   for (const problem of problems) ctx.info(`  ${problem}`);
-  return new GlxError('DIST_INVALID', `${problems.length} problems with the files to publish (listed above); nothing was uploaded`, hint);
+  return new GlxError(
+    'DIST_INVALID',
+    `${problems.length} problems with the files to publish (listed above); nothing was uploaded`,
+    hint,
+  );
 }
 
 interface PublishTarget {
@@ -278,41 +350,76 @@ async function resolvePublishTarget(options: PublishOptions, ctx: Context): Prom
     relative = loaded.relative;
   } catch (error) {
     // No pyproject.toml is fine when the target comes from --project or CI.
-    if (!(error instanceof GlxError && error.code === 'PYPROJECT_NOT_FOUND' && !options.file && !options.index)) throw error;
+    if (!(error instanceof GlxError && error.code === 'PYPROJECT_NOT_FOUND' && !options.file && !options.index))
+      throw error;
   }
   if (options.project) {
-    const base = await resolveBaseUrl(ctx.deps, ctx, indexes.map((index) => index.entry.url));
+    const base = await resolveBaseUrl(
+      ctx.deps,
+      ctx,
+      indexes.map((index) => index.entry.url),
+    );
     return { baseUrl: base.baseUrl, host: base.host, project: options.project, from: '--project' };
   }
   const { env } = ctx.deps;
   if (options.index) {
     const index = indexes.find((candidate) => candidate.entry.name === options.index);
-    if (!index) throw usageError(`no GitLab index named "${options.index}" in ${relative}`, `GitLab indexes there: ${indexes.map((i) => i.entry.name).join(', ') || 'none'}.`);
+    if (!index)
+      throw usageError(
+        `no GitLab index named "${options.index}" in ${relative}`,
+        `GitLab indexes there: ${indexes.map((i) => i.entry.name).join(', ') || 'none'}.`,
+      );
     return targetFromIndex(index, relative);
   }
-  const publishable = indexes.filter((index) => index.entry.publishUrl && parseRegistryUrl(index.entry.publishUrl)?.kind === 'project');
+  const publishable = indexes.filter(
+    (index) => index.entry.publishUrl && parseRegistryUrl(index.entry.publishUrl)?.kind === 'project',
+  );
   if (publishable.length === 1) return targetFromIndex(publishable[0]!, relative);
-  if (publishable.length > 1) throw usageError(`several GitLab indexes in ${relative} have a publish-url: ${publishable.map((i) => i.entry.name).join(', ')}`, 'Pick one with --index <name>, or name the project with --project.');
+  if (publishable.length > 1)
+    throw usageError(
+      `several GitLab indexes in ${relative} have a publish-url: ${publishable.map((i) => i.entry.name).join(', ')}`,
+      'Pick one with --index <name>, or name the project with --project.',
+    );
   if (env.GITLAB_CI === 'true' && env.CI_API_V4_URL && env.CI_PROJECT_ID) {
     const baseUrl = normalizeBaseUrl(env.CI_API_V4_URL);
-    const project = { kind: 'project' as const, id: env.CI_PROJECT_ID, ...(env.CI_PROJECT_PATH ? { path: env.CI_PROJECT_PATH } : {}) };
+    const project = {
+      kind: 'project' as const,
+      id: env.CI_PROJECT_ID,
+      ...(env.CI_PROJECT_PATH ? { path: env.CI_PROJECT_PATH } : {}),
+    };
     return { baseUrl, host: new URL(baseUrl).hostname.toLowerCase(), project, from: 'CI_PROJECT_ID' };
   }
-  throw usageError('no project to publish to', 'Pass --project <id|path>, or set a publish-url with `glx init --project <id|path> --publish`.');
+  throw usageError(
+    'no project to publish to',
+    'Pass --project <id|path>, or set a publish-url with `glx init --project <id|path> --publish`.',
+  );
 }
 
 function targetFromIndex(index: GitLabIndex, relative: string): PublishTarget {
   const fromPublishUrl = index.entry.publishUrl ? parseRegistryUrl(index.entry.publishUrl) : undefined;
   const registry = fromPublishUrl ?? index.registry;
   if (registry.kind !== 'project') {
-    throw usageError(`index "${index.entry.name}" in ${relative} is a group registry, and GitLab has no group-level upload`, 'Publish to a project: --project <id|path>, or `glx init --project <id|path> --publish`.');
+    throw usageError(
+      `index "${index.entry.name}" in ${relative} is a group registry, and GitLab has no group-level upload`,
+      'Publish to a project: --project <id|path>, or `glx init --project <id|path> --publish`.',
+    );
   }
-  return { baseUrl: registry.baseUrl, host: registry.host, project: { kind: 'project', id: registry.id }, from: `index "${index.entry.name}" in ${relative}` };
+  return {
+    baseUrl: registry.baseUrl,
+    host: registry.host,
+    project: { kind: 'project', id: registry.id },
+    from: `index "${index.entry.name}" in ${relative}`,
+  };
 }
 
-
 /** https://docs.gitlab.com/user/permissions/: publishing needs scope api (or a write deploy token) and Developer. Checked before any upload. */
-async function refuseUnlessCanPublish(client: GitLabClient, ctx: Context, projectId: string, username: string, releases: boolean): Promise<TokenReport> {
+async function refuseUnlessCanPublish(
+  client: GitLabClient,
+  ctx: Context,
+  projectId: string,
+  username: string,
+  releases: boolean,
+): Promise<TokenReport> {
   const report = await introspectToken(client, ctx.deps.now(), username);
   const ref = { kind: 'project' as const, id: projectId };
   const check = await checkRegistry(client, report, ref, simpleUrl(client.baseUrl, ref), 'publish');
@@ -320,9 +427,15 @@ async function refuseUnlessCanPublish(client: GitLabClient, ctx: Context, projec
   if (problem) throw problemError(problem, `${problem.message}; nothing was uploaded`);
   if (releases && report.kind === 'deploy') {
     // https://docs.gitlab.com/api/rest/authentication/: deploy tokens work on package routes only, never on the Releases API.
-    throw new GlxError('GITLAB_AUTH', 'a deploy token cannot call the Releases API, so --release cannot link the files; nothing was uploaded', 'Use an access token with scope api (Developer role) or the CI job token, or publish without --release.');
+    throw new GlxError(
+      'GITLAB_AUTH',
+      'a deploy token cannot call the Releases API, so --release cannot link the files; nothing was uploaded',
+      'Use an access token with scope api (Developer role) or the CI job token, or publish without --release.',
+    );
   }
-  ctx.debug(`token: ${report.kind}${report.user ? ` of ${report.user.username}` : ''}, can publish to project ${projectId}`);
+  ctx.debug(
+    `token: ${report.kind}${report.user ? ` of ${report.user.username}` : ''}, can publish to project ${projectId}`,
+  );
   return report;
 }
 
@@ -337,7 +450,12 @@ interface PlannedFile {
 }
 
 /** The files the registry holds for these packages, by file name (one versions page per package). */
-async function heldFiles(client: GitLabClient, projectId: string, dists: Distribution[], concurrency: number): Promise<Map<string, SimpleFile>> {
+async function heldFiles(
+  client: GitLabClient,
+  projectId: string,
+  dists: Distribution[],
+  concurrency: number,
+): Promise<Map<string, SimpleFile>> {
   const names = [...new Set(dists.map((dist) => normalizeName(dist.metadata.name)))];
   const pages = await mapPool(names, concurrency, (name) => getSimpleVersions(client, projectId, name));
   const remote = new Map<string, SimpleFile>();
@@ -346,7 +464,12 @@ async function heldFiles(client: GitLabClient, projectId: string, dists: Distrib
 }
 
 /** Files the registry already has are hashed to compare; the rest are not read until they are uploaded. */
-function planFiles(remote: Map<string, SimpleFile>, dists: Distribution[], concurrency: number, hashAll: boolean): Promise<PlannedFile[]> {
+function planFiles(
+  remote: Map<string, SimpleFile>,
+  dists: Distribution[],
+  concurrency: number,
+  hashAll: boolean,
+): Promise<PlannedFile[]> {
   return mapPool(dists, concurrency, async (dist) => {
     const held = remote.get(dist.fileName);
     if (!held && !hashAll) return { dist, decision: { action: 'upload' } };
@@ -355,24 +478,49 @@ function planFiles(remote: Map<string, SimpleFile>, dists: Distribution[], concu
   });
 }
 
-function baseReport(dist: Distribution): Pick<FileReport, 'file' | 'fileName' | 'package' | 'version' | 'filetype' | 'size'> {
-  return { file: dist.display, fileName: dist.fileName, package: dist.metadata.name, version: dist.metadata.version, filetype: dist.filetype, size: dist.size };
+function baseReport(
+  dist: Distribution,
+): Pick<FileReport, 'file' | 'fileName' | 'package' | 'version' | 'filetype' | 'size'> {
+  return {
+    file: dist.display,
+    fileName: dist.fileName,
+    package: dist.metadata.name,
+    version: dist.metadata.version,
+    filetype: dist.filetype,
+    size: dist.size,
+  };
 }
 
 async function plannedReport(item: PlannedFile, baseUrl: string, projectId: string): Promise<FileReport> {
   const { dist, decision } = item;
   const digests = item.digests ?? (await hashFile(dist.path));
-  const hashes = { sha256: digests.sha256, blake2_256: digests.blake2_256, url: pypiFileUrl(baseUrl, projectId, digests.sha256, dist.fileName) };
+  const hashes = {
+    sha256: digests.sha256,
+    blake2_256: digests.blake2_256,
+    url: pypiFileUrl(baseUrl, projectId, digests.sha256, dist.fileName),
+  };
   const report: FileReport = { ...baseReport(dist), status: 'would-upload', attempts: 0, durationMs: 0, ...hashes };
-  if (decision.action === 'skip') Object.assign(report, { status: 'skipped', message: 'already on the registry (same sha256)', url: decision.remote.url });
-  if (decision.action === 'conflict') Object.assign(report, { status: 'conflict', message: decision.reason, url: decision.remote.url });
+  if (decision.action === 'skip')
+    Object.assign(report, {
+      status: 'skipped',
+      message: 'already on the registry (same sha256)',
+      url: decision.remote.url,
+    });
+  if (decision.action === 'conflict')
+    Object.assign(report, { status: 'conflict', message: decision.reason, url: decision.remote.url });
   return report;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Act
 
-async function uploadAll(client: GitLabClient, projectId: string, planned: PlannedFile[], options: PublishOptions, ctx: Context): Promise<FileReport[]> {
+async function uploadAll(
+  client: GitLabClient,
+  projectId: string,
+  planned: PlannedFile[],
+  options: PublishOptions,
+  ctx: Context,
+): Promise<FileReport[]> {
   const { io } = ctx.deps;
   const progress = createProgress({
     write: (text) => io.err(text),
@@ -389,10 +537,21 @@ async function uploadAll(client: GitLabClient, projectId: string, planned: Plann
       if (item.decision.action !== 'upload') return plannedReport(item, client.baseUrl, projectId);
       if (abort) {
         const digests = await hashFile(item.dist.path);
-        return { ...baseReport(item.dist), status: 'failed', message: `not attempted: ${abort.message}`, code: abort.code, sha256: digests.sha256, blake2_256: digests.blake2_256, url: null, attempts: 0, durationMs: 0 } satisfies FileReport;
+        return {
+          ...baseReport(item.dist),
+          status: 'failed',
+          message: `not attempted: ${abort.message}`,
+          code: abort.code,
+          sha256: digests.sha256,
+          blake2_256: digests.blake2_256,
+          url: null,
+          attempts: 0,
+          durationMs: 0,
+        } satisfies FileReport;
       }
       const report = await uploadOne(client, projectId, item.dist, progress, ctx);
-      if (report.status === 'failed' && report.code && isCredentialCode(report.code)) abort ??= new GlxError(report.code, report.message ?? 'credentials refused', report.hint);
+      if (report.status === 'failed' && report.code && isCredentialCode(report.code))
+        abort ??= new GlxError(report.code, report.message ?? 'credentials refused', report.hint);
       return report;
     });
   } finally {
@@ -404,16 +563,36 @@ function isCredentialCode(code: ErrorCode): boolean {
   return exitCodeFor(code) === ExitCode.CREDENTIALS;
 }
 
-async function uploadOne(client: GitLabClient, projectId: string, dist: Distribution, progress: Progress, ctx: Context): Promise<FileReport> {
+async function uploadOne(
+  client: GitLabClient,
+  projectId: string,
+  dist: Distribution,
+  progress: Progress,
+  ctx: Context,
+): Promise<FileReport> {
   const started = ctx.deps.now().getTime();
   const body = uploadBody(dist);
   let attempts = 0;
   const id = dist.display;
-  const done = async (report: Pick<FileReport, 'status' | 'message' | 'code' | 'hint'> & Partial<Pick<FileReport, 'sha256' | 'blake2_256' | 'url'>>): Promise<FileReport> => {
+  const done = async (
+    report: Pick<FileReport, 'status' | 'message' | 'code' | 'hint'> &
+      Partial<Pick<FileReport, 'sha256' | 'blake2_256' | 'url'>>,
+  ): Promise<FileReport> => {
     // A failed upload may not have streamed the whole file: its digests come from the disk then.
-    const digests = report.sha256 && report.blake2_256 ? { sha256: report.sha256, blake2_256: report.blake2_256 } : (body.digests() ?? (await hashFile(dist.path)));
+    const digests =
+      report.sha256 && report.blake2_256
+        ? { sha256: report.sha256, blake2_256: report.blake2_256 }
+        : (body.digests() ?? (await hashFile(dist.path)));
     const durationMs = ctx.deps.now().getTime() - started;
-    const full: FileReport = { ...baseReport(dist), url: null, ...report, sha256: digests.sha256, blake2_256: digests.blake2_256, attempts, durationMs };
+    const full: FileReport = {
+      ...baseReport(dist),
+      url: null,
+      ...report,
+      sha256: digests.sha256,
+      blake2_256: digests.blake2_256,
+      attempts,
+      durationMs,
+    };
     progress.finish(id, finishLine(full, ctx));
     return full;
   };
@@ -427,13 +606,22 @@ async function uploadOne(client: GitLabClient, projectId: string, dist: Distribu
       contentType: body.contentType,
       length: body.length,
       subject: `upload of ${dist.fileName}`,
-      onRetry: (retry) => progress.note(id, `attempt ${retry.attempt} of ${retry.attempts} failed (${retry.reason}); retrying in ${(retry.delayMs / 1000).toFixed(1)} s`),
+      onRetry: (retry) =>
+        progress.note(
+          id,
+          `attempt ${retry.attempt} of ${retry.attempts} failed (${retry.reason}); retrying in ${(retry.delayMs / 1000).toFixed(1)} s`,
+        ),
     });
     // Known once the whole file was streamed; GitLab only answers 201 or "taken" after that.
     const streamed = async () => body.digests() ?? (await hashFile(dist.path));
     if (response.status < 300) {
       const digests = await streamed();
-      return done({ status: 'uploaded', sha256: digests.sha256, blake2_256: digests.blake2_256, url: pypiFileUrl(client.baseUrl, projectId, digests.sha256, dist.fileName) });
+      return done({
+        status: 'uploaded',
+        sha256: digests.sha256,
+        blake2_256: digests.blake2_256,
+        url: pypiFileUrl(client.baseUrl, projectId, digests.sha256, dist.fileName),
+      });
     }
     const message = answerMessage(response);
     if (response.status === 400 && /has already been taken/i.test(message)) {
@@ -445,15 +633,36 @@ async function uploadOne(client: GitLabClient, projectId: string, dist: Distribu
       const hashes = { sha256: digests.sha256, blake2_256: digests.blake2_256 };
       if (decision.action === 'skip') {
         // An earlier attempt of this run may have landed before its answer was lost.
-        return attempts > 1 ? done({ status: 'uploaded', message: 'landed on an earlier attempt', ...hashes, url: decision.remote.url }) : done({ status: 'skipped', message: 'already on the registry (same sha256)', ...hashes, url: decision.remote.url });
+        return attempts > 1
+          ? done({ status: 'uploaded', message: 'landed on an earlier attempt', ...hashes, url: decision.remote.url })
+          : done({
+              status: 'skipped',
+              message: 'already on the registry (same sha256)',
+              ...hashes,
+              url: decision.remote.url,
+            });
       }
-      if (decision.action === 'conflict') return done({ status: 'conflict', message: decision.reason, ...hashes, url: decision.remote.url });
-      return done({ status: 'failed', message: `GitLab says the file name is taken, but its page for ${dist.metadata.name} does not list ${dist.fileName}`, code: 'GITLAB_ERROR', ...hashes });
+      if (decision.action === 'conflict')
+        return done({ status: 'conflict', message: decision.reason, ...hashes, url: decision.remote.url });
+      return done({
+        status: 'failed',
+        message: `GitLab says the file name is taken, but its page for ${dist.metadata.name} does not list ${dist.fileName}`,
+        code: 'GITLAB_ERROR',
+        ...hashes,
+      });
     }
-    return done({ status: 'failed', message: `GitLab refused the upload (${response.status}: ${message})`, code: 'GITLAB_ERROR', hint: uploadHint(message) });
+    return done({
+      status: 'failed',
+      message: `GitLab refused the upload (${response.status}: ${message})`,
+      code: 'GITLAB_ERROR',
+      hint: uploadHint(message),
+    });
   } catch (error) {
     if (!isGlxError(error)) throw error;
-    const hint = error.code === 'PACKAGE_PROTECTED' ? ((await protectionHint(client, projectId, dist.metadata.name)) ?? error.hint) : error.hint;
+    const hint =
+      error.code === 'PACKAGE_PROTECTED'
+        ? ((await protectionHint(client, projectId, dist.metadata.name)) ?? error.hint)
+        : error.hint;
     return done({ status: 'failed', message: error.message, code: error.code, ...(hint ? { hint } : {}) });
   }
 }
@@ -465,9 +674,13 @@ async function uploadOne(client: GitLabClient, projectId: string, dist: Distribu
  */
 async function protectionHint(client: GitLabClient, projectId: string, name: string): Promise<string | undefined> {
   const rules = await listPackageProtectionRules(client, projectId).catch(() => undefined);
-  const rule = rules?.find((candidate) => new RegExp(`^${candidate.package_name_pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i').test(name));
+  const rule = rules?.find((candidate) =>
+    new RegExp(`^${candidate.package_name_pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i').test(name),
+  );
   if (!rule) return undefined;
-  const role = rule.minimum_access_level_for_push ? `${rule.minimum_access_level_for_push.charAt(0).toUpperCase()}${rule.minimum_access_level_for_push.slice(1)}` : 'a higher role';
+  const role = rule.minimum_access_level_for_push
+    ? `${rule.minimum_access_level_for_push.charAt(0).toUpperCase()}${rule.minimum_access_level_for_push.slice(1)}`
+    : 'a higher role';
   return `Package protection rule "${rule.package_name_pattern}" (id ${rule.id}) of project ${projectId} covers ${name}: pushing it needs ${role} or higher, and deploy tokens never may. Publish with such a token, or ask a Maintainer to change the rule (Settings > Packages and registries > Protected packages).`;
 }
 
@@ -476,7 +689,8 @@ function escapeRegExp(text: string): string {
 }
 
 function uploadHint(message: string): string {
-  if (/too large/i.test(message)) return "The file exceeds the instance's PyPI size limit (pypi_max_file_size, 3 GiB by default).";
+  if (/too large/i.test(message))
+    return "The file exceeds the instance's PyPI size limit (pypi_max_file_size, 3 GiB by default).";
   if (/version is invalid/i.test(message)) return 'GitLab accepts PEP 440 versions only.';
   return 'See the message from GitLab; run with --verbose for the request log.';
 }
@@ -490,7 +704,9 @@ async function ensureRelease(client: GitLabClient, projectId: string, tag: strin
   if ('refused' in result) {
     // app/services/releases/create_service.rb: only "Ref is not specified" means a missing tag; a CI/CD Catalog
     // project's validation answers 422 too, with its own messages.
-    const hint = /ref is not specified/i.test(result.refused) ? `The tag ${tag} does not exist yet: push it first (git push origin ${tag}), then publish again.` : 'GitLab gave the reason above; fix it in the project (e.g. a CI/CD Catalog project needs a description and a README), then publish again.';
+    const hint = /ref is not specified/i.test(result.refused)
+      ? `The tag ${tag} does not exist yet: push it first (git push origin ${tag}), then publish again.`
+      : 'GitLab gave the reason above; fix it in the project (e.g. a CI/CD Catalog project needs a description and a README), then publish again.';
     throw new GlxError('GITLAB_ERROR', `cannot create release ${tag}: ${result.refused}; nothing was uploaded`, hint);
   }
   if ('created' in result) ctx.debug(`created release ${tag}`);
@@ -505,21 +721,31 @@ interface WantedLink {
 function planLinks(files: FileReport[], existing: Array<{ name: string; url: string }>): WantedLink[] {
   const wanted: WantedLink[] = [];
   for (const file of files) {
-    if (!file.url || (file.status !== 'uploaded' && file.status !== 'skipped' && file.status !== 'would-upload')) continue;
+    if (!file.url || (file.status !== 'uploaded' && file.status !== 'skipped' && file.status !== 'would-upload'))
+      continue;
     const link = { name: file.fileName, url: file.url };
     wanted.push({ link, decision: decideLink(link, existing) });
   }
   return wanted;
 }
 
-function linkReport(link: { name: string; url: string }, decision: ReturnType<typeof decideLink>, dryRun: boolean): LinkReport {
+function linkReport(
+  link: { name: string; url: string },
+  decision: ReturnType<typeof decideLink>,
+  dryRun: boolean,
+): LinkReport {
   if (decision.action === 'exists') return { ...link, status: 'exists' };
   if (decision.action === 'clash') return { ...link, status: 'clash', message: decision.reason };
   return { ...link, status: dryRun ? 'would-create' : 'created' };
 }
 
 /** One `package` link per file on the registry; an identical link is fine, a clashing one is reported. */
-async function linkFiles(client: GitLabClient, projectId: string, tag: string, files: FileReport[]): Promise<LinkReport[]> {
+async function linkFiles(
+  client: GitLabClient,
+  projectId: string,
+  tag: string,
+  files: FileReport[],
+): Promise<LinkReport[]> {
   const existing = await listReleaseLinks(client, projectId, tag);
   const reports: LinkReport[] = [];
   for (const { link, decision } of planLinks(files, existing)) {
@@ -535,7 +761,11 @@ async function linkFiles(client: GitLabClient, projectId: string, tag: string, f
       }
       // Another run may have added it in the meantime: look again before calling it a clash.
       const again = decideLink(link, await listReleaseLinks(client, projectId, tag));
-      reports.push(again.action === 'create' ? { ...link, status: 'failed', message: result.refused } : linkReport(link, again, false));
+      reports.push(
+        again.action === 'create'
+          ? { ...link, status: 'failed', message: result.refused }
+          : linkReport(link, again, false),
+      );
     } catch (error) {
       if (!isGlxError(error)) throw error;
       reports.push({ ...link, status: 'failed', message: error.message });
@@ -547,28 +777,55 @@ async function linkFiles(client: GitLabClient, projectId: string, tag: string, f
 // ---------------------------------------------------------------------------------------------
 // Print
 
-function finishResult(dryRun: boolean, target: PublishResult['target'], files: FileReport[], release: PublishResult['release']): PublishResult {
+function finishResult(
+  dryRun: boolean,
+  target: PublishResult['target'],
+  files: FileReport[],
+  release: PublishResult['release'],
+): PublishResult {
   const summary: Record<FileStatus, number> = { uploaded: 0, skipped: 0, conflict: 0, failed: 0, 'would-upload': 0 };
   for (const file of files) summary[file.status]++;
   const linksOk = (release?.links ?? []).every((link) => link.status !== 'clash' && link.status !== 'failed');
-  return { dryRun, target, files, ...(release ? { release } : {}), summary, ok: summary.conflict === 0 && summary.failed === 0 && linksOk };
+  return {
+    dryRun,
+    target,
+    files,
+    ...(release ? { release } : {}),
+    summary,
+    ok: summary.conflict === 0 && summary.failed === 0 && linksOk,
+  };
 }
 
 /** The error that sets the exit code: credentials (4) over everything else (1); none when all is well. */
 export function outcomeError(result: PublishResult): GlxError | undefined {
   const credential = result.files.find((file) => file.code && isCredentialCode(file.code));
-  if (credential?.code) return new GlxError(credential.code, `${credential.file}: ${credential.message ?? 'credentials refused'}`, credential.hint);
+  if (credential?.code)
+    return new GlxError(
+      credential.code,
+      `${credential.file}: ${credential.message ?? 'credentials refused'}`,
+      credential.hint,
+    );
   if (result.ok) return undefined;
   const { conflict, failed } = result.summary;
-  const clashes = (result.release?.links ?? []).filter((link) => link.status === 'clash' || link.status === 'failed').length;
-  const parts = [conflict ? `${conflict} conflicting with the registry` : '', failed ? `${failed} failed` : '', clashes ? `${clashes} release link${clashes === 1 ? '' : 's'} not added` : ''].filter(Boolean);
+  const clashes = (result.release?.links ?? []).filter(
+    (link) => link.status === 'clash' || link.status === 'failed',
+  ).length;
+  const parts = [
+    conflict ? `${conflict} conflicting with the registry` : '',
+    failed ? `${failed} failed` : '',
+    clashes ? `${clashes} release link${clashes === 1 ? '' : 's'} not added` : '',
+  ].filter(Boolean);
   // A file too large for the instance (413 from Workhorse, or Rails' 400) fails again on a retry: say what to raise.
   const failures = result.files.filter((file) => file.status === 'failed');
-  const tooLarge = failures.length > 0 && failures.every((file) => /too large/i.test(file.message ?? '')) ? failures[0]?.hint : undefined;
+  const tooLarge =
+    failures.length > 0 && failures.every((file) => /too large/i.test(file.message ?? ''))
+      ? failures[0]?.hint
+      : undefined;
   const hint = conflict
     ? 'A published file cannot be replaced: bump the version and build again (or delete the package in GitLab first).'
     : failed
-      ? (tooLarge ?? 'Run the same command again: files already on the registry are skipped, only the missing ones are sent.')
+      ? (tooLarge ??
+        'Run the same command again: files already on the registry are skipped, only the missing ones are sent.')
       : 'Remove or rename the clashing links in the release, then run again.';
   const verb = result.dryRun ? 'would not complete' : 'incomplete';
   return new GlxError('PUBLISH_INCOMPLETE', `publish ${verb}: ${parts.join(', ')}`, hint);
@@ -581,23 +838,51 @@ function seconds(ms: number): string {
 function finishLine(file: FileReport, ctx: Context): string {
   const { style } = ctx;
   const rate = file.durationMs > 0 ? `, ${formatBytes(Math.round((file.size * 1000) / file.durationMs))}/s` : '';
-  if (file.status === 'uploaded') return `${style.green('uploaded')} ${file.file} (${formatBytes(file.size)} in ${seconds(file.durationMs)}${rate})`;
+  if (file.status === 'uploaded')
+    return `${style.green('uploaded')} ${file.file} (${formatBytes(file.size)} in ${seconds(file.durationMs)}${rate})`;
   if (file.status === 'skipped') return `${style.dim('skipped')} ${file.file}: ${file.message ?? ''}`;
   return `${style.red(file.status)} ${file.file}: ${file.message ?? ''}`;
 }
 
 function printSummary(result: PublishResult, ctx: Context): void {
   const { style } = ctx;
-  const rows = result.files.map((file) => [file.file, formatBytes(file.size), file.status, file.status === 'uploaded' ? seconds(file.durationMs) : '-']);
+  const rows = result.files.map((file) => [
+    file.file,
+    formatBytes(file.size),
+    file.status,
+    file.status === 'uploaded' ? seconds(file.durationMs) : '-',
+  ]);
   const header = ['file', 'size', 'status', 'time'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const paint = (status: string, text: string) => (status === 'uploaded' || status === 'would-upload' ? style.green(text) : status === 'skipped' ? style.dim(text) : style.red(text));
-  ctx.info(style.bold(header.map((title, column) => title.padEnd(widths[column]!)).join('  ').trimEnd()));
+  const paint = (status: string, text: string) =>
+    status === 'uploaded' || status === 'would-upload'
+      ? style.green(text)
+      : status === 'skipped'
+        ? style.dim(text)
+        : style.red(text);
+  ctx.info(
+    style.bold(
+      header
+        .map((title, column) => title.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    ),
+  );
   for (const row of rows) {
-    ctx.info([row[0]!.padEnd(widths[0]!), row[1]!.padStart(widths[1]!), paint(row[2]!, row[2]!.padEnd(widths[2]!)), row[3]!.padStart(widths[3]!)].join('  ').trimEnd());
+    ctx.info(
+      [
+        row[0]!.padEnd(widths[0]!),
+        row[1]!.padStart(widths[1]!),
+        paint(row[2]!, row[2]!.padEnd(widths[2]!)),
+        row[3]!.padStart(widths[3]!),
+      ]
+        .join('  ')
+        .trimEnd(),
+    );
   }
   for (const file of result.files) {
-    if (file.status === 'conflict' || file.status === 'failed') ctx.info(`${style.red(`${file.status}:`)} ${file.file}: ${file.message ?? ''}`);
+    if (file.status === 'conflict' || file.status === 'failed')
+      ctx.info(`${style.red(`${file.status}:`)} ${file.file}: ${file.message ?? ''}`);
   }
   if (result.release) {
     const { release } = result;
@@ -606,11 +891,18 @@ function printSummary(result: PublishResult, ctx: Context): void {
     const linked = result.dryRun ? `${count('would-create')} link(s) to add` : `${count('created')} link(s) added`;
     ctx.info(`release ${release.tag}: ${state}; ${linked}, ${count('exists')} already there`);
     for (const link of release.links) {
-      if (link.status === 'clash' || link.status === 'failed') ctx.info(`${style.red(`link ${link.status}:`)} ${link.name}: ${link.message ?? ''}`);
+      if (link.status === 'clash' || link.status === 'failed')
+        ctx.info(`${style.red(`link ${link.status}:`)} ${link.name}: ${link.message ?? ''}`);
     }
   }
   const where = `project ${result.target.projectPath ?? result.target.projectId} on ${result.target.host}`;
   const { summary } = result;
-  if (result.dryRun) ctx.info(`Dry run for ${where}: ${summary['would-upload']} would upload, ${summary.skipped} already there, ${summary.conflict} conflicting; nothing was uploaded.`);
-  else ctx.info(`${where}: ${summary.uploaded} uploaded, ${summary.skipped} already there, ${summary.conflict} conflicting, ${summary.failed} failed.`);
+  if (result.dryRun)
+    ctx.info(
+      `Dry run for ${where}: ${summary['would-upload']} would upload, ${summary.skipped} already there, ${summary.conflict} conflicting; nothing was uploaded.`,
+    );
+  else
+    ctx.info(
+      `${where}: ${summary.uploaded} uploaded, ${summary.skipped} already there, ${summary.conflict} conflicting, ${summary.failed} failed.`,
+    );
 }

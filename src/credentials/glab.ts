@@ -29,7 +29,8 @@ export function glabConfigCandidates(deps: Pick<Deps, 'env' | 'homeDir'>): strin
   out.push(path.join(homeDir, '.config', 'glab-cli', 'config.yml'));
   if (env.XDG_CONFIG_HOME) out.push(path.join(env.XDG_CONFIG_HOME, 'glab-cli', 'config.yml'));
   out.push(path.join(homeDir, 'Library', 'Application Support', 'glab-cli', 'config.yml'));
-  for (const dir of (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(Boolean)) out.push(path.join(dir, 'glab-cli', 'config.yml'));
+  for (const dir of (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(Boolean))
+    out.push(path.join(dir, 'glab-cli', 'config.yml'));
   return [...new Set(out)];
 }
 
@@ -81,7 +82,12 @@ function toConfig(file: string, doc: unknown): GlabConfig {
  * case-insensitively, as glx reads it), or undefined when that host does not hold it. The value
  * is spliced into the text in its own quoting, so every other byte stays as it was.
  */
-export async function replaceGlabToken(text: string, host: string, oldToken: string, newToken: string): Promise<string | undefined> {
+export async function replaceGlabToken(
+  text: string,
+  host: string,
+  oldToken: string,
+  newToken: string,
+): Promise<string | undefined> {
   const { isMap, isScalar, parseDocument } = await import('yaml');
   const doc = parseDocument(text);
   const hosts = doc.get('hosts', true);

@@ -3,7 +3,18 @@
  * role on each registry, and what the registry itself answers (https://docs.gitlab.com/api/personal_access_tokens/, https://docs.gitlab.com/user/permissions/).
  */
 import { GlxError } from '../errors.js';
-import { AccessLevel, answerMessage, getCurrentUser, getGroup, getJob, getMember, getProject, getTokenSelf, probeSimpleIndex, roleName } from '../gitlab/api.js';
+import {
+  AccessLevel,
+  answerMessage,
+  getCurrentUser,
+  getGroup,
+  getJob,
+  getMember,
+  getProject,
+  getTokenSelf,
+  probeSimpleIndex,
+  roleName,
+} from '../gitlab/api.js';
 import type { GitLabClient, GitLabResponse, TokenKind } from '../gitlab/client-types.js';
 import type { RegistryRef } from '../gitlab/url.js';
 
@@ -48,10 +59,18 @@ export function scopeProblem(report: TokenReport, need: Need): Problem | undefin
   if (!report.scopes) return undefined;
   const scopes = new Set(report.scopes);
   if (need === 'publish' && !scopes.has('api')) {
-    return { code: 'TOKEN_SCOPE', message: `the token's scopes (${report.scopes.join(', ') || 'none'}) cannot publish`, hint: 'Publishing needs scope api (read_api is read-only): create a token with api and run `glx auth --publish` again.' };
+    return {
+      code: 'TOKEN_SCOPE',
+      message: `the token's scopes (${report.scopes.join(', ') || 'none'}) cannot publish`,
+      hint: 'Publishing needs scope api (read_api is read-only): create a token with api and run `glx auth --publish` again.',
+    };
   }
   if (need === 'read' && !scopes.has('api') && !scopes.has('read_api')) {
-    return { code: 'TOKEN_SCOPE', message: `the token's scopes (${report.scopes.join(', ') || 'none'}) cannot read package registries`, hint: 'Create a token with scope read_api (or api to publish too) and run `glx auth` again.' };
+    return {
+      code: 'TOKEN_SCOPE',
+      message: `the token's scopes (${report.scopes.join(', ') || 'none'}) cannot read package registries`,
+      hint: 'Create a token with scope read_api (or api to publish too) and run `glx auth` again.',
+    };
   }
   return undefined;
 }
@@ -70,7 +89,11 @@ export function expirySoon(report: Pick<TokenReport, 'expiresInDays' | 'expiresA
  * A CI job token dies with its job (https://docs.gitlab.com/security/tokens/): stored outside CI it only fails later,
  * with a 401 that looks like any other.
  */
-export function jobTokenOutsideCi(kind: TokenKind, env: Record<string, string | undefined>, where: string): string | undefined {
+export function jobTokenOutsideCi(
+  kind: TokenKind,
+  env: Record<string, string | undefined>,
+  where: string,
+): string | undefined {
   if (kind !== 'job' || env.GITLAB_CI === 'true') return undefined;
   return `a CI job token is stored in ${where} outside GitLab CI; it stops working when its job ends: store a personal, project or group access token instead`;
 }
@@ -89,17 +112,38 @@ export async function introspectToken(client: GitLabClient, now: Date, username?
   const kind = client.kind;
   if (kind === 'job') {
     const job = await getJob(client);
-    return { kind: 'job', username: 'gitlab-ci-token', job: { id: job.id, projectId: job.pipeline?.project_id }, ...(job.user?.id !== undefined && job.user.username ? { user: { id: job.user.id, username: job.user.username, bot: false } } : {}) };
+    return {
+      kind: 'job',
+      username: 'gitlab-ci-token',
+      job: { id: job.id, projectId: job.pipeline?.project_id },
+      ...(job.user?.id !== undefined && job.user.username
+        ? { user: { id: job.user.id, username: job.user.username, bot: false } }
+        : {}),
+    };
   }
   if (kind === 'deploy') {
-    if (!username) throw new GlxError('USAGE', 'a deploy token needs its username', 'Pass --username <deploy-token-username> (shown when the deploy token was created, e.g. gitlab+deploy-token-12).');
+    if (!username)
+      throw new GlxError(
+        'USAGE',
+        'a deploy token needs its username',
+        'Pass --username <deploy-token-username> (shown when the deploy token was created, e.g. gitlab+deploy-token-12).',
+      );
     return { kind: 'deploy', username };
   }
   const self = await getTokenSelf(client);
-  if (self.revoked) throw new GlxError('TOKEN_REVOKED', `the token "${self.name}" was revoked`, 'Create a new token in GitLab and run `glx auth` again.');
+  if (self.revoked)
+    throw new GlxError(
+      'TOKEN_REVOKED',
+      `the token "${self.name}" was revoked`,
+      'Create a new token in GitLab and run `glx auth` again.',
+    );
   const expiresInDays = self.expires_at ? daysUntil(self.expires_at, now) : undefined;
   if (self.expired === true || !self.active || (expiresInDays !== undefined && expiresInDays < 0)) {
-    throw new GlxError('TOKEN_EXPIRED', `the token "${self.name}" is no longer active${self.expires_at ? ` (expired ${self.expires_at})` : ''}`, 'Create a new token in GitLab and run `glx auth` again.');
+    throw new GlxError(
+      'TOKEN_EXPIRED',
+      `the token "${self.name}" is no longer active${self.expires_at ? ` (expired ${self.expires_at})` : ''}`,
+      'Create a new token in GitLab and run `glx auth` again.',
+    );
   }
   let user: TokenReport['user'];
   try {
@@ -111,7 +155,11 @@ export async function introspectToken(client: GitLabClient, now: Date, username?
     user = { id: self.user_id, username: `user ${self.user_id}`, bot: false };
   }
   // https://docs.gitlab.com/security/tokens/: project/group access tokens are PATs of bot users named project_<id>_bot_<hex> / group_<id>_bot_<hex>.
-  const refined: TokenKind = /^project_\d+_bot/.test(user.username) ? 'project' : /^group_\d+_bot/.test(user.username) ? 'group' : 'personal';
+  const refined: TokenKind = /^project_\d+_bot/.test(user.username)
+    ? 'project'
+    : /^group_\d+_bot/.test(user.username)
+      ? 'group'
+      : 'personal';
   return {
     kind: refined,
     username: username ?? '__token__',
@@ -128,54 +176,102 @@ export async function introspectToken(client: GitLabClient, now: Date, username?
  * failures mean these credentials cannot use the registry, so they exit as a credentials error.
  */
 export function problemError(problem: Problem, message: string): GlxError {
-  return new GlxError(problem.code === 'GITLAB_ERROR' || problem.code === 'GITLAB_NOT_FOUND' ? 'GITLAB_AUTH' : problem.code, message, problem.hint);
+  return new GlxError(
+    problem.code === 'GITLAB_ERROR' || problem.code === 'GITLAB_NOT_FOUND' ? 'GITLAB_AUTH' : problem.code,
+    message,
+    problem.hint,
+  );
 }
 
 /** Role, visibility and the registry's own answer for one GitLab index. */
-export async function checkRegistry(client: GitLabClient, report: TokenReport, ref: RegistryRef, url: string, need: Need): Promise<RegistryCheck> {
+export async function checkRegistry(
+  client: GitLabClient,
+  report: TokenReport,
+  ref: RegistryRef,
+  url: string,
+  need: Need,
+): Promise<RegistryCheck> {
   const check: RegistryCheck = { ref, url, problems: [] };
   const scope = report.kind !== 'deploy' && report.kind !== 'job' ? scopeProblem(report, need) : undefined;
   if (scope) check.problems.push(scope);
   // Without the scope the membership API answers 403 too; the scope is the thing to fix first.
-  const roleKnowable = !scope && report.user && report.kind !== 'job' && report.kind !== 'deploy' && !/^user \d+$/.test(report.user.username);
+  const roleKnowable =
+    !scope &&
+    report.user &&
+    report.kind !== 'job' &&
+    report.kind !== 'deploy' &&
+    !/^user \d+$/.test(report.user.username);
   // The role lookups and the registry's own answer are independent: one round trip, not three.
-  const [, probe] = await Promise.all([roleKnowable ? checkRole(client, report, ref, need, check) : undefined, probeSimpleIndex(client, ref, 'basic')]);
+  const [, probe] = await Promise.all([
+    roleKnowable ? checkRole(client, report, ref, need, check) : undefined,
+    probeSimpleIndex(client, ref, 'basic'),
+  ]);
   check.registryStatus = probe.status;
   // The registry's own 200 to these credentials is the answer for reading: a public group, an internal project
   // or a registry open to everyone needs no role (app/policies/packages/policies/{group,project}_policy.rb).
   if (need === 'read' && probe.status === 200) {
-    const guessed = check.problems.filter((problem) => problem.code === 'TOKEN_ROLE' || problem.code === 'GITLAB_NOT_FOUND');
+    const guessed = check.problems.filter(
+      (problem) => problem.code === 'TOKEN_ROLE' || problem.code === 'GITLAB_NOT_FOUND',
+    );
     check.problems = check.problems.filter((problem) => !guessed.includes(problem));
-    if (guessed.length > 0 || (check.role !== undefined && (check.accessLevel ?? 0) < AccessLevel.REPORTER)) check.note = openReason(ref, check);
+    if (guessed.length > 0 || (check.role !== undefined && (check.accessLevel ?? 0) < AccessLevel.REPORTER))
+      check.note = openReason(ref, check);
   }
   if (probe.status !== 200 && check.problems.length === 0) check.problems.push(registryProblem(probe, report, ref));
   if (need === 'publish' && ref.kind === 'group') {
-    check.problems.push({ code: 'GITLAB_ERROR', message: `group ${ref.id} has no upload endpoint`, hint: 'Publish to a project registry: glx init --project <id|path> --publish.' });
+    check.problems.push({
+      code: 'GITLAB_ERROR',
+      message: `group ${ref.id} has no upload endpoint`,
+      hint: 'Publish to a project registry: glx init --project <id|path> --publish.',
+    });
   }
   return check;
 }
 
 function openReason(ref: RegistryRef, check: RegistryCheck): string {
   if (check.registryAccess === 'public') return 'its package registry is open to everyone';
-  if (check.visibility === 'public' || check.visibility === 'internal') return `a ${check.visibility} ${ref.kind}'s registry needs no role to read`;
+  if (check.visibility === 'public' || check.visibility === 'internal')
+    return `a ${check.visibility} ${ref.kind}'s registry needs no role to read`;
   return 'GitLab lets these credentials read it without a role';
 }
 
 /** What a role is needed for, given who may read without one (https://gitlab.com/gitlab-org/gitlab/-/blob/master/app/policies/packages/policies/group_policy.rb). */
-function requiredLevel(need: Need, ref: RegistryRef, visibility: string | undefined, registryAccess: string | undefined): number {
+function requiredLevel(
+  need: Need,
+  ref: RegistryRef,
+  visibility: string | undefined,
+  registryAccess: string | undefined,
+): number {
   if (need === 'publish') return AccessLevel.DEVELOPER;
-  if (visibility === 'public' || (ref.kind === 'project' && (visibility === 'internal' || registryAccess === 'public'))) return 0;
+  if (visibility === 'public' || (ref.kind === 'project' && (visibility === 'internal' || registryAccess === 'public')))
+    return 0;
   return AccessLevel.REPORTER;
 }
 
-async function checkRole(client: GitLabClient, report: TokenReport, ref: RegistryRef, need: Need, check: RegistryCheck): Promise<void> {
+async function checkRole(
+  client: GitLabClient,
+  report: TokenReport,
+  ref: RegistryRef,
+  need: Need,
+  check: RegistryCheck,
+): Promise<void> {
   const user = report.user!;
-  const [found, membership] = await Promise.allSettled([ref.kind === 'project' ? getProject(client, ref.id) : getGroup(client, ref.id), getMember(client, ref, user.id)]);
+  const [found, membership] = await Promise.allSettled([
+    ref.kind === 'project' ? getProject(client, ref.id) : getGroup(client, ref.id),
+    getMember(client, ref, user.id),
+  ]);
   if (found.status === 'rejected') {
     const error = found.reason;
     if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
-      const hint = ref.kind === 'project' ? 'Check the project id, or ask a Maintainer to add this user (Reporter to install, Developer to publish).' : 'Check the group id, or ask a group Owner to add this user (Reporter or higher).';
-      check.problems.push({ code: 'GITLAB_NOT_FOUND', message: `${ref.kind} ${ref.id} is not visible to ${user.username}`, hint });
+      const hint =
+        ref.kind === 'project'
+          ? 'Check the project id, or ask a Maintainer to add this user (Reporter to install, Developer to publish).'
+          : 'Check the group id, or ask a group Owner to add this user (Reporter or higher).';
+      check.problems.push({
+        code: 'GITLAB_NOT_FOUND',
+        message: `${ref.kind} ${ref.id} is not visible to ${user.username}`,
+        hint,
+      });
       return;
     }
     throw error;
@@ -191,7 +287,11 @@ async function checkRole(client: GitLabClient, report: TokenReport, ref: Registr
   check.role = member ? roleName(member.access_level) : 'not a member';
   if (project && (registryAccess === 'disabled' || project.packages_enabled === false)) {
     // `packages_disabled` prevents every package ability whatever the role (app/policies/project_policy.rb).
-    check.problems.push({ code: 'REGISTRY_DISABLED', message: `the package registry of project ${ref.id} is turned off`, hint: `A Maintainer turns it on in ${project.path_with_namespace}: Settings > General > Visibility, project features, permissions > Package registry.` });
+    check.problems.push({
+      code: 'REGISTRY_DISABLED',
+      message: `the package registry of project ${ref.id} is turned off`,
+      hint: `A Maintainer turns it on in ${project.path_with_namespace}: Settings > General > Visibility, project features, permissions > Package registry.`,
+    });
     return;
   }
   const required = requiredLevel(need, ref, check.visibility, registryAccess);
@@ -204,7 +304,11 @@ async function checkRole(client: GitLabClient, report: TokenReport, ref: Registr
       : ref.kind === 'group'
         ? `A private group registry needs membership of the group itself (Reporter or higher); ask a group Owner to add ${user.username}, or use a project registry.`
         : `Ask a Maintainer of ${what} to give ${user.username} the ${wanted} role (Manage > Members).`;
-  check.problems.push({ code: 'TOKEN_ROLE', message: `${user.username} is ${member ? roleName(member.access_level) : 'not a member'} on ${what}; ${need === 'publish' ? 'publishing' : 'installing'} needs ${wanted}`, hint });
+  check.problems.push({
+    code: 'TOKEN_ROLE',
+    message: `${user.username} is ${member ? roleName(member.access_level) : 'not a member'} on ${what}; ${need === 'publish' ? 'publishing' : 'installing'} needs ${wanted}`,
+    hint,
+  });
 }
 
 /** 403 from fine-grained job-token permissions (lib/api/helpers.rb `authorize_job_token_policies!`). */
@@ -226,7 +330,11 @@ function registryProblem(probe: GitLabResponse, report: TokenReport, ref: Regist
   if (status === 403) {
     const detail = answerMessage(probe);
     if (report.kind === 'job' && JOB_TOKEN_PERMISSION.test(detail)) {
-      return { code: 'GITLAB_AUTH', message: `${what} answered 403: ${detail.replace(/^403 Forbidden - /, '')}`, hint: `The job-token allowlist entry of this project on the registry project lacks the read packages permission: a Maintainer edits it (Settings > CI/CD > Job token permissions), or re-adds it with \`glx ci-setup --allowlist\`.` };
+      return {
+        code: 'GITLAB_AUTH',
+        message: `${what} answered 403: ${detail.replace(/^403 Forbidden - /, '')}`,
+        hint: `The job-token allowlist entry of this project on the registry project lacks the read packages permission: a Maintainer edits it (Settings > CI/CD > Job token permissions), or re-adds it with \`glx ci-setup --allowlist\`.`,
+      };
     }
     const hint =
       ref.kind === 'group'
@@ -234,13 +342,17 @@ function registryProblem(probe: GitLabResponse, report: TokenReport, ref: Regist
         : report.kind === 'deploy'
           ? 'A deploy token reads only with scope read_package_registry (or write_package_registry), and only its own project or group.'
           : 'The credentials are valid but may not read this registry: a private project registry needs Reporter.';
-    return { code: 'GITLAB_AUTH', message: `${what} answered 403: the credentials are valid but not allowed to read it`, hint };
+    return {
+      code: 'GITLAB_AUTH',
+      message: `${what} answered 403: the credentials are valid but not allowed to read it`,
+      hint,
+    };
   }
   if (status === 404) {
     const jobHint =
       ref.kind === 'group'
         ? // Group PyPI routes skip job-token policies (lib/api/pypi_packages.rb `skip_job_token_policies: true`).
-          "Group registries ignore the job-token allowlist: GitLab checks the user who started the pipeline, who must be able to read the group (Reporter in it, or a public group)."
+          'Group registries ignore the job-token allowlist: GitLab checks the user who started the pipeline, who must be able to read the group (Reporter in it, or a public group).'
         : "The job-token allowlist closes private projects only: add this project to the registry project's allowlist (`glx ci-setup --allowlist`).";
     return {
       code: 'GITLAB_NOT_FOUND',
@@ -254,9 +366,20 @@ function registryProblem(probe: GitLabResponse, report: TokenReport, ref: Regist
             : 'Check the id in pyproject.toml and that the token can see the project or group.',
     };
   }
-  return { code: 'GITLAB_ERROR', message: `${what} answered ${status}`, hint: 'Run with --verbose to see the request.' };
+  return {
+    code: 'GITLAB_ERROR',
+    message: `${what} answered ${status}`,
+    hint: 'Run with --verbose to see the request.',
+  };
 }
 
 export function kindLabel(kind: TokenKind): string {
-  return { personal: 'Personal access token', project: 'Project access token', group: 'Group access token', deploy: 'Deploy token', job: 'CI job token', unknown: 'Token' }[kind];
+  return {
+    personal: 'Personal access token',
+    project: 'Project access token',
+    group: 'Group access token',
+    deploy: 'Deploy token',
+    job: 'CI job token',
+    unknown: 'Token',
+  }[kind];
 }

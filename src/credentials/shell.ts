@@ -139,10 +139,7 @@ function posixQuote(value: string): string {
  * output on newlines and joins the lines with spaces; this way every assignment is one line.
  */
 function fishQuote(value: string): string {
-  const inner = value
-    .replace(/[\\']/g, '\\$&')
-    .replaceAll('\n', "'\\n'")
-    .replaceAll('\r', "'\\r'");
+  const inner = value.replace(/[\\']/g, '\\$&').replaceAll('\n', "'\\n'").replaceAll('\r', "'\\r'");
   return `'${inner}'`;
 }
 

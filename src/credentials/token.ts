@@ -6,12 +6,19 @@
 import type { Deps, Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import { defaultUsername, type TokenKind } from '../gitlab/client-types.js';
-import { readTextIfExists } from '../util/fs-atomic.js';
 import { lookup, netrcPath } from '../netrc/lookup.js';
 import { parseNetrc } from '../netrc/parse.js';
+import { readTextIfExists } from '../util/fs-atomic.js';
 import { readGlabConfig } from './glab.js';
 
-export type TokenSource = '--token-stdin' | 'GITLAB_TOKEN' | 'GITLAB_ACCESS_TOKEN' | 'CI_JOB_TOKEN' | 'netrc' | 'glab' | 'prompt';
+export type TokenSource =
+  | '--token-stdin'
+  | 'GITLAB_TOKEN'
+  | 'GITLAB_ACCESS_TOKEN'
+  | 'CI_JOB_TOKEN'
+  | 'netrc'
+  | 'glab'
+  | 'prompt';
 
 export interface ResolvedToken {
   token: string;
@@ -55,7 +62,11 @@ export function kindFromPrefix(token: string): TokenKind {
  */
 export function usernameOption(raw: unknown): string | undefined {
   const username = typeof raw === 'string' ? raw : undefined;
-  if (username !== undefined && !/^[^\s:]+$/.test(username)) throw usageError(`--username ${JSON.stringify(username)} is not a valid username`, 'A username has no spaces or colons.');
+  if (username !== undefined && !/^[^\s:]+$/.test(username))
+    throw usageError(
+      `--username ${JSON.stringify(username)} is not a valid username`,
+      'A username has no spaces or colons.',
+    );
   return username;
 }
 
@@ -76,7 +87,11 @@ export function credentialUsername(token: ResolvedToken, explicit?: string): str
   const kind = token.kind === 'unknown' ? kindFromPrefix(token.token) : token.kind;
   const username = (explicit ?? token.username) || defaultUsername(kind);
   if (!username) {
-    throw new GlxError('NO_TOKEN', `the token from ${token.source} is a deploy token, and its username is unknown`, 'Pass --username <deploy-token-username>, or store it with `glx auth --netrc --username <name>`.');
+    throw new GlxError(
+      'NO_TOKEN',
+      `the token from ${token.source} is a deploy token, and its username is unknown`,
+      'Pass --username <deploy-token-username>, or store it with `glx auth --netrc --username <name>`.',
+    );
   }
   return username;
 }
@@ -92,7 +107,10 @@ export async function netrcFile(deps: Deps): Promise<{ file: string; note?: stri
   const wanted = netrcPath(env, homeDir);
   const read = await findUvNetrc(env, homeDir, platform);
   if (!read || read === wanted) return { file: wanted };
-  return { file: read, note: `NETRC=${env.NETRC} does not exist, so uv reads ${read}: glx uses that file (creating ${wanted} would hide ${read} from uv)` };
+  return {
+    file: read,
+    note: `NETRC=${env.NETRC} does not exist, so uv reads ${read}: glx uses that file (creating ${wanted} would hide ${read} from uv)`,
+  };
 }
 
 function resolved(deps: Deps, token: string, source: TokenSource, extra: Partial<ResolvedToken> = {}): ResolvedToken {
@@ -113,7 +131,10 @@ function checkTokenText(token: string, source: TokenSource, file: string | undef
   const bad = token.search(/[^\x20-\x7e]/);
   if (bad < 0) return;
   const code = token.charCodeAt(bad);
-  const what = code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) ? 'a control character' : 'a character that is not ASCII';
+  const what =
+    code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0)
+      ? 'a control character'
+      : 'a character that is not ASCII';
   const where = file ? `${source} (${file})` : source;
   throw new GlxError(
     'TOKEN_INVALID',
@@ -158,13 +179,24 @@ async function singleSourceToken(deps: Deps, tokenStdin: boolean): Promise<Resol
   const { env, io } = deps;
   if (tokenStdin) {
     const token = (await io.readStdin()).replace(/\r?\n$/, '');
-    if (token.trim() === '') throw new GlxError('NO_TOKEN', '--token-stdin was given but standard input was empty', 'Pipe the token in: echo "$TOKEN" | glx ... --token-stdin');
-    if (/[\r\n]/.test(token)) throw new GlxError('NO_TOKEN', 'the token read from standard input has more than one line', 'Pipe exactly one token, on one line.');
+    if (token.trim() === '')
+      throw new GlxError(
+        'NO_TOKEN',
+        '--token-stdin was given but standard input was empty',
+        'Pipe the token in: echo "$TOKEN" | glx ... --token-stdin',
+      );
+    if (/[\r\n]/.test(token))
+      throw new GlxError(
+        'NO_TOKEN',
+        'the token read from standard input has more than one line',
+        'Pipe exactly one token, on one line.',
+      );
     return resolved(deps, token, '--token-stdin', {});
   }
   if (env.GITLAB_TOKEN) return resolved(deps, env.GITLAB_TOKEN, 'GITLAB_TOKEN', {});
   if (env.GITLAB_ACCESS_TOKEN) return resolved(deps, env.GITLAB_ACCESS_TOKEN, 'GITLAB_ACCESS_TOKEN', {});
-  if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN) return resolved(deps, env.CI_JOB_TOKEN, 'CI_JOB_TOKEN', { kind: 'job', username: 'gitlab-ci-token' });
+  if (env.GITLAB_CI === 'true' && env.CI_JOB_TOKEN)
+    return resolved(deps, env.CI_JOB_TOKEN, 'CI_JOB_TOKEN', { kind: 'job', username: 'gitlab-ci-token' });
   return undefined;
 }
 

@@ -35,7 +35,11 @@ async function runUvAuth(deps: Deps, args: string[], input?: string): Promise<Ex
   try {
     return await deps.exec('uv', args, input === undefined ? {} : { input });
   } catch {
-    throw new GlxError('TOOL_MISSING', 'uv is not on PATH, so glx cannot use its credentials store', 'Install uv (https://docs.astral.sh/uv/), or use --netrc instead.');
+    throw new GlxError(
+      'TOOL_MISSING',
+      'uv is not on PATH, so glx cannot use its credentials store',
+      'Install uv (https://docs.astral.sh/uv/), or use --netrc instead.',
+    );
   }
 }
 
@@ -50,12 +54,23 @@ export interface UvStoreOptions {
 }
 
 /** Stores `login`/`token` for every service, replacing entries with another username. */
-export async function storeInUv(deps: Deps, log: Log, services: string[], login: string, token: string, options: UvStoreOptions): Promise<void> {
+export async function storeInUv(
+  deps: Deps,
+  log: Log,
+  services: string[],
+  login: string,
+  token: string,
+  options: UvStoreOptions,
+): Promise<void> {
   const { dryRun } = options;
   const version = await uvVersion(deps);
   for (const service of services) {
     if (httpRefused(service, version)) {
-      throw new GlxError('USAGE', `uv's credentials store takes https only for ${new URL(service).host} (uv auth login refuses plain http except for localhost)`, 'Store the token with --netrc instead: uv reads it for http indexes too.');
+      throw new GlxError(
+        'USAGE',
+        `uv's credentials store takes https only for ${new URL(service).host} (uv auth login refuses plain http except for localhost)`,
+        'Store the token with --netrc instead: uv reads it for http indexes too.',
+      );
     }
   }
   const store = await readUvStore(deps);
@@ -65,19 +80,32 @@ export async function storeInUv(deps: Deps, log: Log, services: string[], login:
     if (dryRun) {
       // With --json the one object on stdout says what would be done; the commands are for people.
       if (options.json) continue;
-      for (const entry of stale) deps.io.out(`uv auth logout ${entry.service} --username ${entry.username ?? '__token__'}\n`);
+      for (const entry of stale)
+        deps.io.out(`uv auth logout ${entry.service} --username ${entry.username ?? '__token__'}\n`);
       deps.io.out(`uv ${args.join(' ')}   # password on stdin\n`);
       continue;
     }
     // Another username for the same service would leave uv with two entries it refuses as ambiguous.
     for (const entry of stale) {
       const result = await logoutEntry(deps, entry.service, entry);
-      if (result.code !== 0) throw new GlxError('TOOL_MISSING', `uv auth logout failed for ${entry.username}@${entry.service}: ${firstLine(result)}`, `Remove it by hand from ${store.file}, or use --netrc.`);
-      log.info(`Removed the old entry for ${entry.service} (login ${entry.username ?? '(bearer)'}) from uv's credentials store: uv refuses two usernames for one URL.`);
+      if (result.code !== 0)
+        throw new GlxError(
+          'TOOL_MISSING',
+          `uv auth logout failed for ${entry.username}@${entry.service}: ${firstLine(result)}`,
+          `Remove it by hand from ${store.file}, or use --netrc.`,
+        );
+      log.info(
+        `Removed the old entry for ${entry.service} (login ${entry.username ?? '(bearer)'}) from uv's credentials store: uv refuses two usernames for one URL.`,
+      );
     }
     // The password goes on stdin, never in argv where `ps` would show it (uv docs: cli.md).
     const result = await runUvAuth(deps, args, `${token}\n`);
-    if (result.code !== 0) throw new GlxError('TOOL_MISSING', `uv auth login failed for ${service}: ${firstLine(result)}`, 'uv 0.8.15 or newer has `uv auth`; update uv, or use --netrc.');
+    if (result.code !== 0)
+      throw new GlxError(
+        'TOOL_MISSING',
+        `uv auth login failed for ${service}: ${firstLine(result)}`,
+        'uv 0.8.15 or newer has `uv auth`; update uv, or use --netrc.',
+      );
     log.info(`Stored credentials for ${service} in uv's credentials store (login ${login}).`);
   }
 }
@@ -86,7 +114,12 @@ export async function storeInUv(deps: Deps, log: Log, services: string[], login:
 export async function removeFromUv(deps: Deps, log: Log, services: string[], options: UvStoreOptions): Promise<void> {
   const { dryRun } = options;
   const store = await readUvStore(deps);
-  if (store.error) throw new GlxError('FILE_UNREADABLE', `${store.file} is invalid (uv ignores all of it): ${store.error}`, 'Fix or remove the file by hand.');
+  if (store.error)
+    throw new GlxError(
+      'FILE_UNREADABLE',
+      `${store.file} is invalid (uv ignores all of it): ${store.error}`,
+      'Fix or remove the file by hand.',
+    );
   for (const service of services) {
     const entries = entriesFor(store.entries, service);
     if (entries.length === 0) {
@@ -99,12 +132,24 @@ export async function removeFromUv(deps: Deps, log: Log, services: string[], opt
         continue;
       }
       const result = await logoutEntry(deps, entry.service, entry);
-      if (result.code !== 0) throw new GlxError('TOOL_MISSING', `uv auth logout failed for ${entry.username}@${entry.service}: ${firstLine(result)}`, `Remove it by hand from ${store.file}.`);
+      if (result.code !== 0)
+        throw new GlxError(
+          'TOOL_MISSING',
+          `uv auth logout failed for ${entry.username}@${entry.service}: ${firstLine(result)}`,
+          `Remove it by hand from ${store.file}.`,
+        );
     }
     if (dryRun) continue;
     const left = entriesFor((await readUvStore(deps)).entries, service);
-    if (left.length > 0) throw new GlxError('TOOL_MISSING', `uv auth logout exited 0, but ${store.file} still holds ${left.map((e) => `${e.username}@${e.service}`).join(', ')}`, `Remove it by hand from ${store.file}.`);
-    log.info(`Removed credentials for ${service} (login ${entries.map((e) => e.username ?? '(bearer)').join(', ')}) from uv's credentials store.`);
+    if (left.length > 0)
+      throw new GlxError(
+        'TOOL_MISSING',
+        `uv auth logout exited 0, but ${store.file} still holds ${left.map((e) => `${e.username}@${e.service}`).join(', ')}`,
+        `Remove it by hand from ${store.file}.`,
+      );
+    log.info(
+      `Removed credentials for ${service} (login ${entries.map((e) => e.username ?? '(bearer)').join(', ')}) from uv's credentials store.`,
+    );
   }
 }
 

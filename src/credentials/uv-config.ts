@@ -30,15 +30,27 @@ export function uvTomlFiles(deps: Pick<Deps, 'env' | 'homeDir' | 'platform'>, pr
   const { env, homeDir, platform } = deps;
   if (platform === 'win32') {
     const appData = env.APPDATA || path.win32.join(homeDir, 'AppData', 'Roaming');
-    return [project, path.win32.join(appData, 'uv', 'uv.toml'), path.win32.join(env.SYSTEMDRIVE ? `${env.SYSTEMDRIVE}\\` : 'C:\\', 'ProgramData', 'uv', 'uv.toml')];
+    return [
+      project,
+      path.win32.join(appData, 'uv', 'uv.toml'),
+      path.win32.join(env.SYSTEMDRIVE ? `${env.SYSTEMDRIVE}\\` : 'C:\\', 'ProgramData', 'uv', 'uv.toml'),
+    ];
   }
-  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(homeDir, '.config');
-  const system = (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(Boolean).map((dir) => path.join(dir, 'uv', 'uv.toml'));
+  const config =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(homeDir, '.config');
+  const system = (env.XDG_CONFIG_DIRS || '/etc/xdg')
+    .split(':')
+    .filter(Boolean)
+    .map((dir) => path.join(dir, 'uv', 'uv.toml'));
   return [project, path.join(config, 'uv', 'uv.toml'), ...system, '/etc/uv/uv.toml'];
 }
 
 /** `toolUv` is pyproject's `[tool.uv]` table; it counts only when no project uv.toml exists. */
-export async function readUvConfig(deps: Pick<Deps, 'env' | 'homeDir' | 'platform'>, projectDir: string, toolUv: Record<string, unknown>): Promise<UvConfig> {
+export async function readUvConfig(
+  deps: Pick<Deps, 'env' | 'homeDir' | 'platform'>,
+  projectDir: string,
+  toolUv: Record<string, unknown>,
+): Promise<UvConfig> {
   const { parse } = await import('smol-toml');
   const config: UvConfig = { indexes: [] };
   const layers: Array<{ file: string; table: Record<string, unknown> }> = [];
@@ -63,7 +75,12 @@ export async function readUvConfig(deps: Pick<Deps, 'env' | 'homeDir' | 'platfor
     const list = Array.isArray(table.index) ? table.index : [];
     for (const item of list) {
       if (!isTable(item) || typeof item.url !== 'string') continue;
-      config.indexes.push({ file, url: item.url, ...(typeof item.name === 'string' ? { name: item.name } : {}), ...(typeof item.authenticate === 'string' ? { authenticate: item.authenticate } : {}) });
+      config.indexes.push({
+        file,
+        url: item.url,
+        ...(typeof item.name === 'string' ? { name: item.name } : {}),
+        ...(typeof item.authenticate === 'string' ? { authenticate: item.authenticate } : {}),
+      });
     }
   }
   return config;

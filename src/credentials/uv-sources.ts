@@ -13,8 +13,8 @@
  */
 import path from 'node:path';
 import type { Deps, Env } from '../deps.js';
-import { readTextIfExists } from '../util/fs-atomic.js';
 import { indexEnvVars } from '../pyproject/index-name.js';
+import { readTextIfExists } from '../util/fs-atomic.js';
 
 export type SourceName = 'env' | 'url' | 'host-cache' | 'netrc' | 'uv-store' | 'keyring';
 
@@ -114,7 +114,13 @@ export async function uvCredentialsFile(deps: Pick<Deps, 'env' | 'homeDir' | 'ex
   const candidates = uvCredentialsDirCandidates(deps.env, deps.homeDir, deps.platform);
   const { stat } = await import('node:fs/promises');
   for (const candidate of candidates.slice(0, -1)) {
-    if (await stat(path.dirname(candidate)).then(() => true, () => false)) return path.join(candidate, 'credentials.toml');
+    if (
+      await stat(path.dirname(candidate)).then(
+        () => true,
+        () => false,
+      )
+    )
+      return path.join(candidate, 'credentials.toml');
   }
   return path.join(candidates.at(-1)!, 'credentials.toml');
 }
@@ -136,13 +142,16 @@ export async function readUvStore(deps: Pick<Deps, 'env' | 'homeDir' | 'exec' | 
   for (const item of list) {
     const service = typeof item.service === 'string' ? item.service : '';
     // uv parses every service as a URL: one without a scheme fails the whole file (store.rs `from_file`).
-    if (!/^https?:\/\//i.test(service) || !canParse(service)) return { file, entries: [], error: `service ${JSON.stringify(service)} is not a URL with http:// or https://` };
+    if (!/^https?:\/\//i.test(service) || !canParse(service))
+      return { file, entries: [], error: `service ${JSON.stringify(service)} is not a URL with http:// or https://` };
     const bearer = item.scheme === 'bearer';
     entries.push({
       service,
       scheme: bearer ? 'bearer' : 'basic',
       ...(!bearer && typeof item.username === 'string' && item.username !== '' ? { username: item.username } : {}),
-      ...(typeof (bearer ? item.token : item.password) === 'string' ? { password: (bearer ? item.token : item.password) as string } : {}),
+      ...(typeof (bearer ? item.token : item.password) === 'string'
+        ? { password: (bearer ? item.token : item.password) as string }
+        : {}),
     });
   }
   return { file, entries };
@@ -223,7 +232,8 @@ function ownCredentials(index: IndexForSources, env: Env): Creds | undefined {
     const user = env[vars.username];
     const pass = env[vars.password];
     // https://github.com/astral-sh/uv/blob/main/crates/uv-static/src/env_vars.rs: an empty USERNAME counts as none; an empty PASSWORD is still a password.
-    if (user !== undefined || pass !== undefined) return { username: user || undefined, password: pass, from: { index: index.name, source: 'env' } };
+    if (user !== undefined || pass !== undefined)
+      return { username: user || undefined, password: pass, from: { index: index.name, source: 'env' } };
   }
   const fromUrl = urlCredentials(index.url);
   return fromUrl ? { ...fromUrl, from: { index: index.name ?? index.url, source: 'url' } } : undefined;
@@ -258,7 +268,11 @@ function seedRealms(all: IndexForSources[], env: Env): Map<string, Creds> {
   return realms;
 }
 
-function realmLookup(realms: Map<string, Creds>, realm: string | undefined, username: string | undefined): Creds | undefined {
+function realmLookup(
+  realms: Map<string, Creds>,
+  realm: string | undefined,
+  username: string | undefined,
+): Creds | undefined {
   if (!realm) return undefined;
   const found = realms.get(`${realm}\u0000${username ?? ''}`);
   // Given a username, password-less credentials do not count (cache.rs `get_realm`).
@@ -271,7 +285,14 @@ function realmLookup(realms: Map<string, Creds>, realm: string | undefined, user
  * knows, in uv's order (they seed the per-host cache); `requestUrl` is a URL under the index
  * (uv's store matches by prefix against the page it asks for).
  */
-export function chooseUvCredentials(index: IndexForSources, all: IndexForSources[], env: Env, netrc: NetrcLookup, store: StoreLookup, keyring: boolean): UvCredentials {
+export function chooseUvCredentials(
+  index: IndexForSources,
+  all: IndexForSources[],
+  env: Env,
+  netrc: NetrcLookup,
+  store: StoreLookup,
+  keyring: boolean,
+): UvCredentials {
   const envVars = indexEnvVars(index.name ?? '');
   const policy = index.authenticate ?? 'auto';
   const requestUrl = `${index.url.replace(/\/+$/, '')}/`;
@@ -287,7 +308,9 @@ export function chooseUvCredentials(index: IndexForSources, all: IndexForSources
     present: envPresent,
     username: envUser === '' ? undefined : envUser,
     password: envPass,
-    detail: envPresent ? `${envVars.username}${envUser === undefined ? ' (unset)' : ''}, ${envVars.password}${envPass === undefined ? ' (unset)' : ''}` : `${envVars.username} / ${envVars.password} not set`,
+    detail: envPresent
+      ? `${envVars.username}${envUser === undefined ? ' (unset)' : ''}, ${envVars.password}${envPass === undefined ? ' (unset)' : ''}`
+      : `${envVars.username} / ${envVars.password} not set`,
   };
   const fromUrl = urlCredentials(index.url);
   const urlFinding: SourceFinding = {
@@ -295,7 +318,9 @@ export function chooseUvCredentials(index: IndexForSources, all: IndexForSources
     present: fromUrl !== undefined,
     username: fromUrl?.username,
     password: fromUrl?.password,
-    detail: fromUrl ? `credentials embedded in the index URL (${fromUrl.password !== undefined ? 'username and password' : 'username only'}; leak risk)` : 'none in the URL',
+    detail: fromUrl
+      ? `credentials embedded in the index URL (${fromUrl.password !== undefined ? 'username and password' : 'username only'}; leak risk)`
+      : 'none in the URL',
   };
   findings.push(envFinding, urlFinding);
 
@@ -339,7 +364,8 @@ export function chooseUvCredentials(index: IndexForSources, all: IndexForSources
   else if (!chosen && realmFirst && realmCreds && knownUser === undefined) knownUser = realmCreds.username;
 
   const netrcEntry = netrc.entry;
-  const netrcMatches = netrcEntry?.password !== undefined && (knownUser === undefined || netrcEntry.login === knownUser);
+  const netrcMatches =
+    netrcEntry?.password !== undefined && (knownUser === undefined || netrcEntry.login === knownUser);
   findings.push({
     source: 'netrc',
     present: netrcMatches,
@@ -376,12 +402,34 @@ export function chooseUvCredentials(index: IndexForSources, all: IndexForSources
 
   // https://docs.astral.sh/uv/concepts/authentication/http/: the keyring is asked only with a known username or authenticate = "always".
   const keyringAsked = keyring && (knownUser !== undefined || policy === 'always');
-  findings.push({ source: 'keyring', present: false, detail: keyring ? (keyringAsked ? 'keyring-provider = subprocess: uv asks `keyring get` (glx cannot check it)' : 'enabled, but uv skips it without a username or authenticate = "always"') : 'disabled (keyring-provider is not subprocess)' });
+  findings.push({
+    source: 'keyring',
+    present: false,
+    detail: keyring
+      ? keyringAsked
+        ? 'keyring-provider = subprocess: uv asks `keyring get` (glx cannot check it)'
+        : 'enabled, but uv skips it without a username or authenticate = "always"'
+      : 'disabled (keyring-provider is not subprocess)',
+  });
 
   if (!chosen && incompleteIfNone && realmCreds?.password !== undefined) chosen = hostFinding;
 
-  const downloads = chosen === urlFinding && envPresent && envPass !== undefined && (envPass !== urlFinding.password || envFinding.username !== urlFinding.username) ? envFinding : undefined;
+  const downloads =
+    chosen === urlFinding &&
+    envPresent &&
+    envPass !== undefined &&
+    (envPass !== urlFinding.password || envFinding.username !== urlFinding.username)
+      ? envFinding
+      : undefined;
   let failure: UvFailure | undefined;
-  if (!chosen) failure = policy !== 'always' ? 'anonymous' : incompleteIfNone ? 'incomplete-credentials' : 'missing-credentials';
-  return { chosen, failure, ...(downloads ? { downloads } : {}), ...(knownUser !== undefined && !chosen ? { knownUsername: knownUser } : {}), findings, envVars };
+  if (!chosen)
+    failure = policy !== 'always' ? 'anonymous' : incompleteIfNone ? 'incomplete-credentials' : 'missing-credentials';
+  return {
+    chosen,
+    failure,
+    ...(downloads ? { downloads } : {}),
+    ...(knownUser !== undefined && !chosen ? { knownUsername: knownUser } : {}),
+    findings,
+    envVars,
+  };
 }

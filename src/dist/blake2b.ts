@@ -129,8 +129,20 @@ function compressBody(): number[] {
 
   const g = (a: number, b: number, c: number, d: number, x: number, y: number) => {
     const rotate = (target: number, left: number, right: number, bits: number) =>
-      emit(op.localGet, v(left), op.localGet, v(right), op.i64Xor, op.i64Const, ...sleb(BigInt(bits)), op.i64Rotr, op.localSet, v(target));
-    const add = (target: number, other: number) => emit(op.localGet, v(target), op.localGet, v(other), op.i64Add, op.localSet, v(target));
+      emit(
+        op.localGet,
+        v(left),
+        op.localGet,
+        v(right),
+        op.i64Xor,
+        op.i64Const,
+        ...sleb(BigInt(bits)),
+        op.i64Rotr,
+        op.localSet,
+        v(target),
+      );
+    const add = (target: number, other: number) =>
+      emit(op.localGet, v(target), op.localGet, v(other), op.i64Add, op.localSet, v(target));
     emit(op.localGet, v(a), op.localGet, v(b), op.i64Add);
     message(x);
     emit(op.i64Add, op.localSet, v(a));
@@ -156,7 +168,20 @@ function compressBody(): number[] {
     g(3, 4, 9, 14, s[14]!, s[15]!);
   }
   for (let i = 0; i < 8; i++) {
-    emit(op.i32Const, 0, op.i32Const, 0, op.i64Load, ...memarg(i * 8), op.localGet, v(i), op.i64Xor, op.localGet, v(8 + i), op.i64Xor);
+    emit(
+      op.i32Const,
+      0,
+      op.i32Const,
+      0,
+      op.i64Load,
+      ...memarg(i * 8),
+      op.localGet,
+      v(i),
+      op.i64Xor,
+      op.localGet,
+      v(8 + i),
+      op.i64Xor,
+    );
     emit(op.i64Store, ...memarg(i * 8));
   }
   emit(op.end);
@@ -167,13 +192,39 @@ function compressBody(): number[] {
 /** `blocks(ptr, n)`: n consecutive non-final blocks. */
 function blocksBody(): number[] {
   const code = [
-    op.block, VOID,
-    op.loop, VOID,
-    op.localGet, 1, op.i32Eqz, op.brIf, 1,
-    op.localGet, 0, op.i32Const, ...sleb(BigInt(BLOCK)), op.i32Const, 0, op.call, 0,
-    op.localGet, 0, op.i32Const, ...sleb(BigInt(BLOCK)), op.i32Add, op.localSet, 0,
-    op.localGet, 1, op.i32Const, 1, op.i32Sub, op.localSet, 1,
-    op.br, 0,
+    op.block,
+    VOID,
+    op.loop,
+    VOID,
+    op.localGet,
+    1,
+    op.i32Eqz,
+    op.brIf,
+    1,
+    op.localGet,
+    0,
+    op.i32Const,
+    ...sleb(BigInt(BLOCK)),
+    op.i32Const,
+    0,
+    op.call,
+    0,
+    op.localGet,
+    0,
+    op.i32Const,
+    ...sleb(BigInt(BLOCK)),
+    op.i32Add,
+    op.localSet,
+    0,
+    op.localGet,
+    1,
+    op.i32Const,
+    1,
+    op.i32Sub,
+    op.localSet,
+    1,
+    op.br,
+    0,
     op.end,
     op.end,
     op.end,
@@ -189,7 +240,14 @@ function moduleBytes(): Uint8Array {
   const exports = [3, ...name('memory'), 0x02, 0, ...name('compress'), 0x00, 0, ...name('blocks'), 0x00, 1];
   const code = [2, ...compressBody(), ...blocksBody()];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, types),
     ...section(3, functions),
     ...section(5, memory),
@@ -227,13 +285,15 @@ export interface Blake2b {
 
 /** A streaming BLAKE2b hasher (unkeyed) producing `outputBytes` (1–64) bytes; 32 for BLAKE2b-256. */
 export function createBlake2b(outputBytes = 32): Blake2b {
-  if (!Number.isInteger(outputBytes) || outputBytes < 1 || outputBytes > 64) throw new RangeError('BLAKE2b digest length must be 1 to 64 bytes');
+  if (!Number.isInteger(outputBytes) || outputBytes < 1 || outputBytes > 64)
+    throw new RangeError('BLAKE2b digest length must be 1 to 64 bytes');
   compiled ??= new wasmApi.Module(moduleBytes());
   const wasm = spare.pop() ?? (new wasmApi.Instance(compiled).exports as Blake2bExports);
   const bytes = new Uint8Array(wasm.memory.buffer);
   const view = new DataView(wasm.memory.buffer);
   // RFC 7693 §2.5: h0 ^= 0x0101kknn (no key, digest length nn).
-  for (let i = 0; i < 8; i++) view.setBigUint64(i * 8, i === 0 ? IV[0]! ^ BigInt(0x01010000 | outputBytes) : IV[i]!, true);
+  for (let i = 0; i < 8; i++)
+    view.setBigUint64(i * 8, i === 0 ? IV[0]! ^ BigInt(0x01010000 | outputBytes) : IV[i]!, true);
   view.setBigUint64(COUNTER_AT, 0n, true);
   // Bytes waiting in the buffer. The last block must be compressed with the final flag, so a full
   // buffer is only compressed up to its last block, once more input shows it is not the end.

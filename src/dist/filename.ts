@@ -46,7 +46,8 @@ export function parseDistName(fileName: string): DistName | string {
   if (!kind) return 'not a wheel (.whl) or source distribution (.tar.gz, .zip)';
   if (kind.kind === 'sdist') {
     const stem = fileName.slice(0, fileName.length - (kind.format === 'zip' ? 4 : 7));
-    if (!stem.includes('-')) return `an sdist is named <name>-<version>.${kind.format} (e.g. acme_utils-1.0.${kind.format}); this name has no "-"`;
+    if (!stem.includes('-'))
+      return `an sdist is named <name>-<version>.${kind.format} (e.g. acme_utils-1.0.${kind.format}); this name has no "-"`;
     return { kind: 'sdist', fileName, stem, format: kind.format === 'zip' ? 'zip' : 'tar.gz' };
   }
   const parts = fileName.slice(0, -4).split('-');
@@ -92,7 +93,14 @@ export function normalizeVersion(version: string): string | undefined {
     .join('.');
   if (preL) {
     const label = preL.toLowerCase();
-    const short = label === 'alpha' ? 'a' : label === 'beta' ? 'b' : label === 'c' || label === 'pre' || label === 'preview' ? 'rc' : label;
+    const short =
+      label === 'alpha'
+        ? 'a'
+        : label === 'beta'
+          ? 'b'
+          : label === 'c' || label === 'pre' || label === 'preview'
+            ? 'rc'
+            : label;
     out += `${short}${BigInt(preN ?? '0')}`;
   }
   if (postN1 !== undefined) out += `.post${BigInt(postN1)}`;
@@ -116,7 +124,8 @@ export function sameVersion(a: string, b: string): boolean {
  */
 export function sdistStemMatches(stem: string, name: string, version: string): boolean {
   for (let at = stem.indexOf('-'); at > 0; at = stem.indexOf('-', at + 1)) {
-    if (normalizeName(stem.slice(0, at)) === normalizeName(name) && sameVersion(stem.slice(at + 1), version)) return true;
+    if (normalizeName(stem.slice(0, at)) === normalizeName(name) && sameVersion(stem.slice(at + 1), version))
+      return true;
   }
   return false;
 }

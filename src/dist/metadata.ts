@@ -69,7 +69,13 @@ export function parseCoreMetadata(text: string): MetadataResult {
   if (problems.length > 0) return { problems };
   const description = body.trim() !== '' ? body : first('description');
   return {
-    metadata: { metadataVersion: metadataVersion!, name: name!, version: version!, headers, ...(description !== undefined ? { description } : {}) },
+    metadata: {
+      metadataVersion: metadataVersion!,
+      name: name!,
+      version: version!,
+      headers,
+      ...(description !== undefined ? { description } : {}),
+    },
     problems,
   };
 }
@@ -129,7 +135,8 @@ export function uploadFields(input: FormInput): Array<[string, string]> {
     const value = first(header);
     if (value !== undefined && value !== '') fields.push([field, value]);
   }
-  if (metadata.description !== undefined && metadata.description !== '') fields.push(['description', metadata.description]);
+  if (metadata.description !== undefined && metadata.description !== '')
+    fields.push(['description', metadata.description]);
   fields.push(['requires_python', first('requires-python') ?? '']);
   for (const [header, field] of MULTI_FIELDS) {
     for (const value of metadata.headers.get(header) ?? []) fields.push([field, value]);

@@ -5,13 +5,25 @@
  */
 import type { SimpleFile } from '../gitlab/simple-page.js';
 
-export type FileDecision = { action: 'upload' } | { action: 'skip'; remote: SimpleFile } | { action: 'conflict'; remote: SimpleFile; reason: string };
+export type FileDecision =
+  | { action: 'upload' }
+  | { action: 'skip'; remote: SimpleFile }
+  | { action: 'conflict'; remote: SimpleFile; reason: string };
 
 export function decideFile(localSha256: string, remote: SimpleFile | undefined): FileDecision {
   if (!remote) return { action: 'upload' };
-  if (!remote.sha256) return { action: 'conflict', remote, reason: 'the registry lists a file with this name but no sha256, so glx cannot tell whether it is the same file' };
+  if (!remote.sha256)
+    return {
+      action: 'conflict',
+      remote,
+      reason: 'the registry lists a file with this name but no sha256, so glx cannot tell whether it is the same file',
+    };
   if (remote.sha256 === localSha256.toLowerCase()) return { action: 'skip', remote };
-  return { action: 'conflict', remote, reason: `the registry holds a different file with this name (sha256 ${remote.sha256.slice(0, 12)}… there, ${localSha256.slice(0, 12)}… here)` };
+  return {
+    action: 'conflict',
+    remote,
+    reason: `the registry holds a different file with this name (sha256 ${remote.sha256.slice(0, 12)}… there, ${localSha256.slice(0, 12)}… here)`,
+  };
 }
 
 export interface WantedLink {
@@ -31,9 +43,13 @@ export function decideLink(wanted: WantedLink, existing: readonly ExistingLink[]
   const byName = existing.find((link) => link.name === wanted.name);
   if (byName) {
     if (byName.url === wanted.url) return { action: 'exists' };
-    return { action: 'clash', reason: `the release already has a link named ${wanted.name} to another URL (${byName.url})` };
+    return {
+      action: 'clash',
+      reason: `the release already has a link named ${wanted.name} to another URL (${byName.url})`,
+    };
   }
   const byUrl = existing.find((link) => link.url === wanted.url);
-  if (byUrl) return { action: 'clash', reason: `the release already links this file under another name (${byUrl.name})` };
+  if (byUrl)
+    return { action: 'clash', reason: `the release already links this file under another name (${byUrl.name})` };
   return { action: 'create' };
 }

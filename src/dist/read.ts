@@ -6,7 +6,15 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { normalizeName, normalizeVersion, PROJECT_NAME, parseDistName, sameVersion, sdistStemMatches, type DistName } from './filename.js';
+import {
+  type DistName,
+  normalizeName,
+  normalizeVersion,
+  PROJECT_NAME,
+  parseDistName,
+  sameVersion,
+  sdistStemMatches,
+} from './filename.js';
 import { type CoreMetadata, parseCoreMetadata } from './metadata.js';
 import { findInTarGz } from './tar.js';
 import { openZip, type ZipArchive, type ZipEntry } from './zip.js';
@@ -51,10 +59,17 @@ export async function readDistribution(file: string, display: string): Promise<R
 
   let found: { where: string; text: string } | { problem: string };
   try {
-    found = parsed.kind === 'wheel' ? await wheelMetadata(file, parsed.name, parsed.version) : await sdistMetadata(file, parsed.format);
+    found =
+      parsed.kind === 'wheel'
+        ? await wheelMetadata(file, parsed.name, parsed.version)
+        : await sdistMetadata(file, parsed.format);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return fail(code ? `cannot be read (${code})` : `is not a valid ${parsed.kind === 'wheel' || parsed.format === 'zip' ? 'zip' : 'tar.gz'} archive: ${(error as Error).message}`);
+    return fail(
+      code
+        ? `cannot be read (${code})`
+        : `is not a valid ${parsed.kind === 'wheel' || parsed.format === 'zip' ? 'zip' : 'tar.gz'} archive: ${(error as Error).message}`,
+    );
   }
   if ('problem' in found) return fail(found.problem);
 
@@ -79,8 +94,10 @@ export async function readDistribution(file: string, display: string): Promise<R
 
 function checkAgainstName(parsed: DistName, metadata: CoreMetadata, where: string): string[] {
   const problems: string[] = [];
-  if (!PROJECT_NAME.test(metadata.name)) problems.push(`${where}: Name ${JSON.stringify(metadata.name)} is not a valid project name`);
-  if (normalizeVersion(metadata.version) === undefined) problems.push(`${where}: Version ${JSON.stringify(metadata.version)} is not a valid PEP 440 version`);
+  if (!PROJECT_NAME.test(metadata.name))
+    problems.push(`${where}: Name ${JSON.stringify(metadata.name)} is not a valid project name`);
+  if (normalizeVersion(metadata.version) === undefined)
+    problems.push(`${where}: Version ${JSON.stringify(metadata.version)} is not a valid PEP 440 version`);
   if (parsed.kind === 'wheel') {
     if (normalizeName(parsed.name) !== normalizeName(metadata.name)) {
       problems.push(`the file name says project "${parsed.name}", ${where} says Name: ${metadata.name}`);
@@ -90,17 +107,24 @@ function checkAgainstName(parsed: DistName, metadata: CoreMetadata, where: strin
     }
   } else if (!sdistStemMatches(parsed.stem, metadata.name, metadata.version)) {
     const expected = `${metadata.name.replace(/[-_.]+/g, '_').toLowerCase()}-${normalizeVersion(metadata.version) ?? metadata.version}`;
-    problems.push(`the file name does not match ${where} (Name: ${metadata.name}, Version: ${metadata.version}); expected ${expected}.${parsed.format}`);
+    problems.push(
+      `the file name does not match ${where} (Name: ${metadata.name}, Version: ${metadata.version}); expected ${expected}.${parsed.format}`,
+    );
   }
   return problems;
 }
 
 /** `{name}-{version}.dist-info/METADATA` at the top of the wheel; with several, the one the file name points at. */
-async function wheelMetadata(file: string, name: string, version: string): Promise<{ where: string; text: string } | { problem: string }> {
+async function wheelMetadata(
+  file: string,
+  name: string,
+  version: string,
+): Promise<{ where: string; text: string } | { problem: string }> {
   const zip = await openZip(file);
   try {
     const candidates = zip.entries.filter((entry) => /^[^/]+\.dist-info\/METADATA$/.test(entry.name));
-    if (candidates.length === 0) return { problem: 'has no *.dist-info/METADATA (not a wheel built by a PEP 517 backend?)' };
+    if (candidates.length === 0)
+      return { problem: 'has no *.dist-info/METADATA (not a wheel built by a PEP 517 backend?)' };
     const wanted = `${normalizeName(name)}-${normalizeVersion(version.replace(/_/g, '-')) ?? version}`;
     const entry =
       candidates.length === 1
@@ -108,9 +132,16 @@ async function wheelMetadata(file: string, name: string, version: string): Promi
         : candidates.find((candidate) => {
             const dir = candidate.name.slice(0, -'.dist-info/METADATA'.length);
             const cut = dir.lastIndexOf('-');
-            return cut > 0 && `${normalizeName(dir.slice(0, cut))}-${normalizeVersion(dir.slice(cut + 1)) ?? dir.slice(cut + 1)}` === wanted;
+            return (
+              cut > 0 &&
+              `${normalizeName(dir.slice(0, cut))}-${normalizeVersion(dir.slice(cut + 1)) ?? dir.slice(cut + 1)}` ===
+                wanted
+            );
           });
-    if (!entry) return { problem: `has several .dist-info directories and none matches its file name (${candidates.map((c) => c.name).join(', ')})` };
+    if (!entry)
+      return {
+        problem: `has several .dist-info directories and none matches its file name (${candidates.map((c) => c.name).join(', ')})`,
+      };
     return { where: entry.name, text: await readText(zip, entry) };
   } finally {
     await zip.close();
@@ -124,7 +155,10 @@ async function readText(zip: ZipArchive, entry: ZipEntry): Promise<string> {
 /** PKG-INFO one level down (`{name}-{version}/PKG-INFO`); deeper ones belong to egg-info copies. */
 const SDIST_PKG_INFO = /^[^/]+\/PKG-INFO$/;
 
-async function sdistMetadata(file: string, format: 'tar.gz' | 'zip'): Promise<{ where: string; text: string } | { problem: string }> {
+async function sdistMetadata(
+  file: string,
+  format: 'tar.gz' | 'zip',
+): Promise<{ where: string; text: string } | { problem: string }> {
   if (format === 'tar.gz') {
     const member = await findInTarGz(file, (member) => SDIST_PKG_INFO.test(member), MAX_METADATA_BYTES);
     if (!member) return { problem: 'has no <name>-<version>/PKG-INFO' };

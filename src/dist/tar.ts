@@ -64,7 +64,11 @@ export interface TarMember {
  * The first regular file whose path satisfies `match`, or undefined when the archive ends first.
  * `limit` caps the member's size (and the size of long-name and pax records).
  */
-export async function findInTarGz(file: string, match: (path: string) => boolean, limit: number): Promise<TarMember | undefined> {
+export async function findInTarGz(
+  file: string,
+  match: (path: string) => boolean,
+  limit: number,
+): Promise<TarMember | undefined> {
   const source = createReadStream(file, { highWaterMark: 256 * 1024 });
   const gunzip = createGunzip();
   source.on('error', (error) => gunzip.destroy(error));
@@ -130,7 +134,11 @@ export async function findInTarGz(file: string, match: (path: string) => boolean
         const size = numeric(header, 124, 12);
         const type = String.fromCharCode(header[156]!);
         const prefix = field(header, 257, 6).startsWith('ustar') ? field(header, 345, 155) : '';
-        const path = (paxName ?? longName ?? (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100))).replace(/^\.\//, '');
+        const path = (
+          paxName ??
+          longName ??
+          (prefix ? `${prefix}/${field(header, 0, 100)}` : field(header, 0, 100))
+        ).replace(/^\.\//, '');
         const padded = Math.ceil(size / BLOCK) * BLOCK;
         if (type === 'L' || type === 'x') {
           if (size > limit) throw new TarError('tar extended header too large');
@@ -150,7 +158,8 @@ export async function findInTarGz(file: string, match: (path: string) => boolean
   } catch (error) {
     if (error instanceof TarError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') throw new TarError(`not a valid gzip stream (${(error as Error).message})`);
+    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR')
+      throw new TarError(`not a valid gzip stream (${(error as Error).message})`);
     throw error;
   } finally {
     source.unpipe(gunzip);

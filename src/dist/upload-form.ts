@@ -44,7 +44,10 @@ export function uploadBody(dist: Distribution, boundary = `glx-${randomBytes(16)
     'utf8',
   );
   const tail = (digests: Digests) =>
-    Buffer.from(`\r\n${textPart(boundary, 'sha256_digest', digests.sha256)}${textPart(boundary, 'blake2_256_digest', digests.blake2_256)}--${boundary}--\r\n`, 'utf8');
+    Buffer.from(
+      `\r\n${textPart(boundary, 'sha256_digest', digests.sha256)}${textPart(boundary, 'blake2_256_digest', digests.blake2_256)}--${boundary}--\r\n`,
+      'utf8',
+    );
   const placeholder = '0'.repeat(HEX_DIGEST_LENGTH);
   const length = head.length + dist.size + tail({ sha256: placeholder, blake2_256: placeholder }).length;
   let last: Digests | undefined;
@@ -60,7 +63,9 @@ export function uploadBody(dist: Distribution, boundary = `glx-${randomBytes(16)
       onProgress?.(0);
       try {
         // A small file gets a buffer of its own size, not CHUNK_BYTES: less to allocate and collect per file.
-        for await (const chunk of createReadStream(dist.path, { highWaterMark: Math.min(CHUNK_BYTES, Math.max(dist.size, 64 * 1024)) })) {
+        for await (const chunk of createReadStream(dist.path, {
+          highWaterMark: Math.min(CHUNK_BYTES, Math.max(dist.size, 64 * 1024)),
+        })) {
           const bytes = chunk as Buffer;
           sent += bytes.length;
           if (sent > dist.size) break;
@@ -70,10 +75,18 @@ export function uploadBody(dist: Distribution, boundary = `glx-${randomBytes(16)
         }
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-        throw new GlxError('FILE_UNREADABLE', `cannot read ${dist.display} (${code})`, 'Check that the file still exists and is readable.');
+        throw new GlxError(
+          'FILE_UNREADABLE',
+          `cannot read ${dist.display} (${code})`,
+          'Check that the file still exists and is readable.',
+        );
       }
       if (sent !== dist.size) {
-        throw new GlxError('FILE_UNREADABLE', `${dist.display} changed while it was being uploaded (${dist.size} bytes before, ${sent} now)`, 'Build the files first, then publish; do not rebuild dist/ during an upload.');
+        throw new GlxError(
+          'FILE_UNREADABLE',
+          `${dist.display} changed while it was being uploaded (${dist.size} bytes before, ${sent} now)`,
+          'Build the files first, then publish; do not rebuild dist/ during an upload.',
+        );
       }
       last = digests.digest();
       yield tail(last);

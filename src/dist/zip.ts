@@ -45,7 +45,10 @@ function bigToNumber(value: bigint): number {
   return Number(value);
 }
 
-async function centralDirectory(handle: FileHandle, fileSize: number): Promise<{ at: number; size: number; count: number }> {
+async function centralDirectory(
+  handle: FileHandle,
+  fileSize: number,
+): Promise<{ at: number; size: number; count: number }> {
   // The EOCD record is 22 bytes plus a comment of up to 65535 bytes, at the very end.
   const tailLength = Math.min(fileSize, 22 + 65535);
   const tail = await readAt(handle, fileSize - tailLength, tailLength);
@@ -79,7 +82,8 @@ function parseEntries(directory: Buffer, count: number): ZipEntry[] {
   const entries: ZipEntry[] = [];
   let offset = 0;
   for (let n = 0; n < count; n++) {
-    if (offset + 46 > directory.length || directory.readUInt32LE(offset) !== CENTRAL) throw new ZipError('corrupt central directory');
+    if (offset + 46 > directory.length || directory.readUInt32LE(offset) !== CENTRAL)
+      throw new ZipError('corrupt central directory');
     const flags = directory.readUInt16LE(offset + 8);
     const method = directory.readUInt16LE(offset + 10);
     const crc = directory.readUInt32LE(offset + 16);
@@ -149,9 +153,13 @@ export async function openZip(file: string): Promise<ZipArchive> {
           } catch (error) {
             throw new ZipError(`${entry.name} does not inflate: ${(error as Error).message}`);
           }
-        } else throw new ZipError(`${entry.name} uses compression method ${entry.method} (only stored and deflate are read)`);
-        if (data.length !== entry.size) throw new ZipError(`${entry.name} is ${data.length} bytes, the directory says ${entry.size}`);
-        if ((crc32(data) >>> 0) !== entry.crc) throw new ZipError(`${entry.name} fails its CRC-32 check`);
+        } else
+          throw new ZipError(
+            `${entry.name} uses compression method ${entry.method} (only stored and deflate are read)`,
+          );
+        if (data.length !== entry.size)
+          throw new ZipError(`${entry.name} is ${data.length} bytes, the directory says ${entry.size}`);
+        if (crc32(data) >>> 0 !== entry.crc) throw new ZipError(`${entry.name} fails its CRC-32 check`);
         return data;
       },
       close: () => handle.close(),

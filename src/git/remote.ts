@@ -18,7 +18,9 @@ export function parseRemoteUrl(raw: string): RemoteInfo | undefined {
   const scp = /^(?:[^@/\s]+@)?(?<host>[^:/\s]+):(?!\/)(?<path>[^\s]+?)(?:\.git)?\/?$/.exec(url);
   if (scp?.groups && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     const host = scp.groups.host!.toLowerCase();
-    return projectPathOk(scp.groups.path!) ? { baseUrl: `https://${host}`, host, projectPath: scp.groups.path! } : undefined;
+    return projectPathOk(scp.groups.path!)
+      ? { baseUrl: `https://${host}`, host, projectPath: scp.groups.path! }
+      : undefined;
   }
   let parsed: URL;
   try {
@@ -26,11 +28,15 @@ export function parseRemoteUrl(raw: string): RemoteInfo | undefined {
   } catch {
     return undefined;
   }
-  const projectPath = decodeURIComponent(parsed.pathname).replace(/^\/+|\/+$/g, '').replace(/\.git$/, '');
+  const projectPath = decodeURIComponent(parsed.pathname)
+    .replace(/^\/+|\/+$/g, '')
+    .replace(/\.git$/, '');
   if (!projectPathOk(projectPath)) return undefined;
   const host = parsed.hostname.toLowerCase();
-  if (parsed.protocol === 'ssh:' || parsed.protocol === 'git+ssh:') return { baseUrl: `https://${host}`, host, projectPath };
-  if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return { baseUrl: `${parsed.protocol}//${parsed.host}`, host, projectPath };
+  if (parsed.protocol === 'ssh:' || parsed.protocol === 'git+ssh:')
+    return { baseUrl: `https://${host}`, host, projectPath };
+  if (parsed.protocol === 'https:' || parsed.protocol === 'http:')
+    return { baseUrl: `${parsed.protocol}//${parsed.host}`, host, projectPath };
   return undefined;
 }
 
@@ -40,7 +46,10 @@ function projectPathOk(path: string): boolean {
 }
 
 /** Reads origin's URL with git; `undefined` outside a checkout or without an origin. */
-export async function readOrigin(deps: Deps, cwd: string): Promise<{ url: string; info: RemoteInfo | undefined } | undefined> {
+export async function readOrigin(
+  deps: Deps,
+  cwd: string,
+): Promise<{ url: string; info: RemoteInfo | undefined } | undefined> {
   let result: Awaited<ReturnType<Deps['exec']>>;
   try {
     result = await deps.exec('git', ['-C', cwd, 'remote', 'get-url', 'origin']);

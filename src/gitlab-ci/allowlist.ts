@@ -3,8 +3,9 @@
  * project the pipeline reads, an entry on *that* project naming this one. Deciding and wording are
  * pure; ci-setup.ts makes the calls.
  */
-import { errorBody, type GitLabErrorBody } from '../gitlab/errors.js';
+
 import type { GitLabResponse } from '../gitlab/client-types.js';
+import { errorBody, type GitLabErrorBody } from '../gitlab/errors.js';
 
 export type AllowlistStatus = 'added' | 'present' | 'not-permitted' | 'failed' | 'planned';
 
@@ -27,7 +28,11 @@ export interface AllowlistEntry {
 
 /** POST /projects/:registry/job_token_scope/allowlist with {"target_project_id": this project}. */
 export function allowlistCall(apiUrl: string, registryProjectId: string, allowedProjectId: string): AllowlistCall {
-  return { method: 'POST', url: `${apiUrl}/projects/${registryProjectId}/job_token_scope/allowlist`, body: { target_project_id: Number(allowedProjectId) } };
+  return {
+    method: 'POST',
+    url: `${apiUrl}/projects/${registryProjectId}/job_token_scope/allowlist`,
+    body: { target_project_id: Number(allowedProjectId) },
+  };
 }
 
 /** The call as a maintainer can paste it, with a placeholder where their token goes. */
@@ -46,7 +51,9 @@ export function interpretAnswer(response: GitLabResponse): { status: AllowlistSt
   const message = body.message ?? body.error ?? '';
   if (response.status === 201) return { status: 'added' };
   if (response.status === 400 && /already in the job token scope/i.test(message)) return { status: 'present' };
-  if (response.status === 403) return { status: 'not-permitted', detail: 'changing the allowlist needs the Maintainer role on that project' };
-  if (response.status === 404) return { status: 'not-permitted', detail: 'not found, or this token cannot see that project' };
+  if (response.status === 403)
+    return { status: 'not-permitted', detail: 'changing the allowlist needs the Maintainer role on that project' };
+  if (response.status === 404)
+    return { status: 'not-permitted', detail: 'not found, or this token cannot see that project' };
   return { status: 'failed', detail: `HTTP ${response.status}: ${message || response.body.slice(0, 120)}` };
 }

@@ -104,7 +104,11 @@ export function publishJob(spec: GlxJobsSpec): Record<string, unknown> {
       UV_PUBLISH_CHECK_URL: `${PROJECT_REGISTRY}/simple`,
     },
     // With the project in a subdirectory, dist/ stays at the top where the next steps look.
-    script: [spec.projectDir === '' ? 'uv build' : 'uv build --out-dir dist', 'uv publish --trusted-publishing never', releaseLinksStep()],
+    script: [
+      spec.projectDir === '' ? 'uv build' : 'uv build --out-dir dist',
+      'uv publish --trusted-publishing never',
+      releaseLinksStep(),
+    ],
   };
 }
 
@@ -119,8 +123,14 @@ function lockfilePath(spec: GlxJobsSpec): string {
 export function renderTemplate(spec: GlxJobsSpec, eol: string, user?: UserPart): RenderedJob {
   const value = withUserPart(templateJob(spec), user);
   const comments: Comments = [
-    { path: ['variables', 'UV_LINK_MODE'], text: ' GitLab mounts the build directory separately: uv copies instead of hard-linking.' },
-    { path: ['after_script'], text: ' Drop what uv can rebuild, so that the cache stays small (uv docs, "Caching in CI").' },
+    {
+      path: ['variables', 'UV_LINK_MODE'],
+      text: ' GitLab mounts the build directory separately: uv copies instead of hard-linking.',
+    },
+    {
+      path: ['after_script'],
+      text: ' Drop what uv can rebuild, so that the cache stays small (uv docs, "Caching in CI").',
+    },
   ];
   const firstIndex = spec.indexNames[0];
   if (firstIndex !== undefined) {
@@ -148,8 +158,14 @@ export function renderPublish(spec: GlxJobsSpec, eol: string, user?: UserPart): 
         ' uv skips files the registry already holds (a re-run). It reads the registry with the\n' +
         ' credentials of an index in pyproject.toml that points at it (glx init --publish).',
     },
-    { path: ['script', 1], text: ' GitLab is not a trusted publisher for its own registry: the job token is the credential.' },
-    { path: ['script', 2], text: ' Link the files to the release of the tag: Python from the image, no glab or curl needed.' },
+    {
+      path: ['script', 1],
+      text: ' GitLab is not a trusted publisher for its own registry: the job token is the credential.',
+    },
+    {
+      path: ['script', 2],
+      text: ' Link the files to the release of the tag: Python from the image, no glab or curl needed.',
+    },
   ];
   const marker = [
     `${MARKER} on a tag, build and publish to this project's package registry and link the files to`,
@@ -165,7 +181,14 @@ export function renderStarter(spec: GlxJobsSpec, eol: string): RenderedJob {
 }
 
 /** One top-level entry as block YAML through the Document API, comments attached to their nodes. */
-function render(key: string, value: Record<string, unknown>, header: string[], comments: Comments, eol: string, user?: UserPart): string {
+function render(
+  key: string,
+  value: Record<string, unknown>,
+  header: string[],
+  comments: Comments,
+  eol: string,
+  user?: UserPart,
+): string {
   const doc = new Document({ [key]: value });
   for (const comment of comments) {
     const target = nodeAt(doc, [key, ...comment.path]);

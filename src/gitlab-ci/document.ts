@@ -36,7 +36,11 @@ export const referenceTag: CollectionTag = {
  * Options GitLab's YAML loader (Psych) matches: `<<` merge keys work, and a repeated key is not an
  * error (the last one wins; gitlab-ci-local has a test case for exactly that).
  */
-export const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { customTags: [referenceTag], merge: true, uniqueKeys: false };
+export const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  customTags: [referenceTag],
+  merge: true,
+  uniqueKeys: false,
+};
 
 export interface CiFile {
   file: string;
@@ -49,7 +53,8 @@ export interface CiFile {
   map: YAMLMap | undefined;
 }
 
-const HINT = '.gitlab-ci.yml must be valid YAML; fix it at that position (GitLab would reject it too). Nothing was changed.';
+const HINT =
+  '.gitlab-ci.yml must be valid YAML; fix it at that position (GitLab would reject it too). Nothing was changed.';
 
 /** Parses a .gitlab-ci.yml (or its absence, as ''). Throws GITLAB_CI_INVALID with file:line:col. */
 export function parseCiFile(text: string, file: string): CiFile {
@@ -77,20 +82,33 @@ export function parseCiFile(text: string, file: string): CiFile {
   }
   if (!config) return { file, text, eol, config, map: undefined };
   const contents = config.contents;
-  if (contents === null || (isScalar(contents) && contents.value === null)) return { file, text, eol, config, map: undefined };
+  if (contents === null || (isScalar(contents) && contents.value === null))
+    return { file, text, eol, config, map: undefined };
   if (!isMap(contents)) {
     const pos = linePos(text, (contents as Node).range?.[0] ?? 0);
-    throw new GlxError('GITLAB_CI_INVALID', `${at(file, pos.line, pos.column)}: the top level is not a mapping of jobs and keywords`, HINT);
+    throw new GlxError(
+      'GITLAB_CI_INVALID',
+      `${at(file, pos.line, pos.column)}: the top level is not a mapping of jobs and keywords`,
+      HINT,
+    );
   }
   if (contents.flow) {
     const pos = linePos(text, contents.range?.[0] ?? 0);
-    throw new GlxError('GITLAB_CI_INVALID', `${at(file, pos.line, pos.column)}: the top level is a flow mapping ({...}); glx edits block-style files only`, 'Write the top level in block style (one key per line). Nothing was changed.');
+    throw new GlxError(
+      'GITLAB_CI_INVALID',
+      `${at(file, pos.line, pos.column)}: the top level is a flow mapping ({...}); glx edits block-style files only`,
+      'Write the top level in block style (one key per line). Nothing was changed.',
+    );
   }
   const first = contents.items[0]?.key;
   // The line the first key is on must not start with blanks (`? key` for a complex key is fine).
   if (isNode(first) && first.range && /^[ \t]/.test(text.slice(text.lastIndexOf('\n', first.range[0] - 1) + 1))) {
     const pos = linePos(text, first.range[0]);
-    throw new GlxError('GITLAB_CI_INVALID', `${at(file, pos.line, pos.column)}: top-level keys are indented; glx expects them in column 1`, 'Remove the indentation of the top-level keys. Nothing was changed.');
+    throw new GlxError(
+      'GITLAB_CI_INVALID',
+      `${at(file, pos.line, pos.column)}: top-level keys are indented; glx expects them in column 1`,
+      'Remove the indentation of the top-level keys. Nothing was changed.',
+    );
   }
   return { file, text, eol, config, map: contents };
 }

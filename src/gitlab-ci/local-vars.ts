@@ -20,26 +20,43 @@ const HEADER = [
 export type LocalAction = 'created' | 'updated' | 'unchanged';
 
 /** The file with CI_JOB_TOKEN set to `token`; `before` undefined when it does not exist. */
-export function upsertLocalToken(before: string | undefined, token: string, file: string): { text: string; action: LocalAction } {
+export function upsertLocalToken(
+  before: string | undefined,
+  token: string,
+  file: string,
+): { text: string; action: LocalAction } {
   const eol = before?.includes('\r\n') ? '\r\n' : '\n';
   const line = `CI_JOB_TOKEN: ${yamlString(token)}`;
-  if (before === undefined || before.trim() === '') return { text: [...HEADER, line].join(eol) + eol, action: before === undefined ? 'created' : 'updated' };
+  if (before === undefined || before.trim() === '')
+    return { text: [...HEADER, line].join(eol) + eol, action: before === undefined ? 'created' : 'updated' };
   const doc = parseDocument(before, { uniqueKeys: false });
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
-    throw new GlxError('GITLAB_CI_INVALID', `${at(file, pos?.line, pos?.col)}: ${error.message.split('\n', 1)[0]}`, `Fix ${file} (or move it away) and run glx ci-setup --local again.`);
+    throw new GlxError(
+      'GITLAB_CI_INVALID',
+      `${at(file, pos?.line, pos?.col)}: ${error.message.split('\n', 1)[0]}`,
+      `Fix ${file} (or move it away) and run glx ci-setup --local again.`,
+    );
   }
   const contents = doc.contents;
   if (contents !== null && !(isMap(contents) && !contents.flow)) {
-    throw new GlxError('GITLAB_CI_INVALID', `${file}: not a block mapping of variables; glx edits only the YAML form of this file`, `Write it as YAML (NAME: value, one per line), or move it away and run glx ci-setup --local again.`);
+    throw new GlxError(
+      'GITLAB_CI_INVALID',
+      `${file}: not a block mapping of variables; glx edits only the YAML form of this file`,
+      `Write it as YAML (NAME: value, one per line), or move it away and run glx ci-setup --local again.`,
+    );
   }
   const pair = isMap(contents) ? contents.items.filter((item) => keyOf(item) === 'CI_JOB_TOKEN').at(-1) : undefined;
   if (pair) {
     if (isScalar(pair.value) && pair.value.value === token) return { text: before, action: 'unchanged' };
     if (!isNode(pair.value) || !pair.value.range || !isScalar(pair.value)) {
       const pos = linePos(before, isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0);
-      throw new GlxError('GITLAB_CI_INVALID', `${file}:${pos.line}:${pos.column}: CI_JOB_TOKEN is not a plain value`, 'Give it a single value (or delete the line) and run glx ci-setup --local again.');
+      throw new GlxError(
+        'GITLAB_CI_INVALID',
+        `${file}:${pos.line}:${pos.column}: CI_JOB_TOKEN is not a plain value`,
+        'Give it a single value (or delete the line) and run glx ci-setup --local again.',
+      );
     }
     const [start, end] = pair.value.range;
     return { text: before.slice(0, start) + yamlString(token) + before.slice(end), action: 'updated' };
@@ -50,7 +67,10 @@ export function upsertLocalToken(before: string | undefined, token: string, file
 
 /** A token as a YAML scalar: plain when it is letters, digits and `._-`, double-quoted otherwise. */
 function yamlString(value: string): string {
-  return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value) && !/^(true|false|null|yes|no|on|off|~|[-+]?[0-9._]+(e[-+]?\d+)?)$/i.test(value) ? value : JSON.stringify(value);
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value) &&
+    !/^(true|false|null|yes|no|on|off|~|[-+]?[0-9._]+(e[-+]?\d+)?)$/i.test(value)
+    ? value
+    : JSON.stringify(value);
 }
 
 /** .gitignore with the variables file appended (and a comment saying why). */

@@ -6,7 +6,15 @@
 import { isNode, type Pair } from 'yaml';
 import { GlxError } from '../errors.js';
 import { MARKER, PUBLISH_JOB, type RenderedJob, TEMPLATE_JOB } from './build.js';
-import { anchorsUsedElsewhere, type CiFile, findPairs, linePos, parseCiFile, topLevelKeys, jobValue } from './document.js';
+import {
+  anchorsUsedElsewhere,
+  type CiFile,
+  findPairs,
+  jobValue,
+  linePos,
+  parseCiFile,
+  topLevelKeys,
+} from './document.js';
 
 export type BlockAction = 'added' | 'updated' | 'unchanged' | 'removed';
 
@@ -66,7 +74,10 @@ export function mergeGlxPart(ci: CiFile, input: MergeInput): MergeResult {
     edits.push({ ...publish, text: newPublish.text });
   } else if (publish && input.publish === 'remove') {
     // Take the blank line that separated it along, the reverse of what adding puts in.
-    const start = text.slice(publish.start - 2 * eol.length, publish.start) === eol + eol ? publish.start - eol.length : publish.start;
+    const start =
+      text.slice(publish.start - 2 * eol.length, publish.start) === eol + eol
+        ? publish.start - eol.length
+        : publish.start;
     edits.push({ start, end: publish.end, text: '' });
     result.publish = 'removed';
   }
@@ -86,7 +97,11 @@ function managedRegion(ci: CiFile, key: string): Region | undefined {
   const { text } = ci;
   if (pairs.length > 1) {
     const pos = linePos(text, rangeOf(pairs[1]!).start);
-    throw new GlxError('GITLAB_CI_INVALID', `${ci.file}:${pos.line}:${pos.column}: ${key} appears twice; glx cannot tell which one to update`, `Delete one of them (glx writes it again). Nothing was changed.`);
+    throw new GlxError(
+      'GITLAB_CI_INVALID',
+      `${ci.file}:${pos.line}:${pos.column}: ${key} appears twice; glx cannot tell which one to update`,
+      `Delete one of them (glx writes it again). Nothing was changed.`,
+    );
   }
   const pair = pairs[0]!;
   const used = anchorsUsedElsewhere(ci, pair);
@@ -135,7 +150,11 @@ function appendAtEnd(ci: CiFile, blocks: string[]): Edit {
   const { text, eol } = ci;
   const end = text.length;
   if (/^\.\.\.[ \t]*$/m.test(text)) {
-    throw new GlxError('GITLAB_CI_INVALID', `${ci.file}: the file ends its YAML document with "..."; glx appends its jobs at the end and cannot`, 'Remove the "..." document end marker, then run glx ci-setup again. Nothing was changed.');
+    throw new GlxError(
+      'GITLAB_CI_INVALID',
+      `${ci.file}: the file ends its YAML document with "..."; glx appends its jobs at the end and cannot`,
+      'Remove the "..." document end marker, then run glx ci-setup again. Nothing was changed.',
+    );
   }
   if (text.trim() === '') return { start: 0, end, text: blocks.join(eol) };
   const lead = text.endsWith('\n') ? eol : eol + eol;
@@ -148,14 +167,28 @@ function verify(before: CiFile, result: MergeResult, input: MergeInput): void {
   try {
     after = parseCiFile(result.text, before.file);
   } catch (error) {
-    throw new GlxError('INTERNAL', `glx produced a .gitlab-ci.yml it cannot read back (${(error as Error).message})`, 'Nothing was written; please report this as a glx bug with the file.');
+    throw new GlxError(
+      'INTERNAL',
+      `glx produced a .gitlab-ci.yml it cannot read back (${(error as Error).message})`,
+      'Nothing was written; please report this as a glx bug with the file.',
+    );
   }
   const keys = new Set(topLevelKeys(after));
-  const lost = topLevelKeys(before).filter((key) => !keys.has(key) && !(key === PUBLISH_JOB && input.publish === 'remove'));
+  const lost = topLevelKeys(before).filter(
+    (key) => !keys.has(key) && !(key === PUBLISH_JOB && input.publish === 'remove'),
+  );
   const planned = [input.template, input.starter, input.publish === 'remove' ? undefined : input.publish];
-  const wrong = planned.filter((job): job is RenderedJob => job !== undefined && JSON.stringify(jobValue(after, job.key)) !== JSON.stringify(job.value));
+  const wrong = planned.filter(
+    (job): job is RenderedJob =>
+      job !== undefined && JSON.stringify(jobValue(after, job.key)) !== JSON.stringify(job.value),
+  );
   if (lost.length > 0 || wrong.length > 0) {
-    const what = lost.length > 0 ? `lost ${lost.join(', ')}` : `wrote ${wrong.map((job) => job.key).join(', ')} wrongly`;
-    throw new GlxError('INTERNAL', `glx's merge of ${before.file} ${what}`, 'Nothing was written; please report this as a glx bug with the file.');
+    const what =
+      lost.length > 0 ? `lost ${lost.join(', ')}` : `wrote ${wrong.map((job) => job.key).join(', ')} wrongly`;
+    throw new GlxError(
+      'INTERNAL',
+      `glx's merge of ${before.file} ${what}`,
+      'Nothing was written; please report this as a glx bug with the file.',
+    );
   }
 }

@@ -3,8 +3,21 @@
  * --dry-run, the golden cases and the real run share every decision.
  */
 import { isMap, isNode, isScalar, type Scalar } from 'yaml';
-import { DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION, type GlxJobsSpec, PUBLISH_JOB, publishJob, renderPublish, renderStarter, renderTemplate, TEMPLATE_JOB, templateJob, type UserPart, type UvPins } from './build.js';
-import { type CiFile, findPairs, parseCiFile, jobValue, visibleJobs } from './document.js';
+import {
+  DEFAULT_BASE_LAYER,
+  DEFAULT_UV_VERSION,
+  type GlxJobsSpec,
+  PUBLISH_JOB,
+  publishJob,
+  renderPublish,
+  renderStarter,
+  renderTemplate,
+  TEMPLATE_JOB,
+  templateJob,
+  type UserPart,
+  type UvPins,
+} from './build.js';
+import { type CiFile, findPairs, jobValue, parseCiFile, visibleJobs } from './document.js';
 import { type BlockAction, mergeGlxPart } from './merge.js';
 import { DEFAULT_PYTHON } from './python-version.js';
 
@@ -53,7 +66,11 @@ export function planCiSetup(before: string | undefined, options: CiPlanOptions):
   const hasPublish = findPairs(ci, PUBLISH_JOB).length > 0;
   const wantPublish = options.publish ?? hasPublish;
   const spec: GlxJobsSpec = {
-    pins: { uvVersion: pins.UV_VERSION.value, pythonVersion: pins.PYTHON_VERSION.value, baseLayer: pins.BASE_LAYER.value } satisfies UvPins,
+    pins: {
+      uvVersion: pins.UV_VERSION.value,
+      pythonVersion: pins.PYTHON_VERSION.value,
+      baseLayer: pins.BASE_LAYER.value,
+    } satisfies UvPins,
     indexNames: options.indexNames,
     projectDir: options.projectDir,
     publishStage: publishStage(ci),
@@ -67,9 +84,16 @@ export function planCiSetup(before: string | undefined, options: CiPlanOptions):
   const template = renderTemplate(spec, ci.eol, templateUser);
   const publish = wantPublish ? renderPublish(spec, ci.eol, publishUser) : undefined;
   const changes: Record<string, string[]> = {};
-  for (const [key, job] of [[TEMPLATE_JOB, template], [PUBLISH_JOB, publish]] as const) {
+  for (const [key, job] of [
+    [TEMPLATE_JOB, template],
+    [PUBLISH_JOB, publish],
+  ] as const) {
     const old = jobValue(ci, key);
-    if (job && isRecord(old)) changes[key] = [...describeChanges(old, job.value, key === TEMPLATE_JOB ? templateUser : publishUser), ...droppedComments(ci, key, job.text)];
+    if (job && isRecord(old))
+      changes[key] = [
+        ...describeChanges(old, job.value, key === TEMPLATE_JOB ? templateUser : publishUser),
+        ...droppedComments(ci, key, job.text),
+      ];
   }
   const merged = mergeGlxPart(ci, {
     template,
@@ -105,14 +129,17 @@ function userPart(ci: CiFile, key: string, ours: Record<string, unknown>, alsoOu
   const ourVariables = (ours.variables ?? {}) as Record<string, unknown>;
   const keys = Object.fromEntries(Object.entries(old).filter(([name]) => !(name in ours)));
   const oldVariables = isRecord(old.variables) ? old.variables : {};
-  const variables = Object.fromEntries(Object.entries(oldVariables).filter(([name]) => !(name in ourVariables) && !alsoOurs?.test(name)));
+  const variables = Object.fromEntries(
+    Object.entries(oldVariables).filter(([name]) => !(name in ourVariables) && !alsoOurs?.test(name)),
+  );
   const styles = new Map<string, { value: unknown; type: Scalar.Type }>();
   const pair = findPairs(ci, key)[0];
   const node = isMap(pair?.value) ? pair.value.get('variables', true) : undefined;
   if (isMap(node)) {
     for (const item of node.items) {
       const name = isScalar(item.key) ? String(item.key.value) : undefined;
-      if (name !== undefined && isScalar(item.value) && item.value.type) styles.set(name, { value: item.value.value, type: item.value.type });
+      if (name !== undefined && isScalar(item.value) && item.value.type)
+        styles.set(name, { value: item.value.value, type: item.value.type });
     }
   }
   return { keys, variables, styles };
@@ -124,14 +151,26 @@ function droppedComments(ci: CiFile, key: string, text: string): string[] {
   const start = isNode(pair?.key) ? pair.key.range?.[0] : undefined;
   const end = isNode(pair?.value) ? pair.value.range?.[2] : undefined;
   if (start === undefined || end === undefined) return [];
-  const comments = (block: string) => block.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.startsWith('#'));
+  const comments = (block: string) =>
+    block
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('#'));
   const kept = new Set(comments(text));
   const dropped = comments(ci.text.slice(start, end)).filter((line) => !kept.has(line));
-  return dropped.length > 0 ? [`dropped comment lines ${dropped.map((line) => JSON.stringify(line)).join(', ')} (glx rewrites this block; keep notes outside it)`] : [];
+  return dropped.length > 0
+    ? [
+        `dropped comment lines ${dropped.map((line) => JSON.stringify(line)).join(', ')} (glx rewrites this block; keep notes outside it)`,
+      ]
+    : [];
 }
 
 /** "added variables A, B", "removed variables C", "changed image", "kept yours: variables D, key tags". */
-function describeChanges(old: Record<string, unknown>, now: Record<string, unknown>, user: UserPart | undefined): string[] {
+function describeChanges(
+  old: Record<string, unknown>,
+  now: Record<string, unknown>,
+  user: UserPart | undefined,
+): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const oldVars = isRecord(old.variables) ? old.variables : {};
   const newVars = isRecord(now.variables) ? now.variables : {};
@@ -139,14 +178,41 @@ function describeChanges(old: Record<string, unknown>, now: Record<string, unkno
   const list = (verb: string, what: string, names: string[]) => {
     if (names.length > 0) out.push(`${verb} ${what} ${names.join(', ')}`);
   };
-  list('added', 'variables', Object.keys(newVars).filter((name) => !(name in oldVars)));
-  list('removed', 'variables', Object.keys(oldVars).filter((name) => !(name in newVars)));
-  list('changed', 'variables', Object.keys(newVars).filter((name) => name in oldVars && !same(oldVars[name], newVars[name])));
+  list(
+    'added',
+    'variables',
+    Object.keys(newVars).filter((name) => !(name in oldVars)),
+  );
+  list(
+    'removed',
+    'variables',
+    Object.keys(oldVars).filter((name) => !(name in newVars)),
+  );
+  list(
+    'changed',
+    'variables',
+    Object.keys(newVars).filter((name) => name in oldVars && !same(oldVars[name], newVars[name])),
+  );
   const keys = (record: Record<string, unknown>) => Object.keys(record).filter((name) => name !== 'variables');
-  list('added', 'keys', keys(now).filter((name) => !(name in old)));
-  list('removed', 'keys', keys(old).filter((name) => !(name in now)));
-  list('changed', 'keys', keys(now).filter((name) => name in old && !same(old[name], now[name])));
-  const kept = [...Object.keys(user?.variables ?? {}).map((name) => `variables ${name}`), ...Object.keys(user?.keys ?? {}).map((name) => `key ${name}`)];
+  list(
+    'added',
+    'keys',
+    keys(now).filter((name) => !(name in old)),
+  );
+  list(
+    'removed',
+    'keys',
+    keys(old).filter((name) => !(name in now)),
+  );
+  list(
+    'changed',
+    'keys',
+    keys(now).filter((name) => name in old && !same(old[name], now[name])),
+  );
+  const kept = [
+    ...Object.keys(user?.variables ?? {}).map((name) => `variables ${name}`),
+    ...Object.keys(user?.keys ?? {}).map((name) => `key ${name}`),
+  ];
   if (kept.length > 0) out.push(`kept yours: ${kept.join(', ')}`);
   return out;
 }
@@ -162,7 +228,12 @@ function choosePins(ci: CiFile, options: CiPlanOptions): Record<PinName, PinChoi
   };
   return {
     UV_VERSION: pick('UV_VERSION', options.uvVersion, '--uv-version', { value: DEFAULT_UV_VERSION, source: 'default' }),
-    PYTHON_VERSION: pick('PYTHON_VERSION', options.python, '--python', options.detectedPython ?? { value: DEFAULT_PYTHON, source: 'default' }),
+    PYTHON_VERSION: pick(
+      'PYTHON_VERSION',
+      options.python,
+      '--python',
+      options.detectedPython ?? { value: DEFAULT_PYTHON, source: 'default' },
+    ),
     BASE_LAYER: pick('BASE_LAYER', options.baseLayer, '--base-layer', { value: DEFAULT_BASE_LAYER, source: 'default' }),
   };
 }
@@ -177,7 +248,12 @@ export function keptPins(ci: CiFile): Partial<Record<PinName, string>> {
     const node = variables.get(name, true);
     if (!isScalar(node) || node.value === null) continue;
     // A number keeps its written form (`3.10`, not 3.1), which is what the image tag needs.
-    const value = typeof node.value === 'string' ? node.value : node.range ? ci.text.slice(node.range[0], node.range[1]) : String(node.value);
+    const value =
+      typeof node.value === 'string'
+        ? node.value
+        : node.range
+          ? ci.text.slice(node.range[0], node.range[1])
+          : String(node.value);
     if (/^[\w.${}-]+$/.test(value)) out[name] = value;
   }
   return out;
@@ -191,4 +267,3 @@ export function publishStage(ci: CiFile): string {
   for (const preferred of ['deploy', 'release', 'publish']) if (names.includes(preferred)) return preferred;
   return names.filter((stage) => stage !== '.pre' && stage !== '.post').at(-1) ?? 'deploy';
 }
-

@@ -1,10 +1,24 @@
 /** One function per GitLab endpoint glx calls, each with its docs page. */
-import { parseAnswer } from './client.js';
-import type { GitLabClient, GitLabResponse, RetryInfo } from './client-types.js';
+
 import { GlxError } from '../errors.js';
 import { displayUrl } from '../util/redact.js';
+import { parseAnswer } from './client.js';
+import type { GitLabClient, GitLabResponse, RetryInfo } from './client-types.js';
 import { errorBody, invalidResponse } from './errors.js';
-import { CiLintResult, Group, Job, Member, PackageProtectionRule, Project, Release, ReleaseLink, ReleaseLinks, RotatedToken, TokenSelf, User } from './schemas.js';
+import {
+  CiLintResult,
+  Group,
+  Job,
+  Member,
+  PackageProtectionRule,
+  Project,
+  Release,
+  ReleaseLink,
+  ReleaseLinks,
+  RotatedToken,
+  TokenSelf,
+  User,
+} from './schemas.js';
 import { parseSimplePage, type SimpleFile } from './simple-page.js';
 import { encodeId, type RegistryRef, simpleUrl } from './url.js';
 
@@ -15,7 +29,11 @@ export function getCurrentUser(client: GitLabClient): Promise<User> {
 
 /** https://docs.gitlab.com/api/personal_access_tokens/#self-inform — any scope may call it. */
 export function getTokenSelf(client: GitLabClient): Promise<TokenSelf> {
-  return client.json({ path: '/personal_access_tokens/self', subject: 'token' }, TokenSelf, 'GET /personal_access_tokens/self');
+  return client.json(
+    { path: '/personal_access_tokens/self', subject: 'token' },
+    TokenSelf,
+    'GET /personal_access_tokens/self',
+  );
 }
 
 export type RotateResult = { rotated: RotatedToken } | { refused: number; message: string };
@@ -35,7 +53,8 @@ export async function rotateTokenSelf(client: GitLabClient, expiresAt?: string):
     accept: [400, 405],
     subject: 'token rotation',
   });
-  if (response.status === 400 || response.status === 405) return { refused: response.status, message: answerMessage(response) };
+  if (response.status === 400 || response.status === 405)
+    return { refused: response.status, message: answerMessage(response) };
   return { rotated: parseAnswer(response, RotatedToken, 'POST /personal_access_tokens/self/rotate', client.redact) };
 }
 
@@ -47,18 +66,30 @@ export async function rotateTokenSelf(client: GitLabClient, expiresAt?: string):
 export async function getProject(client: GitLabClient, id: string): Promise<Project> {
   const subject = `project ${id}`;
   const response = await client.request({ path: `/projects/${encodeId(id)}`, subject });
-  if (response.status !== 301 && response.status !== 308) return parseAnswer(response, Project, 'GET /projects/:id', client.redact);
+  if (response.status !== 301 && response.status !== 308)
+    return parseAnswer(response, Project, 'GET /projects/:id', client.redact);
   const target = new URL(response.headers.location ?? '', response.url);
   const api = new URL(client.apiUrl);
-  if (target.origin !== api.origin || !/^\/projects\/\d+$/.test(target.pathname.slice(api.pathname.replace(/\/$/, '').length))) {
-    throw new GlxError('GITLAB_ERROR', `${subject}: GitLab redirected to ${displayUrl(target.toString())}, which is not a project on ${api.origin}`, 'glx follows a rename only to the same GitLab; check --host, or use the numeric project id.');
+  if (
+    target.origin !== api.origin ||
+    !/^\/projects\/\d+$/.test(target.pathname.slice(api.pathname.replace(/\/$/, '').length))
+  ) {
+    throw new GlxError(
+      'GITLAB_ERROR',
+      `${subject}: GitLab redirected to ${displayUrl(target.toString())}, which is not a project on ${api.origin}`,
+      'glx follows a rename only to the same GitLab; check --host, or use the numeric project id.',
+    );
   }
   return client.json({ path: target.toString(), subject }, Project, 'GET /projects/:id');
 }
 
 /** https://docs.gitlab.com/api/groups/#get-a-single-group */
 export function getGroup(client: GitLabClient, id: string): Promise<Group> {
-  return client.json({ path: `/groups/${encodeId(id)}`, query: { with_projects: 'false' }, subject: `group ${id}` }, Group, 'GET /groups/:id');
+  return client.json(
+    { path: `/groups/${encodeId(id)}`, query: { with_projects: 'false' }, subject: `group ${id}` },
+    Group,
+    'GET /groups/:id',
+  );
 }
 
 /**
@@ -82,7 +113,11 @@ export function getJob(client: GitLabClient): Promise<Job> {
  * GET the PyPI simple index with Basic auth, the way uv does, and return the raw answer
  * (https://docs.gitlab.com/api/packages/pypi/). Callers interpret 200/401/403/404.
  */
-export function probeSimpleIndex(client: GitLabClient, ref: RegistryRef, auth: 'basic' | 'none' = 'basic'): Promise<GitLabResponse> {
+export function probeSimpleIndex(
+  client: GitLabClient,
+  ref: RegistryRef,
+  auth: 'basic' | 'none' = 'basic',
+): Promise<GitLabResponse> {
   return client.request({
     path: simpleUrl(client.baseUrl, ref),
     auth,
@@ -98,7 +133,11 @@ export function probeSimpleIndex(client: GitLabClient, ref: RegistryRef, auth: '
  * The raw answer goes back: 201 added, 400 already there, 403 needs Maintainer, 404 cannot see it.
  * https://docs.gitlab.com/api/project_job_token_scopes/#add-a-project-to-a-cicd-job-token-inbound-allowlist
  */
-export function addToJobTokenAllowlist(client: GitLabClient, registryProjectId: string, allowedProjectId: string): Promise<GitLabResponse> {
+export function addToJobTokenAllowlist(
+  client: GitLabClient,
+  registryProjectId: string,
+  allowedProjectId: string,
+): Promise<GitLabResponse> {
   return client.request({
     method: 'POST',
     path: `/projects/${encodeId(registryProjectId)}/job_token_scope/allowlist`,
@@ -112,15 +151,32 @@ export function addToJobTokenAllowlist(client: GitLabClient, registryProjectId: 
  * The project's package protection rules, or undefined when this token may not list them (Maintainer+).
  * https://docs.gitlab.com/api/project_packages_protection_rules/#list-package-protection-rules
  */
-export async function listPackageProtectionRules(client: GitLabClient, projectId: string): Promise<PackageProtectionRule[] | undefined> {
-  const response = await client.request({ path: `/projects/${encodeId(projectId)}/packages/protection/rules`, query: { per_page: 100 }, accept: [401, 403, 404], subject: `package protection rules of project ${projectId}` });
+export async function listPackageProtectionRules(
+  client: GitLabClient,
+  projectId: string,
+): Promise<PackageProtectionRule[] | undefined> {
+  const response = await client.request({
+    path: `/projects/${encodeId(projectId)}/packages/protection/rules`,
+    query: { per_page: 100 },
+    accept: [401, 403, 404],
+    subject: `package protection rules of project ${projectId}`,
+  });
   if (response.status !== 200) return undefined;
-  return parseWith(response, PackageProtectionRule.array(), 'GET /projects/:id/packages/protection/rules', client.redact);
+  return parseWith(
+    response,
+    PackageProtectionRule.array(),
+    'GET /projects/:id/packages/protection/rules',
+    client.redact,
+  );
 }
 
 /** GitLab's own check of a CI configuration, in the context of a project. https://docs.gitlab.com/api/lint/ */
 export function lintCiConfig(client: GitLabClient, projectId: string, content: string): Promise<CiLintResult> {
-  return client.json({ method: 'POST', path: `/projects/${encodeId(projectId)}/ci/lint`, json: { content }, subject: 'CI lint' }, CiLintResult, 'POST /projects/:id/ci/lint');
+  return client.json(
+    { method: 'POST', path: `/projects/${encodeId(projectId)}/ci/lint`, json: { content }, subject: 'CI lint' },
+    CiLintResult,
+    'POST /projects/:id/ci/lint',
+  );
 }
 
 /** Access levels, https://docs.gitlab.com/api/members/#roles */
@@ -137,7 +193,12 @@ export function roleName(level: number): string {
   return 'No access';
 }
 
-function parseWith<T>(response: GitLabResponse, schema: { parse(value: unknown): T }, endpoint: string, redact: (text: string) => string): T {
+function parseWith<T>(
+  response: GitLabResponse,
+  schema: { parse(value: unknown): T },
+  endpoint: string,
+  redact: (text: string) => string,
+): T {
   let value: unknown;
   try {
     value = JSON.parse(response.body);
@@ -148,11 +209,18 @@ function parseWith<T>(response: GitLabResponse, schema: { parse(value: unknown):
     return schema.parse(value);
   } catch (error) {
     const issue = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues?.[0];
-    throw invalidResponse(endpoint, response, issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : String(error), redact);
+    throw invalidResponse(
+      endpoint,
+      response,
+      issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : String(error),
+      redact,
+    );
   }
 }
 
-export type SimpleVersions = { found: true; files: SimpleFile[] } | { found: false; reason: 'forwarded' | 'not-found'; location?: string };
+export type SimpleVersions =
+  | { found: true; files: SimpleFile[] }
+  | { found: false; reason: 'forwarded' | 'not-found'; location?: string };
 
 /**
  * The project's versions page for one package (PEP 503 normalised name), with Basic auth as uv
@@ -160,7 +228,11 @@ export type SimpleVersions = { found: true; files: SimpleFile[] } | { found: fal
  * pypi.org when forwarding is on (https://docs.gitlab.com/api/packages/pypi/), which means "not here", never "look there".
  * https://docs.gitlab.com/api/packages/pypi/#download-a-package-file-ie-project-level-versions-page
  */
-export async function getSimpleVersions(client: GitLabClient, projectId: string, normalizedName: string): Promise<SimpleVersions> {
+export async function getSimpleVersions(
+  client: GitLabClient,
+  projectId: string,
+  normalizedName: string,
+): Promise<SimpleVersions> {
   const response = await client.request({
     path: `/projects/${encodeId(projectId)}/packages/pypi/simple/${encodeURIComponent(normalizedName)}`,
     auth: 'basic',
@@ -169,8 +241,19 @@ export async function getSimpleVersions(client: GitLabClient, projectId: string,
     subject: `package ${normalizedName} in project ${projectId}`,
   });
   if (response.status === 404) return { found: false, reason: 'not-found' };
-  if (response.status >= 300 && response.status < 400) return { found: false, reason: 'forwarded', ...(response.headers.location ? { location: response.headers.location } : {}) };
-  if (response.status !== 200) throw invalidResponse('GET /projects/:id/packages/pypi/simple/:package_name', response, `status ${response.status}`, client.redact);
+  if (response.status >= 300 && response.status < 400)
+    return {
+      found: false,
+      reason: 'forwarded',
+      ...(response.headers.location ? { location: response.headers.location } : {}),
+    };
+  if (response.status !== 200)
+    throw invalidResponse(
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      response,
+      `status ${response.status}`,
+      client.redact,
+    );
   return { found: true, files: parseSimplePage(response.body, response.url) };
 }
 
@@ -216,7 +299,11 @@ export function answerMessage(response: GitLabResponse): string {
 
 /** https://docs.gitlab.com/api/releases/#get-a-release-by-a-tag-name — undefined when there is none. */
 export async function getRelease(client: GitLabClient, projectId: string, tag: string): Promise<Release | undefined> {
-  const response = await client.request({ path: `/projects/${encodeId(projectId)}/releases/${encodeURIComponent(tag)}`, accept: [404], subject: `release ${tag}` });
+  const response = await client.request({
+    path: `/projects/${encodeId(projectId)}/releases/${encodeURIComponent(tag)}`,
+    accept: [404],
+    subject: `release ${tag}`,
+  });
   if (response.status === 404) return undefined;
   return parseWith(response, Release, 'GET /projects/:id/releases/:tag_name', client.redact);
 }
@@ -227,7 +314,11 @@ export type CreateReleaseResult = { created: Release } | { exists: true } | { re
  * https://docs.gitlab.com/api/releases/#create-a-release. 409 means another run created it first;
  * 422 "Ref is not specified" means the tag does not exist and no ref was given (https://docs.gitlab.com/api/releases/links/).
  */
-export async function createRelease(client: GitLabClient, projectId: string, release: { tag: string; ref?: string }): Promise<CreateReleaseResult> {
+export async function createRelease(
+  client: GitLabClient,
+  projectId: string,
+  release: { tag: string; ref?: string },
+): Promise<CreateReleaseResult> {
   const response = await client.request({
     method: 'POST',
     path: `/projects/${encodeId(projectId)}/releases`,
@@ -249,7 +340,9 @@ export async function listReleaseLinks(client: GitLabClient, projectId: string, 
       query: { per_page: 100, page },
       subject: `links of release ${tag}`,
     });
-    links.push(...parseWith(response, ReleaseLinks, 'GET /projects/:id/releases/:tag_name/assets/links', client.redact));
+    links.push(
+      ...parseWith(response, ReleaseLinks, 'GET /projects/:id/releases/:tag_name/assets/links', client.redact),
+    );
     const next = response.headers['x-next-page'];
     if (!next || Number(next) <= page) break;
   }
@@ -262,7 +355,12 @@ export type CreateLinkResult = { created: ReleaseLink } | { refused: string };
  * https://docs.gitlab.com/api/releases/links/#create-a-release-link. A name or URL already used in
  * the release answers 400 with the validation messages (https://docs.gitlab.com/api/releases/links/).
  */
-export async function createReleaseLink(client: GitLabClient, projectId: string, tag: string, link: { name: string; url: string; linkType: 'package' | 'other' }): Promise<CreateLinkResult> {
+export async function createReleaseLink(
+  client: GitLabClient,
+  projectId: string,
+  tag: string,
+  link: { name: string; url: string; linkType: 'package' | 'other' },
+): Promise<CreateLinkResult> {
   const response = await client.request({
     method: 'POST',
     path: `/projects/${encodeId(projectId)}/releases/${encodeURIComponent(tag)}/assets/links`,
@@ -271,5 +369,7 @@ export async function createReleaseLink(client: GitLabClient, projectId: string,
     subject: `link ${link.name} of release ${tag}`,
   });
   if (response.status === 400) return { refused: answerMessage(response) };
-  return { created: parseWith(response, ReleaseLink, 'POST /projects/:id/releases/:tag_name/assets/links', client.redact) };
+  return {
+    created: parseWith(response, ReleaseLink, 'POST /projects/:id/releases/:tag_name/assets/links', client.redact),
+  };
 }

@@ -13,7 +13,9 @@ export interface TextBody extends Readable {
 
 export async function readBodyWithin(body: TextBody, ms: number): Promise<string> {
   const timer = setTimeout(() => {
-    body.destroy(Object.assign(new Error(`the response body did not arrive within ${ms} ms`), { code: 'UND_ERR_BODY_TIMEOUT' }));
+    body.destroy(
+      Object.assign(new Error(`the response body did not arrive within ${ms} ms`), { code: 'UND_ERR_BODY_TIMEOUT' }),
+    );
   }, ms);
   try {
     return await body.text();

@@ -9,14 +9,31 @@ import { Agent, type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } f
 import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { displayUrl, mask, type Secrets } from '../util/redact.js';
-import { defaultUsername, type GitLabClient, type GitLabClientOptions, type GitLabRequest, type GitLabResponse, type TokenKind } from './client-types.js';
 import { notAnApiAnswer } from './answer-shape.js';
 import { readBodyWithin } from './body-deadline.js';
+import {
+  defaultUsername,
+  type GitLabClient,
+  type GitLabClientOptions,
+  type GitLabRequest,
+  type GitLabResponse,
+  type TokenKind,
+} from './client-types.js';
 import { httpError, invalidResponse } from './errors.js';
 import { isLoopbackHost } from './url.js';
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
+const RETRY_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
 /** Cap on one Retry-After wait, so a hostile or misconfigured server cannot stall glx for hours. */
 const MAX_RETRY_AFTER_MS = 30_000;
 const USER_AGENT = 'glx (+https://www.npmjs.com/package/glx)';
@@ -31,7 +48,16 @@ const dispatchers = new Map<string, Dispatcher>();
 export function dispatcherFor(options: TransportOptions): Dispatcher {
   const { env } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const key = JSON.stringify([timeoutMs, env.SSL_CERT_FILE, env.HTTP_PROXY, env.http_proxy, env.HTTPS_PROXY, env.https_proxy, env.NO_PROXY, env.no_proxy]);
+  const key = JSON.stringify([
+    timeoutMs,
+    env.SSL_CERT_FILE,
+    env.HTTP_PROXY,
+    env.http_proxy,
+    env.HTTPS_PROXY,
+    env.https_proxy,
+    env.NO_PROXY,
+    env.no_proxy,
+  ]);
   const cached = dispatchers.get(key);
   if (cached) return cached;
   let dispatcher: Dispatcher;
@@ -42,7 +68,11 @@ export function dispatcherFor(options: TransportOptions): Dispatcher {
     try {
       ca = [...rootCertificates, readFileSync(certFile, 'utf8')];
     } catch (error) {
-      throw new GlxError('USAGE', `cannot read SSL_CERT_FILE ${certFile}: ${(error as NodeJS.ErrnoException).code ?? error}`, 'Point SSL_CERT_FILE at a PEM file, or unset it.');
+      throw new GlxError(
+        'USAGE',
+        `cannot read SSL_CERT_FILE ${certFile}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        'Point SSL_CERT_FILE at a PEM file, or unset it.',
+      );
     }
   }
   const connect = ca ? { ca } : undefined;
@@ -64,13 +94,24 @@ export function dispatcherFor(options: TransportOptions): Dispatcher {
   return dispatcher;
 }
 
-export function createGitLabClient(options: GitLabClientOptions, transport: TransportOptions & { secrets: Secrets }): GitLabClient {
+export function createGitLabClient(
+  options: GitLabClientOptions,
+  transport: TransportOptions & { secrets: Secrets },
+): GitLabClient {
   const base = new URL(options.baseUrl);
   if (base.protocol !== 'https:' && base.protocol !== 'http:') {
-    throw new GlxError('USAGE', `GitLab URL must be http(s): ${displayUrl(options.baseUrl)}`, 'Pass --host https://gitlab.example.com');
+    throw new GlxError(
+      'USAGE',
+      `GitLab URL must be http(s): ${displayUrl(options.baseUrl)}`,
+      'Pass --host https://gitlab.example.com',
+    );
   }
   if (base.protocol === 'http:' && !isLoopbackHost(base.hostname)) {
-    throw new GlxError('USAGE', `refusing plain http to ${base.host}: tokens would travel unencrypted`, `Use https://${base.host}, or a loopback address for local testing.`);
+    throw new GlxError(
+      'USAGE',
+      `refusing plain http to ${base.host}: tokens would travel unencrypted`,
+      `Use https://${base.host}, or a loopback address for local testing.`,
+    );
   }
   const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
   const apiUrl = `${baseUrl}/api/v4`;
@@ -101,7 +142,11 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
   function buildUrl(req: GitLabRequest): URL {
     const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(`${apiUrl}${req.path}`);
     if (url.origin !== base.origin) {
-      throw new GlxError('GITLAB_ERROR', `refusing to call ${displayUrl(url.toString())}: not on ${base.origin}`, 'glx only sends credentials to the configured GitLab host.');
+      throw new GlxError(
+        'GITLAB_ERROR',
+        `refusing to call ${displayUrl(url.toString())}: not on ${base.origin}`,
+        'glx only sends credentials to the configured GitLab host.',
+      );
     }
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -137,7 +182,13 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
       try {
         const timeouts = req.timeoutMs === undefined ? {} : { headersTimeout: req.timeoutMs };
         // undici sends async iterables as they come (writeIterable in client-h1.js); its types list only Readable.
-        const res = await undiciRequest(url, { method, headers, body: body as string | Readable | undefined, dispatcher, ...timeouts });
+        const res = await undiciRequest(url, {
+          method,
+          headers,
+          body: body as string | Readable | undefined,
+          dispatcher,
+          ...timeouts,
+        });
         const text = await readBodyWithin(res.body, bodyDeadlineMs);
         response = { status: res.statusCode, headers: flattenHeaders(res.headers), body: text, url: url.toString() };
       } catch (error) {
@@ -152,14 +203,25 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
         }
         throw unreachable(url, code, error, redact);
       }
-      log?.(`${method} ${displayUrl(url.toString())} -> ${response.status} (${elapsed(started)})${token && sameOrigin && req.auth !== 'none' ? ` [${req.auth ?? 'api'} ${mask(token)}]` : ''}`);
-      if ((shouldRetry(method, response.status) || (req.retryServerErrors && response.status === 500)) && attempt < attempts) {
+      log?.(
+        `${method} ${displayUrl(url.toString())} -> ${response.status} (${elapsed(started)})${token && sameOrigin && req.auth !== 'none' ? ` [${req.auth ?? 'api'} ${mask(token)}]` : ''}`,
+      );
+      if (
+        (shouldRetry(method, response.status) || (req.retryServerErrors && response.status === 500)) &&
+        attempt < attempts
+      ) {
         const delayMs = retryDelay(response, backoffMs, attempt);
         req.onRetry?.({ attempt, attempts, reason: String(response.status), delayMs });
         await sleep(delayMs);
         continue;
       }
-      if (response.status >= 300 && response.status < 400 && req.followRedirects && response.headers.location && redirects < 5) {
+      if (
+        response.status >= 300 &&
+        response.status < 400 &&
+        req.followRedirects &&
+        response.headers.location &&
+        redirects < 5
+      ) {
         const next = new URL(response.headers.location, url);
         redirects++;
         // Never carry credentials to another origin (e.g. object storage or pypi.org).
@@ -182,7 +244,13 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
     async request(req) {
       const response = await send(req);
       if (response.status >= 400 && !(req.accept ?? []).includes(response.status)) {
-        throw httpError(response, { subject: req.subject, kind, auth: req.auth ?? 'api', method: req.method ?? 'GET', redact });
+        throw httpError(response, {
+          subject: req.subject,
+          kind,
+          auth: req.auth ?? 'api',
+          method: req.method ?? 'GET',
+          redact,
+        });
       }
       return response;
     },
@@ -194,7 +262,12 @@ export function createGitLabClient(options: GitLabClientOptions, transport: Tran
 }
 
 /** A JSON answer checked with its zod schema; an unexpected shape names the endpoint. */
-export function parseAnswer<T>(response: GitLabResponse, schema: { parse(value: unknown): T }, endpoint: string, redact: (text: string) => string): T {
+export function parseAnswer<T>(
+  response: GitLabResponse,
+  schema: { parse(value: unknown): T },
+  endpoint: string,
+  redact: (text: string) => string,
+): T {
   const shape = notAnApiAnswer(response);
   if (shape) throw invalidResponse(endpoint, response, shape, redact);
   let value: unknown;
@@ -210,7 +283,10 @@ export function parseAnswer<T>(response: GitLabResponse, schema: { parse(value: 
   }
 }
 
-async function* watchBody(source: AsyncIterable<Uint8Array>, onError: (error: unknown) => void): AsyncIterable<Uint8Array> {
+async function* watchBody(
+  source: AsyncIterable<Uint8Array>,
+  onError: (error: unknown) => void,
+): AsyncIterable<Uint8Array> {
   try {
     yield* source;
   } catch (error) {
@@ -289,7 +365,9 @@ function unreachable(url: URL, code: string, error: unknown, redact: (text: stri
     : code.includes('TIMEOUT')
       ? 'GitLab did not answer in time; check the host and your network, or try again.'
       : `Check that ${url.host} is reachable (VPN, proxy settings HTTPS_PROXY/NO_PROXY) and that --host is right.`;
-  return new GlxError('GITLAB_UNREACHABLE', `cannot reach ${url.origin}: ${redact(String(what))}`, hint, { cause: error });
+  return new GlxError('GITLAB_UNREACHABLE', `cannot reach ${url.origin}: ${redact(String(what))}`, hint, {
+    cause: error,
+  });
 }
 
 function firstIssue(error: unknown): string {

@@ -16,7 +16,10 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 export function unescapeHtml(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, entity: string) => {
     if (entity[0] === '#') {
-      const code = entity[1] === 'x' || entity[1] === 'X' ? Number.parseInt(entity.slice(2), 16) : Number.parseInt(entity.slice(1), 10);
+      const code =
+        entity[1] === 'x' || entity[1] === 'X'
+          ? Number.parseInt(entity.slice(2), 16)
+          : Number.parseInt(entity.slice(1), 10);
       return Number.isFinite(code) && code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
     return ENTITIES[entity.toLowerCase()] ?? whole;
@@ -50,7 +53,8 @@ export function parseSimplePage(html: string, pageUrl: string): SimpleFile[] {
       continue;
     }
     const fragment = /(?:^|&)sha256=([0-9a-f]{64})(?:&|$)/i.exec(url.hash.slice(1));
-    const fileName = safeDecode(url.pathname.slice(url.pathname.lastIndexOf('/') + 1)) || unescapeHtml((match[2] ?? '').trim());
+    const fileName =
+      safeDecode(url.pathname.slice(url.pathname.lastIndexOf('/') + 1)) || unescapeHtml((match[2] ?? '').trim());
     if (!fileName) continue;
     url.hash = '';
     const requiresPython = attribute(tag, 'data-requires-python');

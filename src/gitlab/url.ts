@@ -46,7 +46,8 @@ export function publishUrl(baseUrl: string, projectId: string): string {
   return `${baseUrl}/api/v4/projects/${encodeId(projectId)}/packages/pypi`;
 }
 
-const SIMPLE_RE = /^(?<prefix>.*?)\/api\/v4\/(?:projects\/(?<project>[^/]+)\/packages\/pypi(?<psimple>\/simple)?|groups\/(?<group>[^/]+)\/-\/packages\/pypi\/simple)\/?$/;
+const SIMPLE_RE =
+  /^(?<prefix>.*?)\/api\/v4\/(?:projects\/(?<project>[^/]+)\/packages\/pypi(?<psimple>\/simple)?|groups\/(?<group>[^/]+)\/-\/packages\/pypi\/simple)\/?$/;
 
 /** Recognises a GitLab PyPI URL (index or upload); `undefined` for anything else. */
 export function parseRegistryUrl(raw: string): ParsedRegistryUrl | undefined {
@@ -61,7 +62,11 @@ export function parseRegistryUrl(raw: string): ParsedRegistryUrl | undefined {
   if (!match?.groups) return undefined;
   const { prefix, project, psimple, group } = match.groups;
   const baseUrl = `${url.protocol}//${url.host}${prefix ?? ''}`;
-  const common = { baseUrl, host: url.hostname.toLowerCase(), hasCredentials: url.username !== '' || url.password !== '' };
+  const common = {
+    baseUrl,
+    host: url.hostname.toLowerCase(),
+    hasCredentials: url.username !== '' || url.password !== '',
+  };
   if (project) return { ...common, kind: 'project', id: safeDecode(project), shape: psimple ? 'simple' : 'upload' };
   if (group) return { ...common, kind: 'group', id: safeDecode(group), shape: 'simple' };
   return undefined;
@@ -76,7 +81,8 @@ export function isUnexpandedRegistryUrl(raw: string): boolean {
   return /\$\{?[A-Za-z_]/.test(raw) && /\/api\/v4\/(?:projects|groups)\/[^/]+\/(?:-\/)?packages\/pypi/.test(raw);
 }
 
-export const UNEXPANDED_URL = 'the URL contains a $VARIABLE, which uv does not expand: it uses the text literally, so the request goes to the wrong place or with the wrong credentials';
+export const UNEXPANDED_URL =
+  'the URL contains a $VARIABLE, which uv does not expand: it uses the text literally, so the request goes to the wrong place or with the wrong credentials';
 
 export type RegistryMatch = 'same' | 'different' | 'unknown';
 
@@ -86,7 +92,10 @@ export type RegistryMatch = 'same' | 'different' | 'unknown';
  * `projects/acme%2Ftools/…`, https://docs.gitlab.com/api/packages/pypi/); paths compare case-insensitively, as GitLab looks them
  * up. A path against an id with no known path is `unknown`: only the API can tell.
  */
-export function compareRegistries(a: ParsedRegistryUrl, b: ParsedRegistryUrl | (RegistryRef & { baseUrl: string; path?: string })): RegistryMatch {
+export function compareRegistries(
+  a: ParsedRegistryUrl,
+  b: ParsedRegistryUrl | (RegistryRef & { baseUrl: string; path?: string }),
+): RegistryMatch {
   const origin = (baseUrl: string) => baseUrl.replace(/\/+$/, '').toLowerCase();
   if (origin(a.baseUrl) !== origin(b.baseUrl) || a.kind !== b.kind) return 'different';
   const numeric = (id: string) => /^\d+$/.test(id);

@@ -132,9 +132,27 @@ export interface ParseOptions {
 const KEYWORDS = new Set(['machine', 'default', 'macdef', 'login', 'user', 'account', 'password']);
 
 /** Words from other tools' netrc dialects; safe to quote in a message because they are not secrets. */
-const FOREIGN_KEYWORDS = new Set(['port', 'protocol', 'force', 'proxy', 'path', 'realm', 'scheme', 'method', 'type', 'username', 'passwd', 'pass', 'token', 'host', 'hostname', 'url']);
+const FOREIGN_KEYWORDS = new Set([
+  'port',
+  'protocol',
+  'force',
+  'proxy',
+  'path',
+  'realm',
+  'scheme',
+  'method',
+  'type',
+  'username',
+  'passwd',
+  'pass',
+  'token',
+  'host',
+  'hostname',
+  'url',
+]);
 
-const PYTHON_REJECTS = "Python's netrc module raises NetrcParseError for this file, so pip, requests and twine get no credentials from it.";
+const PYTHON_REJECTS =
+  "Python's netrc module raises NetrcParseError for this file, so pip, requests and twine get no credentials from it.";
 
 const UV_IGNORES_FILE =
   'uv ignores the whole netrc file when it cannot parse it (it says so only with -v), so no credentials come from it. ' +
@@ -159,7 +177,14 @@ export function parseNetrc(text: string, file: string, options: ParseOptions = {
 
   const consequence = dialect === 'uv' ? UV_IGNORES_FILE : PYTHON_REJECTS;
   const fail = (code: NetrcProblemCode, offset: number, message: string, hint: string): void => {
-    const problem: NetrcProblem = { code, offset, line: lines.line(offset), column: lines.column(offset), message, hint };
+    const problem: NetrcProblem = {
+      code,
+      offset,
+      line: lines.line(offset),
+      column: lines.column(offset),
+      message,
+      hint,
+    };
     if (!tolerant) throw new GlxError('NETRC_INVALID', `${at(file, problem.line, problem.column)}: ${message}`, hint);
     errors.push(problem);
   };
@@ -173,10 +198,20 @@ export function parseNetrc(text: string, file: string, options: ParseOptions = {
     if (skips) {
       const rest = lexer.readLine();
       const end = rest.atEof ? rest.end : trimLineBreak(text, rest.end);
-      items.push({ type: 'comment', span: { start: token.start, end }, skipsLine: true, line: lines.line(token.start) });
+      items.push({
+        type: 'comment',
+        span: { start: token.start, end },
+        skipsLine: true,
+        line: lines.line(token.start),
+      });
       openComment = undefined;
     } else {
-      items.push({ type: 'comment', span: { start: token.start, end: token.end }, skipsLine: false, line: lines.line(token.start) });
+      items.push({
+        type: 'comment',
+        span: { start: token.start, end: token.end },
+        skipsLine: false,
+        line: lines.line(token.start),
+      });
       openComment = { line: lines.line(token.start), end: token.end };
     }
   };
@@ -244,7 +279,12 @@ export function parseNetrc(text: string, file: string, options: ParseOptions = {
     if (kind === 'machine') {
       const name = lexer.next();
       if (name.value === '') {
-        fail('missing-name', token.start, '`machine` without a host name', `Write \`machine <host> login <user> password <token>\`. ${consequence}`);
+        fail(
+          'missing-name',
+          token.start,
+          '`machine` without a host name',
+          `Write \`machine <host> login <user> password <token>\`. ${consequence}`,
+        );
         if (name.eof) break;
       }
       hostValue = tokenValue(name);
@@ -262,7 +302,8 @@ export function parseNetrc(text: string, file: string, options: ParseOptions = {
       entry.hostValue = hostValue;
     }
     items.push(entry);
-    const label = kind === 'machine' ? ` in the entry for machine ${printableHost(entry.host ?? '')}` : ' in the default entry';
+    const label =
+      kind === 'machine' ? ` in the entry for machine ${printableHost(entry.host ?? '')}` : ' in the default entry';
     inEntry = true;
     for (;;) {
       const follower = lexer.next();
@@ -270,7 +311,12 @@ export function parseNetrc(text: string, file: string, options: ParseOptions = {
         comment(follower);
         continue;
       }
-      if (follower.value === '' || follower.value === 'machine' || follower.value === 'default' || follower.value === 'macdef') {
+      if (
+        follower.value === '' ||
+        follower.value === 'machine' ||
+        follower.value === 'default' ||
+        follower.value === 'macdef'
+      ) {
         lexer.push(follower);
         break;
       }
@@ -283,7 +329,11 @@ export function parseNetrc(text: string, file: string, options: ParseOptions = {
         const sameLine = !text.slice(follower.end, value.start).includes('\n');
         if (value.eof || !sameLine || KEYWORDS.has(value.value) || value.value.startsWith('#')) {
           lexer.push(value);
-          entry.fields.push({ name: undefined, keyword: follower.value, keywordSpan: { start: follower.start, end: follower.end } });
+          entry.fields.push({
+            name: undefined,
+            keyword: follower.value,
+            keywordSpan: { start: follower.start, end: follower.end },
+          });
           entry.span.end = follower.end;
         } else {
           entry.fields.push({
@@ -297,7 +347,11 @@ export function parseNetrc(text: string, file: string, options: ParseOptions = {
         continue;
       }
       const value = lexer.next();
-      const field: NetrcField = { name, keyword: follower.value, keywordSpan: { start: follower.start, end: follower.end } };
+      const field: NetrcField = {
+        name,
+        keyword: follower.value,
+        keywordSpan: { start: follower.start, end: follower.end },
+      };
       if (value.eof) {
         entry.span.end = follower.end;
       } else {
@@ -347,18 +401,39 @@ function readMacro(
     const empty = broke && (line.line === '' || line.line === '\r');
     if (line.atEof) {
       // uv ends a macro at EOF; Python raises "Macro definition missing null line terminator."
-      if (dialect === 'python') fail('macdef-eof', keyword.start, 'macro definition missing null line terminator', 'End the macro with an empty line.');
+      if (dialect === 'python')
+        fail(
+          'macdef-eof',
+          keyword.start,
+          'macro definition missing null line terminator',
+          'End the macro with an empty line.',
+        );
       return macro(keyword, name, body, line.end, 'eof', lines);
     }
     if (empty) return macro(keyword, name, body, line.end, 'empty-line', lines);
     // uv trims the line (Rust whitespace); Python and curl need it to be exactly empty.
-    if (dialect === 'uv' && RUST_BLANK_LINE.test(line.line)) return macro(keyword, name, body, line.end, 'whitespace-line', lines);
+    if (dialect === 'uv' && RUST_BLANK_LINE.test(line.line))
+      return macro(keyword, name, body, line.end, 'whitespace-line', lines);
     body.push(line.line);
   }
 }
 
-function macro(keyword: Token, name: Token, body: string[], end: number, how: NetrcMacro['end'], lines: LineIndex): NetrcMacro {
-  return { type: 'macdef', name: name.value, lines: body, span: { start: keyword.start, end: Math.max(end, name.end) }, end: how, line: lines.line(keyword.start) };
+function macro(
+  keyword: Token,
+  name: Token,
+  body: string[],
+  end: number,
+  how: NetrcMacro['end'],
+  lines: LineIndex,
+): NetrcMacro {
+  return {
+    type: 'macdef',
+    name: name.value,
+    lines: body,
+    span: { start: keyword.start, end: Math.max(end, name.end) },
+    end: how,
+    line: lines.line(keyword.start),
+  };
 }
 
 function tokenValue(token: Token): NetrcValue {
@@ -404,7 +479,8 @@ function buildSegments(doc: NetrcDocument): NetrcSegment[] {
     add(item.type, item.span.start, item.span.end);
   }
   if (limit > pos) segments.push({ kind: 'space', start: pos, end: limit });
-  if (doc.text.length > Math.max(pos, limit)) segments.push({ kind: 'ignored', start: Math.max(pos, limit), end: doc.text.length });
+  if (doc.text.length > Math.max(pos, limit))
+    segments.push({ kind: 'ignored', start: Math.max(pos, limit), end: doc.text.length });
   return segments;
 }
 

@@ -54,7 +54,11 @@ export interface NetrcFile {
 }
 
 /** Stores credentials for `entry.host` in `file` (uv reads the last entry for a host; see upsert.ts). */
-export async function writeNetrcEntry(file: string, entry: NetrcEntryInput, options: NetrcWriteOptions = {}): Promise<NetrcWriteResult> {
+export async function writeNetrcEntry(
+  file: string,
+  entry: NetrcEntryInput,
+  options: NetrcWriteOptions = {},
+): Promise<NetrcWriteResult> {
   normalizeNetrcHost(entry.host); // a usage error needs no lock
   const run = async (): Promise<NetrcWriteResult> => {
     const current = await readNetrcFile(file);
@@ -95,7 +99,11 @@ export async function assertNetrcWritable(file: string, options: NetrcWriteOptio
  * refused: taking a secret out of an exposed file only helps, and `glx auth logout` should not
  * need a flag for it. The result is written 0600 like every netrc glx writes (`modeFixed` says so).
  */
-export async function removeNetrcEntry(file: string, host: string, options: NetrcWriteOptions = {}): Promise<NetrcRemoveResult> {
+export async function removeNetrcEntry(
+  file: string,
+  host: string,
+  options: NetrcWriteOptions = {},
+): Promise<NetrcRemoveResult> {
   normalizeNetrcHost(host);
   const run = async (): Promise<NetrcRemoveResult> => {
     const current = await readNetrcFile(file);
@@ -128,9 +136,11 @@ export async function readNetrcFile(file: string): Promise<NetrcFile> {
   let mode: number;
   try {
     const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw new GlxError('FILE_UNREADABLE', `${file} is a directory, not a netrc file`, 'Point NETRC at a file.');
+    if (stat.isDirectory())
+      throw new GlxError('FILE_UNREADABLE', `${file} is a directory, not a netrc file`, 'Point NETRC at a file.');
     // A FIFO would block the read; /dev/null (a way to disable netrc for uv) reads as empty.
-    if (!stat.isFile() && !stat.isCharacterDevice()) throw new GlxError('FILE_UNREADABLE', `${file} is not a regular file`, 'Point NETRC at a file.');
+    if (!stat.isFile() && !stat.isCharacterDevice())
+      throw new GlxError('FILE_UNREADABLE', `${file} is not a regular file`, 'Point NETRC at a file.');
     if (stat.size > MAX_EDIT_BYTES) throw tooLarge(file, stat.size, MAX_EDIT_BYTES);
     mode = stat.mode & 0o7777;
     bytes = await fs.readFile(file);
@@ -138,13 +148,22 @@ export async function readNetrcFile(file: string): Promise<NetrcFile> {
     if (error instanceof GlxError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { text: '', exists: false };
-    throw new GlxError('FILE_UNREADABLE', `cannot read ${file}: ${code ?? (error as Error).message}`, 'Check the file permissions.', { cause: error });
+    throw new GlxError(
+      'FILE_UNREADABLE',
+      `cannot read ${file}: ${code ?? (error as Error).message}`,
+      'Check the file permissions.',
+      { cause: error },
+    );
   }
   try {
     return { text: decodeUtf8(bytes, file), exists: true, mode };
   } catch (error) {
     // decodeUtf8 names file:line:column and the byte; the hint is the netrc's own.
-    throw new GlxError('NETRC_INVALID', (error as Error).message, 'glx only rewrites a netrc it can read back byte for byte; remove the bytes that are not UTF-8 (uv reads them as U+FFFD).');
+    throw new GlxError(
+      'NETRC_INVALID',
+      (error as Error).message,
+      'glx only rewrites a netrc it can read back byte for byte; remove the bytes that are not UTF-8 (uv reads them as U+FFFD).',
+    );
   }
 }
 
@@ -152,10 +171,12 @@ export async function readNetrcFile(file: string): Promise<NetrcFile> {
 export async function findUvNetrc(env: Env, homeDir: string, platform?: NodeJS.Platform): Promise<string | undefined> {
   for (const candidate of uvNetrcCandidates(env, homeDir, platform)) {
     // Rust's Path::exists follows symlinks: a dangling link does not count.
-    if (await fs.stat(candidate).then(
-      () => true,
-      () => false,
-    ))
+    if (
+      await fs.stat(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
       return candidate;
   }
   return undefined;

@@ -9,7 +9,14 @@
  */
 import { GlxError } from '../errors.js';
 import type { NetrcDialect } from './lexer.js';
-import { type NetrcDocument, type NetrcEntry, type NetrcField, type NetrcSegment, type NetrcValue, parseNetrc } from './parse.js';
+import {
+  type NetrcDocument,
+  type NetrcEntry,
+  type NetrcField,
+  type NetrcSegment,
+  type NetrcValue,
+  parseNetrc,
+} from './parse.js';
 
 export interface NetrcEntryInput {
   host: string;
@@ -51,12 +58,25 @@ export interface RemoveResult {
  * lowercase and without a port (`Credentials::from_netrc`, https://github.com/astral-sh/uv/tree/main/crates/uv-netrc).
  */
 export function normalizeNetrcHost(host: string): string {
-  if (host === '') throw new GlxError('USAGE', 'the netrc host name is empty', 'Pass the GitLab host name, for example gitlab.example.com.');
+  if (host === '')
+    throw new GlxError(
+      'USAGE',
+      'the netrc host name is empty',
+      'Pass the GitLab host name, for example gitlab.example.com.',
+    );
   if (/[\s\u0000-\u001f\u007f]/.test(host)) {
-    throw new GlxError('USAGE', 'the netrc host name contains whitespace or control characters', 'Pass the bare host name, for example gitlab.example.com.');
+    throw new GlxError(
+      'USAGE',
+      'the netrc host name contains whitespace or control characters',
+      'Pass the bare host name, for example gitlab.example.com.',
+    );
   }
   if (host.includes('://') || host.includes('/')) {
-    throw new GlxError('USAGE', `netrc entries name a host, not a URL: ${host}`, 'Pass only the host name, for example gitlab.example.com.');
+    throw new GlxError(
+      'USAGE',
+      `netrc entries name a host, not a URL: ${host}`,
+      'Pass only the host name, for example gitlab.example.com.',
+    );
   }
   // uv matches a netrc machine against the URL's host as written, brackets included, so an IPv6
   // literal is `machine [::1]` (crates/uv-auth/src/credentials.rs `from_netrc`: url.host_str()).
@@ -66,13 +86,21 @@ export function normalizeNetrcHost(host: string): string {
     throw new GlxError(
       'USAGE',
       `netrc entries match a host name without a port: ${host}`,
-      bare ? `Use ${bare.toLowerCase()}: uv ignores the port when it looks up netrc, so one entry serves every port.` : 'Write an IPv6 literal in brackets without a port, e.g. [::1].',
+      bare
+        ? `Use ${bare.toLowerCase()}: uv ignores the port when it looks up netrc, so one entry serves every port.`
+        : 'Write an IPv6 literal in brackets without a port, e.g. [::1].',
     );
   }
-  if (/["\\#@]/.test(host)) throw new GlxError('USAGE', `not a host name: ${host}`, 'Pass the GitLab host name, for example gitlab.example.com.');
+  if (/["\\#@]/.test(host))
+    throw new GlxError(
+      'USAGE',
+      `not a host name: ${host}`,
+      'Pass the GitLab host name, for example gitlab.example.com.',
+    );
   const lower = host.toLowerCase();
   // uv and Python keep `default` under the key "default", so `machine default` would be the default entry.
-  if (lower === 'default') throw new GlxError('USAGE', '`default` cannot be a netrc machine name', 'Pass the GitLab host name.');
+  if (lower === 'default')
+    throw new GlxError('USAGE', '`default` cannot be a netrc machine name', 'Pass the GitLab host name.');
   return lower;
 }
 
@@ -91,10 +119,20 @@ export function formatNetrcValue(value: string): string {
 function checkValue(what: 'login' | 'password', value: string): void {
   // curl reads netrc a line at a time and Python turns CR into LF: no quoting carries a line break.
   if (/[\r\n]/.test(value)) {
-    throw new GlxError('USAGE', `the ${what} contains a line break, which a netrc file cannot hold`, 'curl reads netrc line by line and Python turns CR into LF; use a credential without line breaks.');
+    throw new GlxError(
+      'USAGE',
+      `the ${what} contains a line break, which a netrc file cannot hold`,
+      'curl reads netrc line by line and Python turns CR into LF; use a credential without line breaks.',
+    );
   }
-  if (value.includes('\u0000')) throw new GlxError('USAGE', `the ${what} contains a NUL character, which curl cuts off`, 'Use a credential without NUL characters.');
-  if (/\p{Surrogate}/u.test(value)) throw new GlxError('USAGE', `the ${what} is not valid Unicode`, 'Check that the credential was copied whole.');
+  if (value.includes('\u0000'))
+    throw new GlxError(
+      'USAGE',
+      `the ${what} contains a NUL character, which curl cuts off`,
+      'Use a credential without NUL characters.',
+    );
+  if (/\p{Surrogate}/u.test(value))
+    throw new GlxError('USAGE', `the ${what} is not valid Unicode`, 'Check that the credential was copied whole.');
 }
 
 /** Adds or updates `machine <host> login <login> password <password>`; see the module comment. */
@@ -105,7 +143,12 @@ export function upsertNetrc(text: string, input: NetrcEntryInput, options: Netrc
   checkValue('password', input.password);
   const line = `machine ${host} login ${formatNetrcValue(input.login)} password ${formatNetrcValue(input.password)}`;
   // curl before 8.x reads netrc through a 4096-byte line buffer and skips longer lines.
-  if (Buffer.byteLength(line) > 4000) throw new GlxError('USAGE', 'the credential is too long for a netrc line', 'curl skips netrc lines longer than 4 KiB; use a shorter credential.');
+  if (Buffer.byteLength(line) > 4000)
+    throw new GlxError(
+      'USAGE',
+      'the credential is too long for a netrc line',
+      'curl skips netrc lines longer than 4 KiB; use a shorter credential.',
+    );
 
   const doc = parseNetrc(text, file);
   const python = tryParse(text, file, 'python');
@@ -121,7 +164,14 @@ export function upsertNetrc(text: string, input: NetrcEntryInput, options: Netrc
     const after = applyEdits(text, edits);
     const failure = verify(doc, python, after, file, { host, ...wanted, entries: doc.entries.length });
     if (failure) throw cannotEdit(file, host, failure);
-    return { text: after, action: 'updated', host, line: target.line, duplicates, notes: [...notes, ...pythonNotes(after, file, host, wanted)] };
+    return {
+      text: after,
+      action: 'updated',
+      host,
+      line: target.line,
+      duplicates,
+      notes: [...notes, ...pythonNotes(after, file, host, wanted)],
+    };
   }
 
   let failure = 'no place to insert the entry';
@@ -135,8 +185,18 @@ export function upsertNetrc(text: string, input: NetrcEntryInput, options: Netrc
     const inserted = parseNetrc(after, file).entries.find((entry) => entry.kind === 'machine' && entry.host === host);
     const notes: string[] = [];
     const firstDefault = doc.entries.find((entry) => entry.kind === 'default');
-    if (firstDefault && at > firstDefault.span.start) notes.push(`machine ${host} went after the default entry (line ${firstDefault.line}); curl stops at default and will not read it`);
-    return { text: after, action: 'added', host, line: inserted?.line ?? 1, duplicates: [], notes: [...notes, ...pythonNotes(after, file, host, wanted)] };
+    if (firstDefault && at > firstDefault.span.start)
+      notes.push(
+        `machine ${host} went after the default entry (line ${firstDefault.line}); curl stops at default and will not read it`,
+      );
+    return {
+      text: after,
+      action: 'added',
+      host,
+      line: inserted?.line ?? 1,
+      duplicates: [],
+      notes: [...notes, ...pythonNotes(after, file, host, wanted)],
+    };
   }
   throw cannotEdit(file, host, failure);
 }
@@ -153,14 +213,18 @@ export function removeNetrc(text: string, hostInput: string, options: NetrcEditO
   // Tidy first (whole lines, no doubled empty line, keep "no final newline"), then whole lines
   // only, then just the entry's words: uv's comment rule can make the line break matter.
   const candidates = (['tidy', 'lines', 'words'] as const).map((mode) =>
-    applyEdits(text, mergeRanges(mine.map((entry) => removalRange(doc, entry, mode))).map((range) => ({ ...range, text: '' }))),
+    applyEdits(
+      text,
+      mergeRanges(mine.map((entry) => removalRange(doc, entry, mode))).map((range) => ({ ...range, text: '' })),
+    ),
   );
   const both = candidates.find((after) => verify(doc, python, after, file, expectation) === undefined);
   if (both !== undefined) return { text: both, action: 'removed', host, removed: mine.length, notes: [] };
   // Python's reading is no reason to keep a credential the user wants gone: it is only noted.
   const uvOnly = candidates.find((after) => verify(doc, undefined, after, file, expectation) === undefined);
   if (uvOnly !== undefined) {
-    const note = "Python's netrc module reads the rest of this file differently after the removal; run `glx doctor` for details";
+    const note =
+      "Python's netrc module reads the rest of this file differently after the removal; run `glx doctor` for details";
     return { text: uvOnly, action: 'removed', host, removed: mine.length, notes: [note] };
   }
   throw cannotEdit(file, host, verify(doc, undefined, candidates[0]!, file, expectation) ?? 'unknown');
@@ -175,7 +239,9 @@ interface Edit {
 /** Applies edits from the end; two insertions at one offset land in the order they were planned. */
 function applyEdits(text: string, edits: Edit[]): string {
   let out = text;
-  const order = edits.map((edit, index) => ({ edit, index })).sort((a, b) => b.edit.start - a.edit.start || b.index - a.index);
+  const order = edits
+    .map((edit, index) => ({ edit, index }))
+    .sort((a, b) => b.edit.start - a.edit.start || b.index - a.index);
   for (const { edit } of order) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
   return out;
 }
@@ -216,9 +282,17 @@ function fieldInsertion(doc: NetrcDocument, entry: NetrcEntry, anchorEnd: number
   const restIsCommentOrBlank = /^[ \t]*(#.*)?\r?$/.test(rest);
   if (indent !== undefined && restIsCommentOrBlank) {
     const at = text[lineEndAt - 1] === '\r' && lineEndAt > anchorEnd ? lineEndAt - 1 : lineEndAt;
-    return { start: at, end: at, text: fields.map(([keyword, value]) => `${eol}${indent}${keyword} ${formatNetrcValue(value)}`).join('') };
+    return {
+      start: at,
+      end: at,
+      text: fields.map(([keyword, value]) => `${eol}${indent}${keyword} ${formatNetrcValue(value)}`).join(''),
+    };
   }
-  return { start: anchorEnd, end: anchorEnd, text: fields.map(([keyword, value]) => ` ${keyword} ${formatNetrcValue(value)}`).join('') };
+  return {
+    start: anchorEnd,
+    end: anchorEnd,
+    text: fields.map(([keyword, value]) => ` ${keyword} ${formatNetrcValue(value)}`).join(''),
+  };
 }
 
 /** The indentation of the entry's fields when at least one field starts its own line. */
@@ -318,7 +392,11 @@ function startsWithEmptyLine(text: string): boolean {
 }
 
 /** The text to delete for an entry: whole lines when it has them to itself, with a trailing comment. */
-function removalRange(doc: NetrcDocument, entry: NetrcEntry, mode: 'tidy' | 'lines' | 'words'): { start: number; end: number } {
+function removalRange(
+  doc: NetrcDocument,
+  entry: NetrcEntry,
+  mode: 'tidy' | 'lines' | 'words',
+): { start: number; end: number } {
   const { text } = doc;
   if (mode === 'words') return { ...entry.span };
   const lineStart = startOfLine(text, entry.span.start);
@@ -385,7 +463,10 @@ function tryParse(text: string, file: string, dialect: NetrcDialect): NetrcDocum
 function table(doc: NetrcDocument): Map<string, string> {
   const map = new Map<string, string>();
   for (const entry of doc.entries) {
-    map.set(entry.kind === 'default' ? 'default' : (entry.host ?? ''), JSON.stringify([entry.login ?? '', entry.account ?? '', entry.password ?? '']));
+    map.set(
+      entry.kind === 'default' ? 'default' : (entry.host ?? ''),
+      JSON.stringify([entry.login ?? '', entry.account ?? '', entry.password ?? '']),
+    );
   }
   return map;
 }
@@ -395,12 +476,14 @@ function sameReading(before: NetrcDocument, after: NetrcDocument, host: string):
   const a = table(before);
   const b = table(after);
   for (const name of new Set([...a.keys(), ...b.keys()])) {
-    if (name !== host && a.get(name) !== b.get(name)) return name === 'default' ? 'the default entry would read differently' : `machine ${name} would read differently`;
+    if (name !== host && a.get(name) !== b.get(name))
+      return name === 'default' ? 'the default entry would read differently' : `machine ${name} would read differently`;
   }
   const macros = (doc: NetrcDocument): string => JSON.stringify(doc.macros.map((m) => [m.name, m.lines]));
   // Python may read an entry as macro text (a macro uv ended at a line of blanks); only uv's must hold.
   if (before.dialect === 'uv' && macros(before) !== macros(after)) return 'a macdef block would change';
-  if ((before.stoppedAt === undefined) !== (after.stoppedAt === undefined)) return 'the point where uv stops reading would move';
+  if ((before.stoppedAt === undefined) !== (after.stoppedAt === undefined))
+    return 'the point where uv stops reading would move';
   return undefined;
 }
 
@@ -412,7 +495,13 @@ interface Expectation {
 }
 
 /** Re-reads the edited text as uv and as Python; returns why it is wrong, or undefined. */
-function verify(before: NetrcDocument, python: NetrcDocument | undefined, afterText: string, file: string, expect: Expectation): string | undefined {
+function verify(
+  before: NetrcDocument,
+  python: NetrcDocument | undefined,
+  afterText: string,
+  file: string,
+  expect: Expectation,
+): string | undefined {
   const after = tryParse(afterText, file, 'uv');
   if (!after) return 'uv could no longer parse the file';
   const differs = sameReading(before, after, expect.host);
@@ -433,11 +522,20 @@ function verify(before: NetrcDocument, python: NetrcDocument | undefined, afterT
   return undefined;
 }
 
-function pythonNotes(afterText: string, file: string, host: string, wanted: { login: string; password: string }): string[] {
+function pythonNotes(
+  afterText: string,
+  file: string,
+  host: string,
+  wanted: { login: string; password: string },
+): string[] {
   const python = tryParse(afterText, file, 'python');
-  if (!python) return ["Python's netrc module cannot parse this file (pip, requests and twine get no credentials from it); run `glx doctor` for details"];
+  if (!python)
+    return [
+      "Python's netrc module cannot parse this file (pip, requests and twine get no credentials from it); run `glx doctor` for details",
+    ];
   const entry = python.entries.filter((e) => e.kind === 'machine' && e.host === host).at(-1);
-  if (!entry || entry.login !== wanted.login || entry.password !== wanted.password) return [`Python's netrc module reads this file differently and will not see machine ${host}`];
+  if (!entry || entry.login !== wanted.login || entry.password !== wanted.password)
+    return [`Python's netrc module reads this file differently and will not see machine ${host}`];
   return [];
 }
 
@@ -449,7 +547,10 @@ function entryNotes(doc: NetrcDocument, target: NetrcEntry, duplicates: number[]
     );
   }
   const firstDefault = doc.entries.find((entry) => entry.kind === 'default');
-  if (firstDefault && target.span.start > firstDefault.span.start) notes.push(`machine ${host} is after the default entry (line ${firstDefault.line}); curl stops at default and does not read it`);
+  if (firstDefault && target.span.start > firstDefault.span.start)
+    notes.push(
+      `machine ${host} is after the default entry (line ${firstDefault.line}); curl stops at default and does not read it`,
+    );
   return notes;
 }
 
@@ -472,7 +573,12 @@ export interface ReplacePasswordResult {
  * rotated token is dead everywhere at once). Only those values change; the result is read back as
  * uv reads it and every entry must read as before apart from the new password.
  */
-export function replaceNetrcPassword(text: string, oldPassword: string, newPassword: string, options: NetrcEditOptions = {}): ReplacePasswordResult {
+export function replaceNetrcPassword(
+  text: string,
+  oldPassword: string,
+  newPassword: string,
+  options: NetrcEditOptions = {},
+): ReplacePasswordResult {
   const file = options.file ?? 'netrc';
   checkValue('password', newPassword);
   const doc = parseNetrc(text, file);
@@ -483,14 +589,34 @@ export function replaceNetrcPassword(text: string, oldPassword: string, newPassw
     if (held.length === 0) continue;
     entries.push({ name: entry.kind === 'default' ? 'default' : `machine ${entry.host}`, line: entry.line });
     // A quoted value stays quoted: only the password's own characters change.
-    for (const field of held) edits.push({ ...field.value!.span, text: field.value!.quoted ? `"${newPassword.replace(/["\\]/g, (ch) => `\\${ch}`)}"` : formatNetrcValue(newPassword) });
+    for (const field of held)
+      edits.push({
+        ...field.value!.span,
+        text: field.value!.quoted
+          ? `"${newPassword.replace(/["\\]/g, (ch) => `\\${ch}`)}"`
+          : formatNetrcValue(newPassword),
+      });
   }
   if (edits.length === 0) return { text, entries };
   const after = applyEdits(text, edits);
   const reread = tryParse(after, file, 'uv');
-  const expected = doc.entries.map((e) => [e.kind, e.host, e.login, e.account, e.password === oldPassword ? newPassword : e.password]);
-  if (!reread || JSON.stringify(reread.entries.map((e) => [e.kind, e.host, e.login, e.account, e.password])) !== JSON.stringify(expected)) {
-    throw cannotEdit(file, entries[0]!.name.replace(/^machine /, ''), 'the entries would read differently after the password is replaced');
+  const expected = doc.entries.map((e) => [
+    e.kind,
+    e.host,
+    e.login,
+    e.account,
+    e.password === oldPassword ? newPassword : e.password,
+  ]);
+  if (
+    !reread ||
+    JSON.stringify(reread.entries.map((e) => [e.kind, e.host, e.login, e.account, e.password])) !==
+      JSON.stringify(expected)
+  ) {
+    throw cannotEdit(
+      file,
+      entries[0]!.name.replace(/^machine /, ''),
+      'the entries would read differently after the password is replaced',
+    );
   }
   return { text: after, entries };
 }

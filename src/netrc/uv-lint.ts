@@ -37,7 +37,14 @@ export interface NetrcIssue {
 export function validateForUv(doc: NetrcDocument): NetrcIssue[] {
   const issues: NetrcIssue[] = [];
   const lines = new LineIndex(doc.text);
-  const issue = (code: NetrcIssue['code'], severity: NetrcIssue['severity'], offset: number, message: string, hint: string, affects: NetrcReader[]): void => {
+  const issue = (
+    code: NetrcIssue['code'],
+    severity: NetrcIssue['severity'],
+    offset: number,
+    message: string,
+    hint: string,
+    affects: NetrcReader[],
+  ): void => {
     issues.push({ code, severity, line: lines.line(offset), column: lines.column(offset), message, hint, affects });
   };
   for (const problem of doc.errors) issues.push({ ...problem, severity: 'error', affects: [doc.dialect] });
@@ -45,11 +52,25 @@ export function validateForUv(doc: NetrcDocument): NetrcIssue[] {
     const python = parseNetrc(doc.text, doc.file, { dialect: 'python', tolerant: true });
     const first = python.errors[0];
     if (first && doc.errors.length === 0) {
-      issue('python-rejects', 'warning', first.offset, `Python's netrc module rejects this file: ${first.message}`, first.hint, ['python']);
+      issue(
+        'python-rejects',
+        'warning',
+        first.offset,
+        `Python's netrc module rejects this file: ${first.message}`,
+        first.hint,
+        ['python'],
+      );
     }
   }
   if (doc.stoppedAt !== undefined) {
-    issue('stops-early', 'warning', doc.stoppedAt, 'an empty quoted word ("") where a keyword belongs: uv and Python stop reading the file here', 'Delete the "" so the entries below it are read.', ['uv', 'python']);
+    issue(
+      'stops-early',
+      'warning',
+      doc.stoppedAt,
+      'an empty quoted word ("") where a keyword belongs: uv and Python stop reading the file here',
+      'Delete the "" so the entries below it are read.',
+      ['uv', 'python'],
+    );
   }
   const machines = new Map<string, NetrcEntry[]>();
   const defaults: NetrcEntry[] = [];
@@ -63,15 +84,47 @@ export function validateForUv(doc: NetrcDocument): NetrcIssue[] {
     machines.set(host, [...(machines.get(host) ?? []), entry]);
     const shown = printableHost(host);
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host) || host.includes('/')) {
-      const bare = host.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]?.split(':')[0] ?? '';
-      issue('machine-with-scheme', 'warning', at, `machine ${shown} never matches: uv looks entries up by host name only`, `Write \`machine ${printableHost(bare.toLowerCase())}\`.`, ['uv', 'python', 'curl']);
+      const bare =
+        host
+          .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+          .split('/')[0]
+          ?.split(':')[0] ?? '';
+      issue(
+        'machine-with-scheme',
+        'warning',
+        at,
+        `machine ${shown} never matches: uv looks entries up by host name only`,
+        `Write \`machine ${printableHost(bare.toLowerCase())}\`.`,
+        ['uv', 'python', 'curl'],
+      );
     } else if (host.includes(':') && !host.startsWith('[')) {
-      issue('machine-with-port', 'warning', at, `machine ${shown} never matches: uv looks entries up by host name, without the port`, `Write \`machine ${printableHost(host.split(':')[0]!.toLowerCase())}\`; one entry serves every port.`, ['uv', 'python']);
+      issue(
+        'machine-with-port',
+        'warning',
+        at,
+        `machine ${shown} never matches: uv looks entries up by host name, without the port`,
+        `Write \`machine ${printableHost(host.split(':')[0]!.toLowerCase())}\`; one entry serves every port.`,
+        ['uv', 'python'],
+      );
     } else if (host !== host.toLowerCase()) {
-      issue('machine-uppercase', 'warning', at, `machine ${shown} never matches: uv compares the URL's lowercase host name exactly`, `Write \`machine ${printableHost(host.toLowerCase())}\`.`, ['uv', 'python']);
+      issue(
+        'machine-uppercase',
+        'warning',
+        at,
+        `machine ${shown} never matches: uv compares the URL's lowercase host name exactly`,
+        `Write \`machine ${printableHost(host.toLowerCase())}\`.`,
+        ['uv', 'python'],
+      );
     }
     if (host === 'default') {
-      issue('machine-named-default', 'warning', at, '`machine default` shares its slot with the default entry in uv and Python', 'Rename or delete it.', ['uv', 'python']);
+      issue(
+        'machine-named-default',
+        'warning',
+        at,
+        '`machine default` shares its slot with the default entry in uv and Python',
+        'Rename or delete it.',
+        ['uv', 'python'],
+      );
     }
   }
   for (const [host, entries] of machines) {
@@ -87,7 +140,14 @@ export function validateForUv(doc: NetrcDocument): NetrcIssue[] {
     );
   }
   if (defaults.length > 1) {
-    issue('duplicate-default', 'warning', defaults[defaults.length - 1]!.span.start, `${defaults.length} default entries: uv and Python use the last, curl the first`, 'Keep one default entry.', ['uv', 'python', 'curl']);
+    issue(
+      'duplicate-default',
+      'warning',
+      defaults[defaults.length - 1]!.span.start,
+      `${defaults.length} default entries: uv and Python use the last, curl the first`,
+      'Keep one default entry.',
+      ['uv', 'python', 'curl'],
+    );
   }
   const firstDefault = defaults[0];
   if (firstDefault) {
@@ -105,7 +165,14 @@ export function validateForUv(doc: NetrcDocument): NetrcIssue[] {
   }
   for (const macro of doc.macros) {
     if (macro.end === 'whitespace-line') {
-      issue('macdef-whitespace-end', 'warning', macro.span.start, `macro ${printableHost(macro.name)} ends at a line of blanks: uv stops there, Python and curl read on to the next empty line`, 'Make the line after the macro empty.', ['python', 'curl']);
+      issue(
+        'macdef-whitespace-end',
+        'warning',
+        macro.span.start,
+        `macro ${printableHost(macro.name)} ends at a line of blanks: uv stops there, Python and curl read on to the next empty line`,
+        'Make the line after the macro empty.',
+        ['python', 'curl'],
+      );
     }
   }
   const errorLines = new Set(doc.errors.map((e) => e.line));
@@ -126,12 +193,26 @@ export function validateForUv(doc: NetrcDocument): NetrcIssue[] {
   for (const entry of doc.entries) {
     for (const field of entry.fields) {
       if (field.keyword === 'user') {
-        issue('user-keyword', 'warning', field.keywordSpan.start, '`user` is an alias of `login` for uv and Python, but curl ignores it', 'Write `login`.', ['curl']);
+        issue(
+          'user-keyword',
+          'warning',
+          field.keywordSpan.start,
+          '`user` is an alias of `login` for uv and Python, but curl ignores it',
+          'Write `login`.',
+          ['curl'],
+        );
       }
     }
     for (const value of [entry.hostValue, ...entry.fields.map((f) => f.value)]) {
       if (value?.unterminated) {
-        issue('unterminated-quote', 'warning', value.span.start, 'a quoted value has no closing quote: curl rejects the whole file', 'Add the closing double quote.', ['curl']);
+        issue(
+          'unterminated-quote',
+          'warning',
+          value.span.start,
+          'a quoted value has no closing quote: curl rejects the whole file',
+          'Add the closing double quote.',
+          ['curl'],
+        );
       }
     }
   }

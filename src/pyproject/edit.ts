@@ -9,7 +9,7 @@ import type { AST } from 'toml-eslint-parser';
 import { at, GlxError } from '../errors.js';
 import { withoutUserinfo } from '../util/redact.js';
 import { envVarStem, indexEnvVars, validateIndexName } from './index-name.js';
-import { type Definition, definitions, locatorFor, parseCst, type Program, samePath, startsWith } from './locate.js';
+import { type Definition, definitions, locatorFor, type Program, parseCst, samePath, startsWith } from './locate.js';
 import {
   type AuthPolicy,
   describeType,
@@ -25,11 +25,11 @@ import {
 } from './read.js';
 import {
   addBlock,
+  addBlockBefore,
   appendToArray,
   applySplices,
   eolOf,
   indentAt,
-  addBlockBefore,
   insertLines,
   lineEnd,
   lineStart,
@@ -218,7 +218,8 @@ function copyDocument(doc: TomlTable): TomlTable {
       const copy = Array.isArray(value) ? value.slice() : isTable(value) ? Object.create(null) : undefined;
       to[key] = copy ?? value;
       if (Array.isArray(value)) {
-        for (const [i, element] of value.entries()) if (Array.isArray(element) || isTable(element)) work.push([{ [i]: element }, copy]);
+        for (const [i, element] of value.entries())
+          if (Array.isArray(element) || isTable(element)) work.push([{ [i]: element }, copy]);
       } else if (copy) work.push([value as Record<string, unknown>, copy]);
     }
   }
@@ -311,7 +312,11 @@ function checkSpec(spec: IndexSpec): void {
   }
   for (const url of [spec.url, spec.publishUrl]) {
     if (url !== undefined && (url.trim() === '' || /[\x00-\x1f]/.test(url))) {
-      throw new GlxError('USAGE', `invalid index URL ${JSON.stringify(url)}`, 'Give an http(s) URL such as https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple');
+      throw new GlxError(
+        'USAGE',
+        `invalid index URL ${JSON.stringify(url)}`,
+        'Give an http(s) URL such as https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple',
+      );
     }
   }
   if (spec.publishUrl !== undefined && hasCredentials(spec.publishUrl)) {
@@ -323,7 +328,11 @@ function checkSpec(spec: IndexSpec): void {
   }
   for (const code of spec.ignoreErrorCodes ?? []) {
     if (!Number.isInteger(code) || code < 100 || code > 999) {
-      throw new GlxError('USAGE', `invalid HTTP status code ${code} for ignore-error-codes`, 'Use status codes such as 401 or 403.');
+      throw new GlxError(
+        'USAGE',
+        `invalid HTTP status code ${code} for ignore-error-codes`,
+        'Use status codes such as 401 or 403.',
+      );
     }
   }
 }
@@ -358,7 +367,9 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
   const notes = [...prep.notes];
 
   // Two names that select the same UV_INDEX_* variables would share credentials (https://github.com/astral-sh/uv/blob/main/crates/uv-static/src/env_vars.rs).
-  const clash = entries.find((e) => e !== target && e.name !== undefined && e.name !== name && envVarStem(e.name) === envVarStem(name));
+  const clash = entries.find(
+    (e) => e !== target && e.name !== undefined && e.name !== name && envVarStem(e.name) === envVarStem(name),
+  );
   if (clash?.name) {
     const vars = indexEnvVars(name);
     throw new GlxError(
@@ -385,7 +396,8 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
     const current = target?.[field];
     // An equivalent URL is left as written: no churn over a trailing slash, and credentials the
     // user put there are reported rather than silently dropped.
-    const same = field === 'url' && current !== undefined ? sameUrl(String(current), spec.url) : sameValue(current, wanted);
+    const same =
+      field === 'url' && current !== undefined ? sameUrl(String(current), spec.url) : sameValue(current, wanted);
     if (!target || !same) pairs.push([key, wanted]);
   }
   if (target?.url !== undefined && hasCredentials(target.url)) {
@@ -421,9 +433,16 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
   const entry: [string, WriteValue][] = [['name', name], ...pairs];
   const splices: Splice[] = [];
   const firstEntry = prep.defs.find((d) => d.kind === 'table' && startsWith(d.path, INDEX));
-  const ranked = spec.explicit !== true && spec.default !== true && entries.some((e) => e.explicit !== true && e.default !== true);
+  const ranked =
+    spec.explicit !== true && spec.default !== true && entries.some((e) => e.explicit !== true && e.default !== true);
   if (ranked && firstEntry?.kind === 'table') {
-    addBlockBefore(prep, firstEntry.node, '[[tool.uv.index]]', entry.map((p) => renderPair(...p)), splices);
+    addBlockBefore(
+      prep,
+      firstEntry.node,
+      '[[tool.uv.index]]',
+      entry.map((p) => renderPair(...p)),
+      splices,
+    );
     const out = finish(prep, splices, (doc) => {
       const uv = tableAt(doc, TOOL_UV);
       uv.index = [Object.fromEntries(entry), ...((uv.index as TomlValue[] | undefined) ?? [])];
@@ -433,12 +452,24 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
   const lastEntry = lastTableUnder(prep, INDEX);
   const inlineArray = prep.defs.find((d) => d.kind === 'keyValue' && samePath(d.path, INDEX));
   if (lastEntry) {
-    addBlock(prep, lastEntry, '[[tool.uv.index]]', entry.map((p) => renderPair(...p)), splices);
+    addBlock(
+      prep,
+      lastEntry,
+      '[[tool.uv.index]]',
+      entry.map((p) => renderPair(...p)),
+      splices,
+    );
   } else if (inlineArray?.kind === 'keyValue' && inlineArray.node.value.type === 'TOMLArray') {
     appendToArray(prep, inlineArray.node.value, renderInlineTable(entry), splices);
   } else {
     assertHeaderable(prep, '[[tool.uv.index]]');
-    addBlock(prep, standardTable(prep, TOOL_UV), '[[tool.uv.index]]', entry.map((p) => renderPair(...p)), splices);
+    addBlock(
+      prep,
+      standardTable(prep, TOOL_UV),
+      '[[tool.uv.index]]',
+      entry.map((p) => renderPair(...p)),
+      splices,
+    );
   }
   const out = finish(prep, splices, (doc) => {
     const uv = tableAt(doc, TOOL_UV);
@@ -527,7 +558,9 @@ function upsertSource(text: string, pin: SourcePin, file: string): { text: strin
     );
   }
   if (!entries.some((e) => e.name === pin.index)) {
-    notes.push(`index "${pin.index}" is not defined in ${file}; uv also accepts one defined in the workspace root's pyproject.toml`);
+    notes.push(
+      `index "${pin.index}" is not defined in ${file}; uv also accepts one defined in the workspace root's pyproject.toml`,
+    );
   }
 
   const wanted = normalizePackageName(pin.package);
@@ -588,12 +621,19 @@ function replaceSource(prep: Prepared, path: TomlPath, keepOthers: boolean, inde
   const depth = path.length - 1;
   const spelled = prep.defs.filter(
     (d): d is Extract<Definition, { kind: 'keyValue' }> =>
-      d.kind === 'keyValue' && d.path.length > path.length && startsWith(d.path, path) && d.node.key.keys.length > d.path.length - path.length,
+      d.kind === 'keyValue' &&
+      d.path.length > path.length &&
+      startsWith(d.path, path) &&
+      d.node.key.keys.length > d.path.length - path.length,
   );
   const subTables = prep.defs.some((d) => d.kind === 'table' && startsWith(d.path, path));
   const indexPair = spelled.find((d) => samePath(d.path, [...path, 'index']));
   if (keepOthers && indexPair) {
-    splices.push({ start: indexPair.node.value.range[0], end: indexPair.node.value.range[1], text: renderValue(index, indexPair.node.value) });
+    splices.push({
+      start: indexPair.node.value.range[0],
+      end: indexPair.node.value.range[1],
+      text: renderValue(index, indexPair.node.value),
+    });
     return splices;
   }
   const [first, ...others] = spelled;
@@ -601,9 +641,18 @@ function replaceSource(prep: Prepared, path: TomlPath, keepOthers: boolean, inde
     const keys = first.node.key.keys;
     const packageKey = keys[keys.length - (first.path.length - depth)]!;
     const spelling = prep.body.slice(first.node.range[0], packageKey.range[1]);
-    splices.push({ start: first.node.range[0], end: first.node.range[1], text: `${spelling} = ${renderInlineTable([['index', index]])}` });
+    splices.push({
+      start: first.node.range[0],
+      end: first.node.range[1],
+      text: `${spelling} = ${renderInlineTable([['index', index]])}`,
+    });
     // The other dotted lines of the same source go, with their trailing comments.
-    for (const d of others) splices.push({ start: lineStart(prep.body, d.node.range[0]), end: lineEnd(prep.body, d.node.range[1]), text: '' });
+    for (const d of others)
+      splices.push({
+        start: lineStart(prep.body, d.node.range[0]),
+        end: lineEnd(prep.body, d.node.range[1]),
+        text: '',
+      });
     return splices;
   }
   throw new GlxError(
@@ -622,7 +671,11 @@ function addSource(prep: Prepared, pin: SourcePin): Splice[] {
   const inline = prep.defs.find((d) => d.kind === 'keyValue' && samePath(d.path, SOURCES));
   const dotted = prep.defs.filter(
     (d): d is Extract<Definition, { kind: 'keyValue' }> =>
-      d.kind === 'keyValue' && !d.inline && d.path.length > SOURCES.length && startsWith(d.path, SOURCES) && !(d.table && startsWith(d.table.resolvedKey, SOURCES)),
+      d.kind === 'keyValue' &&
+      !d.inline &&
+      d.path.length > SOURCES.length &&
+      startsWith(d.path, SOURCES) &&
+      !(d.table && startsWith(d.table.resolvedKey, SOURCES)),
   );
   if (table) {
     const last = table.body.at(-1);
@@ -659,14 +712,24 @@ export function removeLegacyUrl(text: string, key: 'index-url' | 'extra-index-ur
   const path: TomlPath = [...TOOL_UV, key];
   const def = prep.defs.find((d) => d.kind === 'keyValue' && samePath(d.path, path));
   if (def?.kind !== 'keyValue' || def.inline) {
-    throw new GlxError('PYPROJECT_UNSUPPORTED', `${position(prep, path)}: tool.uv.${key} is written in a form glx does not rewrite`, `Move it to a [[tool.uv.index]] entry yourself, or write it as ${key} = ... under [tool.uv].`);
+    throw new GlxError(
+      'PYPROJECT_UNSUPPORTED',
+      `${position(prep, path)}: tool.uv.${key} is written in a form glx does not rewrite`,
+      `Move it to a [[tool.uv.index]] entry yourself, or write it as ${key} = ... under [tool.uv].`,
+    );
   }
   const current = tableAt(prep.doc, TOOL_UV)[key];
   const rest = Array.isArray(current) ? current.filter((item) => item !== url) : [];
   const splices: Splice[] =
     rest.length === 0
       ? [{ start: lineStart(prep.body, def.node.range[0]), end: lineEnd(prep.body, def.node.range[1]), text: '' }]
-      : [{ start: def.node.value.range[0], end: def.node.value.range[1], text: `[${rest.map((item) => renderValue(String(item))).join(', ')}]` }];
+      : [
+          {
+            start: def.node.value.range[0],
+            end: def.node.value.range[1],
+            text: `[${rest.map((item) => renderValue(String(item))).join(', ')}]`,
+          },
+        ];
   return finish(prep, splices, (doc) => {
     const uv = tableAt(doc, TOOL_UV);
     if (rest.length === 0) delete uv[key];

@@ -23,8 +23,13 @@ async function isFile(file: string): Promise<boolean> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     // A directory we may not search: uv would fail here too, so say where rather than skip it.
-    throw new GlxError('FILE_UNREADABLE', `cannot check ${file}: ${code ?? (error as Error).message}`, 'Check the permissions of that directory, or point glx at the file with --file.', {
-      cause: error,
-    });
+    throw new GlxError(
+      'FILE_UNREADABLE',
+      `cannot check ${file}: ${code ?? (error as Error).message}`,
+      'Check the permissions of that directory, or point glx at the file with --file.',
+      {
+        cause: error,
+      },
+    );
   }
 }

@@ -14,7 +14,10 @@ const ALLOWED_HINT =
  */
 function visible(text: string): string {
   const named: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-  return text.replace(/[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -73,8 +76,17 @@ export function findEnvCollisions(names: readonly string[]): string[][] {
  * Throws INDEX_NAME_COLLISION for the first two indexes in `relative` (a file name for the
  * message) that read the same UV_INDEX_* variables; `hint` says what that breaks for the caller.
  */
-export function refuseEnvCollisions(entries: readonly { name?: string | undefined }[], relative: string, hint: string): void {
+export function refuseEnvCollisions(
+  entries: readonly { name?: string | undefined }[],
+  relative: string,
+  hint: string,
+): void {
   const names = entries.flatMap((entry) => (entry.name === undefined ? [] : [entry.name]));
   const collision = findEnvCollisions(names)[0];
-  if (collision) throw new GlxError('INDEX_NAME_COLLISION', `indexes ${collision.map((n) => `"${n}"`).join(' and ')} in ${relative} share the variable ${indexEnvVars(collision[0]!).username}`, hint);
+  if (collision)
+    throw new GlxError(
+      'INDEX_NAME_COLLISION',
+      `indexes ${collision.map((n) => `"${n}"`).join(' and ')} in ${relative} share the variable ${indexEnvVars(collision[0]!).username}`,
+      hint,
+    );
 }

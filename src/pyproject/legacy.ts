@@ -36,7 +36,12 @@ function gitlabOnly(where: string, origin: LegacyIndex['origin'], key: LegacyKey
 }
 
 /** The GitLab registries among the legacy settings uv reads for this project. */
-export function legacyIndexes(pyproject: TomlTable, relative: string, uvToml: { doc: TomlTable; relative: string } | undefined, env: Env): LegacyIndex[] {
+export function legacyIndexes(
+  pyproject: TomlTable,
+  relative: string,
+  uvToml: { doc: TomlTable; relative: string } | undefined,
+  env: Env,
+): LegacyIndex[] {
   const tool = pyproject.tool;
   const uv = isTable(tool) && isTable(tool.uv) ? tool.uv : {};
   const out: LegacyIndex[] = [];
@@ -46,7 +51,14 @@ export function legacyIndexes(pyproject: TomlTable, relative: string, uvToml: { 
   }
   out.push(...gitlabOnly('UV_INDEX_URL', 'env', 'index-url', urlsOf(env.UV_INDEX_URL)));
   // uv splits UV_EXTRA_INDEX_URL on spaces.
-  out.push(...gitlabOnly('UV_EXTRA_INDEX_URL', 'env', 'extra-index-url', (env.UV_EXTRA_INDEX_URL ?? '').split(/\s+/).filter(Boolean)));
+  out.push(
+    ...gitlabOnly(
+      'UV_EXTRA_INDEX_URL',
+      'env',
+      'extra-index-url',
+      (env.UV_EXTRA_INDEX_URL ?? '').split(/\s+/).filter(Boolean),
+    ),
+  );
   return out;
 }
 

@@ -99,7 +99,8 @@ function parseEither(text: string): ParsedCst {
     return { program: parseTOML(text, { tomlVersion: '1.0.0' }) };
   } catch (strict) {
     const program = parseTOML(text, { tomlVersion: '1.1.0' });
-    const where = strict instanceof ParseError ? { line: strict.lineNumber, column: strict.column + 1 } : { line: 1, column: 1 };
+    const where =
+      strict instanceof ParseError ? { line: strict.lineNumber, column: strict.column + 1 } : { line: 1, column: 1 };
     return { program, toml11: { ...where, message: (strict as Error).message } };
   }
 }
@@ -129,7 +130,12 @@ export function definitions(program: Program): Definition[] {
       });
     }
   };
-  const keyValue = (kv: AST.TOMLKeyValue, base: (string | number)[], table: AST.TOMLTable | undefined, inline: boolean) => {
+  const keyValue = (
+    kv: AST.TOMLKeyValue,
+    base: (string | number)[],
+    table: AST.TOMLTable | undefined,
+    inline: boolean,
+  ) => {
     const path = [...base, ...keyPath(kv.key)];
     out.push({ kind: 'keyValue', path, node: kv, table, inline });
     value(kv.value, path, table);

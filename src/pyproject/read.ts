@@ -96,7 +96,8 @@ function toolUv(doc: TomlTable, file: string, locate: Locate | undefined): TomlT
   if (!isTable(tool)) throw shapeError(file, locate, ['tool'], `tool must be a table, found ${describeType(tool)}`);
   const uv = tool.uv;
   if (uv === undefined) return undefined;
-  if (!isTable(uv)) throw shapeError(file, locate, ['tool', 'uv'], `tool.uv must be a table, found ${describeType(uv)}`);
+  if (!isTable(uv))
+    throw shapeError(file, locate, ['tool', 'uv'], `tool.uv must be a table, found ${describeType(uv)}`);
   return uv;
 }
 
@@ -195,12 +196,22 @@ export function listIndexes(doc: TomlTable, file: string, locate?: Locate): Inde
   if (list === undefined) return [];
   const path: TomlPath = ['tool', 'uv', 'index'];
   if (!Array.isArray(list)) {
-    throw shapeError(file, locate, path, `tool.uv.index must be an array of tables ([[tool.uv.index]]), found ${describeType(list)}`);
+    throw shapeError(
+      file,
+      locate,
+      path,
+      `tool.uv.index must be an array of tables ([[tool.uv.index]]), found ${describeType(list)}`,
+    );
   }
   const notTable = list.findIndex((item) => !isTable(item));
   if (notTable >= 0) {
     const item = list[notTable];
-    throw shapeError(file, locate, [...path, notTable], `tool.uv.index[${notTable}] must be a table, found ${describeType(item)}`);
+    throw shapeError(
+      file,
+      locate,
+      [...path, notTable],
+      `tool.uv.index[${notTable}] must be a table, found ${describeType(item)}`,
+    );
   }
 
   const problems: Problem[] = [];
@@ -236,7 +247,11 @@ export function listIndexes(doc: TomlTable, file: string, locate?: Locate): Inde
   if (first) {
     const pos = locate?.(first.path);
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-    throw new GlxError('PYPROJECT_INVALID', `${at(file, pos?.line, pos?.column)}: ${first.message}${more}`, first.hint ?? INDEX_HINT);
+    throw new GlxError(
+      'PYPROJECT_INVALID',
+      `${at(file, pos?.line, pos?.column)}: ${first.message}${more}`,
+      first.hint ?? INDEX_HINT,
+    );
   }
   return entries;
 }

@@ -62,7 +62,13 @@ export interface BlockOptions {
  * file without a final newline the block goes on a new line and ends without one, so the file
  * keeps that property; an empty file gets a final newline.
  */
-export function insertLines(text: string, pos: number, lines: readonly string[], eol: string, options: BlockOptions = {}): Splice {
+export function insertLines(
+  text: string,
+  pos: number,
+  lines: readonly string[],
+  eol: string,
+  options: BlockOptions = {},
+): Splice {
   const all = [...lines];
   if (options.separateBefore && !blankBefore(text, pos)) all.unshift('');
   if (options.separateAfter && pos < text.length && !isBlank(text.slice(pos, lineEnd(text, pos)))) all.push('');
@@ -90,7 +96,15 @@ export function renderKey(key: string): string {
 
 export function renderString(value: string, style: 'basic' | 'literal'): string {
   if (style === 'literal' && !/['\x00-\x08\x0a-\x1f\x7f]/.test(value)) return `'${value}'`;
-  const escapes: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r', '\b': '\\b', '\f': '\\f' };
+  const escapes: Record<string, string> = {
+    '\\': '\\\\',
+    '"': '\\"',
+    '\n': '\\n',
+    '\t': '\\t',
+    '\r': '\\r',
+    '\b': '\\b',
+    '\f': '\\f',
+  };
   const body = value.replace(
     /[\\"\x00-\x1f\x7f]/g,
     (c) => escapes[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
@@ -138,7 +152,12 @@ function keyName(key: AST.TOMLBare | AST.TOMLQuoted): string {
 }
 
 /** Splices that set `pairs` in a `[table]`: replace values in place, add missing keys as lines. */
-export function setInTable(target: SpliceTarget, table: AST.TOMLTable, pairs: readonly [string, WriteValue][], out: Splice[]): void {
+export function setInTable(
+  target: SpliceTarget,
+  table: AST.TOMLTable,
+  pairs: readonly [string, WriteValue][],
+  out: Splice[],
+): void {
   const missing: [string, WriteValue][] = [];
   for (const [key, value] of pairs) {
     const kv = pairIn(table.body, key);
@@ -158,7 +177,14 @@ export function setInTable(target: SpliceTarget, table: AST.TOMLTable, pairs: re
   } else if (name) rest.unshift(name);
   if (rest.length > 0) {
     const pos = lineEnd(target.body, last ? last.range[1] : table.key.range[1]);
-    out.push(insertLines(target.body, pos, rest.map((p) => indent + renderPair(...p)), target.eol));
+    out.push(
+      insertLines(
+        target.body,
+        pos,
+        rest.map((p) => indent + renderPair(...p)),
+        target.eol,
+      ),
+    );
   }
 }
 
@@ -180,7 +206,8 @@ export function setInInline(table: AST.TOMLInlineTable, pairs: readonly [string,
   const name = missing.find(([key]) => key === 'name');
   const rest = missing.filter(([key]) => key !== 'name');
   if (name) out.push({ start: first.range[0], end: first.range[0], text: `${renderPair(...name)}, ` });
-  if (rest.length > 0) out.push({ start: last.range[1], end: last.range[1], text: rest.map((p) => `, ${renderPair(...p)}`).join('') });
+  if (rest.length > 0)
+    out.push({ start: last.range[1], end: last.range[1], text: rest.map((p) => `, ${renderPair(...p)}`).join('') });
 }
 
 /** The first token at or after `pos`, skipping comments (they are not tokens). */
@@ -210,7 +237,9 @@ export function appendToArray(target: SpliceTarget, array: AST.TOMLArray, elemen
   }
   if (!comma) out.push({ start: last.range[1], end: last.range[1], text: ',' });
   const indent = indentAt(target.body, last.range[0]);
-  out.push(insertLines(target.body, lineStart(target.body, close), [`${indent}${element}${comma ? ',' : ''}`], target.eol));
+  out.push(
+    insertLines(target.body, lineStart(target.body, close), [`${indent}${element}${comma ? ',' : ''}`], target.eol),
+  );
 }
 
 /** Adds a new `[header]` block with `lines` after `anchor`'s content, or at the end of the file. */
@@ -218,7 +247,13 @@ export function appendToArray(target: SpliceTarget, array: AST.TOMLArray, elemen
  * Inserts a table block just above `anchor`, and above the comment lines that sit directly on top
  * of it (they belong to that table), with a blank line between.
  */
-export function addBlockBefore(target: SpliceTarget, anchor: AST.TOMLTable, header: string, pairs: string[], out: Splice[]): void {
+export function addBlockBefore(
+  target: SpliceTarget,
+  anchor: AST.TOMLTable,
+  header: string,
+  pairs: string[],
+  out: Splice[],
+): void {
   const text = target.body;
   let pos = lineStart(text, anchor.range[0]);
   while (pos > 0) {
@@ -227,10 +262,18 @@ export function addBlockBefore(target: SpliceTarget, anchor: AST.TOMLTable, head
     pos = previous;
   }
   const indent = indentAt(text, anchor.range[0]);
-  out.push(insertLines(text, pos, [indent + header, ...pairs.map((p) => indent + p)], target.eol, { separateAfter: true }));
+  out.push(
+    insertLines(text, pos, [indent + header, ...pairs.map((p) => indent + p)], target.eol, { separateAfter: true }),
+  );
 }
 
-export function addBlock(target: SpliceTarget, anchor: AST.TOMLTable | undefined, header: string, pairs: string[], out: Splice[]): void {
+export function addBlock(
+  target: SpliceTarget,
+  anchor: AST.TOMLTable | undefined,
+  header: string,
+  pairs: string[],
+  out: Splice[],
+): void {
   if (!anchor) {
     out.push(insertLines(target.body, target.body.length, [header, ...pairs], target.eol, { separateBefore: true }));
     return;

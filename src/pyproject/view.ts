@@ -83,7 +83,8 @@ export function headerPath(section: string): string[] | undefined {
 // multi-line strings (up to two more quotes belong to the content: `""""` ends with one `"` in
 // the string), single-line strings (an unclosed one ends at the line's end), comments, a `[`
 // first on its line (after blanks), and the other brackets.
-const TOKEN = /"""(?:\\[\s\S]|[^\\])*?"""(?:"{0,2})|'''[\s\S]*?'''(?:'{0,2})|"(?:\\.|[^"\\\n])*"?|'[^'\n]*'?|#[^\n]*|^[ \t]*\[|[[\]{}]/gm;
+const TOKEN =
+  /"""(?:\\[\s\S]|[^\\])*?"""(?:"{0,2})|'''[\s\S]*?'''(?:'{0,2})|"(?:\\.|[^"\\\n])*"?|'[^'\n]*'?|#[^\n]*|^[ \t]*\[|[[\]{}]/gm;
 
 /**
  * Offsets of the top-level headers: a `[` first on its line (after blanks), outside strings,

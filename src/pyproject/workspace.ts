@@ -15,10 +15,10 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { findPyproject } from './find.js';
-import { isTable, parsePyproject, type TomlTable } from './read.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 import { bracketClass } from '../util/glob.js';
+import { findPyproject } from './find.js';
+import { isTable, parsePyproject, type TomlTable } from './read.js';
 
 export interface WorkspaceDefinition {
   members: string[];
@@ -38,7 +38,10 @@ export interface UvProject {
 }
 
 /** Where uv reads settings for `startDir`; undefined when there is no pyproject.toml at or above it. */
-export async function findUvProject(startDir: string, display: (file: string) => string = (file) => file): Promise<UvProject | undefined> {
+export async function findUvProject(
+  startDir: string,
+  display: (file: string) => string = (file) => file,
+): Promise<UvProject | undefined> {
   const nearest = await findPyproject(startDir);
   if (!nearest) return undefined;
   const own = await readDoc(nearest, display);
@@ -100,7 +103,12 @@ export function listWorkspaceMembers(rootDir: string, workspace: WorkspaceDefini
     const segments = glob.split('/');
     const prefix = literal < 0 ? segments : segments.slice(0, literal);
     const start = path.join(rootDir, ...prefix);
-    const depth = literal < 0 ? 0 : segments.includes('**') || segments.some((s) => s.includes('**')) ? 8 : segments.length - literal;
+    const depth =
+      literal < 0
+        ? 0
+        : segments.includes('**') || segments.some((s) => s.includes('**'))
+          ? 8
+          : segments.length - literal;
     walk(start, depth, (dir) => {
       if (path.resolve(dir) === path.resolve(rootDir)) return;
       if (isFile(path.join(dir, 'pyproject.toml')) && isWorkspaceMember(dir, rootDir, workspace)) found.add(dir);
@@ -151,6 +159,7 @@ export function workspaceOf(doc: TomlTable): WorkspaceDefinition | undefined {
   const uv = isTable(tool) ? tool.uv : undefined;
   const workspace = isTable(uv) ? uv.workspace : undefined;
   if (!isTable(workspace)) return undefined;
-  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
+  const strings = (value: unknown) =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
   return { members: strings(workspace.members), exclude: strings(workspace.exclude) };
 }

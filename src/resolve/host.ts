@@ -27,7 +27,12 @@ export async function resolveBaseUrl(deps: Deps, where: HostWhere, indexUrls: st
   const fromValue = (value: string, source: string): HostResolution => {
     let baseUrl: string;
     // The value may carry user:token@: never echo it; JSON quoting keeps it on one line.
-    const invalid = () => new GlxError('USAGE', `invalid GitLab host from ${source}: ${JSON.stringify(displayUrl(value))}`, 'Use a URL like https://gitlab.example.com');
+    const invalid = () =>
+      new GlxError(
+        'USAGE',
+        `invalid GitLab host from ${source}: ${JSON.stringify(displayUrl(value))}`,
+        'Use a URL like https://gitlab.example.com',
+      );
     try {
       baseUrl = normalizeBaseUrl(value);
     } catch {

@@ -8,7 +8,7 @@ import type { Deps, Log } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { isUnexpandedRegistryUrl, type ParsedRegistryUrl, parseRegistryUrl, UNEXPANDED_URL } from '../gitlab/url.js';
 import { type LegacyIndex, legacyIndexes, legacyMessage } from '../pyproject/legacy.js';
-import { type IndexEntry, listIndexes, type Locate, parsePyproject, type TomlTable } from '../pyproject/read.js';
+import { type IndexEntry, type Locate, listIndexes, parsePyproject, type TomlTable } from '../pyproject/read.js';
 import { findUvProject, type WorkspaceDefinition } from '../pyproject/workspace.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 import { type HostWhere, resolveBaseUrl } from './host.js';
@@ -51,12 +51,23 @@ export async function loadGitLabIndexes(deps: Deps, log: Log, options: LoadIndex
   // uv reads indexes from the workspace root, never from a member (workspace.ts).
   const project = file ? undefined : await findUvProject(cwd, display);
   const found = file ? path.resolve(cwd, file) : project?.root;
-  if (!found) throw new GlxError('PYPROJECT_NOT_FOUND', `no pyproject.toml in ${cwd} or any parent directory`, 'Run glx in your uv project, or point it at the file with --file.');
+  if (!found)
+    throw new GlxError(
+      'PYPROJECT_NOT_FOUND',
+      `no pyproject.toml in ${cwd} or any parent directory`,
+      'Run glx in your uv project, or point it at the file with --file.',
+    );
   const relative = display(found);
   const text = project ? project.text : await readTextIfExists(found);
-  if (text === undefined) throw new GlxError('PYPROJECT_NOT_FOUND', `${found} does not exist`, 'Point glx at your pyproject.toml with --file.');
+  if (text === undefined)
+    throw new GlxError(
+      'PYPROJECT_NOT_FOUND',
+      `${found} does not exist`,
+      'Point glx at your pyproject.toml with --file.',
+    );
   const doc = project ? project.doc : parsePyproject(text, relative);
-  if (project?.member) log.debug(`${display(project.member)} is a member of the uv workspace at ${relative}; reading indexes there`);
+  if (project?.member)
+    log.debug(`${display(project.member)} is a member of the uv workspace at ${relative}; reading indexes there`);
   let all: IndexEntry[];
   try {
     all = listIndexes(doc, relative, locator?.(text));
@@ -73,20 +84,37 @@ export async function loadGitLabIndexes(deps: Deps, log: Log, options: LoadIndex
   for (const entry of all) {
     if (isUnexpandedRegistryUrl(entry.url)) {
       // Every command says the same thing about it (doctor makes it a failed check instead).
-      if (!options.quiet) log.warn(`index "${entry.name ?? entry.url}" in ${relative}: ${UNEXPANDED_URL}; glx skips it. Write the URL out (glx init) and put credentials in the environment: eval "$(glx env)"`);
+      if (!options.quiet)
+        log.warn(
+          `index "${entry.name ?? entry.url}" in ${relative}: ${UNEXPANDED_URL}; glx skips it. Write the URL out (glx init) and put credentials in the environment: eval "$(glx env)"`,
+        );
       unexpanded.push(entry);
       continue;
     }
     const registry = parseRegistryUrl(entry.url);
     // uv only gives env credentials to named indexes (https://github.com/astral-sh/uv/blob/main/crates/uv-static/src/env_vars.rs).
-    if (registry && registry.shape === 'simple' && entry.name !== undefined) gitlab.push({ entry: entry as GitLabIndex['entry'], registry });
+    if (registry && registry.shape === 'simple' && entry.name !== undefined)
+      gitlab.push({ entry: entry as GitLabIndex['entry'], registry });
   }
   const uvTomlFile = path.join(path.dirname(found), 'uv.toml');
   const uvTomlText = await readTextIfExists(uvTomlFile);
-  const uvToml = uvTomlText === undefined ? undefined : { doc: parsePyproject(uvTomlText, display(uvTomlFile)), relative: display(uvTomlFile) };
+  const uvToml =
+    uvTomlText === undefined
+      ? undefined
+      : { doc: parsePyproject(uvTomlText, display(uvTomlFile)), relative: display(uvTomlFile) };
   const legacy = legacyIndexes(doc, relative, uvToml, deps.env);
   if (!options.quiet) for (const item of legacy) log.warn(legacyMessage(item));
-  return { file: found, relative, doc, all, gitlab, unexpanded, legacy, ...(project?.member ? { member: project.member } : {}), ...(project?.workspace ? { workspace: project.workspace } : {}) };
+  return {
+    file: found,
+    relative,
+    doc,
+    all,
+    gitlab,
+    unexpanded,
+    legacy,
+    ...(project?.member ? { member: project.member } : {}),
+    ...(project?.workspace ? { workspace: project.workspace } : {}),
+  };
 }
 
 export interface Target {
@@ -108,7 +136,11 @@ export async function loadTarget(deps: Deps, log: Log, where: HostWhere, file: s
   } catch (error) {
     if (!(error instanceof GlxError && error.code === 'PYPROJECT_NOT_FOUND' && !file)) throw error;
   }
-  const base = await resolveBaseUrl(deps, where, indexes.map((index) => index.entry.url));
+  const base = await resolveBaseUrl(
+    deps,
+    where,
+    indexes.map((index) => index.entry.url),
+  );
   log.debug(`GitLab host ${base.baseUrl} (from ${base.source})`);
   const onHost = indexes.filter((index) => index.registry.host === base.host);
   const elsewhere = indexes.filter((index) => index.registry.host !== base.host);

@@ -22,19 +22,36 @@ export interface RegistryTarget {
 export function parseRegistryArg(kind: RegistryKind, raw: string, flag: string): RegistryTarget {
   const value = raw.trim().replace(/^\/+|\/+$/g, '');
   if (/^\d+$/.test(value)) {
-    if (value === '0' || value.length > 18) throw new GlxError('USAGE', `${flag} ${raw}: not a valid ${kind} id`, `Use the numeric ${kind} id shown on the ${kind} page, or its full path.`);
+    if (value === '0' || value.length > 18)
+      throw new GlxError(
+        'USAGE',
+        `${flag} ${raw}: not a valid ${kind} id`,
+        `Use the numeric ${kind} id shown on the ${kind} page, or its full path.`,
+      );
     return { kind, id: value };
   }
   if (/^https?:\/\//.test(value)) {
-    throw new GlxError('USAGE', `${flag} takes an id or a path, not a URL: ${raw}`, `Use e.g. ${flag} ${new URL(value).pathname.replace(/^\/+|\/+$/g, '') || '42'} and --host for the instance.`);
+    throw new GlxError(
+      'USAGE',
+      `${flag} takes an id or a path, not a URL: ${raw}`,
+      `Use e.g. ${flag} ${new URL(value).pathname.replace(/^\/+|\/+$/g, '') || '42'} and --host for the instance.`,
+    );
   }
   const segment = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
   const parts = value.split('/');
   if (value === '' || !parts.every((part) => segment.test(part))) {
-    throw new GlxError('USAGE', `${flag} ${JSON.stringify(raw)}: not a GitLab ${kind} id or path`, `Use the numeric id or the full path, e.g. ${kind === 'group' ? 'acme/platform' : 'acme/tools'}.`);
+    throw new GlxError(
+      'USAGE',
+      `${flag} ${JSON.stringify(raw)}: not a GitLab ${kind} id or path`,
+      `Use the numeric id or the full path, e.g. ${kind === 'group' ? 'acme/platform' : 'acme/tools'}.`,
+    );
   }
   if (kind === 'project' && parts.length < 2) {
-    throw new GlxError('USAGE', `${flag} ${raw}: a project path includes its namespace`, 'Use the full path, e.g. acme/tools, or the numeric project id.');
+    throw new GlxError(
+      'USAGE',
+      `${flag} ${raw}: a project path includes its namespace`,
+      'Use the full path, e.g. acme/tools, or the numeric project id.',
+    );
   }
   return { kind, id: value, path: value };
 }
@@ -48,7 +65,12 @@ export interface LookupOptions {
   tokenStdin: boolean;
 }
 
-export async function resolveNumericId(deps: Deps, log: Log, target: RegistryTarget, options: LookupOptions): Promise<RegistryTarget> {
+export async function resolveNumericId(
+  deps: Deps,
+  log: Log,
+  target: RegistryTarget,
+  options: LookupOptions,
+): Promise<RegistryTarget> {
   if (/^\d+$/.test(target.id)) return target;
   const { baseUrl, host, token } = options;
   const { env } = deps;
@@ -58,7 +80,12 @@ export async function resolveNumericId(deps: Deps, log: Log, target: RegistryTar
   }
   const credential = token ?? (await findToken(deps, { host, tokenStdin: options.tokenStdin }));
   const usable = credential && credential.kind !== 'job' && credential.kind !== 'deploy' ? credential : undefined;
-  const client = await deps.gitlab({ baseUrl, token: usable?.token, kind: usable?.kind, log: log.verbose ? log.debug : undefined });
+  const client = await deps.gitlab({
+    baseUrl,
+    token: usable?.token,
+    kind: usable?.kind,
+    log: log.verbose ? log.debug : undefined,
+  });
   try {
     // The API module (and with it zod and undici) loads only when a path must become an id:
     // `glx init --group 42` never pays for it.
@@ -67,9 +94,16 @@ export async function resolveNumericId(deps: Deps, log: Log, target: RegistryTar
     const path = 'path_with_namespace' in found ? found.path_with_namespace : found.full_path;
     log.debug(`${target.kind} ${target.id} is id ${found.id} on ${host}`);
     // GitLab finds a renamed or moved project by its old path too (a 301 that getProject followed).
-    if (path.toLowerCase() !== target.id.toLowerCase()) log.warn(`${target.kind} ${target.id} was renamed or moved: it is now ${path} (id ${found.id}); using that`);
+    if (path.toLowerCase() !== target.id.toLowerCase())
+      log.warn(`${target.kind} ${target.id} was renamed or moved: it is now ${path} (id ${found.id}); using that`);
     const registryAccess = 'package_registry_access_level' in found ? found.package_registry_access_level : undefined;
-    return { kind: target.kind, id: String(found.id), path, ...(registryAccess ? { registryAccess } : {}), ...(found.visibility ? { visibility: found.visibility } : {}) };
+    return {
+      kind: target.kind,
+      id: String(found.id),
+      path,
+      ...(registryAccess ? { registryAccess } : {}),
+      ...(found.visibility ? { visibility: found.visibility } : {}),
+    };
   } catch (error) {
     if (error instanceof GlxError && error.code === 'GITLAB_NOT_FOUND') {
       // Without a token a private group or project looks exactly like a missing one: that is a
@@ -81,7 +115,11 @@ export async function resolveNumericId(deps: Deps, log: Log, target: RegistryTar
           `Run \`glx auth --netrc --host ${baseUrl}\` (or set GITLAB_TOKEN), or pass the numeric id with --${target.kind}: it needs no lookup.`,
         );
       }
-      throw new GlxError('GITLAB_NOT_FOUND', `${target.kind} ${target.id} not found on ${host}, or this token cannot see it`, `Check the path, or pass the numeric id with --${target.kind}.`);
+      throw new GlxError(
+        'GITLAB_NOT_FOUND',
+        `${target.kind} ${target.id} not found on ${host}, or this token cannot see it`,
+        `Check the path, or pass the numeric id with --${target.kind}.`,
+      );
     }
     throw error;
   }

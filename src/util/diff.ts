@@ -24,7 +24,8 @@ export function unifiedDiff(before: string, after: string, file: string, context
   ];
   // git's a/ and b/ prefixes belong to paths inside the repository; an absolute path (the netrc)
   // stays as it is, not `b//home/…`.
-  const [aLabel, bLabel] = file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file) ? [file, file] : [`a/${file}`, `b/${file}`];
+  const [aLabel, bLabel] =
+    file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file) ? [file, file] : [`a/${file}`, `b/${file}`];
   return `--- ${before === '' ? '/dev/null' : aLabel}\n+++ ${bLabel}\n${hunks(ops, context).join('')}`;
 }
 

@@ -2,7 +2,7 @@
  * Crash-safe file writes: temp file in the same directory, fsync, rename, fsync the directory.
  * A reader (or a crash) sees either the old file or the new one, never a partial one.
  */
-import { constants, promises as fs, readFileSync, statSync, type Stats } from 'node:fs';
+import { constants, promises as fs, readFileSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
 import { at, GlxError } from '../errors.js';
 
@@ -41,14 +41,23 @@ export async function resolveTarget(file: string): Promise<string> {
   }
 }
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {},
+): Promise<void> {
   const target = await resolveTarget(file);
   const dir = path.dirname(target);
   let mode = options.mode ?? 0o644;
   if (options.keepMode !== false) {
     try {
       const stat = await fs.stat(target);
-      if (!stat.isFile()) throw new GlxError('WRITE_FAILED', `${file} is not a regular file`, 'Move it out of the way and run the command again.');
+      if (!stat.isFile())
+        throw new GlxError(
+          'WRITE_FAILED',
+          `${file} is not a regular file`,
+          'Move it out of the way and run the command again.',
+        );
       if (options.mode === undefined || options.keepMode === true) mode = stat.mode & 0o7777;
     } catch (error) {
       if (error instanceof GlxError) throw error;
@@ -88,11 +97,20 @@ function tempPrefix(target: string): string {
  */
 async function sweepStaleTemps(target: string): Promise<void> {
   const prefix = tempPrefix(target);
-  await removeSiblings(path.dirname(target), prefix, (name, stat) => /^[a-z0-9]+\.tmp$/.test(name.slice(prefix.length)) && stat.isFile() && Date.now() - stat.mtimeMs > STALE_TEMP_MS);
+  await removeSiblings(
+    path.dirname(target),
+    prefix,
+    (name, stat) =>
+      /^[a-z0-9]+\.tmp$/.test(name.slice(prefix.length)) && stat.isFile() && Date.now() - stat.mtimeMs > STALE_TEMP_MS,
+  );
 }
 
 /** Removes the entries of `dir` named `<prefix>…` that `select` picks; leftovers of killed writers. */
-export async function removeSiblings(dir: string, prefix: string, select: (name: string, stat: Stats) => boolean): Promise<void> {
+export async function removeSiblings(
+  dir: string,
+  prefix: string,
+  select: (name: string, stat: Stats) => boolean,
+): Promise<void> {
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -127,7 +145,9 @@ function writeFailed(file: string, error: unknown): GlxError {
       : code === 'ENOSPC'
         ? 'The disk is full; free some space and run the command again.'
         : 'Nothing was changed; run the command again.';
-  return new GlxError('WRITE_FAILED', `cannot write ${file}: ${code ?? (error as Error).message}`, hint, { cause: error });
+  return new GlxError('WRITE_FAILED', `cannot write ${file}: ${code ?? (error as Error).message}`, hint, {
+    cause: error,
+  });
 }
 
 export interface ReadOptions {
@@ -155,21 +175,33 @@ export async function readTextIfExists(file: string, options: ReadOptions = {}):
   let bytes: Buffer;
   try {
     const stat = statSync(file);
-    if (stat.isDirectory()) throw new GlxError('FILE_UNREADABLE', `${file} is a directory, not a file`, 'Point glx at the file itself.');
-    if (!stat.isFile() && !stat.isCharacterDevice()) throw new GlxError('FILE_UNREADABLE', `${file} is not a regular file`, 'Point glx at the file itself.');
-    if (options.maxBytes !== undefined && stat.size > options.maxBytes) throw tooLarge(file, stat.size, options.maxBytes);
+    if (stat.isDirectory())
+      throw new GlxError('FILE_UNREADABLE', `${file} is a directory, not a file`, 'Point glx at the file itself.');
+    if (!stat.isFile() && !stat.isCharacterDevice())
+      throw new GlxError('FILE_UNREADABLE', `${file} is not a regular file`, 'Point glx at the file itself.');
+    if (options.maxBytes !== undefined && stat.size > options.maxBytes)
+      throw tooLarge(file, stat.size, options.maxBytes);
     bytes = readFileSync(file);
   } catch (error) {
     if (error instanceof GlxError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    throw new GlxError('FILE_UNREADABLE', `cannot read ${file}: ${code ?? (error as Error).message}`, 'Check the file permissions.', { cause: error });
+    throw new GlxError(
+      'FILE_UNREADABLE',
+      `cannot read ${file}: ${code ?? (error as Error).message}`,
+      'Check the file permissions.',
+      { cause: error },
+    );
   }
   return options.lossy ? bytes.toString('utf8') : decodeUtf8(bytes, file);
 }
 
 export function tooLarge(file: string, size: number, maxBytes: number): GlxError {
-  return new GlxError('FILE_UNREADABLE', `${file} is ${formatBytes(size)}, more than glx edits (${formatBytes(maxBytes)})`, 'Check that this is the right file; real ones are a few kilobytes.');
+  return new GlxError(
+    'FILE_UNREADABLE',
+    `${file} is ${formatBytes(size)}, more than glx edits (${formatBytes(maxBytes)})`,
+    'Check that this is the right file; real ones are a few kilobytes.',
+  );
 }
 
 function formatBytes(n: number): string {
@@ -201,7 +233,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    const need =
+      b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
     if (need < 0) return i;
     if (need > 0) {
       try {

@@ -31,7 +31,11 @@ export function segmentRegExp(segment: string): RegExp {
  * (`start` itself, with a literal `[`, when it never closes). `negations` are the leading
  * characters that negate the class (`!` and `^` for sh, `!` for Rust's glob crate).
  */
-export function bracketClass(pattern: string, start: number, negations: readonly string[]): { source: string; end: number } {
+export function bracketClass(
+  pattern: string,
+  start: number,
+  negations: readonly string[],
+): { source: string; end: number } {
   const close = pattern.indexOf(']', start + 2);
   if (close < 0) return { source: '\\[', end: start };
   let body = pattern.slice(start + 1, close);
@@ -44,7 +48,10 @@ export function bracketClass(pattern: string, start: number, negations: readonly
 export async function expandGlob(pattern: string, cwd: string): Promise<string[]> {
   const absolute = path.resolve(cwd, pattern);
   const { root } = path.parse(absolute);
-  const segments = absolute.slice(root.length).split(path.sep).filter((segment) => segment !== '');
+  const segments = absolute
+    .slice(root.length)
+    .split(path.sep)
+    .filter((segment) => segment !== '');
   let current = [root];
   for (const segment of segments) {
     const next: string[] = [];

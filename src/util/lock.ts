@@ -115,7 +115,12 @@ async function tryCreate(lockPath: string, file: string): Promise<LockIdentity |
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return undefined;
-    throw new GlxError('WRITE_FAILED', `cannot lock ${file}: ${code ?? (error as Error).message}`, `Check that you may write to the directory of ${file}.`, { cause: error });
+    throw new GlxError(
+      'WRITE_FAILED',
+      `cannot lock ${file}: ${code ?? (error as Error).message}`,
+      `Check that you may write to the directory of ${file}.`,
+      { cause: error },
+    );
   }
   try {
     const text = `${process.pid} ${nonce()}\n`;
@@ -125,7 +130,12 @@ async function tryCreate(lockPath: string, file: string): Promise<LockIdentity |
   } catch (error) {
     // A full disk, say: the empty lock is ours, so remove it rather than leave it for a second.
     await fs.rm(lockPath, { force: true }).catch(() => {});
-    throw new GlxError('WRITE_FAILED', `cannot lock ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, `Check the disk and that you may write to the directory of ${file}.`, { cause: error });
+    throw new GlxError(
+      'WRITE_FAILED',
+      `cannot lock ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `Check the disk and that you may write to the directory of ${file}.`,
+      { cause: error },
+    );
   } finally {
     await handle.close();
   }
@@ -144,7 +154,12 @@ async function readIdentity(file: string): Promise<LockIdentity | undefined> {
     // A lock holds a pid and a nonce; anything longer is not ours to interpret.
     const buffer = Buffer.alloc(256);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return { dev: Number(stat.dev), ino: Number(stat.ino), mtimeNs: stat.mtimeNs, text: buffer.subarray(0, bytesRead).toString('utf8') };
+    return {
+      dev: Number(stat.dev),
+      ino: Number(stat.ino),
+      mtimeNs: stat.mtimeNs,
+      text: buffer.subarray(0, bytesRead).toString('utf8'),
+    };
   } catch {
     return undefined;
   } finally {
@@ -234,7 +249,8 @@ function claimTag(lock: LockIdentity): string {
 async function release(lockPath: string, mine: LockIdentity): Promise<void> {
   const now = await readIdentity(lockPath);
   // Only our own lock: after the stale age another process may have taken the path over.
-  if (now && now.dev === mine.dev && now.ino === mine.ino && now.text === mine.text) await fs.rm(lockPath, { force: true });
+  if (now && now.dev === mine.dev && now.ino === mine.ino && now.text === mine.text)
+    await fs.rm(lockPath, { force: true });
 }
 
 /**
@@ -248,7 +264,9 @@ async function sweepClaims(lockPath: string, staleMs: number): Promise<void> {
 }
 
 async function removeClaims(lockPath: string, select: (name: string, mtimeMs: number) => boolean): Promise<void> {
-  await removeSiblings(path.dirname(lockPath), `${path.basename(lockPath)}.takeover-`, (name, stat) => select(name, stat.mtimeMs));
+  await removeSiblings(path.dirname(lockPath), `${path.basename(lockPath)}.takeover-`, (name, stat) =>
+    select(name, stat.mtimeMs),
+  );
 }
 
 function nonce(): string {

@@ -6,8 +6,18 @@ describe('help and mistyped commands (issue 12)', () => {
     const result = await glx(['auth', '--help']);
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Options of `glx auth login` \(the default, so `glx auth --netrc` runs it\):\n {2}--netrc {2,}store in \$NETRC/);
-    for (const flag of ['--uv-store', '--username <name>', '--publish', '--no-verify', '--fix-permissions', '--dry-run']) expect(result.stdout).toContain(`  ${flag} `);
+    expect(result.stdout).toMatch(
+      /Options of `glx auth login` \(the default, so `glx auth --netrc` runs it\):\n {2}--netrc {2,}store in \$NETRC/,
+    );
+    for (const flag of [
+      '--uv-store',
+      '--username <name>',
+      '--publish',
+      '--no-verify',
+      '--fix-permissions',
+      '--dry-run',
+    ])
+      expect(result.stdout).toContain(`  ${flag} `);
   });
 
   it('shows the help of auth status for glx help auth status, global flags first or not', async () => {
@@ -25,7 +35,9 @@ describe('help and mistyped commands (issue 12)', () => {
     const result = await glx(['auth', 'stauts']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("error: unknown command 'stauts' for glx auth (did you mean status?)\nhint: Run `glx auth status`; the commands of glx auth are login, status, rotate, logout (login is the default).\n");
+    expect(result.stderr).toBe(
+      "error: unknown command 'stauts' for glx auth (did you mean status?)\nhint: Run `glx auth status`; the commands of glx auth are login, status, rotate, logout (login is the default).\n",
+    );
   });
 
   it('says "unknown command … did you mean" for glx help with a mistyped command', async () => {

@@ -13,7 +13,11 @@ import { glx, tempDir } from '../support/test-deps.js';
 const ajv = new Ajv({ strict: false, allErrors: true });
 const schemas = new Map<string, ValidateFunction>();
 function schema(name: string): ValidateFunction {
-  if (!schemas.has(name)) schemas.set(name, ajv.compile(JSON.parse(readFileSync(new URL(`../../schemas/${name}.schema.json`, import.meta.url), 'utf8'))));
+  if (!schemas.has(name))
+    schemas.set(
+      name,
+      ajv.compile(JSON.parse(readFileSync(new URL(`../../schemas/${name}.schema.json`, import.meta.url), 'utf8'))),
+    );
   return schemas.get(name)!;
 }
 
@@ -47,7 +51,11 @@ afterEach(async () => {
 });
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return glx(['--cwd', dir, '--json', ...args], { env: { NETRC: path.join(dir, 'netrc'), SHELL: '/bin/bash', ...env }, homeDir: dir, cwd: dir });
+  return glx(['--cwd', dir, '--json', ...args], {
+    env: { NETRC: path.join(dir, 'netrc'), SHELL: '/bin/bash', ...env },
+    homeDir: dir,
+    cwd: dir,
+  });
 }
 
 describe('--json results, one object each, valid against schemas/', () => {
@@ -55,7 +63,11 @@ describe('--json results, one object each, valid against schemas/', () => {
     const result = await run(['init', '--group', '42', '--name', 'acme']);
 
     expect(result.code).toBe(0);
-    expect(oneObject(result.stdout, 'init')).toMatchObject({ changed: true, index: { name: 'acme', action: 'added' }, registry: { kind: 'group', id: '42', host: '127.0.0.1' } });
+    expect(oneObject(result.stdout, 'init')).toMatchObject({
+      changed: true,
+      index: { name: 'acme', action: 'added' },
+      registry: { kind: 'group', id: '42', host: '127.0.0.1' },
+    });
   });
 
   it('auth login and auth logout, with the token masked', async () => {
@@ -64,17 +76,37 @@ describe('--json results, one object each, valid against schemas/', () => {
     const logout = await run(['auth', 'logout']);
 
     expect(login.code).toBe(0);
-    expect(oneObject(login.stdout, 'auth-login')).toMatchObject({ host: '127.0.0.1', verified: true, token: { source: 'GITLAB_TOKEN', kind: 'personal', user: 'alice', username: '__token__' }, registries: [{ kind: 'project', id: '7', registryStatus: 200 }], stored: { in: 'netrc', action: 'added' } });
+    expect(oneObject(login.stdout, 'auth-login')).toMatchObject({
+      host: '127.0.0.1',
+      verified: true,
+      token: { source: 'GITLAB_TOKEN', kind: 'personal', user: 'alice', username: '__token__' },
+      registries: [{ kind: 'project', id: '7', registryStatus: 200 }],
+      stored: { in: 'netrc', action: 'added' },
+    });
     expect(login.stdout).not.toContain(world.tokens.alicePat);
-    expect(oneObject(dry.stdout, 'auth-logout')).toMatchObject({ dryRun: true, removed: { in: 'netrc', action: 'removed', diff: expect.stringContaining('-machine 127.0.0.1') } });
+    expect(oneObject(dry.stdout, 'auth-logout')).toMatchObject({
+      dryRun: true,
+      removed: { in: 'netrc', action: 'removed', diff: expect.stringContaining('-machine 127.0.0.1') },
+    });
     expect(dry.stdout).not.toContain(world.tokens.alicePat);
-    expect(oneObject(logout.stdout, 'auth-logout')).toMatchObject({ dryRun: false, removed: { in: 'netrc', action: 'removed' } });
+    expect(oneObject(logout.stdout, 'auth-logout')).toMatchObject({
+      dryRun: false,
+      removed: { in: 'netrc', action: 'removed' },
+    });
   });
 
   it('auth login --dry-run puts the masked netrc diff in the object instead of printing it beside', async () => {
     const result = await run(['auth', '--netrc', '--dry-run', '--no-verify'], { GITLAB_TOKEN: world.tokens.alicePat });
 
-    expect(oneObject(result.stdout, 'auth-login')).toMatchObject({ dryRun: true, verified: false, stored: { in: 'netrc', action: 'added', diff: expect.stringContaining('+machine 127.0.0.1 login __token__ password glpat') } });
+    expect(oneObject(result.stdout, 'auth-login')).toMatchObject({
+      dryRun: true,
+      verified: false,
+      stored: {
+        in: 'netrc',
+        action: 'added',
+        diff: expect.stringContaining('+machine 127.0.0.1 login __token__ password glpat'),
+      },
+    });
     expect(result.stdout).not.toContain(world.tokens.alicePat);
   });
 
@@ -82,14 +114,20 @@ describe('--json results, one object each, valid against schemas/', () => {
     const result = await run(['env'], { GITLAB_TOKEN: world.tokens.alicePat });
 
     expect(result.code).toBe(0);
-    expect(oneObject(result.stdout, 'env')).toEqual({ variables: { UV_INDEX_TOOLS_USERNAME: '__token__', UV_INDEX_TOOLS_PASSWORD: world.tokens.alicePat } });
+    expect(oneObject(result.stdout, 'env')).toEqual({
+      variables: { UV_INDEX_TOOLS_USERNAME: '__token__', UV_INDEX_TOOLS_PASSWORD: world.tokens.alicePat },
+    });
   });
 
   it('ci-setup', async () => {
     const result = await run(['ci-setup', '--dry-run', '--ci-file', path.join(dir, '.gitlab-ci.yml')]);
 
     expect(result.code, result.stderr).toBe(0);
-    expect(oneObject(result.stdout, 'ci-setup')).toMatchObject({ dryRun: true, created: true, indexes: [{ name: 'tools', username: 'UV_INDEX_TOOLS_USERNAME', password: 'UV_INDEX_TOOLS_PASSWORD' }] });
+    expect(oneObject(result.stdout, 'ci-setup')).toMatchObject({
+      dryRun: true,
+      created: true,
+      indexes: [{ name: 'tools', username: 'UV_INDEX_TOOLS_USERNAME', password: 'UV_INDEX_TOOLS_PASSWORD' }],
+    });
   });
 
   it('publish: every file carries both digests, a url or null, and its attempts, also in a dry run', async () => {
@@ -100,19 +138,34 @@ describe('--json results, one object each, valid against schemas/', () => {
 
     expect(result.code, result.stderr).toBe(0);
     const files = oneObject(result.stdout, 'publish').files as Array<Record<string, unknown>>;
-    expect(files[0]).toMatchObject({ status: 'would-upload', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), blake2_256: expect.stringMatching(/^[0-9a-f]{64}$/), attempts: 0 });
+    expect(files[0]).toMatchObject({
+      status: 'would-upload',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      blake2_256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      attempts: 0,
+    });
   });
 
   it('publish that does not complete: one object, the result with the error folded in', async () => {
     mkdirSync(path.join(dir, 'dist'));
     const [wheel] = await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'acme-clash', version: '1.0' }]);
-    fake.addPackage(7, { name: 'acme-clash', version: '1.0', files: [{ fileName: path.basename(wheel!), content: 'other bytes' }] });
+    fake.addPackage(7, {
+      name: 'acme-clash',
+      version: '1.0',
+      files: [{ fileName: path.basename(wheel!), content: 'other bytes' }],
+    });
 
     const result = await run(['publish'], { GITLAB_TOKEN: world.tokens.alicePat });
 
     expect(result.code).toBe(1);
     const value = oneObject(result.stdout, 'publish');
-    expect(value).toMatchObject({ ok: false, error: 'publish incomplete: 1 conflicting with the registry', exitCode: 1, code: 'PUBLISH_INCOMPLETE', files: [{ status: 'conflict', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }] });
+    expect(value).toMatchObject({
+      ok: false,
+      error: 'publish incomplete: 1 conflicting with the registry',
+      exitCode: 1,
+      code: 'PUBLISH_INCOMPLETE',
+      files: [{ status: 'conflict', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+    });
     expect(result.stderr).toMatch(/^error: publish incomplete/m);
   });
 });
@@ -123,7 +176,13 @@ describe('--json failures: one object with error, hint, exitCode (schemas/error.
     { name: 'no token (auth)', args: ['auth'], env: {}, exitCode: 4, code: 'NO_TOKEN' },
     { name: 'a bad flag value (init)', args: ['init', '--group', '0'], env: {}, exitCode: 2, code: 'USAGE' },
     { name: 'an unknown option (commander)', args: ['doctor', '--nope'], env: {}, exitCode: 2, code: 'USAGE' },
-    { name: 'an unreachable host (auth)', args: ['auth', '--host', 'http://127.0.0.1:9'], env: { GITLAB_TOKEN: 'glpat-aaaaaaaaaaaaaaaaaaaa' }, exitCode: 1, code: 'GITLAB_UNREACHABLE' },
+    {
+      name: 'an unreachable host (auth)',
+      args: ['auth', '--host', 'http://127.0.0.1:9'],
+      env: { GITLAB_TOKEN: 'glpat-aaaaaaaaaaaaaaaaaaaa' },
+      exitCode: 1,
+      code: 'GITLAB_UNREACHABLE',
+    },
   ])('$name', async ({ args, env, exitCode, code }) => {
     const result = await run(args, env);
 
@@ -143,6 +202,9 @@ describe('--json failures: one object with error, hint, exitCode (schemas/error.
     expect(JSON.parse(result.stdout).ok).toBe(false);
     const env = await run(['env'], { GITLAB_TOKEN: world.tokens.alicePat });
     expect(env.code).toBe(2);
-    expect(oneObject(env.stdout, 'error')).toMatchObject({ code: 'PYPROJECT_INVALID', error: expect.stringMatching(/pyproject\.toml:1:\d+/) });
+    expect(oneObject(env.stdout, 'error')).toMatchObject({
+      code: 'PYPROJECT_INVALID',
+      error: expect.stringMatching(/pyproject\.toml:1:\d+/),
+    });
   });
 });

@@ -2,8 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
 import { promptHidden } from '../../src/cli/prompt.js';
+import { runCli } from '../../src/cli/run-cli.js';
 import { tempDir, testDeps } from '../support/test-deps.js';
 
 /** A terminal stand-in: what the user types is already waiting; raw mode is recorded. */

@@ -36,7 +36,10 @@ function writePyproject(indexes: Array<{ name: string; path: string; publish?: b
     (index) =>
       `[[tool.uv.index]]\nname = "${index.name}"\nurl = "${fake.url}/api/v4/${index.path}/packages/pypi/simple"\n${index.publish ? `publish-url = "${fake.url}/api/v4/${index.path}/packages/pypi"\n` : ''}authenticate = "always"\n`,
   );
-  writeFileSync(path.join(dir, 'pyproject.toml'), `[project]\nname = "demo"\nversion = "0.1.0"\n\n${blocks.join('\n')}`);
+  writeFileSync(
+    path.join(dir, 'pyproject.toml'),
+    `[project]\nname = "demo"\nversion = "0.1.0"\n\n${blocks.join('\n')}`,
+  );
 }
 
 function run(args: string[], env: Record<string, string> = {}) {
@@ -64,7 +67,16 @@ function find(checks: Check[], id: string): Check {
 /** CI variables for a job of beta/app (project 9) run by `user`, with uv credentials for index `name`. */
 function ciEnv(job: string, index: string, user = 'alice'): Record<string, string> {
   const prefix = `UV_INDEX_${index.toUpperCase()}`;
-  return { GITLAB_CI: 'true', CI_JOB_TOKEN: job, CI_PROJECT_ID: '9', CI_PROJECT_PATH: 'beta/app', CI_SERVER_URL: fake.url, GITLAB_USER_LOGIN: user, [`${prefix}_USERNAME`]: 'gitlab-ci-token', [`${prefix}_PASSWORD`]: job };
+  return {
+    GITLAB_CI: 'true',
+    CI_JOB_TOKEN: job,
+    CI_PROJECT_ID: '9',
+    CI_PROJECT_PATH: 'beta/app',
+    CI_SERVER_URL: fake.url,
+    GITLAB_USER_LOGIN: user,
+    [`${prefix}_USERNAME`]: 'gitlab-ci-token',
+    [`${prefix}_PASSWORD`]: job,
+  };
 }
 
 describe('rule 1: public groups and open registries need no role', () => {
@@ -75,7 +87,9 @@ describe('rule 1: public groups and open registries need no role', () => {
 
     expect(result.code).toBe(0);
     expect(readFileSync(netrc, 'utf8')).toBe(`machine 127.0.0.1 login __token__ password ${world.tokens.erinPat}\n`);
-    expect(result.stderr).toMatch(/✓ group 60: not a member, registry answered 200 \(a public group's registry needs no role to read\)/);
+    expect(result.stderr).toMatch(
+      /✓ group 60: not a member, registry answered 200 \(a public group's registry needs no role to read\)/,
+    );
     expect(result.stdout + result.stderr).not.toContain(world.tokens.erinPat);
   });
 
@@ -86,7 +100,9 @@ describe('rule 1: public groups and open registries need no role', () => {
     const result = await run(['auth'], { GITLAB_TOKEN: world.tokens.erinPat });
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('✓ project 7: registry answered 200 (GitLab lets these credentials read it without a role)');
+    expect(result.stderr).toContain(
+      '✓ project 7: registry answered 200 (GitLab lets these credentials read it without a role)',
+    );
   });
 
   it('glx doctor passes the access check of a non-member on a public group registry', async () => {
@@ -95,7 +111,10 @@ describe('rule 1: public groups and open registries need no role', () => {
 
     const { checks } = await doctorChecks({});
 
-    expect(find(checks, 'index.oss.access')).toMatchObject({ status: 'ok', message: expect.stringContaining('the registry answered 200') });
+    expect(find(checks, 'index.oss.access')).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('the registry answered 200'),
+    });
   });
 
   it('still refuses a non-member of a private group: the registry answers 403 there', async () => {
@@ -117,7 +136,9 @@ describe('rule 2: the job-token allowlist closes private projects only; group re
 
     const ci = find(checks, 'ci.acme.job-token');
     expect(ci.status).toBe('fail');
-    expect(ci.message).toContain('group 42 is read with the rights of erin (who started this pipeline), who cannot see the group (group registries ignore the job-token allowlist)');
+    expect(ci.message).toContain(
+      'group 42 is read with the rights of erin (who started this pipeline), who cannot see the group (group registries ignore the job-token allowlist)',
+    );
     expect(ci.fix).toContain('Give erin the Reporter role in group 42');
     expect(ci.fix).not.toContain('--allowlist');
   });
@@ -151,17 +172,24 @@ describe('rule 2: the job-token allowlist closes private projects only; group re
     const auth = await run(['auth'], ciEnv(world.tokens.jobOther, 'tools'));
 
     const ci = find(checks, 'ci.tools.job-token');
-    expect(ci.message).toContain('Insufficient permissions to access this resource in project tools. The following token permission is required: read_packages.');
+    expect(ci.message).toContain(
+      'Insufficient permissions to access this resource in project tools. The following token permission is required: read_packages.',
+    );
     expect(ci.fix).toContain('Job token permissions');
     expect(ci.fix).not.toContain('Reporter');
     expect(auth.code).toBe(4);
-    expect(auth.stderr).toMatch(/hint: The job-token allowlist entry of this project on the registry project lacks the read packages permission/);
+    expect(auth.stderr).toMatch(
+      /hint: The job-token allowlist entry of this project on the registry project lacks the read packages permission/,
+    );
   });
 
   it('publishing to a public project from another project still needs the allowlist (403, not 200)', async () => {
     const [wheel] = await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'oss-extra', version: '1.0.0' }]);
 
-    const result = await run(['publish', wheel!, '--project', '8', '--host', fake.url], ciEnv(world.tokens.jobOther, 'x'));
+    const result = await run(
+      ['publish', wheel!, '--project', '8', '--host', fake.url],
+      ciEnv(world.tokens.jobOther, 'x'),
+    );
 
     expect(result.code).toBe(4);
     expect(fake.uploads).toEqual([]);
@@ -183,7 +211,9 @@ describe('rule 3: GitLab ignores a deploy token username on package routes', () 
     writePyproject([{ name: 'tools', path: 'projects/7' }]);
     fake.token(world.tokens.deployRead).revoked = true;
 
-    const result = await run(['auth', '--username', world.deployUsernames.deployRead], { GITLAB_TOKEN: world.tokens.deployRead });
+    const result = await run(['auth', '--username', world.deployUsernames.deployRead], {
+      GITLAB_TOKEN: world.tokens.deployRead,
+    });
 
     expect(result.code).toBe(4);
     const hint = result.stderr.split('\n').find((line) => line.startsWith('hint:')) ?? '';
@@ -195,7 +225,9 @@ describe('rule 3: GitLab ignores a deploy token username on package routes', () 
 
 describe('rule 4: "Package protected." names the protection rule and the role it needs', () => {
   async function publishProtected(token: string) {
-    const [wheel] = await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'acme-secure', version: '1.0.0' }]);
+    const [wheel] = await buildDists(path.join(dir, 'dist'), [
+      { kind: 'wheel', name: 'acme-secure', version: '1.0.0' },
+    ]);
     return run(['publish', wheel!, '--project', '7', '--host', fake.url], { GITLAB_TOKEN: token });
   }
 
@@ -207,17 +239,23 @@ describe('rule 4: "Package protected." names the protection rule and the role it
 
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('the package name is protected (403: 403 Forbidden - Package protected.)');
-    expect(result.stderr).toContain('hint: Package protection rule "acme-sec*" (id 31) of project 7 covers acme-secure: pushing it needs Owner or higher');
+    expect(result.stderr).toContain(
+      'hint: Package protection rule "acme-sec*" (id 31) of project 7 covers acme-secure: pushing it needs Owner or higher',
+    );
     expect(fake.project(7).packages.some((p) => p.name === 'acme-secure')).toBe(false);
   });
 
   it('for a Developer who cannot list them, where the rule lives and which roles it can ask for', async () => {
-    fake.project(7).protectionRules = [{ id: 32, packageNamePattern: 'acme-*', minimumAccessLevelForPush: 'maintainer' }];
+    fake.project(7).protectionRules = [
+      { id: 32, packageNamePattern: 'acme-*', minimumAccessLevelForPush: 'maintainer' },
+    ];
 
     const result = await publishProtected(world.tokens.alicePat);
 
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/hint: A package protection rule of the project matches this name \(Settings > Packages and registries > Protected packages\): pushing it needs the role the rule names/);
+    expect(result.stderr).toMatch(
+      /hint: A package protection rule of the project matches this name \(Settings > Packages and registries > Protected packages\): pushing it needs the role the rule names/,
+    );
     expect(result.stderr).not.toContain('role is too low');
   });
 });
@@ -230,7 +268,9 @@ describe('rule 5: a disabled package registry is said as such', () => {
   it('at init', async () => {
     writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "demo"\nversion = "0.1.0"\n');
 
-    const result = await run(['init', '--project', 'acme/tools', '--host', fake.url], { GITLAB_TOKEN: world.tokens.alicePat });
+    const result = await run(['init', '--project', 'acme/tools', '--host', fake.url], {
+      GITLAB_TOKEN: world.tokens.alicePat,
+    });
 
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('warning: the package registry of project acme/tools is turned off');
@@ -243,7 +283,9 @@ describe('rule 5: a disabled package registry is said as such', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error: the package registry of project 7 is turned off; nothing was stored');
-    expect(result.stderr).toContain('Settings > General > Visibility, project features, permissions > Package registry');
+    expect(result.stderr).toContain(
+      'Settings > General > Visibility, project features, permissions > Package registry',
+    );
     expect(result.stderr).not.toMatch(/role/i);
   });
 
@@ -253,7 +295,10 @@ describe('rule 5: a disabled package registry is said as such', () => {
 
     const { checks } = await doctorChecks({});
 
-    expect(find(checks, 'index.tools.access')).toMatchObject({ status: 'fail', message: 'the package registry of project 7 is turned off' });
+    expect(find(checks, 'index.tools.access')).toMatchObject({
+      status: 'fail',
+      message: 'the package registry of project 7 is turned off',
+    });
   });
 });
 
@@ -262,12 +307,16 @@ describe('rule 6: Workhorse answers 413 for a file over the limit', () => {
     fake.settings.maxFileSize = 64;
     const [wheel] = await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'acme-big', version: '1.0.0' }]);
 
-    const result = await run(['publish', wheel!, '--project', '7', '--host', fake.url], { GITLAB_TOKEN: world.tokens.alicePat });
+    const result = await run(['publish', wheel!, '--project', '7', '--host', fake.url], {
+      GITLAB_TOKEN: world.tokens.alicePat,
+    });
 
     expect(result.code).toBe(1);
     expect(fake.requestsTo('POST /projects/:id/packages/pypi').map((r) => r.status)).toEqual([413]);
     expect(result.stderr).toContain('too large for this GitLab');
-    expect(result.stderr).toContain("hint: The file exceeds the instance's PyPI size limit (pypi_max_file_size, 3 GiB by default)");
+    expect(result.stderr).toContain(
+      "hint: The file exceeds the instance's PyPI size limit (pypi_max_file_size, 3 GiB by default)",
+    );
   });
 });
 
@@ -278,10 +327,15 @@ describe('rule 7: only 422 "Ref is not specified" means "push the tag first"', (
     project.tags.push('v2.0.0');
     const [wheel] = await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'acme-cat', version: '2.0.0' }]);
 
-    const result = await run(['publish', wheel!, '--project', '7', '--host', fake.url, '--release', 'v2.0.0', '--release-create'], { GITLAB_TOKEN: world.tokens.alicePat });
+    const result = await run(
+      ['publish', wheel!, '--project', '7', '--host', fake.url, '--release', 'v2.0.0', '--release-create'],
+      { GITLAB_TOKEN: world.tokens.alicePat },
+    );
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error: cannot create release v2.0.0: Project must have a description, Project must contain a README file; nothing was uploaded');
+    expect(result.stderr).toContain(
+      'error: cannot create release v2.0.0: Project must have a description, Project must contain a README file; nothing was uploaded',
+    );
     expect(result.stderr).not.toContain('push it first');
     expect(fake.uploads).toEqual([]);
   });
@@ -292,25 +346,40 @@ describe('rule 8: a renamed or moved project answers 301 for its old path', () =
     fake.project(7).previousPaths = ['acme/old-tools'];
     writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "demo"\nversion = "0.1.0"\n');
 
-    const result = await run(['init', '--project', 'acme/old-tools', '--name', 'tools', '--host', fake.url], { GITLAB_TOKEN: world.tokens.alicePat });
+    const result = await run(['init', '--project', 'acme/old-tools', '--name', 'tools', '--host', fake.url], {
+      GITLAB_TOKEN: world.tokens.alicePat,
+    });
 
     expect(result.code).toBe(0);
     expect(fake.requests.map((r) => [r.rawUrl, r.status])).toEqual([
       ['/api/v4/projects/acme%2Fold-tools', 301],
       ['/api/v4/projects/7', 200],
     ]);
-    expect(result.stderr).toContain('warning: project acme/old-tools was renamed or moved: it is now acme/tools (id 7); using that');
-    expect(readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')).toContain(`url = "${fake.url}/api/v4/projects/7/packages/pypi/simple"`);
+    expect(result.stderr).toContain(
+      'warning: project acme/old-tools was renamed or moved: it is now acme/tools (id 7); using that',
+    );
+    expect(readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')).toContain(
+      `url = "${fake.url}/api/v4/projects/7/packages/pypi/simple"`,
+    );
   });
 
   it('a 301 to another host is not followed, and the token goes nowhere else', async () => {
-    fake.faults.push({ route: 'GET /projects/:id', kind: 'redirect', status: 301, location: 'https://elsewhere.example/api/v4/projects/7' });
+    fake.faults.push({
+      route: 'GET /projects/:id',
+      kind: 'redirect',
+      status: 301,
+      location: 'https://elsewhere.example/api/v4/projects/7',
+    });
     writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "demo"\nversion = "0.1.0"\n');
 
-    const result = await run(['init', '--project', 'acme/tools', '--host', fake.url], { GITLAB_TOKEN: world.tokens.alicePat });
+    const result = await run(['init', '--project', 'acme/tools', '--host', fake.url], {
+      GITLAB_TOKEN: world.tokens.alicePat,
+    });
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error: project acme/tools: GitLab redirected to https://elsewhere.example/api/v4/projects/7, which is not a project on');
+    expect(result.stderr).toContain(
+      'error: project acme/tools: GitLab redirected to https://elsewhere.example/api/v4/projects/7, which is not a project on',
+    );
     expect(readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')).not.toContain('tool.uv');
   });
 });
@@ -319,9 +388,13 @@ describe('stand-in extra: a group deploy token reads its own group registry only
   it("glx auth says so for a subgroup's registry", async () => {
     writePyproject([{ name: 'libs', path: 'groups/43/-' }]);
 
-    const result = await run(['auth', '--username', world.deployUsernames.groupDeploy], { GITLAB_TOKEN: world.tokens.groupDeploy });
+    const result = await run(['auth', '--username', world.deployUsernames.groupDeploy], {
+      GITLAB_TOKEN: world.tokens.groupDeploy,
+    });
 
     expect(result.code).toBe(4);
-    expect(result.stderr).toContain("hint: A group deploy token reads only its own group's registry (not a subgroup's or a parent's)");
+    expect(result.stderr).toContain(
+      "hint: A group deploy token reads only its own group's registry (not a subgroup's or a parent's)",
+    );
   });
 });

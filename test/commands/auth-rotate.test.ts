@@ -7,7 +7,9 @@ import { glx, type TestDepsOptions, tempDir } from '../support/test-deps.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const ROTATE = 'POST /personal_access_tokens/self/rotate';
-const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../schemas/auth-rotate.schema.json', import.meta.url), 'utf8')));
+const validate = new Ajv({ strict: false, allErrors: true }).compile(
+  JSON.parse(readFileSync(new URL('../../schemas/auth-rotate.schema.json', import.meta.url), 'utf8')),
+);
 
 /** stdout as one JSON object valid against schemas/auth-rotate.schema.json. */
 function rotateJson(stdout: string): Record<string, unknown> {
@@ -29,7 +31,10 @@ beforeEach(async () => {
   world = fake.seed.standard();
   ({ dir, cleanup } = tempDir());
   netrc = path.join(dir, 'netrc');
-  writeFileSync(path.join(dir, 'pyproject.toml'), `[project]\nname = "demo"\nversion = "0.1.0"\n\n[[tool.uv.index]]\nname = "tools"\nurl = "${fake.url}/api/v4/projects/7/packages/pypi/simple"\nauthenticate = "always"\n`);
+  writeFileSync(
+    path.join(dir, 'pyproject.toml'),
+    `[project]\nname = "demo"\nversion = "0.1.0"\n\n[[tool.uv.index]]\nname = "tools"\nurl = "${fake.url}/api/v4/projects/7/packages/pypi/simple"\nauthenticate = "always"\n`,
+  );
 });
 
 afterEach(async () => {
@@ -39,7 +44,12 @@ afterEach(async () => {
 });
 
 function run(args: string[], env: Record<string, string> = {}, options: TestDepsOptions = {}) {
-  return glx(['--cwd', dir, 'auth', 'rotate', ...args], { env: { NETRC: netrc, GLAB_CONFIG_DIR: path.join(dir, 'glab'), ...env }, homeDir: dir, now: NOW, ...options });
+  return glx(['--cwd', dir, 'auth', 'rotate', ...args], {
+    env: { NETRC: netrc, GLAB_CONFIG_DIR: path.join(dir, 'glab'), ...env },
+    homeDir: dir,
+    now: NOW,
+    ...options,
+  });
 }
 
 /** A token of alice's with scope api that expires on `expiresAt` (created 2025-01-15 by the stand-in). */
@@ -79,7 +89,9 @@ describe('glx auth rotate', () => {
     expect(rotations()).toHaveLength(1);
     // The kept lifetime (2025-01-15 to 2026-12-01) is more than GitLab's 365 days, so 365 from today.
     expect(rotations()[0]!.body?.json).toEqual({ expires_at: '2027-11-22' });
-    expect(result.stderr).toMatch(/Rotated "laptop": the old token is revoked; the new one expires 2027-11-22 \(in 364 days\)/);
+    expect(result.stderr).toMatch(
+      /Rotated "laptop": the old token is revoked; the new one expires 2027-11-22 \(in 364 days\)/,
+    );
     expect(result.stderr).toContain('machine 127.0.0.1, machine gitlab.mirror.example');
     // The registry answered the new token before glx said so.
     expect(fake.requestsTo('GET /projects/:id/packages/pypi/simple').at(-1)?.auth.tokenId).toBe(fake.token(fresh).id);
@@ -124,7 +136,9 @@ describe('glx auth rotate', () => {
     const due = await run(['--if-expiring-within', '14d']);
 
     expect(notDue.code).toBe(0);
-    expect(notDue.stderr).toMatch(/Not due: the token "laptop" expires 2026-12-01 \(in 8 days\), not within 7 days; nothing done/);
+    expect(notDue.stderr).toMatch(
+      /Not due: the token "laptop" expires 2026-12-01 \(in 8 days\), not within 7 days; nothing done/,
+    );
     expect(due.code, due.stderr).toBe(0);
     expect(rotations()).toHaveLength(1);
     expect(fake.token(old).revoked).toBe(true);
@@ -134,13 +148,26 @@ describe('glx auth rotate', () => {
     const { old, before } = storeToken();
 
     const text = await run(['--dry-run', '--expires-in', '30d']);
-    const json = await glx(['--cwd', dir, '--json', 'auth', 'rotate', '--dry-run'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
+    const json = await glx(['--cwd', dir, '--json', 'auth', 'rotate', '--dry-run'], {
+      env: { NETRC: netrc },
+      homeDir: dir,
+      now: NOW,
+    });
 
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^token {6}glpat-… from netrc: Personal access token "laptop", scopes api, expires 2026-12-01 \(in 8 days\)$/m);
+    expect(text.stdout).toMatch(
+      /^token {6}glpat-… from netrc: Personal access token "laptop", scopes api, expires 2026-12-01 \(in 8 days\)$/m,
+    );
     expect(text.stdout).toContain(`update     ${netrc}: machine 127.0.0.1 (line 1)`);
     expect(text.stdout).toMatch(/new expiry 2026-12-22/);
-    expect(rotateJson(json.stdout)).toMatchObject({ source: 'netrc', name: 'laptop', due: true, newExpiresAt: '2027-11-22', rotated: false, stores: [{ kind: 'netrc', file: netrc }] });
+    expect(rotateJson(json.stdout)).toMatchObject({
+      source: 'netrc',
+      name: 'laptop',
+      due: true,
+      newExpiresAt: '2027-11-22',
+      rotated: false,
+      stores: [{ kind: 'netrc', file: netrc }],
+    });
     expect(readFileSync(netrc, 'utf8')).toBe(before);
     expect(rotations()).toHaveLength(0);
     expect(text.stdout + text.stderr + json.stdout).not.toContain(old);
@@ -149,12 +176,26 @@ describe('glx auth rotate', () => {
   it('--json reports a rotation and a token that is not due as one object each; the new token only with --print-token', async () => {
     const { old } = storeToken();
 
-    const notDue = await glx(['--cwd', dir, '--json', 'auth', 'rotate', '--if-expiring-within', '3d'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
-    const rotated = await glx(['--cwd', dir, '--json', 'auth', 'rotate', '--print-token'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
+    const notDue = await glx(['--cwd', dir, '--json', 'auth', 'rotate', '--if-expiring-within', '3d'], {
+      env: { NETRC: netrc },
+      homeDir: dir,
+      now: NOW,
+    });
+    const rotated = await glx(['--cwd', dir, '--json', 'auth', 'rotate', '--print-token'], {
+      env: { NETRC: netrc },
+      homeDir: dir,
+      now: NOW,
+    });
 
     expect(rotateJson(notDue.stdout)).toMatchObject({ due: false, rotated: false, expiresInDays: 8 });
     const result = rotateJson(rotated.stdout);
-    expect(result).toMatchObject({ due: true, rotated: true, newExpiresAt: '2027-11-22', newToken: newestToken(), stores: [{ kind: 'netrc', entries: [{ name: 'machine 127.0.0.1', line: 1 }] }] });
+    expect(result).toMatchObject({
+      due: true,
+      rotated: true,
+      newExpiresAt: '2027-11-22',
+      newToken: newestToken(),
+      stores: [{ kind: 'netrc', entries: [{ name: 'machine 127.0.0.1', line: 1 }] }],
+    });
     expect(result.token).not.toContain(old.slice(8));
     expect(notDue.stdout).not.toContain(old);
   });
@@ -175,15 +216,36 @@ describe('glx auth rotate', () => {
   });
 
   it.each([
-    ['a CI job token', () => ({ env: { GITLAB_CI: 'true', CI_JOB_TOKEN: world.tokens.jobSelf } }), /CI job token/, /new job token for every job/],
-    ['a deploy token', () => ({ netrc: `machine 127.0.0.1 login ${world.deployUsernames.deployRead} password ${world.tokens.deployRead}\n` }), /deploy token/, /Deploy tokens/],
-    ['an OAuth token from glab', () => ({ glab: fake.addToken({ kind: 'oauth', user: 'alice' }) }), /OAuth token/, /glab auth login/],
+    [
+      'a CI job token',
+      () => ({ env: { GITLAB_CI: 'true', CI_JOB_TOKEN: world.tokens.jobSelf } }),
+      /CI job token/,
+      /new job token for every job/,
+    ],
+    [
+      'a deploy token',
+      () => ({
+        netrc: `machine 127.0.0.1 login ${world.deployUsernames.deployRead} password ${world.tokens.deployRead}\n`,
+      }),
+      /deploy token/,
+      /Deploy tokens/,
+    ],
+    [
+      'an OAuth token from glab',
+      () => ({ glab: fake.addToken({ kind: 'oauth', user: 'alice' }) }),
+      /OAuth token/,
+      /glab auth login/,
+    ],
   ])('refuses %s with exit 4 before calling GitLab', async (_name, setup, message, hint) => {
     const given = setup() as { env?: Record<string, string>; netrc?: string; glab?: string };
     if (given.netrc) writeFileSync(netrc, given.netrc, { mode: 0o600 });
     if (given.glab) {
       mkdirSync(path.join(dir, 'glab'));
-      writeFileSync(path.join(dir, 'glab', 'config.yml'), `hosts:\n  127.0.0.1:\n    token: ${given.glab}\n    is_oauth2: "true"\n`, { mode: 0o600 });
+      writeFileSync(
+        path.join(dir, 'glab', 'config.yml'),
+        `hosts:\n  127.0.0.1:\n    token: ${given.glab}\n    is_oauth2: "true"\n`,
+        { mode: 0o600 },
+      );
     }
 
     const result = await run([], given.env ?? {});
@@ -232,7 +294,9 @@ describe('glx auth rotate', () => {
     const file = path.join(dir, recovery!);
     expect(readFileSync(file, 'utf8')).toBe(`${fresh}\n`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(result.stderr).toContain(`error: the token was rotated (the old one is revoked), but ${netrc} could not be written`);
+    expect(result.stderr).toContain(
+      `error: the token was rotated (the old one is revoked), but ${netrc} could not be written`,
+    );
     expect(result.stderr).toContain(`hint: Finish with: glx auth --netrc --token-stdin < ${file}`);
     expect(result.stdout + result.stderr).not.toContain(fresh);
     expect(fake.token(old).revoked).toBe(true);
@@ -240,7 +304,12 @@ describe('glx auth rotate', () => {
     // The hint works: the recovered token is valid and goes where uv reads it.
     rmSync(netrc, { recursive: true });
     onAnswered = () => {};
-    const finish = await glx(['--cwd', dir, 'auth', '--netrc', '--token-stdin'], { env: { NETRC: netrc }, homeDir: dir, now: NOW, stdin: readFileSync(file, 'utf8') });
+    const finish = await glx(['--cwd', dir, 'auth', '--netrc', '--token-stdin'], {
+      env: { NETRC: netrc },
+      homeDir: dir,
+      now: NOW,
+      stdin: readFileSync(file, 'utf8'),
+    });
     expect(finish.code, finish.stderr).toBe(0);
     expect(readFileSync(netrc, 'utf8')).toBe(`machine 127.0.0.1 login __token__ password ${fresh}\n`);
   });
@@ -278,7 +347,9 @@ describe('glx auth rotate', () => {
     const result = await run([]);
 
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/error: GitLab rotated the token but its answer was lost .*: the old token is revoked and the new one never arrived/);
+    expect(result.stderr).toMatch(
+      /error: GitLab rotated the token but its answer was lost .*: the old token is revoked and the new one never arrived/,
+    );
     expect(result.stderr).toMatch(/hint: Create a new token in GitLab .*Do not rotate the old one again/);
     expect(rotations()).toHaveLength(1);
     expect(fake.token(old).revoked).toBe(true);
@@ -292,7 +363,9 @@ describe('glx auth rotate', () => {
     const result = await run(['--expires-in', '400d']);
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/GitLab refused to rotate the token "laptop": 400 Bad request - Expires at must be before 2027-11-22; nothing changed/);
+    expect(result.stderr).toMatch(
+      /GitLab refused to rotate the token "laptop": 400 Bad request - Expires at must be before 2027-11-22; nothing changed/,
+    );
     expect(result.stderr).toMatch(/hint: Pick an earlier date/);
     expect(fake.token(old).revoked).toBeFalsy();
   });
@@ -301,7 +374,12 @@ describe('glx auth rotate', () => {
     // What self_rotation.rb answers a token that is not a PersonalAccessToken.
     [405, '405 Method Not Allowed', 4, /error: GitLab will not rotate the token "laptop": 405 Method Not Allowed/],
     // RotateService when another rotation revoked the token after it authenticated.
-    [400, '400 Bad request - Token already revoked', 1, /Token already revoked; nothing changed\nhint: Another rotation revoked this token first/],
+    [
+      400,
+      '400 Bad request - Token already revoked',
+      1,
+      /Token already revoked; nothing changed\nhint: Another rotation revoked this token first/,
+    ],
   ])('maps a %i "%s" to its exit code and changes nothing', async (status, message, code, error) => {
     const { before } = storeToken();
     fake.faults.push({ route: ROTATE, kind: 'status', status, body: { message } });
@@ -331,7 +409,9 @@ describe('pointers to glx auth rotate', () => {
     const status = await glx(['--cwd', dir, 'auth', 'status'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
     const doctor = await glx(['--cwd', dir, 'doctor'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });
 
-    expect(status.stdout).toMatch(/the token expires in 8 days \(2026-12-01\); renew it in place with `glx auth rotate`/);
+    expect(status.stdout).toMatch(
+      /the token expires in 8 days \(2026-12-01\); renew it in place with `glx auth rotate`/,
+    );
     expect(doctor.stdout).toMatch(/expires in 8 days \(2026-12-01\)\n\s+fix: glx auth rotate/);
   });
 });

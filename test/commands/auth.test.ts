@@ -17,7 +17,10 @@ function writePyproject(indexes: Array<{ name: string; path: string; publish?: b
     (index) =>
       `[[tool.uv.index]]\nname = "${index.name}"\nurl = "${fake.url}/api/v4/${index.path}/packages/pypi/simple"\n${index.publish ? `publish-url = "${fake.url}/api/v4/${index.path}/packages/pypi"\n` : ''}authenticate = "always"\n`,
   );
-  writeFileSync(path.join(dir, 'pyproject.toml'), `[project]\nname = "demo"\nversion = "0.1.0"\n\n${blocks.join('\n')}`);
+  writeFileSync(
+    path.join(dir, 'pyproject.toml'),
+    `[project]\nname = "demo"\nversion = "0.1.0"\n\n${blocks.join('\n')}`,
+  );
 }
 
 beforeEach(async () => {
@@ -35,7 +38,12 @@ afterEach(async () => {
 });
 
 function run(args: string[], env: Record<string, string> = {}, options: TestDepsOptions = {}) {
-  return glx(['--cwd', dir, ...args], { env: { NETRC: netrc, ...env }, homeDir: dir, now: new Date('2026-11-22T12:00:00Z'), ...options });
+  return glx(['--cwd', dir, ...args], {
+    env: { NETRC: netrc, ...env },
+    homeDir: dir,
+    now: new Date('2026-11-22T12:00:00Z'),
+    ...options,
+  });
 }
 
 function readNetrc(): string {
@@ -43,7 +51,12 @@ function readNetrc(): string {
 }
 
 function pythonNetrc(host: string): unknown {
-  const out = execFileSync('python3', ['-c', 'import netrc,json,sys; print(json.dumps(netrc.netrc(sys.argv[1]).authenticators(sys.argv[2])))', netrc, host]);
+  const out = execFileSync('python3', [
+    '-c',
+    'import netrc,json,sys; print(json.dumps(netrc.netrc(sys.argv[1]).authenticators(sys.argv[2])))',
+    netrc,
+    host,
+  ]);
   return JSON.parse(out.toString());
 }
 
@@ -73,7 +86,9 @@ describe('glx auth --netrc', () => {
     const result = await run(['auth', '--netrc'], {}, { stdinIsTTY: true, prompt: () => world.tokens.alicePat });
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/GitLab token for 127\.0\.0\.1 \(create one at http:\/\/127\.0\.0\.1:\d+\/-\/user_settings\/personal_access_tokens\?name=glx&scopes=read_api\)/);
+    expect(result.stderr).toMatch(
+      /GitLab token for 127\.0\.0\.1 \(create one at http:\/\/127\.0\.0\.1:\d+\/-\/user_settings\/personal_access_tokens\?name=glx&scopes=read_api\)/,
+    );
     expect(readNetrc()).toContain(world.tokens.alicePat);
   });
 
@@ -81,14 +96,19 @@ describe('glx auth --netrc', () => {
     const result = await run(['auth', '--netrc']);
 
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/^error: no GitLab token found for 127\.0\.0\.1\nhint: .*GITLAB_TOKEN.*--token-stdin/);
+    expect(result.stderr).toMatch(
+      /^error: no GitLab token found for 127\.0\.0\.1\nhint: .*GITLAB_TOKEN.*--token-stdin/,
+    );
     expect(existsSync(netrc)).toBe(false);
   });
 
   it('takes the token stored by glab for the host', async () => {
     const glabDir = path.join(dir, 'glab');
     mkdirSync(glabDir);
-    writeFileSync(path.join(glabDir, 'config.yml'), `host: 127.0.0.1\nhosts:\n  127.0.0.1:\n    token: ${world.tokens.alicePat}\n    api_protocol: http\n`);
+    writeFileSync(
+      path.join(glabDir, 'config.yml'),
+      `host: 127.0.0.1\nhosts:\n  127.0.0.1:\n    token: ${world.tokens.alicePat}\n    api_protocol: http\n`,
+    );
 
     const result = await run(['auth', '--netrc'], { GLAB_CONFIG_DIR: glabDir });
 
@@ -97,13 +117,16 @@ describe('glx auth --netrc', () => {
   });
 
   it('updates an existing entry in place and keeps every other byte', async () => {
-    const before = '# my machines\nmachine example.com login me password secret1\n\nmachine 127.0.0.1 login old password glpat-old000000000000\ndefault login anon password x\n';
+    const before =
+      '# my machines\nmachine example.com login me password secret1\n\nmachine 127.0.0.1 login old password glpat-old000000000000\ndefault login anon password x\n';
     writeFileSync(netrc, before, { mode: 0o600 });
 
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.alicePat });
 
     expect(result.code).toBe(0);
-    expect(readNetrc()).toBe(before.replace('login old password glpat-old000000000000', `login __token__ password ${world.tokens.alicePat}`));
+    expect(readNetrc()).toBe(
+      before.replace('login old password glpat-old000000000000', `login __token__ password ${world.tokens.alicePat}`),
+    );
   });
 
   it('refuses to write into a group-readable netrc unless --fix-permissions', async () => {
@@ -123,7 +146,11 @@ describe('glx auth --netrc', () => {
     writeFileSync(netrc, 'machine example.com login me password secret1\n');
     chmodSync(netrc, 0o644);
 
-    const result = await run(['auth', '--netrc'], {}, { stdinIsTTY: true, prompt: () => expect.fail('asked for a token the netrc cannot take') });
+    const result = await run(
+      ['auth', '--netrc'],
+      {},
+      { stdinIsTTY: true, prompt: () => expect.fail('asked for a token the netrc cannot take') },
+    );
 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: .*netrc can be read or changed by other users \(mode 0644\)/);
@@ -136,7 +163,9 @@ describe('glx auth --netrc', () => {
     const result = await run(['auth', '--netrc', '--token-stdin'], {}, { stdin: `${world.tokens.jobSelf}\n` });
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('warning: a CI job token is stored in the netrc outside GitLab CI; it stops working when its job ends');
+    expect(result.stderr).toContain(
+      'warning: a CI job token is stored in the netrc outside GitLab CI; it stops working when its job ends',
+    );
   });
 
   it('shows the change with --dry-run, passwords masked, and writes nothing', async () => {
@@ -181,10 +210,14 @@ describe('glx auth knows every token kind', () => {
   });
 
   it('stores a deploy token under its own username, checked on the registry itself', async () => {
-    const result = await run(['auth', '--netrc', '--username', world.deployUsernames.deployRead], { GITLAB_TOKEN: world.tokens.deployRead });
+    const result = await run(['auth', '--netrc', '--username', world.deployUsernames.deployRead], {
+      GITLAB_TOKEN: world.tokens.deployRead,
+    });
 
     expect(result.code).toBe(0);
-    expect(readNetrc()).toBe(`machine 127.0.0.1 login ${world.deployUsernames.deployRead} password ${world.tokens.deployRead}\n`);
+    expect(readNetrc()).toBe(
+      `machine 127.0.0.1 login ${world.deployUsernames.deployRead} password ${world.tokens.deployRead}\n`,
+    );
     expect(fake.requests.map((r) => r.route)).toEqual(['GET /projects/:id/packages/pypi/simple']);
   });
 
@@ -196,7 +229,11 @@ describe('glx auth knows every token kind', () => {
   });
 
   it('uses the CI job token as gitlab-ci-token in GitLab CI', async () => {
-    const result = await run(['auth', '--netrc'], { GITLAB_CI: 'true', CI_JOB_TOKEN: world.tokens.jobSelf, CI_SERVER_URL: fake.url });
+    const result = await run(['auth', '--netrc'], {
+      GITLAB_CI: 'true',
+      CI_JOB_TOKEN: world.tokens.jobSelf,
+      CI_SERVER_URL: fake.url,
+    });
 
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('CI job token');
@@ -207,13 +244,37 @@ describe('glx auth knows every token kind', () => {
 
 describe('glx auth refuses what cannot work, with exit 4 and nothing written', () => {
   it.each([
-    ['an unknown token', () => 'glpat-doesnotexist000000', [], /rejected the credentials.*401/, /unknown to this GitLab/],
+    [
+      'an unknown token',
+      () => 'glpat-doesnotexist000000',
+      [],
+      /rejected the credentials.*401/,
+      /unknown to this GitLab/,
+    ],
     ['a revoked token', () => world.tokens.aliceRevoked, [], /revoked/, /new token/],
     ['an expired token', () => world.tokens.aliceExpired, [], /expired/, /new token/],
     ['a token without read_api', () => world.tokens.aliceReadUser, [], /cannot read package registries/, /read_api/],
-    ['a read_api token asked to publish', () => world.tokens.aliceReadApi, ['--publish'], /cannot publish/, /scope api/],
-    ['a Guest on a private project', () => world.tokens.carolPat, [], /carol is Guest on project 7; installing needs Reporter/, /Reporter role/],
-    ['a Reporter asked to publish', () => world.tokens.bobPat, ['--publish'], /bob is Reporter on project 7; publishing needs Developer/, /Developer role/],
+    [
+      'a read_api token asked to publish',
+      () => world.tokens.aliceReadApi,
+      ['--publish'],
+      /cannot publish/,
+      /scope api/,
+    ],
+    [
+      'a Guest on a private project',
+      () => world.tokens.carolPat,
+      [],
+      /carol is Guest on project 7; installing needs Reporter/,
+      /Reporter role/,
+    ],
+    [
+      'a Reporter asked to publish',
+      () => world.tokens.bobPat,
+      ['--publish'],
+      /bob is Reporter on project 7; publishing needs Developer/,
+      /Developer role/,
+    ],
     ['a finished CI job token', () => world.tokens.jobFinished, [], /401/, /only while its job runs/],
   ])('%s', async (_name, token, extra, message, hint) => {
     const result = await run(['auth', '--netrc', ...(extra as string[])], { GITLAB_TOKEN: (token as () => string)() });
@@ -259,14 +320,23 @@ describe('glx auth --uv-store', () => {
     const bin = path.join(dir, 'bin');
     mkdirSync(bin);
     const log = path.join(dir, 'uv.log');
-    writeFileSync(path.join(bin, 'uv'), `#!/bin/sh\necho "argv: $*" >> ${log}\necho "stdin: $(cat)" >> ${log}\necho "Stored credentials" >&2\n`, { mode: 0o755 });
+    writeFileSync(
+      path.join(bin, 'uv'),
+      `#!/bin/sh\necho "argv: $*" >> ${log}\necho "stdin: $(cat)" >> ${log}\necho "Stored credentials" >&2\n`,
+      { mode: 0o755 },
+    );
 
-    const result = await run(['auth', '--uv-store'], { GITLAB_TOKEN: world.tokens.alicePat, PATH: `${bin}:${process.env.PATH}` });
+    const result = await run(['auth', '--uv-store'], {
+      GITLAB_TOKEN: world.tokens.alicePat,
+      PATH: `${bin}:${process.env.PATH}`,
+    });
 
-    expect(result.stderr).toContain("Stored credentials for");
+    expect(result.stderr).toContain('Stored credentials for');
     expect(result.code).toBe(0);
     const calls = readFileSync(log, 'utf8');
-    expect(calls).toContain(`argv: auth login ${fake.url}/api/v4/projects/7/packages/pypi/simple --username __token__ --password -`);
+    expect(calls).toContain(
+      `argv: auth login ${fake.url}/api/v4/projects/7/packages/pypi/simple --username __token__ --password -`,
+    );
     expect(calls).toContain(`stdin: ${world.tokens.alicePat}`);
     expect(calls.split('\n').find((line) => line.startsWith('argv'))).not.toContain(world.tokens.alicePat);
   });
@@ -287,8 +357,12 @@ describe('glx auth keeps a token on the host it is for (issue 12)', () => {
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.alicePat, GITLAB_HOST: otherHost() });
 
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/error: the token would be for localhost \(from GITLAB_HOST\), but the GitLab indexes in pyproject.toml are on 127\.0\.0\.1; nothing was checked or stored/);
-    expect(result.stderr).toContain(`hint: Run \`glx auth --host ${fake.url}\` to check and store a token for 127.0.0.1, or unset GITLAB_HOST.`);
+    expect(result.stderr).toMatch(
+      /error: the token would be for localhost \(from GITLAB_HOST\), but the GitLab indexes in pyproject.toml are on 127\.0\.0\.1; nothing was checked or stored/,
+    );
+    expect(result.stderr).toContain(
+      `hint: Run \`glx auth --host ${fake.url}\` to check and store a token for 127.0.0.1, or unset GITLAB_HOST.`,
+    );
     expect(existsSync(netrc)).toBe(false);
     expect(fake.requests).toHaveLength(0);
   });
@@ -302,7 +376,9 @@ describe('glx auth keeps a token on the host it is for (issue 12)', () => {
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.alicePat });
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('warning: index "elsewhere" is on localhost, but the token is for 127.0.0.1 (from pyproject.toml): it is not checked, and nothing is stored for localhost');
+    expect(result.stderr).toContain(
+      'warning: index "elsewhere" is on localhost, but the token is for 127.0.0.1 (from pyproject.toml): it is not checked, and nothing is stored for localhost',
+    );
     expect(readNetrc()).toBe(`machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`);
     expect(fake.requests.map((request) => request.headers.host)).not.toContain(new URL(otherHost()).host);
   });
@@ -310,7 +386,11 @@ describe('glx auth keeps a token on the host it is for (issue 12)', () => {
 
 describe('glx auth logout', () => {
   it("removes the host's netrc entry and nothing else", async () => {
-    writeFileSync(netrc, `machine example.com login me password secret1\nmachine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
+    writeFileSync(
+      netrc,
+      `machine example.com login me password secret1\nmachine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`,
+      { mode: 0o600 },
+    );
 
     const result = await run(['auth', 'logout']);
 
@@ -322,7 +402,9 @@ describe('glx auth logout', () => {
 
 describe('glx auth status', () => {
   const ajv = new Ajv({ strict: false, allErrors: true });
-  const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/auth-status.schema.json', import.meta.url), 'utf8')));
+  const validate = ajv.compile(
+    JSON.parse(readFileSync(new URL('../../schemas/auth-status.schema.json', import.meta.url), 'utf8')),
+  );
 
   it('reports netrc credentials as what uv uses, and exits 0 when they work', async () => {
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
@@ -332,15 +414,29 @@ describe('glx auth status', () => {
     expect(result.code).toBe(0);
     const status = JSON.parse(result.stdout);
     expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
-    expect(status.indexes[0]).toMatchObject({ name: 'tools', source: 'netrc', ok: true, credentials: { kind: 'personal', user: 'alice', role: 'Developer', registryStatus: 200 } });
+    expect(status.indexes[0]).toMatchObject({
+      name: 'tools',
+      source: 'netrc',
+      ok: true,
+      credentials: { kind: 'personal', user: 'alice', role: 'Developer', registryStatus: 200 },
+    });
     expect(result.stdout).not.toContain(world.tokens.alicePat);
   });
 
   it('reads keyring-provider from uv.toml and [tool.uv], as doctor does (uv.toml wins; UV_KEYRING_PROVIDER over both)', async () => {
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
-    const keyringOf = async (env: Record<string, string> = {}) => JSON.parse((await run(['--json', 'auth', 'status'], env)).stdout).indexes[0].sources.find((s: { source: string }) => s.source === 'keyring').detail;
+    const keyringOf = async (env: Record<string, string> = {}) =>
+      JSON.parse((await run(['--json', 'auth', 'status'], env)).stdout).indexes[0].sources.find(
+        (s: { source: string }) => s.source === 'keyring',
+      ).detail;
     const pyproject = path.join(dir, 'pyproject.toml');
-    writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('[[tool.uv.index]]', '[tool.uv]\nkeyring-provider = "subprocess"\n\n[[tool.uv.index]]'));
+    writeFileSync(
+      pyproject,
+      readFileSync(pyproject, 'utf8').replace(
+        '[[tool.uv.index]]',
+        '[tool.uv]\nkeyring-provider = "subprocess"\n\n[[tool.uv.index]]',
+      ),
+    );
 
     const fromPyproject = await keyringOf();
     writeFileSync(path.join(dir, 'uv.toml'), 'keyring-provider = "disabled"\n');
@@ -355,7 +451,10 @@ describe('glx auth status', () => {
   it('puts env vars ahead of netrc, as uv does, and exits 4 when they fail', async () => {
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
 
-    const result = await run(['--json', 'auth', 'status'], { UV_INDEX_TOOLS_USERNAME: '__token__', UV_INDEX_TOOLS_PASSWORD: world.tokens.aliceRevoked });
+    const result = await run(['--json', 'auth', 'status'], {
+      UV_INDEX_TOOLS_USERNAME: '__token__',
+      UV_INDEX_TOOLS_PASSWORD: world.tokens.aliceRevoked,
+    });
 
     expect(result.code).toBe(4);
     const status = JSON.parse(result.stdout);
@@ -365,9 +464,15 @@ describe('glx auth status', () => {
   });
 
   it('exits 1, not 4, when the GitLab host cannot be reached (issue 12)', async () => {
-    writeFileSync(path.join(dir, 'pyproject.toml'), '[[tool.uv.index]]\nname = "tools"\nurl = "http://127.0.0.1:9/api/v4/projects/7/packages/pypi/simple"\n');
+    writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      '[[tool.uv.index]]\nname = "tools"\nurl = "http://127.0.0.1:9/api/v4/projects/7/packages/pypi/simple"\n',
+    );
 
-    const result = await run(['--json', 'auth', 'status'], { UV_INDEX_TOOLS_USERNAME: '__token__', UV_INDEX_TOOLS_PASSWORD: world.tokens.alicePat });
+    const result = await run(['--json', 'auth', 'status'], {
+      UV_INDEX_TOOLS_USERNAME: '__token__',
+      UV_INDEX_TOOLS_PASSWORD: world.tokens.alicePat,
+    });
 
     expect(result.code).toBe(1);
     const status = JSON.parse(result.stdout);
@@ -383,10 +488,14 @@ describe('glx auth status', () => {
     const json = await run(['--json', 'auth', 'status']);
 
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/warning +the token expires in 7 days \(2026-11-30\); renew it in place with `glx auth rotate`/);
+    expect(text.stdout).toMatch(
+      /warning +the token expires in 7 days \(2026-11-30\); renew it in place with `glx auth rotate`/,
+    );
     const status = JSON.parse(json.stdout);
     expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
-    expect(status.indexes[0].warnings).toEqual(['the token expires in 7 days (2026-11-30); renew it in place with `glx auth rotate`']);
+    expect(status.indexes[0].warnings).toEqual([
+      'the token expires in 7 days (2026-11-30); renew it in place with `glx auth rotate`',
+    ]);
   });
 
   it('warns about a CI job token kept in the netrc outside CI (issue 12)', async () => {
@@ -396,7 +505,9 @@ describe('glx auth status', () => {
 
     const status = JSON.parse(result.stdout);
     expect(validate(status), JSON.stringify(validate.errors)).toBe(true);
-    expect(status.indexes[0].warnings).toContain('a CI job token is stored in the netrc outside GitLab CI; it stops working when its job ends: store a personal, project or group access token instead');
+    expect(status.indexes[0].warnings).toContain(
+      'a CI job token is stored in the netrc outside GitLab CI; it stops working when its job ends: store a personal, project or group access token instead',
+    );
   });
 
   it('flags a netrc login that disagrees with a username uv already has', async () => {
@@ -407,7 +518,9 @@ describe('glx auth status', () => {
     const status = JSON.parse(result.stdout);
     expect(result.code).toBe(4);
     expect(status.indexes[0].source).toBe('none');
-    expect(status.indexes[0].sources.find((s: { source: string }) => s.source === 'netrc').detail).toMatch(/login someone, but uv already has username __token__/);
+    expect(status.indexes[0].sources.find((s: { source: string }) => s.source === 'netrc').detail).toMatch(
+      /login someone, but uv already has username __token__/,
+    );
   });
 
   it('prints a readable report without --json', async () => {

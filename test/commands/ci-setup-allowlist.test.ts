@@ -17,7 +17,10 @@ let dir: string;
 let cleanup: () => void;
 
 function writePyproject(paths: string[]): void {
-  const blocks = paths.map((where, i) => `\n[[tool.uv.index]]\nname = "reg${i}"\nurl = "${fake.url}/api/v4/${where}/packages/pypi/simple"\nauthenticate = "always"\n`);
+  const blocks = paths.map(
+    (where, i) =>
+      `\n[[tool.uv.index]]\nname = "reg${i}"\nurl = "${fake.url}/api/v4/${where}/packages/pypi/simple"\nauthenticate = "always"\n`,
+  );
   writeFileSync(path.join(dir, 'pyproject.toml'), `[project]\nname = "app"\nversion = "0.1.0"\n${blocks.join('')}`);
 }
 
@@ -52,15 +55,23 @@ describe('glx ci-setup --allowlist', () => {
     const result = await run(['--allowlist'], world.tokens.davePat);
 
     expect(result.code).toBe(0);
-    expect(allowlistPosts().map((r) => [r.rawUrl, r.body?.json])).toEqual([['/api/v4/projects/7/job_token_scope/allowlist', { target_project_id: 9 }]]);
+    expect(allowlistPosts().map((r) => [r.rawUrl, r.body?.json])).toEqual([
+      ['/api/v4/projects/7/job_token_scope/allowlist', { target_project_id: 9 }],
+    ]);
     expect(fake.project(7).jobTokenScope.allowlistProjectIds).toEqual([9]);
     for (const id of [11, 8, 12]) expect(fake.project(id).jobTokenScope.allowlistProjectIds).toEqual([]);
     expect(fake.requestsTo('GET /groups/:id/packages')).toEqual([]);
     expect(result.stderr).toContain('Job-token allowlist entries for beta/app (id 9):');
     expect(result.stderr).toMatch(/ {2}added +acme\/tools \(id 7\), read through index "reg0"/);
-    expect(result.stderr).toContain(`note: index "reg1" reads group 43's registry: group registries do not check job-token allowlists`);
-    expect(result.stderr).toContain('note: index "reg2" reads public project oss/pub: job tokens of any project may read its registry without the allowlist');
-    expect(result.stderr).toContain('note: index "reg3" reads internal project acme/inner: job tokens of any project may read its registry without the allowlist');
+    expect(result.stderr).toContain(
+      `note: index "reg1" reads group 43's registry: group registries do not check job-token allowlists`,
+    );
+    expect(result.stderr).toContain(
+      'note: index "reg2" reads public project oss/pub: job tokens of any project may read its registry without the allowlist',
+    );
+    expect(result.stderr).toContain(
+      'note: index "reg3" reads internal project acme/inner: job tokens of any project may read its registry without the allowlist',
+    );
     expect(result.stdout + result.stderr).not.toContain(world.tokens.davePat);
   });
 
@@ -82,7 +93,9 @@ describe('glx ci-setup --allowlist', () => {
 
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout).allowlist;
-    expect(report.entries.map((e: { project: { id: string }; status: string }) => [e.project.id, e.status])).toEqual([['7', 'present']]);
+    expect(report.entries.map((e: { project: { id: string }; status: string }) => [e.project.id, e.status])).toEqual([
+      ['7', 'present'],
+    ]);
     expect(allowlistPosts().map((r) => r.status)).toEqual([400]);
   });
 
@@ -90,11 +103,15 @@ describe('glx ci-setup --allowlist', () => {
     const result = await run(['--allowlist'], world.tokens.alicePat);
 
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/ {2}not permitted +acme\/tools \(id 7\), read through index "reg0": changing the allowlist needs the Maintainer role on that project/);
+    expect(result.stderr).toMatch(
+      / {2}not permitted +acme\/tools \(id 7\), read through index "reg0": changing the allowlist needs the Maintainer role on that project/,
+    );
     expect(result.stderr).toContain(
       `curl --request POST --header "PRIVATE-TOKEN: <your token>" --header "Content-Type: application/json" --data '{"target_project_id":9}' "${fake.apiUrl}/projects/7/job_token_scope/allowlist"`,
     );
-    expect(result.stderr).toContain('or in GitLab: acme/tools: Settings > CI/CD > Job token permissions > Add > Add group or project > beta/app');
+    expect(result.stderr).toContain(
+      'or in GitLab: acme/tools: Settings > CI/CD > Job token permissions > Add > Add group or project > beta/app',
+    );
     expect(result.stderr).toMatch(/error: 1 job-token allowlist entry not added: acme\/tools\nhint: A Maintainer/);
     expect(result.stdout + result.stderr).not.toContain(world.tokens.alicePat);
     // The pipeline file itself was written: only the allowlist is left to a maintainer.
@@ -136,7 +153,9 @@ describe('glx ci-setup --allowlist', () => {
     expect(result.code).toBe(0);
     expect(allowlistPosts()).toEqual([]);
     expect(result.stderr).toContain(`note: index "reg0" is this project's own registry: its jobs always have access.`);
-    expect(result.stderr).toContain(`note: index "reg1" reads group 50's registry: group registries do not check job-token allowlists`);
+    expect(result.stderr).toContain(
+      `note: index "reg1" reads group 50's registry: group registries do not check job-token allowlists`,
+    );
   });
 
   it('refuses a CI job token before writing anything: it cannot change allowlists', async () => {
@@ -161,7 +180,9 @@ describe('glx ci-setup --lint', () => {
     const lint = fake.requestsTo('POST /projects/:id/ci/lint');
     expect(lint).toHaveLength(1);
     expect(lint[0]?.rawUrl).toBe('/api/v4/projects/beta%2Fapp/ci/lint');
-    expect((lint[0]?.body?.json as { content?: string } | undefined)?.content).toBe(readFileSync(path.join(dir, '.gitlab-ci.yml'), 'utf8'));
+    expect((lint[0]?.body?.json as { content?: string } | undefined)?.content).toBe(
+      readFileSync(path.join(dir, '.gitlab-ci.yml'), 'utf8'),
+    );
   });
 
   it('writes nothing and exits 1 when GitLab rejects the result, printing its errors', async () => {

@@ -37,7 +37,10 @@ function filesContaining(text: string, at = dir): string[] {
 
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
-  writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "tools"\nversion = "1.0.0"\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "https://gitlab.example.com/api/v4/projects/7/packages/pypi/simple"\n');
+  writeFileSync(
+    path.join(dir, 'pyproject.toml'),
+    '[project]\nname = "tools"\nversion = "1.0.0"\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "https://gitlab.example.com/api/v4/projects/7/packages/pypi/simple"\n',
+  );
 });
 
 afterEach(() => cleanup());
@@ -54,9 +57,13 @@ describe('glx ci-setup --local', () => {
     const result = await run([]);
 
     expect(result.code).toBe(0);
-    expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe(`# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\n/${FILE}\n`);
+    expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe(
+      `# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\n/${FILE}\n`,
+    );
     expect(ignoredByGit()).toBe(true);
-    expect(readFileSync(path.join(dir, FILE), 'utf8')).toMatch(new RegExp(`^# Variables for gitlab-ci-local[^\\n]*\\n#[^\\n]*\\nCI_JOB_TOKEN: ${TOKEN}\\n$`));
+    expect(readFileSync(path.join(dir, FILE), 'utf8')).toMatch(
+      new RegExp(`^# Variables for gitlab-ci-local[^\\n]*\\n#[^\\n]*\\nCI_JOB_TOKEN: ${TOKEN}\\n$`),
+    );
     expect(statSync(path.join(dir, FILE)).mode & 0o777).toBe(0o600);
     expect(filesContaining(TOKEN)).toEqual([FILE]);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
@@ -80,7 +87,9 @@ describe('glx ci-setup --local', () => {
     const result = await run([]);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`error: ${FILE} is tracked by git; glx will not write a token into a file that gets committed`);
+    expect(result.stderr).toContain(
+      `error: ${FILE} is tracked by git; glx will not write a token into a file that gets committed`,
+    );
     expect(result.stderr).toContain(`hint: Untrack it (git rm --cached ${FILE}`);
     expect(readFileSync(path.join(dir, FILE), 'utf8')).toBe('FOO: bar\n');
     expect(existsSync(path.join(dir, '.gitlab-ci.yml'))).toBe(false);
@@ -89,7 +98,11 @@ describe('glx ci-setup --local', () => {
   });
 
   it("changes nothing on a second run; a new token replaces only CI_JOB_TOKEN's value and the mode becomes 0600", async () => {
-    writeFileSync(path.join(dir, FILE), '# mine\nFOO: bar\nCI_JOB_TOKEN: glpat-oldtoken000000000000  # from last week\n', { mode: 0o644 });
+    writeFileSync(
+      path.join(dir, FILE),
+      '# mine\nFOO: bar\nCI_JOB_TOKEN: glpat-oldtoken000000000000  # from last week\n',
+      { mode: 0o644 },
+    );
 
     await run([]);
     const first = readFileSync(path.join(dir, FILE), 'utf8');
@@ -106,7 +119,9 @@ describe('glx ci-setup --local', () => {
     const result = await run(['--dry-run']);
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`+++ b/.gitignore\n@@ -0,0 +1,2 @@\n+# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\n+/${FILE}\n`);
+    expect(result.stdout).toContain(
+      `+++ b/.gitignore\n@@ -0,0 +1,2 @@\n+# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\n+/${FILE}\n`,
+    );
     expect(existsSync(path.join(dir, FILE))).toBe(false);
     expect(existsSync(path.join(dir, '.gitignore'))).toBe(false);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
@@ -115,7 +130,12 @@ describe('glx ci-setup --local', () => {
   it('--json reports the file without its content', async () => {
     const result = await run(['--json']);
 
-    expect(JSON.parse(result.stdout).local).toEqual({ file: path.join(dir, FILE), action: 'created', gitignore: 'added', mode: '0600' });
+    expect(JSON.parse(result.stdout).local).toEqual({
+      file: path.join(dir, FILE),
+      action: 'created',
+      gitignore: 'added',
+      mode: '0600',
+    });
     expect(result.stdout).not.toContain(TOKEN);
   });
 
@@ -152,7 +172,9 @@ describe('the personal token standing in for CI_JOB_TOKEN', () => {
     try {
       const basic = Buffer.from(`gitlab-ci-token:${world.tokens.alicePat}`).toString('base64');
 
-      const answer = await fetch(`${fake.apiUrl}/projects/7/packages/pypi/simple`, { headers: { authorization: `Basic ${basic}` } });
+      const answer = await fetch(`${fake.apiUrl}/projects/7/packages/pypi/simple`, {
+        headers: { authorization: `Basic ${basic}` },
+      });
 
       expect(answer.status).toBe(200);
       expect(fake.requests[0]?.auth.kind).toBe('personal');

@@ -11,8 +11,16 @@ const REGISTRY = '${CI_API_V4_URL}/projects/${CI_PROJECT_ID}/packages/pypi';
 let dir: string;
 let cleanup: () => void;
 
-function pyproject(extra = '', indexes: Array<{ name: string; url: string; publish?: string }> = [{ name: 'gitlab', url: `${HOST}/api/v4/groups/42/-/packages/pypi/simple` }]): string {
-  const blocks = indexes.map((index) => `\n[[tool.uv.index]]\nname = "${index.name}"\nurl = "${index.url}"\n${index.publish ? `publish-url = "${index.publish}"\n` : ''}authenticate = "always"\n`);
+function pyproject(
+  extra = '',
+  indexes: Array<{ name: string; url: string; publish?: string }> = [
+    { name: 'gitlab', url: `${HOST}/api/v4/groups/42/-/packages/pypi/simple` },
+  ],
+): string {
+  const blocks = indexes.map(
+    (index) =>
+      `\n[[tool.uv.index]]\nname = "${index.name}"\nurl = "${index.url}"\n${index.publish ? `publish-url = "${index.publish}"\n` : ''}authenticate = "always"\n`,
+  );
   return `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n${extra}${blocks.join('')}`;
 }
 
@@ -63,7 +71,9 @@ describe('glx ci-setup', () => {
     expect(data['uv-sync']).toEqual({ extends: '.glx-uv', script: ['uv sync --locked'] });
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('Wrote .gitlab-ci.yml: added .glx-uv, added uv-sync.');
-    expect(result.stderr).toContain('Image ghcr.io/astral-sh/uv:0.13-python3.11-trixie-slim (PYTHON_VERSION from requires-python >=3.11)');
+    expect(result.stderr).toContain(
+      'Image ghcr.io/astral-sh/uv:0.13-python3.11-trixie-slim (PYTHON_VERSION from requires-python >=3.11)',
+    );
     expect(result.stderr).toContain('Job-token credentials for "gitlab".');
     expect(statSync(path.join(dir, '.gitlab-ci.yml')).mode & 0o777).toBe(0o644);
   });
@@ -97,19 +107,26 @@ describe('glx ci-setup', () => {
 
     expect(kept).toMatchObject({ UV_VERSION: '0.11.9' });
     expect(flagged.code).toBe(0);
-    expect(jobs()['.glx-uv']?.variables).toMatchObject({ UV_VERSION: '0.12.5', PYTHON_VERSION: '3.13', BASE_LAYER: 'alpine' });
+    expect(jobs()['.glx-uv']?.variables).toMatchObject({
+      UV_VERSION: '0.12.5',
+      PYTHON_VERSION: '3.13',
+      BASE_LAYER: 'alpine',
+    });
   });
 
   it('offers only the bases uv publishes images for: bookworm is refused with the reason', async () => {
     const result = await run(['--base-layer', 'bookworm-slim']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/error: --base-layer "bookworm-slim" is not a base: uv stopped publishing bookworm images in 0\.10\nhint: Use one of trixie-slim, trixie, alpine, alpine3\.23, dhi/);
+    expect(result.stderr).toMatch(
+      /error: --base-layer "bookworm-slim" is not a base: uv stopped publishing bookworm images in 0\.10\nhint: Use one of trixie-slim, trixie, alpine, alpine3\.23, dhi/,
+    );
     expect(existsSync(path.join(dir, '.gitlab-ci.yml'))).toBe(false);
   });
 
   it('merges into an existing file: the original text stays a byte-for-byte prefix, no first job is added', async () => {
-    const original = '# ours\n.base: &base\n  tags: [docker]\n\ntest:\n  <<: *base\n  script:\n    - !reference [.setup, script]\n    - pytest   # unit\n';
+    const original =
+      '# ours\n.base: &base\n  tags: [docker]\n\ntest:\n  <<: *base\n  script:\n    - !reference [.setup, script]\n    - pytest   # unit\n';
     writeFileSync(path.join(dir, '.gitlab-ci.yml'), original);
 
     const result = await run([]);
@@ -205,7 +222,10 @@ describe('glx ci-setup', () => {
     const result = await run(['--file', 'python/acme/pyproject.toml', '--ci-file', '.gitlab-ci.yml', '--publish']);
 
     expect(result.code).toBe(0);
-    expect(jobs()['.glx-uv']).toMatchObject({ variables: { UV_PROJECT: 'python/acme' }, cache: [{ key: { files: ['python/acme/uv.lock'] } }] });
+    expect(jobs()['.glx-uv']).toMatchObject({
+      variables: { UV_PROJECT: 'python/acme' },
+      cache: [{ key: { files: ['python/acme/uv.lock'] } }],
+    });
     expect(scriptOf(jobs()['glx-publish'])[0]).toBe('uv build --out-dir dist');
     expect(jobs()['uv-sync']).toEqual({ extends: '.glx-uv', script: ['uv sync'] });
   });
@@ -266,7 +286,10 @@ describe('glx ci-setup keeps what the user added inside its blocks', () => {
   it('keeps user variables and keys in .glx-uv and glx-publish, and names each change in the summary', async () => {
     await run(['--publish']);
     const edited = ciFile()
-      .replace('    UV_CACHE_DIR: .uv-cache\n', '    UV_CACHE_DIR: .uv-cache\n    PIP_DISABLE_PIP_VERSION_CHECK: "1"\n    UV_INDEX_OLD_USERNAME: gitlab-ci-token\n')
+      .replace(
+        '    UV_CACHE_DIR: .uv-cache\n',
+        '    UV_CACHE_DIR: .uv-cache\n    PIP_DISABLE_PIP_VERSION_CHECK: "1"\n    UV_INDEX_OLD_USERNAME: gitlab-ci-token\n',
+      )
       .replace('.glx-uv:\n', '.glx-uv:\n  tags: [docker]\n')
       .replace('glx-publish:\n', 'glx-publish:\n  environment: pypi\n')
       .replace('    UV_LINK_MODE: copy\n', '    UV_LINK_MODE: copy\n    # ask ops before changing\n');
@@ -280,13 +303,17 @@ describe('glx ci-setup keeps what the user added inside its blocks', () => {
     expect(all['.glx-uv']?.variables).toMatchObject({ PIP_DISABLE_PIP_VERSION_CHECK: '1' });
     expect(all['.glx-uv']?.variables).not.toHaveProperty('UV_INDEX_OLD_USERNAME');
     expect(all['glx-publish']?.environment).toBe('pypi');
-    expect(result.stderr).toContain('.glx-uv: removed variables UV_INDEX_OLD_USERNAME; kept yours: variables PIP_DISABLE_PIP_VERSION_CHECK, key tags; dropped comment lines "# ask ops before changing" (glx rewrites this block; keep notes outside it).');
+    expect(result.stderr).toContain(
+      '.glx-uv: removed variables UV_INDEX_OLD_USERNAME; kept yours: variables PIP_DISABLE_PIP_VERSION_CHECK, key tags; dropped comment lines "# ask ops before changing" (glx rewrites this block; keep notes outside it).',
+    );
     expect(result.stderr).toContain('glx-publish: kept yours: key environment.');
   });
 
   it("keeps the user's quoting of UV_VERSION and the other pins: a second run changes no byte", async () => {
     await run([]);
-    const single = ciFile().replace('UV_VERSION: "0.12"', "UV_VERSION: '0.11.9'").replace('PYTHON_VERSION: "3.11"', "PYTHON_VERSION: '3.11'");
+    const single = ciFile()
+      .replace('UV_VERSION: "0.12"', "UV_VERSION: '0.11.9'")
+      .replace('PYTHON_VERSION: "3.11"', "PYTHON_VERSION: '3.11'");
     writeFileSync(path.join(dir, '.gitlab-ci.yml'), single);
 
     const result = await run([]);

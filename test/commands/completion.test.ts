@@ -8,7 +8,6 @@ import { glx, tempDir } from '../support/test-deps.js';
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
-
 async function script(shell: string): Promise<string> {
   const result = await glx(['completion', shell]);
   expect(result.code).toBe(0);
@@ -34,7 +33,16 @@ describe('glx completion', () => {
   it('completes commands, subcommands, flags and flag values in bash', async () => {
     const file = await script('bash');
     const complete = (words: string[]) =>
-      spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _glx; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).stdout.trim().split('\n');
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _glx; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        { encoding: 'utf8' },
+      )
+        .stdout.trim()
+        .split('\n');
 
     expect(complete(['glx', 'do'])).toEqual(['doctor']);
     expect(complete(['glx', 'auth', 'st'])).toEqual(['status']);
@@ -44,13 +52,20 @@ describe('glx completion', () => {
     expect(complete(['glx', 'auth', 'rotate', '--exp'])).toEqual(['--expires-in', '--expires-at']);
     expect(complete(['glx', 'auth', 'rotate', '--if'])).toEqual(['--if-expiring-within']);
     expect(complete(['glx', 'doctor', '--che'])).toEqual(['--check-pypi']);
-    expect(complete(['glx', 'ci-setup', '--base-layer', ''])).toEqual(['trixie-slim', 'trixie', 'alpine', 'alpine3.23', 'dhi']);
+    expect(complete(['glx', 'ci-setup', '--base-layer', ''])).toEqual([
+      'trixie-slim',
+      'trixie',
+      'alpine',
+      'alpine3.23',
+      'dhi',
+    ]);
   });
 
   it('completes subcommands and flag values in fish', async () => {
     if (!hasPeer('fish')) return;
     const file = await script('fish');
-    const complete = (line: string) => spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
+    const complete = (line: string) =>
+      spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
 
     expect(complete('glx do')).toMatch(/^doctor\t/m);
     expect(complete('glx env --shell ')).toMatch(/^dotenv\t/m);
@@ -63,7 +78,16 @@ describe('glx completion', () => {
   it('completes the flags of the default subcommand and the shell names in bash (issue 12)', async () => {
     const file = await script('bash');
     const complete = (words: string[]) =>
-      spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _glx; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).stdout.trim().split('\n');
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _glx; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        { encoding: 'utf8' },
+      )
+        .stdout.trim()
+        .split('\n');
 
     expect(complete(['glx', 'auth', '--net'])).toEqual(['--netrc']);
     expect(complete(['glx', 'auth', 'status', '--f'])).toEqual(['--file']);
@@ -74,11 +98,16 @@ describe('glx completion', () => {
   it('completes the flags of the default subcommand and the shell names in fish (issue 12)', async () => {
     if (!hasPeer('fish')) return;
     const file = await script('fish');
-    const complete = (line: string) => spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
+    const complete = (line: string) =>
+      spawnSync('fish', ['--no-config', '-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout;
 
     expect(complete('glx auth --net')).toMatch(/^--netrc\t/m);
     expect(complete('glx auth status --f')).not.toMatch(/^--fix-permissions/m);
-    expect(complete('glx completion ').split('\n').map((line) => line.split('\t')[0])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+    expect(
+      complete('glx completion ')
+        .split('\n')
+        .map((line) => line.split('\t')[0]),
+    ).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
   });
 
   it('completes the flags of the default subcommand and the shell names in zsh (issue 12)', async () => {
@@ -86,16 +115,29 @@ describe('glx completion', () => {
     const file = await script('zsh');
     // zsh's completion system needs a terminal; its builtins are replaced by ones that print
     // what they were given, and the real zsh runs the generated function.
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh parameter expansion, not a template
-    const stubs = 'compdef() {}; _describe() { local -a items; items=("${(@P)4}"); print -l -- "${items[@]%%:*}"; }; compadd() { shift; print -l -- "$@"; }; _files() {}';
+    const stubs =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh parameter expansion, not a template
+      'compdef() {}; _describe() { local -a items; items=("${(@P)4}"); print -l -- "${items[@]%%:*}"; }; compadd() { shift; print -l -- "$@"; }; _files() {}';
     const complete = (words: string[]) =>
-      spawnSync('zsh', ['-f', '-c', `${stubs}; source ${file}; words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _glx`], { encoding: 'utf8' }).stdout.trim().split('\n');
+      spawnSync(
+        'zsh',
+        [
+          '-f',
+          '-c',
+          `${stubs}; source ${file}; words=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _glx`,
+        ],
+        { encoding: 'utf8' },
+      )
+        .stdout.trim()
+        .split('\n');
 
     expect(complete(['glx', 'auth', '--net'])).toContain('--netrc');
     expect(complete(['glx', 'auth', 'status', '--f'])).not.toContain('--netrc');
     expect(complete(['glx', 'completion', ''])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
     expect(complete(['glx', 'auth', ''])).toContain('rotate');
-    expect(complete(['glx', 'auth', 'rotate', '--'])).toEqual(expect.arrayContaining(['--expires-in', '--expires-at', '--if-expiring-within', '--print-token', '--dry-run']));
+    expect(complete(['glx', 'auth', 'rotate', '--'])).toEqual(
+      expect.arrayContaining(['--expires-in', '--expires-at', '--if-expiring-within', '--print-token', '--dry-run']),
+    );
   });
 
   it('refuses a shell it has no script for', async () => {

@@ -8,7 +8,9 @@ import { createFakePypi, type FakePypi } from '../support/fake-pypi.js';
 import { glx, tempDir } from '../support/test-deps.js';
 
 const ajv = new Ajv({ strict: false, allErrors: true });
-const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/doctor.schema.json', import.meta.url), 'utf8')));
+const validate = ajv.compile(
+  JSON.parse(readFileSync(new URL('../../schemas/doctor.schema.json', import.meta.url), 'utf8')),
+);
 
 interface Report {
   ok: boolean;
@@ -66,8 +68,15 @@ function storeNetrc(token: string, login = '__token__', mode = 0o600): void {
   writeFileSync(path.join(dir, 'netrc'), `machine 127.0.0.1 login ${login} password ${token}\n`, { mode });
 }
 
-async function doctor(env: Record<string, string> = {}, args: string[] = []): Promise<{ code: number; report: Report; stdout: string; stderr: string }> {
-  const result = await glx(['--cwd', dir, '--json', 'doctor', ...args], { env: { NETRC: path.join(dir, 'netrc'), GLX_PYPI_URL: pypiUrl, ...env }, homeDir: dir, now: new Date('2026-11-22T12:00:00Z') });
+async function doctor(
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<{ code: number; report: Report; stdout: string; stderr: string }> {
+  const result = await glx(['--cwd', dir, '--json', 'doctor', ...args], {
+    env: { NETRC: path.join(dir, 'netrc'), GLX_PYPI_URL: pypiUrl, ...env },
+    homeDir: dir,
+    now: new Date('2026-11-22T12:00:00Z'),
+  });
   const report = JSON.parse(result.stdout) as Report;
   expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   return { code: result.code, report, stdout: result.stdout, stderr: result.stderr };
@@ -100,10 +109,15 @@ describe('glx doctor on a healthy project', () => {
     writeProject([{ name: 'tools', path: 'projects/7', authenticate: null }]);
     storeNetrc(world.tokens.alicePat);
 
-    const result = await glx(['--cwd', dir, 'doctor'], { env: { NETRC: path.join(dir, 'netrc'), GLX_PYPI_URL: pypiUrl }, homeDir: dir });
+    const result = await glx(['--cwd', dir, 'doctor'], {
+      env: { NETRC: path.join(dir, 'netrc'), GLX_PYPI_URL: pypiUrl },
+      homeDir: dir,
+    });
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^✗ index tools: authenticate: authenticate is "auto".*\n {4}fix: glx init --project 7 --name tools {3}\(sets authenticate = "always"\)$/m);
+    expect(result.stdout).toMatch(
+      /^✗ index tools: authenticate: authenticate is "auto".*\n {4}fix: glx init --project 7 --name tools {3}\(sets authenticate = "always"\)$/m,
+    );
     expect(result.stdout).toMatch(/^✓ index tools: token: /m);
     expect(result.stdout).toMatch(/\d+ checks: 1 failed/);
   });
@@ -121,19 +135,30 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     expect(broken.code).toBe(1);
     expect(find(broken.report, 'index.tools.auth-policy').status).toBe('fail');
     // uv does send credentials under "auto", after a 401/403/404; the danger is the anonymous 200 (issue 10).
-    expect(find(broken.report, 'index.tools.auth-policy').message).toMatch(/after a 401, 403 or 404; the risk is the anonymous 200/);
+    expect(find(broken.report, 'index.tools.auth-policy').message).toMatch(
+      /after a 401, 403 or 404; the risk is the anonymous 200/,
+    );
     expect(find(broken.report, 'index.tools.auth-policy').message).not.toMatch(/never sends credentials/);
     expect(find(fixed.report, 'index.tools.auth-policy').status).toBe('ok');
   });
 
   it('a $VARIABLE in the URL is never expanded by uv', async () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} in the URL is what this test is about
-    writeProject([{ name: 'tools', path: 'projects/7', url: `${fake.url.replace('//', '//__token__:${GITLAB_TOKEN}@')}/api/v4/projects/7/packages/pypi/simple` }]);
+    writeProject([
+      {
+        name: 'tools',
+        path: 'projects/7',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} in the URL is what this test is about
+        url: `${fake.url.replace('//', '//__token__:${GITLAB_TOKEN}@')}/api/v4/projects/7/packages/pypi/simple`,
+      },
+    ]);
     storeNetrc(world.tokens.alicePat);
 
     const { report } = await doctor();
 
-    expect(find(report, 'index.tools.url')).toMatchObject({ status: 'fail', message: expect.stringMatching(/does not expand/) });
+    expect(find(report, 'index.tools.url')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/does not expand/),
+    });
   });
 
   it('a group registry cannot be a publish target', async () => {
@@ -142,7 +167,10 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     const { report } = await doctor();
 
-    expect(find(report, 'index.acme.publish-url')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/glx init --project/) });
+    expect(find(report, 'index.acme.publish-url')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringMatching(/glx init --project/),
+    });
   });
 
   it('index names must not share variables, and stray variables are pointed out', async () => {
@@ -155,7 +183,10 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     const { report } = await doctor({ UV_INDEX_GITLAB_USERNAME: '__token__' });
 
     expect(find(report, 'env-vars.collision').status).toBe('fail');
-    expect(find(report, 'env-vars.orphan')).toMatchObject({ status: 'warn', message: expect.stringMatching(/UV_INDEX_GITLAB_\*/) });
+    expect(find(report, 'env-vars.orphan')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/UV_INDEX_GITLAB_\*/),
+    });
   });
 
   it('UV_INDEX_* for an index that uv.toml names is not an orphan: uv applies it there too', async () => {
@@ -165,20 +196,32 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     const { report } = await doctor({ UV_INDEX_MIRROR_USERNAME: 'me', UV_INDEX_OTHER_USERNAME: 'me' });
 
-    expect(find(report, 'env-vars.orphan').message).toMatch(/^UV_INDEX_OTHER_\* set in this shell, but no index in pyproject.toml or uv.toml has that name: uv uses them only for an index of that name given with --index or UV_INDEX/);
+    expect(find(report, 'env-vars.orphan').message).toMatch(
+      /^UV_INDEX_OTHER_\* set in this shell, but no index in pyproject.toml or uv.toml has that name: uv uses them only for an index of that name given with --index or UV_INDEX/,
+    );
   });
 
   it('a netrc keyword uv does not know makes uv ignore the whole file', async () => {
     writeProject([{ name: 'tools', path: 'projects/7' }]);
-    writeFileSync(path.join(dir, 'netrc'), `machine 127.0.0.1 port 8080 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
+    writeFileSync(
+      path.join(dir, 'netrc'),
+      `machine 127.0.0.1 port 8080 login __token__ password ${world.tokens.alicePat}\n`,
+      { mode: 0o600 },
+    );
     const broken = await doctor();
 
     storeNetrc(world.tokens.alicePat);
     const fixed = await doctor();
 
-    expect(find(broken.report, 'netrc.syntax')).toMatchObject({ status: 'fail', message: expect.stringMatching(/uv ignores the whole file: .*netrc:1:19/) });
+    expect(find(broken.report, 'netrc.syntax')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/uv ignores the whole file: .*netrc:1:19/),
+    });
     expect(find(broken.report, 'index.tools.credentials').status).toBe('fail');
-    expect(find(fixed.report, 'netrc.syntax')).toMatchObject({ status: 'ok', message: expect.stringMatching(/: 1 entry uv can read$/) });
+    expect(find(fixed.report, 'netrc.syntax')).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/: 1 entry uv can read$/),
+    });
     expect(fixed.code).toBe(0);
   });
 
@@ -189,7 +232,10 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     const { report } = await doctor();
 
-    expect(find(report, 'netrc.permissions')).toMatchObject({ status: 'warn', fix: `chmod 600 ${path.join(dir, 'netrc')}` });
+    expect(find(report, 'netrc.permissions')).toMatchObject({
+      status: 'warn',
+      fix: `chmod 600 ${path.join(dir, 'netrc')}`,
+    });
   });
 
   it('a netrc login that disagrees with the username uv already has is skipped by uv', async () => {
@@ -198,11 +244,20 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     const { report } = await doctor({ UV_INDEX_TOOLS_USERNAME: '__token__' });
 
-    expect(find(report, 'index.tools.credentials')).toMatchObject({ status: 'fail', message: expect.stringMatching(/login alice, but uv already has username __token__/) });
+    expect(find(report, 'index.tools.credentials')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/login alice, but uv already has username __token__/),
+    });
   });
 
   it('credentials in the URL are a leak risk', async () => {
-    writeProject([{ name: 'tools', path: 'projects/7', url: `${fake.url.replace('//', `//__token__:${world.tokens.alicePat}@`)}/api/v4/projects/7/packages/pypi/simple` }]);
+    writeProject([
+      {
+        name: 'tools',
+        path: 'projects/7',
+        url: `${fake.url.replace('//', `//__token__:${world.tokens.alicePat}@`)}/api/v4/projects/7/packages/pypi/simple`,
+      },
+    ]);
 
     const { report, stdout } = await doctor();
 
@@ -216,7 +271,10 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     const { report, code } = await doctor();
 
     expect(code).toBe(1);
-    expect(find(report, 'index.tools.credentials')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/glx auth --netrc/) });
+    expect(find(report, 'index.tools.credentials')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringMatching(/glx auth --netrc/),
+    });
   });
 
   it('an expired token fails and a token about to expire warns', async () => {
@@ -227,8 +285,14 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     storeNetrc(fake.addToken({ kind: 'personal', user: 'alice', scopes: ['api'], expiresAt: '2026-12-01' }));
     const soon = await doctor();
 
-    expect(find(expired.report, 'index.tools.token')).toMatchObject({ status: 'fail', message: expect.stringMatching(/expired/) });
-    expect(find(soon.report, 'index.tools.token')).toMatchObject({ status: 'warn', message: expect.stringMatching(/expires in 8 days/) });
+    expect(find(expired.report, 'index.tools.token')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/expired/),
+    });
+    expect(find(soon.report, 'index.tools.token')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/expires in 8 days/),
+    });
   });
 
   it('a role too low to read the registry', async () => {
@@ -237,7 +301,10 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     const { report } = await doctor();
 
-    expect(find(report, 'index.tools.access')).toMatchObject({ status: 'fail', message: expect.stringMatching(/carol is Guest/) });
+    expect(find(report, 'index.tools.access')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/carol is Guest/),
+    });
   });
 
   it('forwarding to pypi.org on a non-explicit index, and after it is turned off', async () => {
@@ -248,32 +315,55 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     fake.group('acme').forwarding = false;
     const off = await doctor();
 
-    expect(find(on.report, 'index.tools.forwarding')).toMatchObject({ status: 'warn', fix: expect.stringMatching(/Forward PyPI package requests/) });
+    expect(find(on.report, 'index.tools.forwarding')).toMatchObject({
+      status: 'warn',
+      fix: expect.stringMatching(/Forward PyPI package requests/),
+    });
     expect(find(off.report, 'index.tools.forwarding').status).toBe('ok');
   });
 
   it('a pinned package the registry does not hold, or that pypi.org also has (--check-pypi)', async () => {
-    writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], { 'acme-missing': 'tools', 'acme-utils': 'tools' });
+    writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], {
+      'acme-missing': 'tools',
+      'acme-utils': 'tools',
+    });
     storeNetrc(world.tokens.alicePat);
-    pypi.addPackage({ name: 'acme-utils', version: '9.0', files: [{ fileName: 'acme_utils-9.0-py3-none-any.whl', content: 'public' }] });
+    pypi.addPackage({
+      name: 'acme-utils',
+      version: '9.0',
+      files: [{ fileName: 'acme_utils-9.0-py3-none-any.whl', content: 'public' }],
+    });
 
     const { report } = await doctor({}, ['--check-pypi']);
 
-    expect(find(report, 'package.acme-missing.confusion')).toMatchObject({ status: 'warn', message: expect.stringMatching(/forwards the request to pypi\.org/) });
-    expect(find(report, 'package.acme-utils.confusion')).toMatchObject({ status: 'warn', message: expect.stringMatching(/exists on pypi\.org/) });
+    expect(find(report, 'package.acme-missing.confusion')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/forwards the request to pypi\.org/),
+    });
+    expect(find(report, 'package.acme-utils.confusion')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/exists on pypi\.org/),
+    });
     expect(pypi.requests.map((r) => r.url)).toEqual(['/simple/acme-utils/']);
   });
 
   it('sends no package name to pypi.org without --check-pypi, and says how to compare', async () => {
     writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], { 'acme-utils': 'tools' });
     storeNetrc(world.tokens.alicePat);
-    pypi.addPackage({ name: 'acme-utils', version: '9.0', files: [{ fileName: 'acme_utils-9.0-py3-none-any.whl', content: 'public' }] });
+    pypi.addPackage({
+      name: 'acme-utils',
+      version: '9.0',
+      files: [{ fileName: 'acme_utils-9.0-py3-none-any.whl', content: 'public' }],
+    });
     pypi.allowOnly([]);
 
     const { report, code } = await doctor();
 
     expect(code).toBe(0);
-    expect(find(report, 'package.acme-utils.confusion')).toMatchObject({ status: 'ok', message: expect.stringMatching(/pypi\.org not asked \(glx doctor --check-pypi/) });
+    expect(find(report, 'package.acme-utils.confusion')).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/pypi\.org not asked \(glx doctor --check-pypi/),
+    });
     expect(pypi.requests).toEqual([]);
   });
 
@@ -281,10 +371,16 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], { 'acme-utils': 'tools' });
     storeNetrc(world.tokens.alicePat);
 
-    const result = await glx(['--cwd', dir, '-v', 'doctor', '--check-pypi'], { env: { NETRC: path.join(dir, 'netrc'), GLX_PYPI_URL: pypiUrl }, homeDir: dir, now: new Date('2026-11-22T12:00:00Z') });
+    const result = await glx(['--cwd', dir, '-v', 'doctor', '--check-pypi'], {
+      env: { NETRC: path.join(dir, 'netrc'), GLX_PYPI_URL: pypiUrl },
+      homeDir: dir,
+      now: new Date('2026-11-22T12:00:00Z'),
+    });
 
     expect(result.stderr).toContain(`GET ${pypiUrl}acme-utils/ (--check-pypi)`);
-    expect(result.stdout).toMatch(/package acme-utils: pinned to "tools"; the registry answered 200, and pypi\.org has no package of that name/);
+    expect(result.stdout).toMatch(
+      /package acme-utils: pinned to "tools"; the registry answered 200, and pypi\.org has no package of that name/,
+    );
     expect(result.stderr + result.stdout).not.toContain(world.tokens.alicePat);
   });
 
@@ -299,7 +395,10 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     execFileSync('git', ['-C', dir, 'rm', '-q', '--cached', '.env.ci']);
     const fixed = await doctor();
 
-    expect(find(broken.report, 'secrets.tracked')).toMatchObject({ status: 'fail', message: expect.stringMatching(/\.env\.ci:1 \(glpat-…\)/) });
+    expect(find(broken.report, 'secrets.tracked')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/\.env\.ci:1 \(glpat-…\)/),
+    });
     expect(broken.stdout).not.toContain(world.tokens.alicePat);
     expect(find(fixed.report, 'secrets.tracked').status).toBe('ok');
   });
@@ -318,22 +417,39 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'oops']);
     const committed = await doctor();
 
-    expect(find(staged.report, 'secrets.tracked')).toMatchObject({ status: 'fail', message: 'a token is in a tracked file, not committed yet: .env.ci:1 (glpat-…)' });
+    expect(find(staged.report, 'secrets.tracked')).toMatchObject({
+      status: 'fail',
+      message: 'a token is in a tracked file, not committed yet: .env.ci:1 (glpat-…)',
+    });
     expect(find(staged.report, 'secrets.tracked').fix).not.toMatch(/history\)|is in the git history/);
-    expect(find(committed.report, 'secrets.tracked')).toMatchObject({ status: 'fail', message: 'a token is committed: .env.ci:1 (glpat-…)', fix: expect.stringMatching(/it is in the git history/) });
+    expect(find(committed.report, 'secrets.tracked')).toMatchObject({
+      status: 'fail',
+      message: 'a token is committed: .env.ci:1 (glpat-…)',
+      fix: expect.stringMatching(/it is in the git history/),
+    });
   });
 });
 
 describe('glx doctor --ci', () => {
   it('blames the job-token allowlist for a 404, and passes once the project is added', async () => {
     writeProject([{ name: 'tools', path: 'projects/7' }]);
-    const ci = { GITLAB_CI: 'true', CI_JOB_TOKEN: world.tokens.jobOther, CI_PROJECT_ID: '9', CI_PROJECT_PATH: 'beta/app', UV_INDEX_TOOLS_USERNAME: 'gitlab-ci-token', UV_INDEX_TOOLS_PASSWORD: world.tokens.jobOther };
+    const ci = {
+      GITLAB_CI: 'true',
+      CI_JOB_TOKEN: world.tokens.jobOther,
+      CI_PROJECT_ID: '9',
+      CI_PROJECT_PATH: 'beta/app',
+      UV_INDEX_TOOLS_USERNAME: 'gitlab-ci-token',
+      UV_INDEX_TOOLS_PASSWORD: world.tokens.jobOther,
+    };
     const broken = await doctor(ci);
 
     fake.project(7).jobTokenScope.allowlistProjectIds.push(9);
     const fixed = await doctor(ci);
 
-    expect(find(broken.report, 'ci.tools.job-token')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/glx ci-setup --allowlist/) });
+    expect(find(broken.report, 'ci.tools.job-token')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringMatching(/glx ci-setup --allowlist/),
+    });
     expect(broken.report.checks.map((c) => c.id)).toContain('ci.tools.job-token');
     expect(find(fixed.report, 'ci.tools.job-token').status).toBe('ok');
   });

@@ -26,7 +26,11 @@ afterEach(async () => {
 });
 
 function run(args: string[], env: Record<string, string> = {}, options: TestDepsOptions = {}) {
-  return glx(['--cwd', dir, ...args], { env: { NETRC: path.join(dir, 'netrc'), SHELL: '/bin/bash', ...env }, homeDir: dir, ...options });
+  return glx(['--cwd', dir, ...args], {
+    env: { NETRC: path.join(dir, 'netrc'), SHELL: '/bin/bash', ...env },
+    homeDir: dir,
+    ...options,
+  });
 }
 
 describe('glx env', () => {
@@ -57,7 +61,11 @@ describe('glx env', () => {
   });
 
   it('prefers an explicit token over the job token in CI', async () => {
-    const result = await run(['env'], { GITLAB_CI: 'true', CI_JOB_TOKEN: world.tokens.jobSelf, GITLAB_TOKEN: world.tokens.alicePat });
+    const result = await run(['env'], {
+      GITLAB_CI: 'true',
+      CI_JOB_TOKEN: world.tokens.jobSelf,
+      GITLAB_TOKEN: world.tokens.alicePat,
+    });
 
     expect(result.stdout).toContain("UV_INDEX_TOOLS_USERNAME='__token__'");
     expect(result.stdout).not.toContain(world.tokens.jobSelf);
@@ -65,12 +73,16 @@ describe('glx env', () => {
 
   it('takes a deploy token and its login from the netrc', async () => {
     const login = world.deployUsernames.deployRead;
-    writeFileSync(path.join(dir, 'netrc'), `machine 127.0.0.1 login ${login} password ${world.tokens.deployRead}\n`, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'netrc'), `machine 127.0.0.1 login ${login} password ${world.tokens.deployRead}\n`, {
+      mode: 0o600,
+    });
 
     const result = await run(['env', '--index', 'tools']);
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`export UV_INDEX_TOOLS_USERNAME='${login}'\nexport UV_INDEX_TOOLS_PASSWORD='${world.tokens.deployRead}'\n`);
+    expect(result.stdout).toBe(
+      `export UV_INDEX_TOOLS_USERNAME='${login}'\nexport UV_INDEX_TOOLS_PASSWORD='${world.tokens.deployRead}'\n`,
+    );
   });
 
   it('adds UV_PUBLISH_* for the index with a publish-url', async () => {
@@ -83,7 +95,10 @@ describe('glx env', () => {
   });
 
   it('picks the shell syntax from $SHELL', async () => {
-    const result = await run(['env', '--index', 'tools'], { GITLAB_TOKEN: world.tokens.alicePat, SHELL: '/usr/bin/fish' });
+    const result = await run(['env', '--index', 'tools'], {
+      GITLAB_TOKEN: world.tokens.alicePat,
+      SHELL: '/usr/bin/fish',
+    });
 
     expect(result.stdout).toMatch(/^set -gx UV_INDEX_TOOLS_USERNAME '__token__';/);
   });
@@ -109,7 +124,10 @@ describe('glx env never lets eval run half an answer', () => {
   });
 
   it('exits 2 with nothing on stdout when two index names share a variable', async () => {
-    writeFileSync(path.join(dir, 'pyproject.toml'), `${TWO_INDEXES(fake.url)}\n[[tool.uv.index]]\nname = "Tools"\nurl = "https://example.com/simple"\n`);
+    writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      `${TWO_INDEXES(fake.url)}\n[[tool.uv.index]]\nname = "Tools"\nurl = "https://example.com/simple"\n`,
+    );
 
     const result = await run(['env'], { GITLAB_TOKEN: world.tokens.alicePat });
 
@@ -161,12 +179,16 @@ describe('glx env sends a token only to the host it is for (issue 12)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`UV_INDEX_TOOLS_PASSWORD='${token}'`);
     expect(result.stdout).not.toContain('UV_INDEX_ELSEWHERE');
-    expect(result.stderr).toMatch(/warning: index "elsewhere" is on localhost, but GITLAB_TOKEN is for 127\.0\.0\.1: no credentials printed for it/);
+    expect(result.stderr).toMatch(
+      /warning: index "elsewhere" is on localhost, but GITLAB_TOKEN is for 127\.0\.0\.1: no credentials printed for it/,
+    );
   });
 
   it("gives an index on another host its own host's netrc entry", async () => {
     writeFileSync(path.join(dir, 'pyproject.toml'), withOtherHost());
-    writeFileSync(path.join(dir, 'netrc'), `machine localhost login __token__ password ${world.tokens.bobPat}\n`, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'netrc'), `machine localhost login __token__ password ${world.tokens.bobPat}\n`, {
+      mode: 0o600,
+    });
 
     const result = await run(['env'], { GITLAB_TOKEN: world.tokens.alicePat });
 
@@ -181,12 +203,18 @@ describe('glx env sends a token only to the host it is for (issue 12)', () => {
 
     expect(result.code).toBe(4);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/error: no GitLab token for 127\.0\.0\.1 \(index "acme-group"\): GITLAB_TOKEN is for localhost/);
+    expect(result.stderr).toMatch(
+      /error: no GitLab token for 127\.0\.0\.1 \(index "acme-group"\): GITLAB_TOKEN is for localhost/,
+    );
     expect(result.stderr).not.toContain(world.tokens.alicePat);
   });
 
   it('does not hand CI_JOB_TOKEN to an index outside the CI server', async () => {
-    const result = await run(['env'], { GITLAB_CI: 'true', CI_JOB_TOKEN: world.tokens.jobSelf, CI_SERVER_URL: otherHost() });
+    const result = await run(['env'], {
+      GITLAB_CI: 'true',
+      CI_JOB_TOKEN: world.tokens.jobSelf,
+      CI_SERVER_URL: otherHost(),
+    });
 
     expect(result.code).toBe(4);
     expect(result.stdout).toBe('');
@@ -202,7 +230,9 @@ describe('glx env refuses a malformed token as glx auth does (issue 12)', () => 
 
     expect(result.code).toBe(4);
     expect(result.stdout).toBe('');
-    expect(result.stderr.split('\n')[0]).toBe(`error: the token from GITLAB_TOKEN contains a control character at position ${token.length}`);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `error: the token from GITLAB_TOKEN contains a control character at position ${token.length}`,
+    );
     expect(result.stderr).toBe(auth.stderr);
   });
 });

@@ -58,7 +58,20 @@ describe('glx init with a numeric id', () => {
   });
 
   it('writes explicit, publish-url, ignore-error-codes and the pins', async () => {
-    const result = await run(['init', '--project', '7', '--name', 'tools', '--package', 'acme-utils', '--package', 'acme-cli', '--publish', '--ignore-error-codes', '401,403']);
+    const result = await run([
+      'init',
+      '--project',
+      '7',
+      '--name',
+      'tools',
+      '--package',
+      'acme-utils',
+      '--package',
+      'acme-cli',
+      '--publish',
+      '--ignore-error-codes',
+      '401,403',
+    ]);
 
     expect(result.code).toBe(0);
     const text = pyproject();
@@ -81,7 +94,12 @@ describe('glx init with a numeric id', () => {
     const result = await run(['init', '--group', '42', '--dry-run', '--json']);
 
     const plan = JSON.parse(result.stdout);
-    expect(plan).toMatchObject({ changed: true, dryRun: true, index: { name: 'gitlab', action: 'added' }, registry: { kind: 'group', id: '42' } });
+    expect(plan).toMatchObject({
+      changed: true,
+      dryRun: true,
+      index: { name: 'gitlab', action: 'added' },
+      registry: { kind: 'group', id: '42' },
+    });
     expect(plan.diff).toContain('+name = "gitlab"');
     expect(pyproject()).toBe(PYPROJECT);
   });
@@ -119,7 +137,9 @@ describe('glx init with a path', () => {
     const result = await run(['init', '--project', 'acme/tools']);
 
     expect(result.code).toBe(4);
-    expect(result.stderr).toMatch(/^error: project acme\/tools not found on 127\.0\.0\.1, or it is private and no token was available\nhint: Run `glx auth --netrc --host http:\/\/127\.0\.0\.1:\d+` \(or set GITLAB_TOKEN\), or pass the numeric id with --project/m);
+    expect(result.stderr).toMatch(
+      /^error: project acme\/tools not found on 127\.0\.0\.1, or it is private and no token was available\nhint: Run `glx auth --netrc --host http:\/\/127\.0\.0\.1:\d+` \(or set GITLAB_TOKEN\), or pass the numeric id with --project/m,
+    );
     expect(pyproject()).toBe(PYPROJECT);
   });
 
@@ -251,18 +271,24 @@ describe('glx init places the index where uv ranks it as intended (issue 10)', (
   });
 
   it('leaves an updated entry in place and warns when another index ranks above it', async () => {
-    writeFileSync(path.join(dir, 'pyproject.toml'), `${PYPROJECT}\n${mirror}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${fake.url}/api/v4/groups/43/-/packages/pypi/simple"\n`);
+    writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      `${PYPROJECT}\n${mirror}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${fake.url}/api/v4/groups/43/-/packages/pypi/simple"\n`,
+    );
 
     const result = await run(['init', '--group', '42', '--replace']);
 
     expect(result.code, result.stderr).toBe(0);
     expect(pyproject().indexOf('name = "mirror"')).toBeLessThan(pyproject().indexOf('name = "gitlab"'));
-    expect(result.stderr).toMatch(/warning: uv asks index "mirror" before "gitlab" for packages not pinned to an index .*move its \[\[tool\.uv\.index\]\] block above "mirror", or pin packages with --package/);
+    expect(result.stderr).toMatch(
+      /warning: uv asks index "mirror" before "gitlab" for packages not pinned to an index .*move its \[\[tool\.uv\.index\]\] block above "mirror", or pin packages with --package/,
+    );
   });
 });
 
 describe('glx init replaces nothing without a word', () => {
-  const named = (url: string, extra = '') => `${PYPROJECT}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${url}"\nauthenticate = "always"\n${extra}`;
+  const named = (url: string, extra = '') =>
+    `${PYPROJECT}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${url}"\nauthenticate = "always"\n${extra}`;
 
   it('refuses to point an existing index name at another registry, exit 2, with --name in the hint', async () => {
     const before = named(`${fake.url}/api/v4/groups/43/-/packages/pypi/simple`);
@@ -271,7 +297,9 @@ describe('glx init replaces nothing without a word', () => {
     const result = await run(['init', '--group', '42']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/error: index "gitlab" in pyproject.toml already points at group 43 on 127\.0\.0\.1; refusing to point it at group 42/);
+    expect(result.stderr).toMatch(
+      /error: index "gitlab" in pyproject.toml already points at group 43 on 127\.0\.0\.1; refusing to point it at group 42/,
+    );
     expect(result.stderr).toMatch(/hint: .*--name gitlab-group.*--replace/);
     expect(pyproject()).toBe(before);
   });
@@ -282,7 +310,9 @@ describe('glx init replaces nothing without a word', () => {
     const result = await run(['init', '--group', '42', '--replace']);
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('warning: index "gitlab" pointed at group 43 on 127.0.0.1; --replace points it at group 42');
+    expect(result.stderr).toContain(
+      'warning: index "gitlab" pointed at group 43 on 127.0.0.1; --replace points it at group 42',
+    );
     expect(pyproject()).toBe(named(`${fake.url}/api/v4/groups/42/-/packages/pypi/simple`));
   });
 
@@ -326,7 +356,9 @@ describe('glx init replaces nothing without a word', () => {
     const result = await run(['init', '--group', '42', '--package', 'acme-utils']);
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('warning: index "gitlab" was not explicit; --package makes it explicit = true, so uv takes only the packages pinned to it from there (acme-utils): unpinned packages stop resolving from it');
+    expect(result.stderr).toContain(
+      'warning: index "gitlab" was not explicit; --package makes it explicit = true, so uv takes only the packages pinned to it from there (acme-utils): unpinned packages stop resolving from it',
+    );
     expect(pyproject()).toContain('explicit = true');
   });
 

@@ -11,7 +11,10 @@ const PROJECT = '[project]\nname = "demo"\nversion = "0.1.0"\n';
 const t = useFakeProject();
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return glx(['--cwd', t.dir, ...args], { env: { GITLAB_HOST: t.fake.url, NETRC: path.join(t.dir, 'netrc'), SHELL: '/bin/bash', ...env }, homeDir: t.dir });
+  return glx(['--cwd', t.dir, ...args], {
+    env: { GITLAB_HOST: t.fake.url, NETRC: path.join(t.dir, 'netrc'), SHELL: '/bin/bash', ...env },
+    homeDir: t.dir,
+  });
 }
 
 function write(text: string, file = 'pyproject.toml'): void {
@@ -39,15 +42,22 @@ describe('legacy [tool.uv] index-url pointing at GitLab', () => {
     expect(env.stderr).toContain(`warning: ${line}`);
     expect(env.stderr).toContain('glx init --migrate');
     expect(status.stderr).toContain(`warning: ${line}`);
-    const check = (JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; message: string; fix?: string }> }).checks.find((c) => c.id === 'legacy.index-url');
+    const check = (
+      JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; message: string; fix?: string }> }
+    ).checks.find((c) => c.id === 'legacy.index-url');
     expect(check).toMatchObject({ status: 'warn', fix: expect.stringContaining('glx init --migrate') });
     expect(check?.message).toContain(line);
   });
 
   it('UV_INDEX_URL and UV_EXTRA_INDEX_URL pointing at GitLab are named too', async () => {
-    write(`${PROJECT}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${t.fake.url}/api/v4/projects/7/packages/pypi/simple"\nauthenticate = "always"\n`);
+    write(
+      `${PROJECT}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${t.fake.url}/api/v4/projects/7/packages/pypi/simple"\nauthenticate = "always"\n`,
+    );
 
-    const env = await run(['env'], { GITLAB_TOKEN: t.world.tokens.alicePat, UV_EXTRA_INDEX_URL: `https://pypi.example.com/simple ${group()}` });
+    const env = await run(['env'], {
+      GITLAB_TOKEN: t.world.tokens.alicePat,
+      UV_EXTRA_INDEX_URL: `https://pypi.example.com/simple ${group()}`,
+    });
 
     expect(env.code).toBe(0);
     expect(env.stderr).toContain('warning: UV_EXTRA_INDEX_URL points at GitLab group 42 on 127.0.0.1');
@@ -76,7 +86,9 @@ describe('legacy [tool.uv] index-url pointing at GitLab', () => {
     expect(dry.stdout).toContain(`-index-url = "${group()}"`);
     expect(dry.stdout).toContain('+[[tool.uv.index]]');
     expect(real.code).toBe(0);
-    expect(read()).toBe(`${PROJECT}\n[tool.uv]\n# our registry\npackage = true\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${group()}"\ndefault = true\nauthenticate = "always"\n`);
+    expect(read()).toBe(
+      `${PROJECT}\n[tool.uv]\n# our registry\npackage = true\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${group()}"\ndefault = true\nauthenticate = "always"\n`,
+    );
     expect(again.stdout).toContain("export UV_INDEX_GITLAB_USERNAME='__token__'");
     expect(again.stderr).toBe('');
   });
@@ -87,21 +99,30 @@ describe('legacy [tool.uv] index-url pointing at GitLab', () => {
     const result = await run(['init', '--migrate', '--group', '42', '--name', 'acme']);
 
     expect(result.code).toBe(0);
-    expect(read()).toBe(`${PROJECT}\n[tool.uv]\nextra-index-url = ["https://pypi.example.com/simple"]\n\n[[tool.uv.index]]\nname = "acme"\nurl = "${group()}"\nauthenticate = "always"\n`);
+    expect(read()).toBe(
+      `${PROJECT}\n[tool.uv]\nextra-index-url = ["https://pypi.example.com/simple"]\n\n[[tool.uv.index]]\nname = "acme"\nurl = "${group()}"\nauthenticate = "always"\n`,
+    );
   });
 });
 
 describe('a $VARIABLE in a GitLab index URL', () => {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${VAR} is what is tested
   const VAR_URL = '${GITLAB_URL}/api/v4/groups/42/-/packages/pypi/simple';
-  const project = () => `${PROJECT}\n[[tool.uv.index]]\nname = "templated"\nurl = "${VAR_URL}"\n\n[[tool.uv.index]]\nname = "tools"\nurl = "${t.fake.url}/api/v4/projects/7/packages/pypi/simple"\nauthenticate = "always"\n`;
+  const project = () =>
+    `${PROJECT}\n[[tool.uv.index]]\nname = "templated"\nurl = "${VAR_URL}"\n\n[[tool.uv.index]]\nname = "tools"\nurl = "${t.fake.url}/api/v4/projects/7/packages/pypi/simple"\nauthenticate = "always"\n`;
 
   it('env, auth status and doctor all say uv does not expand it and skip it', async () => {
     write(project());
 
     const env = await run(['env'], { GITLAB_TOKEN: t.world.tokens.alicePat });
-    const status = await run(['auth', 'status'], { UV_INDEX_TOOLS_USERNAME: '__token__', UV_INDEX_TOOLS_PASSWORD: t.world.tokens.alicePat });
-    const doctor = await run(['--json', 'doctor', '--offline'], { UV_INDEX_TOOLS_USERNAME: '__token__', UV_INDEX_TOOLS_PASSWORD: t.world.tokens.alicePat });
+    const status = await run(['auth', 'status'], {
+      UV_INDEX_TOOLS_USERNAME: '__token__',
+      UV_INDEX_TOOLS_PASSWORD: t.world.tokens.alicePat,
+    });
+    const doctor = await run(['--json', 'doctor', '--offline'], {
+      UV_INDEX_TOOLS_USERNAME: '__token__',
+      UV_INDEX_TOOLS_PASSWORD: t.world.tokens.alicePat,
+    });
 
     const words = 'the URL contains a $VARIABLE, which uv does not expand';
     expect(env.code).toBe(0);
@@ -109,7 +130,9 @@ describe('a $VARIABLE in a GitLab index URL', () => {
     expect(env.stdout).toContain('UV_INDEX_TOOLS_PASSWORD');
     expect(env.stderr).toContain(`warning: index "templated" in pyproject.toml: ${words}`);
     expect(status.stderr).toContain(`warning: index "templated" in pyproject.toml: ${words}`);
-    const check = (JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks.find((c) => c.id === 'index.templated.url');
+    const check = (
+      JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; message: string }> }
+    ).checks.find((c) => c.id === 'index.templated.url');
     expect(check).toMatchObject({ status: 'fail', message: expect.stringContaining(words) });
   });
 });
@@ -119,17 +142,23 @@ describe('the same $VARIABLE URL in init, publish and ci-setup', () => {
   const VAR_URL = 'https://${GITLAB_HOST}/api/v4/projects/7/packages/pypi/simple';
 
   it('init takes no GitLab host from it, and publish and ci-setup warn in the same words', async () => {
-    write(`${PROJECT}\n[[tool.uv.index]]\nname = "templated"\nurl = "${VAR_URL}"\npublish-url = "https://\${GITLAB_HOST}/api/v4/projects/7/packages/pypi"\n`);
+    write(
+      `${PROJECT}\n[[tool.uv.index]]\nname = "templated"\nurl = "${VAR_URL}"\npublish-url = "https://\${GITLAB_HOST}/api/v4/projects/7/packages/pypi"\n`,
+    );
 
     mkdirSync(path.join(t.dir, 'dist'));
     await buildDists(path.join(t.dir, 'dist'), [{ kind: 'wheel', name: 'demo', version: '0.1.0' }]);
 
-    const init = await glx(['--cwd', t.dir, 'init', '--group', '42', '--name', 'acme', '--dry-run'], { env: {}, homeDir: t.dir });
+    const init = await glx(['--cwd', t.dir, 'init', '--group', '42', '--name', 'acme', '--dry-run'], {
+      env: {},
+      homeDir: t.dir,
+    });
     const publish = await run(['publish', '--dry-run', '--project', '7'], { GITLAB_TOKEN: t.world.tokens.alicePat });
     const ci = await run(['ci-setup', '--dry-run']);
 
     expect(init.stdout).toContain('url = "https://gitlab.com/api/v4/groups/42/-/packages/pypi/simple"');
-    const words = 'warning: index "templated" in pyproject.toml: the URL contains a $VARIABLE, which uv does not expand';
+    const words =
+      'warning: index "templated" in pyproject.toml: the URL contains a $VARIABLE, which uv does not expand';
     expect(publish.stderr).toContain(words);
     expect(ci.stderr).toContain(words);
   });

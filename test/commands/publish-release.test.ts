@@ -13,8 +13,13 @@ afterEach(async () => {
 });
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const fileUrl = (fileName: string) => `${w.fake.url}/api/v4/projects/7/packages/pypi/files/${sha256(bytesOf(w, fileName))}/${fileName}`;
-const links = () => w.fake.project(7).releases.find((r) => r.tagName === 'v1.0.0')?.links.map((l) => ({ name: l.name, url: l.url, linkType: l.linkType }));
+const fileUrl = (fileName: string) =>
+  `${w.fake.url}/api/v4/projects/7/packages/pypi/files/${sha256(bytesOf(w, fileName))}/${fileName}`;
+const links = () =>
+  w.fake
+    .project(7)
+    .releases.find((r) => r.tagName === 'v1.0.0')
+    ?.links.map((l) => ({ name: l.name, url: l.url, linkType: l.linkType }));
 
 describe('--release', () => {
   test('links every file to the release as a package asset pointing at the registry file', async () => {
@@ -38,7 +43,9 @@ describe('--release', () => {
 
     await publishCli(w, ['dist/*', '--project', '7', '--release', 'v1.0.0']);
     const url = links()?.[0]?.url ?? '';
-    const response = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`__token__:${w.world.tokens.alicePat}`).toString('base64')}` } });
+    const response = await fetch(url, {
+      headers: { authorization: `Basic ${Buffer.from(`__token__:${w.world.tokens.alicePat}`).toString('base64')}` },
+    });
 
     expect(response.status).toBe(200);
     expect(Buffer.from(await response.arrayBuffer()).equals(bytesOf(w, wheel!))).toBe(true);
@@ -51,7 +58,11 @@ describe('--release', () => {
     const again = await publishCli(w, ['dist/*', '--project', '7', '--release', 'v1.0.0', '--json']);
 
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).release).toEqual({ tag: 'v1.0.0', created: false, links: [expect.objectContaining({ status: 'exists' })] });
+    expect(JSON.parse(again.stdout).release).toEqual({
+      tag: 'v1.0.0',
+      created: false,
+      links: [expect.objectContaining({ status: 'exists' })],
+    });
     expect(links()).toHaveLength(1);
     expect(w.fake.requestsTo('POST /projects/:id/releases/:tag_name/assets/links')).toHaveLength(1);
   });
@@ -61,12 +72,16 @@ describe('--release', () => {
       { kind: 'wheel', name: 'acme-clash', version: '1.0.0' },
       { kind: 'sdist', name: 'acme-clash', version: '1.0.0' },
     ]);
-    w.fake.project(7).releases[0]!.links.push({ id: 900, name: wheel!, url: 'https://elsewhere.example/x.whl', linkType: 'other' });
+    w.fake
+      .project(7)
+      .releases[0]!.links.push({ id: 900, name: wheel!, url: 'https://elsewhere.example/x.whl', linkType: 'other' });
 
     const result = await publishCli(w, ['dist/*', '--project', '7', '--release', 'v1.0.0']);
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`link clash: ${wheel}: the release already has a link named ${wheel} to another URL (https://elsewhere.example/x.whl)`);
+    expect(result.stderr).toContain(
+      `link clash: ${wheel}: the release already has a link named ${wheel} to another URL (https://elsewhere.example/x.whl)`,
+    );
     expect(result.stderr).toMatch(/error: publish incomplete: 1 release link not added/);
     expect(links()?.map((l) => l.name)).toEqual([wheel, sdist]);
     expect(w.fake.uploads).toHaveLength(2);
@@ -87,10 +102,22 @@ describe('--release', () => {
     w.fake.project(7).tags.push('v2.0.0');
     const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-newrel', version: '2.0.0' }]);
 
-    const result = await publishCli(w, ['dist/*', '--project', '7', '--release', 'v2.0.0', '--release-create', '--json']);
+    const result = await publishCli(w, [
+      'dist/*',
+      '--project',
+      '7',
+      '--release',
+      'v2.0.0',
+      '--release-create',
+      '--json',
+    ]);
 
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).release).toEqual({ tag: 'v2.0.0', created: true, links: [{ name: wheel, url: fileUrl(wheel!), status: 'created' }] });
+    expect(JSON.parse(result.stdout).release).toEqual({
+      tag: 'v2.0.0',
+      created: true,
+      links: [{ name: wheel, url: fileUrl(wheel!), status: 'created' }],
+    });
     expect(w.fake.project(7).releases.find((r) => r.tagName === 'v2.0.0')?.links).toHaveLength(1);
   });
 
@@ -108,7 +135,11 @@ describe('--release', () => {
   test('a deploy token cannot link releases: refused with exit 4 before any upload', async () => {
     await dists(w, [{ kind: 'wheel', name: 'acme-deployrel', version: '1.0.0' }]);
 
-    const result = await publishCli(w, ['dist/*', '--project', '7', '--release', 'v1.0.0', '--username', w.world.deployUsernames.deployWrite], { token: w.world.tokens.deployWrite });
+    const result = await publishCli(
+      w,
+      ['dist/*', '--project', '7', '--release', 'v1.0.0', '--username', w.world.deployUsernames.deployWrite],
+      { token: w.world.tokens.deployWrite },
+    );
 
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('error: a deploy token cannot call the Releases API');
@@ -121,7 +152,12 @@ describe('--release', () => {
     const result = await publishCli(w, ['dist/*', '--project', '7', '--release', 'v1.0.0', '--dry-run', '--json']);
 
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).release).toEqual({ tag: 'v1.0.0', created: false, wouldCreate: false, links: [{ name: wheel, url: fileUrl(wheel!), status: 'would-create' }] });
+    expect(JSON.parse(result.stdout).release).toEqual({
+      tag: 'v1.0.0',
+      created: false,
+      wouldCreate: false,
+      links: [{ name: wheel, url: fileUrl(wheel!), status: 'would-create' }],
+    });
     expect(links()).toEqual([]);
     expect(w.fake.requestsTo(UPLOAD)).toHaveLength(0);
   });
@@ -144,27 +180,44 @@ describe('in GitLab CI', () => {
     w.fake.project(7).tags.push('v4.0.0');
     await dists(w, [{ kind: 'wheel', name: 'acme-ci', version: '4.0.0' }]);
 
-    const result = await publishCli(w, ['dist/*', '--release', 'v4.0.0', '--release-create'], { token: null, host: false, env: ciEnv() });
+    const result = await publishCli(w, ['dist/*', '--release', 'v4.0.0', '--release-create'], {
+      token: null,
+      host: false,
+      env: ciEnv(),
+    });
 
     expect(result.code).toBe(0);
     expect(w.fake.uploads[0]?.auth).toMatchObject({ kind: 'job', basicUsername: 'gitlab-ci-token' });
-    expect(w.fake.requestsTo('POST /projects/:id/releases/:tag_name/assets/links')[0]?.auth.via).toBe('JOB-TOKEN header');
+    expect(w.fake.requestsTo('POST /projects/:id/releases/:tag_name/assets/links')[0]?.auth.via).toBe(
+      'JOB-TOKEN header',
+    );
     expect(result.stderr).toContain('project acme/tools on 127.0.0.1: 1 uploaded');
   });
 
   test('creates the release from CI_COMMIT_SHA when the tag does not exist yet', async () => {
     await dists(w, [{ kind: 'wheel', name: 'acme-cisha', version: '5.0.0' }]);
 
-    const result = await publishCli(w, ['dist/*', '--release', 'v5.0.0', '--release-create'], { token: null, host: false, env: ciEnv({ CI_COMMIT_SHA: 'a'.repeat(40) }) });
+    const result = await publishCli(w, ['dist/*', '--release', 'v5.0.0', '--release-create'], {
+      token: null,
+      host: false,
+      env: ciEnv({ CI_COMMIT_SHA: 'a'.repeat(40) }),
+    });
 
     expect(result.code).toBe(0);
-    expect(w.fake.requestsTo('POST /projects/:id/releases')[0]?.body?.json).toMatchObject({ tag_name: 'v5.0.0', ref: 'a'.repeat(40) });
+    expect(w.fake.requestsTo('POST /projects/:id/releases')[0]?.body?.json).toMatchObject({
+      tag_name: 'v5.0.0',
+      ref: 'a'.repeat(40),
+    });
   });
 
   test('a job token from a project not on the allowlist is refused with exit 4 before any upload', async () => {
     await dists(w, [{ kind: 'wheel', name: 'acme-other', version: '1.0.0' }]);
 
-    const result = await publishCli(w, ['dist/*', '--project', '7'], { token: null, host: false, env: ciEnv({ CI_JOB_TOKEN: w.world.tokens.jobOther, CI_PROJECT_ID: '9', CI_PROJECT_PATH: 'beta/app' }) });
+    const result = await publishCli(w, ['dist/*', '--project', '7'], {
+      token: null,
+      host: false,
+      env: ciEnv({ CI_JOB_TOKEN: w.world.tokens.jobOther, CI_PROJECT_ID: '9', CI_PROJECT_PATH: 'beta/app' }),
+    });
 
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/allowlist/);
@@ -179,7 +232,9 @@ describe('choosing the project', () => {
   const api = () => `${w.fake.url}/api/v4`;
 
   test('takes the GitLab index with a publish-url in pyproject.toml', async () => {
-    pyproject(`[[tool.uv.index]]\nname = "libs"\nurl = "${api()}/groups/42/-/packages/pypi/simple"\n\n[[tool.uv.index]]\nname = "core"\nurl = "${api()}/projects/11/packages/pypi/simple"\npublish-url = "${api()}/projects/11/packages/pypi"\n`);
+    pyproject(
+      `[[tool.uv.index]]\nname = "libs"\nurl = "${api()}/groups/42/-/packages/pypi/simple"\n\n[[tool.uv.index]]\nname = "core"\nurl = "${api()}/projects/11/packages/pypi/simple"\npublish-url = "${api()}/projects/11/packages/pypi"\n`,
+    );
     await dists(w, [{ kind: 'wheel', name: 'acme-core-extra', version: '1.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--json'], { host: false });

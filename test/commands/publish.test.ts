@@ -30,14 +30,21 @@ describe('uploading', () => {
       const upload = w.fake.uploads.find((u) => u.fileName === fileName)!;
       const bytes = bytesOf(w, fileName);
       expect(upload.bytes?.equals(bytes)).toBe(true);
-      expect(upload).toMatchObject({ accepted: true, sha256: sha256(bytes), clientSha256: sha256(bytes), clientBlake2b256: await pythonBlake2b256(path.join(w.dist, fileName)) });
+      expect(upload).toMatchObject({
+        accepted: true,
+        sha256: sha256(bytes),
+        clientSha256: sha256(bytes),
+        clientBlake2b256: await pythonBlake2b256(path.join(w.dist, fileName)),
+      });
       expect(upload.blake2b256).toBe(upload.clientBlake2b256);
     }
     expect(result.stderr).toMatch(/acme_widgets-1\.0\.0-py3-none-any\.whl\s+\S+ \S+\s+uploaded/);
   });
 
   test('sends the legacy form fields GitLab reads, with metadata from the file itself', async () => {
-    await dists(w, [{ kind: 'wheel', name: 'Acme.Widgets', version: '2.0', requiresPython: '>=3.10', summary: 'Widgets for all' }]);
+    await dists(w, [
+      { kind: 'wheel', name: 'Acme.Widgets', version: '2.0', requiresPython: '>=3.10', summary: 'Widgets for all' },
+    ]);
 
     await publishCli(w, ['dist/acme_widgets-2.0-py3-none-any.whl', '--project', '7']);
 
@@ -70,13 +77,25 @@ describe('uploading', () => {
     const result = await publishCli(w, ['dist/*', '--project', '7', '--verbose']);
 
     expect(result.code).toBe(0);
-    expect(w.fake.requestsTo(UPLOAD)[0]?.auth).toMatchObject({ via: 'Basic', basicUsername: '__token__', outcome: 'authenticated' });
+    expect(w.fake.requestsTo(UPLOAD)[0]?.auth).toMatchObject({
+      via: 'Basic',
+      basicUsername: '__token__',
+      outcome: 'authenticated',
+    });
     expect(result.stderr + result.stdout).not.toContain(w.world.tokens.alicePat);
     expect(result.stderr).toContain('POST');
   });
 
   test('several files go up at once, at most --concurrency at a time', async () => {
-    await dists(w, Array.from({ length: 6 }, (_, i) => ({ kind: 'wheel' as const, name: `acme-many${i}`, version: '1.0', padding: 20_000 })));
+    await dists(
+      w,
+      Array.from({ length: 6 }, (_, i) => ({
+        kind: 'wheel' as const,
+        name: `acme-many${i}`,
+        version: '1.0',
+        padding: 20_000,
+      })),
+    );
     w.fake.settings.latencyMs = 30;
     let inFlight = 0;
     let peak = 0;
@@ -106,7 +125,11 @@ describe('uploading', () => {
 describe('what the registry already holds', () => {
   test('a file with the same name and sha256 is skipped and reported, without uploading', async () => {
     const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-held', version: '1.0' }]);
-    w.fake.addPackage(7, { name: 'acme-held', version: '1.0', files: [{ fileName: wheel!, content: bytesOf(w, wheel!) }] });
+    w.fake.addPackage(7, {
+      name: 'acme-held',
+      version: '1.0',
+      files: [{ fileName: wheel!, content: bytesOf(w, wheel!) }],
+    });
 
     const result = await publishCli(w, ['dist/*', '--project', '7']);
 
@@ -126,7 +149,9 @@ describe('what the registry already holds', () => {
 
     expect(result.code).toBe(1);
     expect(w.fake.uploads.map((u) => u.fileName)).toEqual([sdist]);
-    expect(result.stderr).toMatch(/conflict: dist\/acme_clash-1\.0-py3-none-any\.whl: the registry holds a different file with this name/);
+    expect(result.stderr).toMatch(
+      /conflict: dist\/acme_clash-1\.0-py3-none-any\.whl: the registry holds a different file with this name/,
+    );
     expect(result.stderr).toMatch(/error: publish incomplete: 1 conflicting with the registry/);
     expect(result.stderr).toMatch(/hint: .*bump the version/);
   });
@@ -155,26 +180,50 @@ describe('what the registry already holds', () => {
 
   test('a 400 "File name has already been taken" is resolved by the versions page: identical bytes are skipped', async () => {
     const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-race', version: '1.0' }]);
-    w.fake.addPackage(7, { name: 'acme-race', version: '1.0', files: [{ fileName: wheel!, content: bytesOf(w, wheel!) }] });
+    w.fake.addPackage(7, {
+      name: 'acme-race',
+      version: '1.0',
+      files: [{ fileName: wheel!, content: bytesOf(w, wheel!) }],
+    });
     // The first look at the page misses the file, as if another run uploaded it in between.
-    w.fake.faults.push({ route: 'GET /projects/:id/packages/pypi/simple/:package_name', kind: 'status', status: 404, body: { message: '404 Package Not Found' } });
+    w.fake.faults.push({
+      route: 'GET /projects/:id/packages/pypi/simple/:package_name',
+      kind: 'status',
+      status: 404,
+      body: { message: '404 Package Not Found' },
+    });
 
     const result = await publishCli(w, ['dist/*', '--project', '7', '--json']);
 
     expect(result.code).toBe(0);
     expect(w.fake.uploads.map((u) => u.status)).toEqual([400]);
-    expect(JSON.parse(result.stdout).files[0]).toMatchObject({ status: 'skipped', message: 'already on the registry (same sha256)' });
+    expect(JSON.parse(result.stdout).files[0]).toMatchObject({
+      status: 'skipped',
+      message: 'already on the registry (same sha256)',
+    });
   });
 
   test('a 400 "File name has already been taken" for other bytes is a conflict', async () => {
     const [sdist] = await dists(w, [{ kind: 'sdist', name: 'acme-race2', version: '1.0' }]);
-    w.fake.addPackage(7, { name: 'acme-race2', version: '1.0', files: [{ fileName: sdist!, content: 'not the same' }] });
-    w.fake.faults.push({ route: 'GET /projects/:id/packages/pypi/simple/:package_name', kind: 'status', status: 404, body: { message: '404 Package Not Found' } });
+    w.fake.addPackage(7, {
+      name: 'acme-race2',
+      version: '1.0',
+      files: [{ fileName: sdist!, content: 'not the same' }],
+    });
+    w.fake.faults.push({
+      route: 'GET /projects/:id/packages/pypi/simple/:package_name',
+      kind: 'status',
+      status: 404,
+      body: { message: '404 Package Not Found' },
+    });
 
     const result = await publishCli(w, ['dist/*', '--project', '7', '--json']);
 
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout).files[0]).toMatchObject({ status: 'conflict', message: expect.stringContaining('different file') });
+    expect(JSON.parse(result.stdout).files[0]).toMatchObject({
+      status: 'conflict',
+      message: expect.stringContaining('different file'),
+    });
   });
 });
 
@@ -204,7 +253,9 @@ describe('retries and interruptions', () => {
   });
 
   test('a connection reset in the middle of the body reopens the file and sends it from the start', async () => {
-    const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-reset', version: '1.0', padding: 600_000, compression: 'stored' }]);
+    const [wheel] = await dists(w, [
+      { kind: 'wheel', name: 'acme-reset', version: '1.0', padding: 600_000, compression: 'stored' },
+    ]);
     w.fake.faults.push({ route: UPLOAD, kind: 'reset', afterBytes: 200_000 });
 
     const result = await publishCli(w, ['dist/*', '--project', '7']);
@@ -221,7 +272,10 @@ describe('retries and interruptions', () => {
       { kind: 'wheel', name: 'acme-resume-extra', version: '1.0' },
     ]);
     // The first upload goes through; after that the connection keeps dropping.
-    w.fake.faults.push({ route: UPLOAD, kind: 'delay', ms: 0 }, { route: UPLOAD, kind: 'reset', times: Number.POSITIVE_INFINITY });
+    w.fake.faults.push(
+      { route: UPLOAD, kind: 'delay', ms: 0 },
+      { route: UPLOAD, kind: 'reset', times: Number.POSITIVE_INFINITY },
+    );
 
     const first = await publishCli(w, ['dist/*', '--project', '7', '--concurrency', '1']);
     const sentFirst = w.fake.uploads.filter((u) => u.accepted).map((u) => u.fileName);
@@ -277,12 +331,21 @@ describe('credentials', () => {
       { kind: 'sdist', name: 'acme-deploy', version: '1.0' },
     ]);
 
-    const result = await publishCli(w, ['dist/*', '--project', '7', '--username', w.world.deployUsernames.deployRead, '--concurrency', '1', '--json'], { token: w.world.tokens.deployRead });
+    const result = await publishCli(
+      w,
+      ['dist/*', '--project', '7', '--username', w.world.deployUsernames.deployRead, '--concurrency', '1', '--json'],
+      { token: w.world.tokens.deployRead },
+    );
 
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('hint: A deploy token publishes only with scope write_package_registry');
     expect(w.fake.requestsTo(UPLOAD)).toHaveLength(1);
-    expect(JSON.parse(result.stdout).files.map((f: { status: string; message: string }) => [f.status, f.message.slice(0, 15)])).toEqual([
+    expect(
+      JSON.parse(result.stdout).files.map((f: { status: string; message: string }) => [
+        f.status,
+        f.message.slice(0, 15),
+      ]),
+    ).toEqual([
       ['failed', expect.any(String)],
       ['failed', 'not attempted: '],
     ]);
@@ -291,10 +354,17 @@ describe('credentials', () => {
   test('a deploy token with write_package_registry publishes with its own username', async () => {
     await dists(w, [{ kind: 'wheel', name: 'acme-deployed', version: '1.0' }]);
 
-    const result = await publishCli(w, ['dist/*', '--project', '7', '--username', w.world.deployUsernames.deployWrite], { token: w.world.tokens.deployWrite });
+    const result = await publishCli(
+      w,
+      ['dist/*', '--project', '7', '--username', w.world.deployUsernames.deployWrite],
+      { token: w.world.tokens.deployWrite },
+    );
 
     expect(result.code).toBe(0);
-    expect(w.fake.uploads[0]?.auth).toMatchObject({ kind: 'deploy', basicUsername: w.world.deployUsernames.deployWrite });
+    expect(w.fake.uploads[0]?.auth).toMatchObject({
+      kind: 'deploy',
+      basicUsername: w.world.deployUsernames.deployWrite,
+    });
   });
 });
 
@@ -308,14 +378,23 @@ describe('local input', () => {
     const result = await publishCli(w, ['dist/*', '--project', '7']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('error: dist/acme_tools-1.0-py3-none-any.whl: the file name says project "acme_tools", acme_utils-1.0.dist-info/METADATA says Name: acme-utils; nothing was uploaded');
+    expect(result.stderr).toContain(
+      'error: dist/acme_tools-1.0-py3-none-any.whl: the file name says project "acme_tools", acme_utils-1.0.dist-info/METADATA says Name: acme-utils; nothing was uploaded',
+    );
     expect(w.fake.requests).toHaveLength(0);
   });
 
   test('every problem is listed: no match, a directory, an unknown file, a missing file', async () => {
     writeFileSync(path.join(w.dist, 'notes.txt'), 'x');
 
-    const result = await publishCli(w, ['build/*.whl', 'dist', 'dist/notes.txt', 'dist/gone-1.0.tar.gz', '--project', '7']);
+    const result = await publishCli(w, [
+      'build/*.whl',
+      'dist',
+      'dist/notes.txt',
+      'dist/gone-1.0.tar.gz',
+      '--project',
+      '7',
+    ]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('  build/*.whl: no file matches');
@@ -337,8 +416,12 @@ describe('local input', () => {
 
   test('bad flags are usage errors', async () => {
     expect((await publishCli(w, ['dist/*', '--project', '7', '--concurrency', '0'])).code).toBe(2);
-    expect((await publishCli(w, ['dist/*', '--project', '7', '--release-create'])).stderr).toMatch(/--release-create needs --release TAG/);
-    expect((await publishCli(w, ['dist/*', '--project', '7', '--index', 'gitlab'])).stderr).toMatch(/cannot be used together/);
+    expect((await publishCli(w, ['dist/*', '--project', '7', '--release-create'])).stderr).toMatch(
+      /--release-create needs --release TAG/,
+    );
+    expect((await publishCli(w, ['dist/*', '--project', '7', '--index', 'gitlab'])).stderr).toMatch(
+      /cannot be used together/,
+    );
     expect(w.fake.requests).toHaveLength(0);
   });
 });
@@ -349,7 +432,11 @@ describe('output', () => {
       { kind: 'wheel', name: 'acme-json', version: '1.0' },
       { kind: 'sdist', name: 'acme-json', version: '1.0' },
     ]);
-    w.fake.addPackage(7, { name: 'acme-json', version: '1.0', files: [{ fileName: sdist!, content: bytesOf(w, sdist!) }] });
+    w.fake.addPackage(7, {
+      name: 'acme-json',
+      version: '1.0',
+      files: [{ fileName: sdist!, content: bytesOf(w, sdist!) }],
+    });
 
     const result = await publishCli(w, ['dist/*', '--project', '7', '--json']);
 
@@ -357,7 +444,12 @@ describe('output', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       dryRun: false,
-      target: { host: '127.0.0.1', projectId: '7', uploadUrl: `${w.fake.url}/api/v4/projects/7/packages/pypi`, from: '--project' },
+      target: {
+        host: '127.0.0.1',
+        projectId: '7',
+        uploadUrl: `${w.fake.url}/api/v4/projects/7/packages/pypi`,
+        from: '--project',
+      },
       files: [
         {
           file: `dist/${wheel}`,
@@ -373,7 +465,12 @@ describe('output', () => {
           attempts: 1,
           durationMs: expect.any(Number),
         },
-        expect.objectContaining({ file: `dist/${sdist}`, status: 'skipped', message: 'already on the registry (same sha256)', durationMs: 0 }),
+        expect.objectContaining({
+          file: `dist/${sdist}`,
+          status: 'skipped',
+          message: 'already on the registry (same sha256)',
+          durationMs: 0,
+        }),
       ],
       summary: { uploaded: 1, skipped: 1, conflict: 0, failed: 0, 'would-upload': 0 },
       ok: true,
@@ -418,7 +515,9 @@ describe('output', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/acme_dry-1\.0-py3-none-any\.whl\s+\S+ \S+\s+would-upload/);
-    expect(result.stderr).toContain('Dry run for project 7 on 127.0.0.1: 1 would upload, 0 already there, 0 conflicting; nothing was uploaded.');
+    expect(result.stderr).toContain(
+      'Dry run for project 7 on 127.0.0.1: 1 would upload, 0 already there, 0 conflicting; nothing was uploaded.',
+    );
     expect(w.fake.requestsTo(UPLOAD)).toHaveLength(0);
   });
 
@@ -466,7 +565,9 @@ describe('glx publish with no files (issue 12)', () => {
     const result = await publishCli(w, ['--project', '7']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`error: no files given, and dist${path.sep} has no wheels or sdists\nhint: Build them with \`uv build\` (it writes dist/), or name the files: glx publish path/to/*.whl\n`);
+    expect(result.stderr).toBe(
+      `error: no files given, and dist${path.sep} has no wheels or sdists\nhint: Build them with \`uv build\` (it writes dist/), or name the files: glx publish path/to/*.whl\n`,
+    );
     expect(w.fake.requests).toHaveLength(0);
   });
 });

@@ -5,7 +5,8 @@ import { buildDists } from '../support/dists.js';
 import { useFakeProject } from '../support/fake-project.js';
 import { glx } from '../support/test-deps.js';
 
-const ROOT = '[project]\nname = "root"\nversion = "0.1.0"\ndependencies = ["a"]\n\n[tool.uv.sources]\na = { workspace = true }\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\nexclude = ["packages/scratch"]\n';
+const ROOT =
+  '[project]\nname = "root"\nversion = "0.1.0"\ndependencies = ["a"]\n\n[tool.uv.sources]\na = { workspace = true }\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\nexclude = ["packages/scratch"]\n';
 const MEMBER = (name: string) => `[project]\nname = "${name}"\nversion = "0.1.0"\ndependencies = ["acme-utils"]\n`;
 
 const t = useFakeProject();
@@ -26,10 +27,14 @@ function read(file: string): string {
 }
 
 function run(cwd: string, args: string[], env: Record<string, string> = {}) {
-  return glx(['--cwd', path.join(t.dir, cwd), ...args], { env: { GITLAB_HOST: t.fake.url, NETRC: path.join(t.dir, 'netrc'), SHELL: '/bin/bash', ...env }, homeDir: t.dir });
+  return glx(['--cwd', path.join(t.dir, cwd), ...args], {
+    env: { GITLAB_HOST: t.fake.url, NETRC: path.join(t.dir, 'netrc'), SHELL: '/bin/bash', ...env },
+    homeDir: t.dir,
+  });
 }
 
-const INDEX = (url: string) => `\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${url}/api/v4/groups/42/-/packages/pypi/simple"\nauthenticate = "always"\n`;
+const INDEX = (url: string) =>
+  `\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${url}/api/v4/groups/42/-/packages/pypi/simple"\nauthenticate = "always"\n`;
 
 describe('glx in a uv workspace member', () => {
   it('init writes the index into the workspace root, where uv reads it, and leaves the member alone', async () => {
@@ -61,9 +66,20 @@ describe('glx in a uv workspace member', () => {
   });
 
   it('pins go to the root sources, which uv applies to every member, unless the member has its own entry', async () => {
-    write('packages/a/pyproject.toml', `${MEMBER('a')}\n[tool.uv.sources]\nacme-cli = { git = "https://example.com/cli.git" }\n`);
+    write(
+      'packages/a/pyproject.toml',
+      `${MEMBER('a')}\n[tool.uv.sources]\nacme-cli = { git = "https://example.com/cli.git" }\n`,
+    );
 
-    const result = await run('packages/a', ['init', '--group', '42', '--package', 'acme-utils', '--package', 'acme-cli']);
+    const result = await run('packages/a', [
+      'init',
+      '--group',
+      '42',
+      '--package',
+      'acme-utils',
+      '--package',
+      'acme-cli',
+    ]);
 
     expect(result.code).toBe(0);
     const root = read('pyproject.toml');
@@ -105,7 +121,10 @@ describe('glx in a uv workspace member', () => {
     write('pyproject.toml', ROOT + INDEX(t.fake.url));
 
     const env = await run('packages/a', ['env'], { GITLAB_TOKEN: t.world.tokens.alicePat });
-    const status = await run('packages/a', ['--json', 'auth', 'status'], { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.world.tokens.alicePat });
+    const status = await run('packages/a', ['--json', 'auth', 'status'], {
+      UV_INDEX_GITLAB_USERNAME: '__token__',
+      UV_INDEX_GITLAB_PASSWORD: t.world.tokens.alicePat,
+    });
 
     expect(env.code).toBe(0);
     expect(env.stdout).toContain("export UV_INDEX_GITLAB_USERNAME='__token__'");
@@ -117,9 +136,14 @@ describe('glx in a uv workspace member', () => {
     write('pyproject.toml', ROOT + INDEX(t.fake.url));
     write('packages/b/pyproject.toml', MEMBER('b') + INDEX(t.fake.url).replace('"gitlab"', '"stray"'));
 
-    const result = await run('packages/a', ['--json', 'doctor', '--offline'], { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.world.tokens.alicePat });
+    const result = await run('packages/a', ['--json', 'doctor', '--offline'], {
+      UV_INDEX_GITLAB_USERNAME: '__token__',
+      UV_INDEX_GITLAB_PASSWORD: t.world.tokens.alicePat,
+    });
 
-    const report = JSON.parse(result.stdout) as { checks: Array<{ id: string; status: string; message: string; fix?: string }> };
+    const report = JSON.parse(result.stdout) as {
+      checks: Array<{ id: string; status: string; message: string; fix?: string }>;
+    };
     expect(report.checks.find((c) => c.id === 'pyproject')?.message).toContain('1 GitLab index (gitlab)');
     const warning = report.checks.find((c) => c.id === 'workspace.packages/b');
     expect(warning?.status).toBe('warn');
@@ -129,7 +153,10 @@ describe('glx in a uv workspace member', () => {
   });
 
   it('publish from a member takes the root publish-url and, with no files, the root dist/ where uv build writes', async () => {
-    write('pyproject.toml', `${ROOT}\n[[tool.uv.index]]\nname = "tools"\nurl = "${t.fake.url}/api/v4/projects/7/packages/pypi/simple"\npublish-url = "${t.fake.url}/api/v4/projects/7/packages/pypi"\nauthenticate = "always"\n`);
+    write(
+      'pyproject.toml',
+      `${ROOT}\n[[tool.uv.index]]\nname = "tools"\nurl = "${t.fake.url}/api/v4/projects/7/packages/pypi/simple"\npublish-url = "${t.fake.url}/api/v4/projects/7/packages/pypi"\nauthenticate = "always"\n`,
+    );
     mkdirSync(path.join(t.dir, 'dist'));
     await buildDists(path.join(t.dir, 'dist'), [
       { kind: 'wheel', name: 'a', version: '0.1.0' },
@@ -139,11 +166,17 @@ describe('glx in a uv workspace member', () => {
     const fromMember = await run('packages/a', ['publish'], { GITLAB_TOKEN: t.world.tokens.alicePat });
 
     expect(fromMember.code, fromMember.stderr).toBe(0);
-    expect(t.fake.uploads.map((u) => u.fileName).sort()).toEqual(['a-0.1.0-py3-none-any.whl', 'b-0.1.0-py3-none-any.whl']);
+    expect(t.fake.uploads.map((u) => u.fileName).sort()).toEqual([
+      'a-0.1.0-py3-none-any.whl',
+      'b-0.1.0-py3-none-any.whl',
+    ]);
   });
 
   it('publish with no files and an empty dist/ says where it looked', async () => {
-    write('pyproject.toml', `${ROOT}\n[[tool.uv.index]]\nname = "tools"\nurl = "${t.fake.url}/api/v4/projects/7/packages/pypi/simple"\npublish-url = "${t.fake.url}/api/v4/projects/7/packages/pypi"\n`);
+    write(
+      'pyproject.toml',
+      `${ROOT}\n[[tool.uv.index]]\nname = "tools"\nurl = "${t.fake.url}/api/v4/projects/7/packages/pypi/simple"\npublish-url = "${t.fake.url}/api/v4/projects/7/packages/pypi"\n`,
+    );
 
     const result = await run('packages/a', ['publish'], { GITLAB_TOKEN: t.world.tokens.alicePat });
 

@@ -12,7 +12,6 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type EnvVariable, renderExports, type Shell } from '../../src/credentials/shell.js';
 import { hasPeer, hasPythonModule, which } from '../support/peers.js';
 
-
 const work = mkdtempSync(join(tmpdir(), 'glx-shell-'));
 // Every hostile value that tries to run something touches a file in here; it must stay empty.
 const canary = join(work, 'canary');
@@ -61,7 +60,7 @@ const HOSTILE: ReadonlyArray<readonly [label: string, value: string]> = [
   ['private use and noncharacters', '\uf600\uf6ff\ufdd0\uffff'],
   ['control characters', '\x01\x02\x1b[31m\x7f'],
   ['c1 controls', '\u0083\u0084\u009b'],
-  ['long', "a'b\"c$d`e\\f\ng!h ".repeat(1024).slice(0, 10 * 1024)],
+  ['long', 'a\'b"c$d`e\\f\ng!h '.repeat(1024).slice(0, 10 * 1024)],
   ['empty', ''],
   ['leading dash', '-e'],
   ['leading double dash', '--help'],
@@ -276,14 +275,17 @@ values = dotenv_values(sys.argv[1])
 sys.stdout.write(json.dumps({k: v for k, v in values.items() if k.startswith("GLX_T")}))
 `;
 
-describe.skipIf(!hasPythonModule('dotenv', 'python-dotenv reading --shell dotenv'))('dotenv read back by python-dotenv', () => {
-  it('dotenv_values, interpolation on as by default, reads back every value it accepts exactly', () => {
-    const vars = representableInDotenv();
-    const file = join(work, '.env');
-    writeFileSync(file, renderExports(vars, 'dotenv'));
+describe.skipIf(!hasPythonModule('dotenv', 'python-dotenv reading --shell dotenv'))(
+  'dotenv read back by python-dotenv',
+  () => {
+    it('dotenv_values, interpolation on as by default, reads back every value it accepts exactly', () => {
+      const vars = representableInDotenv();
+      const file = join(work, '.env');
+      writeFileSync(file, renderExports(vars, 'dotenv'));
 
-    const result = run('python3', ['-c', PYTHON_DOTENV, file]);
+      const result = run('python3', ['-c', PYTHON_DOTENV, file]);
 
-    expect(dumped(result)).toEqual(expected(vars));
-  });
-});
+      expect(dumped(result)).toEqual(expected(vars));
+    });
+  },
+);

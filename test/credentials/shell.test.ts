@@ -146,7 +146,7 @@ describe('renderExports', () => {
 
   it('keeps $ and backticks literal for PowerShell and concatenates line breaks in', () => {
     expect(renderExports([{ name: 'A', value: '$(x)`\nb\r\n' }], 'powershell')).toBe(
-      "$env:A = '$(x)`' + \"`n\" + 'b' + \"`r\" + \"`n\"\n",
+      '$env:A = \'$(x)`\' + "`n" + \'b\' + "`r" + "`n"\n',
     );
     expect(renderExports([{ name: 'A', value: '\n' }], 'powershell')).toBe(`$env:A = '' + "\`n"\n`);
   });
@@ -160,25 +160,17 @@ describe('renderExports', () => {
     expect(renderExports(empty, 'dotenv')).toBe('A=\n');
   });
 
-  it.each([
-    '',
-    '1A',
-    'A-B',
-    'A B',
-    'A=B',
-    'A;touch x',
-    '$(id)',
-    'É',
-    'A\n',
-    'env:A',
-  ])('refuses the variable name %j for every shell', (name) => {
-    for (const shell of SHELLS) {
-      const error = caught(() => renderExports([{ name, value: 'x' }], shell));
+  it.each(['', '1A', 'A-B', 'A B', 'A=B', 'A;touch x', '$(id)', 'É', 'A\n', 'env:A'])(
+    'refuses the variable name %j for every shell',
+    (name) => {
+      for (const shell of SHELLS) {
+        const error = caught(() => renderExports([{ name, value: 'x' }], shell));
 
-      expect(error.code).toBe('USAGE');
-      expect(error.hint).toMatch(/letters, digits and underscores/);
-    }
-  });
+        expect(error.code).toBe('USAGE');
+        expect(error.hint).toMatch(/letters, digits and underscores/);
+      }
+    },
+  );
 
   it('renders nothing at all when one name is invalid', () => {
     const vars = [
@@ -212,7 +204,7 @@ describe('renderExports', () => {
 });
 
 /** Values with every character class that could break a line-oriented reader. */
-const LINE_BREAKERS = ['\n', '\r', 'a\r\nb', 'x\n\n\ny', "'\n\"", '\u2028\u0085'];
+const LINE_BREAKERS = ['\n', '\r', 'a\r\nb', 'x\n\n\ny', '\'\n"', '\u2028\u0085'];
 
 describe('one line per variable', () => {
   it.each(['fish', 'powershell'] as const)(
@@ -291,7 +283,6 @@ describe('PowerShell rendering read back by the tokenizer rules', () => {
   });
 });
 
-
 describe('dotenv rendering', () => {
   it.each([
     ['spaces', 'a b', "'a b'"],
@@ -359,7 +350,13 @@ describe('dotenv rendering', () => {
     }
   })();
 
-  it.skipIf(!required(npmDotenv !== undefined, 'the dotenv npm package reading --shell dotenv', 'node_modules/dotenv is absent'))('is read back exactly by the dotenv npm package', () => {
+  it.skipIf(
+    !required(
+      npmDotenv !== undefined,
+      'the dotenv npm package reading --shell dotenv',
+      'node_modules/dotenv is absent',
+    ),
+  )('is read back exactly by the dotenv npm package', () => {
     const vars = readable.map((value, i) => ({ name: `V${i}`, value }));
 
     expect(npmDotenv!.parse(renderExports(vars, 'dotenv'))).toEqual(

@@ -12,7 +12,8 @@ function pattern(length: number): Buffer {
 
 /** Python's hashlib.blake2b(digest_size=32) of pattern(n) for each n: the reference uv and twine agree with. */
 function pythonDigests(lengths: number[]): string[] {
-  const script = 'import hashlib,sys\nfor n in map(int, sys.argv[1:]):\n    print(hashlib.blake2b(bytes((i * 31 + 7) % 251 for i in range(n)), digest_size=32).hexdigest())';
+  const script =
+    'import hashlib,sys\nfor n in map(int, sys.argv[1:]):\n    print(hashlib.blake2b(bytes((i * 31 + 7) % 251 for i in range(n)), digest_size=32).hexdigest())';
   const result = spawnSync('python3', ['-c', script, ...lengths.map(String)], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
   return result.stdout.trim().split('\n');
@@ -22,7 +23,25 @@ const MiB = 1024 * 1024;
 
 describe('BLAKE2b', () => {
   test('BLAKE2b-256 matches Python hashlib at block and buffer boundaries', () => {
-    const lengths = [0, 1, 3, 127, 128, 129, 255, 256, 257, 1000, MiB - 1, MiB, MiB + 1, MiB + 127, MiB + 128, MiB + 129, 2 * MiB + 5];
+    const lengths = [
+      0,
+      1,
+      3,
+      127,
+      128,
+      129,
+      255,
+      256,
+      257,
+      1000,
+      MiB - 1,
+      MiB,
+      MiB + 1,
+      MiB + 127,
+      MiB + 128,
+      MiB + 129,
+      2 * MiB + 5,
+    ];
     const expected = pythonDigests(lengths);
 
     const ours = lengths.map((length) => createBlake2b(32).update(pattern(length)).digest());
@@ -58,10 +77,13 @@ describe('BLAKE2b', () => {
     const first = lengths.slice(0, 3).map((length, i) => hashers[i]!.update(pattern(length)).digest());
     const later = lengths.slice(3).map(() => createBlake2b(64));
     for (let offset = 0; offset < 3 * MiB; offset += 700_001) {
-      for (const [i, hasher] of later.entries()) hasher.update(pattern(lengths[3 + i]!).subarray(offset, offset + 700_001));
+      for (const [i, hasher] of later.entries())
+        hasher.update(pattern(lengths[3 + i]!).subarray(offset, offset + 700_001));
     }
 
-    expect([...first, ...later.map((h) => h.digest())]).toEqual(lengths.map((length) => createHash('blake2b512').update(pattern(length)).digest('hex')));
+    expect([...first, ...later.map((h) => h.digest())]).toEqual(
+      lengths.map((length) => createHash('blake2b512').update(pattern(length)).digest('hex')),
+    );
   });
 
   test('refuses a digest length outside 1 to 64 bytes, and use after digest', () => {

@@ -1,10 +1,29 @@
 import { describe, expect, test } from 'vitest';
-import { distKindOf, normalizeName, normalizeVersion, parseDistName, sameVersion, sdistStemMatches } from '../../src/dist/filename.js';
+import {
+  distKindOf,
+  normalizeName,
+  normalizeVersion,
+  parseDistName,
+  sameVersion,
+  sdistStemMatches,
+} from '../../src/dist/filename.js';
 
 describe('distribution file names', () => {
   test('a wheel name splits into name, version, optional build tag and the three tags', () => {
-    expect(parseDistName('acme_utils-1.2.0-py3-none-any.whl')).toEqual({ kind: 'wheel', fileName: 'acme_utils-1.2.0-py3-none-any.whl', name: 'acme_utils', version: '1.2.0', pythonTag: 'py3', abiTag: 'none', platformTag: 'any' });
-    expect(parseDistName('numpy-2.0.0-1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl')).toMatchObject({ build: '1', pythonTag: 'cp312', platformTag: 'manylinux_2_17_x86_64.manylinux2014_x86_64' });
+    expect(parseDistName('acme_utils-1.2.0-py3-none-any.whl')).toEqual({
+      kind: 'wheel',
+      fileName: 'acme_utils-1.2.0-py3-none-any.whl',
+      name: 'acme_utils',
+      version: '1.2.0',
+      pythonTag: 'py3',
+      abiTag: 'none',
+      platformTag: 'any',
+    });
+    expect(parseDistName('numpy-2.0.0-1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl')).toMatchObject({
+      build: '1',
+      pythonTag: 'cp312',
+      platformTag: 'manylinux_2_17_x86_64.manylinux2014_x86_64',
+    });
   });
 
   test('a wheel name with the wrong number of parts, or a build tag not starting with a digit, is a problem sentence', () => {
@@ -14,14 +33,26 @@ describe('distribution file names', () => {
   });
 
   test('problem sentences carry no literal {name} template (issue 12)', () => {
-    for (const bad of ['acme-utils-1.0-1-py3-none-any.whl', 'acme.tar.gz', 'acme-1.0-b1-py3-none-any.whl', 'acme-1.0.egg']) {
+    for (const bad of [
+      'acme-utils-1.0-1-py3-none-any.whl',
+      'acme.tar.gz',
+      'acme-1.0-b1-py3-none-any.whl',
+      'acme-1.0.egg',
+    ]) {
       expect(parseDistName(bad)).not.toMatch(/\{\w+\}/);
     }
-    expect(parseDistName('acme.tar.gz')).toBe('an sdist is named <name>-<version>.tar.gz (e.g. acme_utils-1.0.tar.gz); this name has no "-"');
+    expect(parseDistName('acme.tar.gz')).toBe(
+      'an sdist is named <name>-<version>.tar.gz (e.g. acme_utils-1.0.tar.gz); this name has no "-"',
+    );
   });
 
   test('sdists are .tar.gz or .zip; anything else is not a distribution', () => {
-    expect(parseDistName('acme_utils-1.0.tar.gz')).toEqual({ kind: 'sdist', fileName: 'acme_utils-1.0.tar.gz', stem: 'acme_utils-1.0', format: 'tar.gz' });
+    expect(parseDistName('acme_utils-1.0.tar.gz')).toEqual({
+      kind: 'sdist',
+      fileName: 'acme_utils-1.0.tar.gz',
+      stem: 'acme_utils-1.0',
+      format: 'tar.gz',
+    });
     expect(parseDistName('acme-1.0.zip')).toMatchObject({ kind: 'sdist', format: 'zip' });
     expect(parseDistName('acme.tar.gz')).toMatch(/no "-"/);
     expect(parseDistName('acme-1.0.tar.bz2')).toMatch(/not a wheel/);

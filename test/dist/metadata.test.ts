@@ -20,25 +20,38 @@ describe('core metadata', () => {
     const { metadata, problems } = parseCoreMetadata(text);
 
     expect(problems).toEqual([]);
-    expect(metadata).toMatchObject({ metadataVersion: '2.4', name: 'acme-utils', version: '1.2.0', description: '# acme-utils\n\nBody text.' });
+    expect(metadata).toMatchObject({
+      metadataVersion: '2.4',
+      name: 'acme-utils',
+      version: '1.2.0',
+      description: '# acme-utils\n\nBody text.',
+    });
     expect(metadata?.headers.get('requires-dist')).toEqual(['attrs>=22', 'click; extra == "cli"']);
   });
 
   test('unfolds a Description header the way setuptools (8 spaces) and distutils (7 spaces and |) fold it', () => {
-    const setuptools = 'Metadata-Version: 1.2\r\nName: a\r\nVersion: 1\r\nDescription: first\r\n        second\r\n        \r\n        third\r\n';
-    const distutils = 'Metadata-Version: 1.1\nName: a\nVersion: 1\nDescription: first\n       |second\n       |  indented\n';
+    const setuptools =
+      'Metadata-Version: 1.2\r\nName: a\r\nVersion: 1\r\nDescription: first\r\n        second\r\n        \r\n        third\r\n';
+    const distutils =
+      'Metadata-Version: 1.1\nName: a\nVersion: 1\nDescription: first\n       |second\n       |  indented\n';
 
     expect(parseCoreMetadata(setuptools).metadata?.description).toBe('first\nsecond\n\nthird');
     expect(parseCoreMetadata(distutils).metadata?.description).toBe('first\nsecond\n  indented');
   });
 
   test('names every missing required field', () => {
-    expect(parseCoreMetadata('Summary: nothing else\n').problems).toEqual(['no Metadata-Version field', 'no Name field', 'no Version field']);
+    expect(parseCoreMetadata('Summary: nothing else\n').problems).toEqual([
+      'no Metadata-Version field',
+      'no Name field',
+      'no Version field',
+    ]);
     expect(parseCoreMetadata('Metadata-Version: 2.1\nName: a\n').problems).toEqual(['no Version field']);
   });
 
   test('the upload form carries the fields uv sends, in its order, with requires_python always present', () => {
-    const { metadata } = parseCoreMetadata('Metadata-Version: 2.1\nName: Acme_Utils\nVersion: 1.0\nClassifier: A\nClassifier: B\nKeywords: x,y\n');
+    const { metadata } = parseCoreMetadata(
+      'Metadata-Version: 2.1\nName: Acme_Utils\nVersion: 1.0\nClassifier: A\nClassifier: B\nKeywords: x,y\n',
+    );
 
     const fields = uploadFields({ metadata: metadata!, filetype: 'bdist_wheel', pyversion: 'py3' });
 

@@ -27,7 +27,12 @@ function parts(body: Buffer, contentType: string): Array<{ name: string; filenam
     const chunks: Buffer[] = [];
     return {
       data: (chunk) => chunks.push(chunk),
-      end: () => out.push({ name: part.name, ...(part.filename ? { filename: part.filename } : {}), value: Buffer.concat(chunks) }),
+      end: () =>
+        out.push({
+          name: part.name,
+          ...(part.filename ? { filename: part.filename } : {}),
+          value: Buffer.concat(chunks),
+        }),
     };
   });
   parser.write(body);
@@ -36,7 +41,13 @@ function parts(body: Buffer, contentType: string): Array<{ name: string; filenam
 }
 
 async function wheel(padding = 200_000) {
-  const file = await buildDist(tmp.dir, { kind: 'wheel', name: 'acme-form', version: `1.0.${padding}`, padding, compression: 'stored' });
+  const file = await buildDist(tmp.dir, {
+    kind: 'wheel',
+    name: 'acme-form',
+    version: `1.0.${padding}`,
+    padding,
+    compression: 'stored',
+  });
   const result = await readDistribution(file, 'dist/x.whl');
   if (!result.ok) throw new Error(result.problems.join('; '));
   return result.dist;
@@ -58,7 +69,9 @@ describe('the upload form', () => {
     expect(content.value.equals(readFileSync(dist.path))).toBe(true);
     const sha256 = createHash('sha256').update(readFileSync(dist.path)).digest('hex');
     expect(fields.find((part) => part.name === 'sha256_digest')?.value.toString()).toBe(sha256);
-    expect(fields.find((part) => part.name === 'blake2_256_digest')?.value.toString()).toBe(await pythonBlake2b256(dist.path));
+    expect(fields.find((part) => part.name === 'blake2_256_digest')?.value.toString()).toBe(
+      await pythonBlake2b256(dist.path),
+    );
     expect(form.digests()).toEqual({ sha256, blake2_256: await pythonBlake2b256(dist.path) });
   });
 

@@ -56,9 +56,11 @@ function layerViolations(graph: Map<string, string[]>): string[] {
   for (const [from, targets] of graph) {
     for (const to of targets) {
       const [a, b] = [folder(from), folder(to)];
-      if (a === 'commands' && b === 'commands' && !isOwnActionWrapper(from, to)) found.push(`${from} -> ${to} (a command imports another command)`);
+      if (a === 'commands' && b === 'commands' && !isOwnActionWrapper(from, to))
+        found.push(`${from} -> ${to} (a command imports another command)`);
       else if (a === 'doctor' && b === 'commands') found.push(`${from} -> ${to} (doctor imports a command)`);
-      else if (DOMAINS.includes(a) && (b === 'cli' || b === 'commands')) found.push(`${from} -> ${to} (a domain module imports the CLI layer)`);
+      else if (DOMAINS.includes(a) && (b === 'cli' || b === 'commands'))
+        found.push(`${from} -> ${to} (a domain module imports the CLI layer)`);
     }
   }
   return found;
@@ -124,7 +126,23 @@ describe('the layer checks', () => {
   });
 
   it('find a circle of any length, and none in a graph that only shares a target', () => {
-    expect(importCycles(new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']]]))).toEqual([['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
-    expect(importCycles(new Map([['a.ts', ['b.ts', 'c.ts']], ['b.ts', ['c.ts']], ['c.ts', []]]))).toEqual([]);
+    expect(
+      importCycles(
+        new Map([
+          ['a.ts', ['b.ts']],
+          ['b.ts', ['c.ts']],
+          ['c.ts', ['a.ts']],
+        ]),
+      ),
+    ).toEqual([['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
+    expect(
+      importCycles(
+        new Map([
+          ['a.ts', ['b.ts', 'c.ts']],
+          ['b.ts', ['c.ts']],
+          ['c.ts', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 });

@@ -27,10 +27,13 @@ describe('the Node lines', () => {
     expect(ci).toMatch(/^export GLX_TEST_NODES$/m);
   });
 
-  it.runIf(required(schemaAvailable, 'the schema check of .gitlab-ci.yml', '../shared/reference/gitlab-ci.schema.json is absent'))(
-    'the pipeline is valid for GitLab',
-    () => {
-      expect(schemaErrors(pipeline)).toBe('');
-    },
-  );
+  it.runIf(
+    required(
+      schemaAvailable,
+      'the schema check of .gitlab-ci.yml',
+      '../shared/reference/gitlab-ci.schema.json is absent',
+    ),
+  )('the pipeline is valid for GitLab', () => {
+    expect(schemaErrors(pipeline)).toBe('');
+  });
 });

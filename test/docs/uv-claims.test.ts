@@ -11,8 +11,11 @@ describe('claims about uv', () => {
 
     for (const text of [help, readme]) {
       // Help text wraps at 80 columns: compare with the line breaks folded into spaces.
-      expect(text.replace(/\s+/g, ' ')).toMatch(/uv run --env-file does not feed uv its own credentials|`uv run --env-file` sets the variables for the command it runs, not for uv's own index lookups/);
-      for (const line of text.split('\n').filter((l) => l.includes('--shell dotenv >'))) expect(line).toMatch(/docker compose|direnv/);
+      expect(text.replace(/\s+/g, ' ')).toMatch(
+        /uv run --env-file does not feed uv its own credentials|`uv run --env-file` sets the variables for the command it runs, not for uv's own index lookups/,
+      );
+      for (const line of text.split('\n').filter((l) => l.includes('--shell dotenv >')))
+        expect(line).toMatch(/docker compose|direnv/);
     }
   });
 

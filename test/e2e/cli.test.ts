@@ -33,9 +33,12 @@ afterAll(async () => {
 
 /** Asynchronous on purpose: the stand-in runs in this process and must keep answering. */
 function bin(args: string[], env: Record<string, string> = {}, input = '') {
-  return execReal(process.execPath, [BIN, ...args], { cwd: dir, input, env: { PATH: process.env.PATH ?? '', HOME: dir, NETRC: path.join(dir, 'netrc'), ...env } });
+  return execReal(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    input,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, NETRC: path.join(dir, 'netrc'), ...env },
+  });
 }
-
 
 describe('the built glx', () => {
   it('reports the version of package.json', async () => {
@@ -45,17 +48,24 @@ describe('the built glx', () => {
   });
 
   it('initialises a project and writes exactly one index', async () => {
-    const result = await bin(['init', '--project', 'acme/tools', '--package', 'acme-utils', '--publish'], { GITLAB_HOST: fake.url, GITLAB_TOKEN: world.tokens.alicePat });
+    const result = await bin(['init', '--project', 'acme/tools', '--package', 'acme-utils', '--publish'], {
+      GITLAB_HOST: fake.url,
+      GITLAB_TOKEN: world.tokens.alicePat,
+    });
 
     expect(result.code).toBe(0);
-    expect(readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')).toContain(`url = "${fake.url}/api/v4/projects/7/packages/pypi/simple"`);
+    expect(readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')).toContain(
+      `url = "${fake.url}/api/v4/projects/7/packages/pypi/simple"`,
+    );
   });
 
   it('prints usage errors as error and hint lines with exit 2, no stack trace', async () => {
     const result = await bin(['init', '--bogus']);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("error: unknown option '--bogus'\nhint: run the command with --help for usage and examples\n");
+    expect(result.stderr).toBe(
+      "error: unknown option '--bogus'\nhint: run the command with --help for usage and examples\n",
+    );
   });
 
   it('prints a stack trace only with GLX_DEBUG=1', async () => {
@@ -68,16 +78,21 @@ describe('the built glx', () => {
 
   it('exits 130 when interrupted', async () => {
     fake.faults.push({ route: 'GET /groups/:id', kind: 'delay', ms: 5_000 });
-    const child = spawn(process.execPath, [BIN, 'init', '--group', 'acme'], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, GITLAB_HOST: fake.url } });
+    const child = spawn(process.execPath, [BIN, 'init', '--group', 'acme'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, GITLAB_HOST: fake.url },
+    });
     // Interrupt only once glx is waiting on GitLab, so its handlers are surely installed.
-    for (let i = 0; i < 200 && fake.requestsTo('GET /groups/:id').length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 200 && fake.requestsTo('GET /groups/:id').length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
 
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
 
     expect(code).toBe(130);
     // The stand-in notes the aborted request when it sees the socket close, which may come after the exit.
-    for (let i = 0; i < 100 && fake.unexpected.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 100 && fake.unexpected.length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     fake.takeUnexpected();
   });
 });
@@ -86,20 +101,29 @@ describe('glx env through the start-up fast path', () => {
   it('refuses a token with a line break, as glx auth does: eval gets nothing, the next line runs nothing (issue 12)', async () => {
     const token = `${HOSTILE}\nexport PWNED=1`;
 
-    const result = await execReal('bash', ['-c', `eval "$("${process.execPath}" "${BIN}" env --shell bash)"; printf %s "\${PWNED-unset}"`], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: dir, GITLAB_TOKEN: token, NETRC: path.join(dir, 'netrc') },
-    });
+    const result = await execReal(
+      'bash',
+      ['-c', `eval "$("${process.execPath}" "${BIN}" env --shell bash)"; printf %s "\${PWNED-unset}"`],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', HOME: dir, GITLAB_TOKEN: token, NETRC: path.join(dir, 'netrc') },
+      },
+    );
 
     expect(result.stdout).toBe('unset');
-    expect(result.stderr).toContain(`error: the token from GITLAB_TOKEN contains a control character at position ${HOSTILE.length + 1}`);
+    expect(result.stderr).toContain(
+      `error: the token from GITLAB_TOKEN contains a control character at position ${HOSTILE.length + 1}`,
+    );
   });
 
   it('prints the same as the full CLI', async () => {
     const env = { GITLAB_TOKEN: world.tokens.alicePat, SHELL: '/bin/zsh' };
 
     const fast = await bin(['env', '--publish'], env);
-    const full = await glx(['--cwd', dir, 'env', '--publish'], { env: { ...env, NETRC: path.join(dir, 'netrc') }, homeDir: dir });
+    const full = await glx(['--cwd', dir, 'env', '--publish'], {
+      env: { ...env, NETRC: path.join(dir, 'netrc') },
+      homeDir: dir,
+    });
 
     expect(fast.code).toBe(0);
     expect(fast.stdout).toBe(full.stdout);
@@ -119,7 +143,11 @@ describe('glx env through the start-up fast path', () => {
     ['bash', ['bash', '-c'], 'eval "$(glx env --shell bash)"; printf %s "$UV_INDEX_GITLAB_PASSWORD" > out'],
     ['zsh', ['zsh', '-f', '-c'], 'eval "$(glx env --shell zsh)"; printf %s "$UV_INDEX_GITLAB_PASSWORD" > out'],
     ['dash', ['dash', '-c'], 'eval "$(glx env --shell sh)"; printf %s "$UV_INDEX_GITLAB_PASSWORD" > out'],
-    ['fish', ['fish', '--no-config', '-c'], 'glx env --shell fish | source; printf %s "$UV_INDEX_GITLAB_PASSWORD" > out'],
+    [
+      'fish',
+      ['fish', '--no-config', '-c'],
+      'glx env --shell fish | source; printf %s "$UV_INDEX_GITLAB_PASSWORD" > out',
+    ],
   ])('hands a hostile token to %s unchanged, running nothing', async (shell, argv, script) => {
     if (!hasPeer(shell)) return;
     const shim = path.join(dir, 'glx');

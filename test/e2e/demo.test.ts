@@ -7,7 +7,9 @@ describe('npm run demo', () => {
 
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stdout).toContain('Demo complete');
-    expect(result.stdout).toMatch(/\$ glx init --group acme --name acme\n {2}Added index "acme" → group acme \(id 42\)/);
+    expect(result.stdout).toMatch(
+      /\$ glx init --group acme --name acme\n {2}Added index "acme" → group acme \(id 42\)/,
+    );
     expect(result.stdout).toMatch(/✓ project 7: Developer, registry answered 200/);
     const tmp = /\/tmp\/glx-demo-[^/\s]+/.exec(result.stdout)?.[0];
     expect(tmp).toBeDefined();

@@ -38,7 +38,10 @@ describe.each(present)('glx on %s', (node) => {
     const project = path.join(dir, `project-${path.basename(path.dirname(path.dirname(node)))}`);
     const env = { PATH: process.env.PATH ?? '', HOME: project, GITLAB_TOKEN: 'glpat-nodelinesnodelines' };
     mkdirSync(project);
-    writeFileSync(path.join(project, 'pyproject.toml'), '[[tool.uv.index]]\nname = "gitlab"\nurl = "https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple"\n');
+    writeFileSync(
+      path.join(project, 'pyproject.toml'),
+      '[[tool.uv.index]]\nname = "gitlab"\nurl = "https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple"\n',
+    );
 
     const version = await execReal(node, [installed.bin, '--version'], { env });
     const exports = await execReal(node, [installed.bin, 'env'], { cwd: project, env });

@@ -20,7 +20,19 @@ describe('the npm package', () => {
   });
 
   it('ships the built CLI, the licences, and no sources or tests', () => {
-    expect(installed.files).toEqual(expect.arrayContaining(['bin/glx.js', 'bin/package.json', 'dist/glx.js', 'dist/glx-env.cjs', 'dist/help.json', 'dist/THIRD-PARTY-NOTICES', 'LICENSE', 'README.md', 'package.json']));
+    expect(installed.files).toEqual(
+      expect.arrayContaining([
+        'bin/glx.js',
+        'bin/package.json',
+        'dist/glx.js',
+        'dist/glx-env.cjs',
+        'dist/help.json',
+        'dist/THIRD-PARTY-NOTICES',
+        'LICENSE',
+        'README.md',
+        'package.json',
+      ]),
+    );
     expect(installed.files.filter((file) => /^(src|test|scripts|bench|\.ci)\//.test(file))).toEqual([]);
     const license = readFileSync('LICENSE', 'utf8');
     expect(license).toMatch(/^MIT License\n/);
@@ -35,12 +47,18 @@ describe('the npm package', () => {
     }
     expect(notices).toContain('Permission is hereby granted');
     // Code a package took from elsewhere, with its own licence beside it.
-    expect(notices).toContain(`lib/web/fetch/LICENSE:\n\n${readFileSync('node_modules/undici/lib/web/fetch/LICENSE', 'utf8').trim()}`);
+    expect(notices).toContain(
+      `lib/web/fetch/LICENSE:\n\n${readFileSync('node_modules/undici/lib/web/fetch/LICENSE', 'utf8').trim()}`,
+    );
   });
 
   it('runs from the installed bin: --version, help, and the whole demo flow', async () => {
-    const version = await execReal(process.execPath, [installed.bin, '--version'], { env: { PATH: process.env.PATH ?? '' } });
-    const help = await execReal(process.execPath, [installed.bin, 'init', '--help'], { env: { PATH: process.env.PATH ?? '' } });
+    const version = await execReal(process.execPath, [installed.bin, '--version'], {
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    const help = await execReal(process.execPath, [installed.bin, 'init', '--help'], {
+      env: { PATH: process.env.PATH ?? '' },
+    });
     const flow = await demo(process.execPath, installed.bin);
 
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);

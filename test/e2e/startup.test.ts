@@ -15,12 +15,29 @@ const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
 function run(bin: string, args: string[]) {
-  return execReal(process.execPath, [bin, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, COLUMNS: '200' } });
+  return execReal(process.execPath, [bin, ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, COLUMNS: '200' },
+  });
 }
 
 describe('prebuilt --version and --help', () => {
   it('cover every command, and each is exactly what the CLI prints', async () => {
-    expect(Object.keys(texts.help)).toEqual(expect.arrayContaining(['', 'init', 'auth', 'auth login', 'auth status', 'auth logout', 'env', 'publish', 'doctor', 'completion', 'ci-setup']));
+    expect(Object.keys(texts.help)).toEqual(
+      expect.arrayContaining([
+        '',
+        'init',
+        'auth',
+        'auth login',
+        'auth status',
+        'auth logout',
+        'env',
+        'publish',
+        'doctor',
+        'completion',
+        'ci-setup',
+      ]),
+    );
     for (const [key, text] of Object.entries(texts.help)) {
       const args = [...(key ? key.split(' ') : []), '--help'];
       const fromBin = await run(BIN, args);
@@ -71,7 +88,9 @@ describe('the split bundle', () => {
   it('keeps each heavy dependency in a chunk that the entry does not import', () => {
     const entry = readFileSync('dist/glx.js', 'utf8');
     const chunks = readdirSync('dist/chunks');
-    const heavy = chunks.filter((name) => /node_modules\/(undici|zod|yaml)\//.test(readFileSync(path.join('dist/chunks', name), 'utf8')));
+    const heavy = chunks.filter((name) =>
+      /node_modules\/(undici|zod|yaml)\//.test(readFileSync(path.join('dist/chunks', name), 'utf8')),
+    );
 
     expect(existsSync('dist/glx.js')).toBe(true);
     expect(heavy.length).toBeGreaterThanOrEqual(3);
@@ -84,11 +103,25 @@ describe('lazy chunks of CommonJS packages', () => {
     const project = path.join(dir, 'glab-project');
     const glab = path.join(project, 'glab');
     mkdirSync(glab, { recursive: true });
-    writeFileSync(path.join(glab, 'config.yml'), 'hosts:\n  127.0.0.1:\n    token: glpat-fromglabfromglab\n    api_protocol: http\n');
-    writeFileSync(path.join(project, 'pyproject.toml'), '[[tool.uv.index]]\nname = "gitlab"\nurl = "http://127.0.0.1:9/api/v4/groups/42/-/packages/pypi/simple"\n');
-    const env = { PATH: process.env.PATH ?? '', HOME: project, GLAB_CONFIG_DIR: glab, GITLAB_HOST: 'http://127.0.0.1:9' };
+    writeFileSync(
+      path.join(glab, 'config.yml'),
+      'hosts:\n  127.0.0.1:\n    token: glpat-fromglabfromglab\n    api_protocol: http\n',
+    );
+    writeFileSync(
+      path.join(project, 'pyproject.toml'),
+      '[[tool.uv.index]]\nname = "gitlab"\nurl = "http://127.0.0.1:9/api/v4/groups/42/-/packages/pypi/simple"\n',
+    );
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: project,
+      GLAB_CONFIG_DIR: glab,
+      GITLAB_HOST: 'http://127.0.0.1:9',
+    };
 
-    const auth = await execReal(process.execPath, [BIN, 'auth', '--netrc', '--no-verify', '--dry-run'], { cwd: project, env });
+    const auth = await execReal(process.execPath, [BIN, 'auth', '--netrc', '--no-verify', '--dry-run'], {
+      cwd: project,
+      env,
+    });
     const exports = await execReal(process.execPath, [BIN, 'env'], { cwd: project, env });
 
     expect(auth.code, auth.stderr).toBe(0);

@@ -16,9 +16,12 @@ describe('parseRemoteUrl', () => {
     expect(info).toMatchObject({ baseUrl, projectPath });
   });
 
-  it.each(['', 'not a url', '/srv/git/tools.git', 'file:///srv/git/acme/tools.git', 'https://gitlab.com/tools'])('rejects %j', (url) => {
-    expect(parseRemoteUrl(url)).toBeUndefined();
-  });
+  it.each(['', 'not a url', '/srv/git/tools.git', 'file:///srv/git/acme/tools.git', 'https://gitlab.com/tools'])(
+    'rejects %j',
+    (url) => {
+      expect(parseRemoteUrl(url)).toBeUndefined();
+    },
+  );
 
   it('never keeps credentials from the remote in the base URL', () => {
     const info = parseRemoteUrl('https://user:glpat-abcdefghijklmnop@gitlab.com/acme/tools.git');

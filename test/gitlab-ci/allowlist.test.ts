@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { allowlistCall, curlCommand, interpretAnswer, uiPath } from '../../src/gitlab-ci/allowlist.js';
 
 function answer(status: number, body: unknown) {
-  return { status, headers: {}, body: JSON.stringify(body), url: 'https://gitlab.example.com/api/v4/projects/7/job_token_scope/allowlist' };
+  return {
+    status,
+    headers: {},
+    body: JSON.stringify(body),
+    url: 'https://gitlab.example.com/api/v4/projects/7/job_token_scope/allowlist',
+  };
 }
 
 describe('allowlist wording', () => {
@@ -12,7 +17,9 @@ describe('allowlist wording', () => {
     expect(curlCommand(call)).toBe(
       `curl --request POST --header "PRIVATE-TOKEN: <your token>" --header "Content-Type: application/json" --data '{"target_project_id":9}' "https://gitlab.example.com/api/v4/projects/7/job_token_scope/allowlist"`,
     );
-    expect(uiPath('acme/tools', 'beta/app')).toBe('acme/tools: Settings > CI/CD > Job token permissions > Add > Add group or project > beta/app');
+    expect(uiPath('acme/tools', 'beta/app')).toBe(
+      'acme/tools: Settings > CI/CD > Job token permissions > Add > Add group or project > beta/app',
+    );
   });
 
   it.each([

@@ -16,7 +16,13 @@ const corpus = sharedPath('corpus/gitlab-ci', 'the .gitlab-ci.yml corpus');
 const available = corpus !== undefined;
 const corpusDir = `${corpus}/`;
 
-const OPTIONS: CiPlanOptions = { file: '.gitlab-ci.yml', indexNames: ['gitlab', 'acme-internal'], projectDir: '', locked: true, publish: true };
+const OPTIONS: CiPlanOptions = {
+  file: '.gitlab-ci.yml',
+  indexNames: ['gitlab', 'acme-internal'],
+  projectDir: '',
+  locked: true,
+  publish: true,
+};
 
 interface Outcome {
   bucket: 'merged' | 'refused';
@@ -36,7 +42,11 @@ function errorSet(text: string): Set<string> {
 }
 
 describe.skipIf(!available)('corpus of real .gitlab-ci.yml files', () => {
-  const files = available ? readdirSync(corpusDir).filter((name) => /\.ya?ml$/.test(name)).sort() : [];
+  const files = available
+    ? readdirSync(corpusDir)
+        .filter((name) => /\.ya?ml$/.test(name))
+        .sort()
+    : [];
   const outcomes = new Map<string, Outcome>();
 
   afterAll(() => {
@@ -46,7 +56,9 @@ describe.skipIf(!available)('corpus of real .gitlab-ci.yml files', () => {
     const schema = schemaAvailable
       ? `, schema-valid before ${count((o) => o.validBefore)} after ${count((o) => o.validAfter)}, invalid before glx touched them ${count((o) => o.validBefore === false)}`
       : ', schema not available';
-    console.log(`gitlab-ci corpus: files ${all.length}, merged ${merged.length}, refused ${all.length - merged.length}${schema}`);
+    console.log(
+      `gitlab-ci corpus: files ${all.length}, merged ${merged.length}, refused ${all.length - merged.length}${schema}`,
+    );
   });
 
   test.each(files)('%s: keeps every comment line and job, adds glx part, and a second run is a no-op', (name) => {
@@ -58,7 +70,9 @@ describe.skipIf(!available)('corpus of real .gitlab-ci.yml files', () => {
       // Refusals are the user's input, never a crash: a GlxError with the position.
       expect(error).toBeInstanceOf(GlxError);
       expect((error as GlxError).code).toBe('GITLAB_CI_INVALID');
-      expect((error as GlxError).message).toMatch(new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
+      expect((error as GlxError).message).toMatch(
+        new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `),
+      );
       outcomes.set(name, { bucket: 'refused' });
       return;
     }
@@ -86,7 +100,9 @@ describe.skipIf(!available)('corpus of real .gitlab-ci.yml files', () => {
 
   test('every file is counted in one bucket, and every valid file stays valid', () => {
     expect(files.filter((name) => !outcomes.has(name))).toEqual([]);
-    const broken = [...outcomes].filter(([, o]) => o.validBefore === true && o.validAfter === false).map(([name]) => name);
+    const broken = [...outcomes]
+      .filter(([, o]) => o.validBefore === true && o.validAfter === false)
+      .map(([name]) => name);
     expect(broken).toEqual([]);
   });
 });

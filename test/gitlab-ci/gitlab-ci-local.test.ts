@@ -25,7 +25,11 @@ function canRun(): boolean {
   }
 }
 
-const available = required(canRun(), 'gitlab-ci-local reading the generated pipeline', 'node_modules/.bin/gitlab-ci-local or git does not run');
+const available = required(
+  canRun(),
+  'gitlab-ci-local reading the generated pipeline',
+  'node_modules/.bin/gitlab-ci-local or git does not run',
+);
 const run = promisify(execFile);
 
 interface ListedJob {
@@ -53,11 +57,20 @@ describe.skipIf(!available)('gitlab-ci-local reads the generated pipeline', () =
       path.join(dir, 'pyproject.toml'),
       '[project]\nname = "tools"\nversion = "1.0.0"\nrequires-python = ">=3.12"\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple"\n',
     );
-    writeFileSync(path.join(dir, '.gitlab-ci.yml'), '# our own job, on the uv image\npytest:\n  extends: .glx-uv\n  script:\n    - uv run pytest\n');
-    const setup = await glx(['--cwd', dir, 'ci-setup', '--publish', '--local'], { env: { GITLAB_TOKEN: token }, homeDir: dir, cwd: dir });
+    writeFileSync(
+      path.join(dir, '.gitlab-ci.yml'),
+      '# our own job, on the uv image\npytest:\n  extends: .glx-uv\n  script:\n    - uv run pytest\n',
+    );
+    const setup = await glx(['--cwd', dir, 'ci-setup', '--publish', '--local'], {
+      env: { GITLAB_TOKEN: token },
+      homeDir: dir,
+      cwd: dir,
+    });
     expect(setup.code).toBe(0);
     execFileSync('git', ['add', '.gitlab-ci.yml', 'pyproject.toml', '.gitignore'], { cwd: dir });
-    execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-q', '-m', 'ci'], { cwd: dir });
+    execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-q', '-m', 'ci'], {
+      cwd: dir,
+    });
   });
 
   afterAll(() => cleanup?.());
@@ -78,7 +91,9 @@ describe.skipIf(!available)('gitlab-ci-local reads the generated pipeline', () =
 
     expect(preview).toContain('name: ghcr.io/astral-sh/uv:$UV_VERSION-python$PYTHON_VERSION-$BASE_LAYER');
     expect(preview).toMatch(/pytest:[\s\S]*UV_INDEX_GITLAB_PASSWORD: \$CI_JOB_TOKEN[\s\S]*uv run pytest/);
-    expect(preview).toMatch(/glx-publish:[\s\S]*UV_PUBLISH_URL: \$\{CI_API_V4_URL\}\/projects\/\$\{CI_PROJECT_ID\}\/packages\/pypi/);
+    expect(preview).toMatch(
+      /glx-publish:[\s\S]*UV_PUBLISH_URL: \$\{CI_API_V4_URL\}\/projects\/\$\{CI_PROJECT_ID\}\/packages\/pypi/,
+    );
     expect(preview).not.toContain(token);
   });
 });

@@ -25,7 +25,12 @@ const cases = readdirSync(root, { withFileTypes: true })
   .sort();
 const update = process.env.GLX_UPDATE_GOLDEN === '1';
 
-function load(name: string): { input: string | undefined; config: GoldenCase; expectedFile: URL; options: CiPlanOptions } {
+function load(name: string): {
+  input: string | undefined;
+  config: GoldenCase;
+  expectedFile: URL;
+  options: CiPlanOptions;
+} {
   const dir = new URL(`${name}/`, root);
   const inputFile = new URL('input.yml', dir);
   const config = JSON.parse(readFileSync(new URL('case.json', dir), 'utf8')) as GoldenCase;

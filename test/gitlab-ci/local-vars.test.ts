@@ -18,7 +18,10 @@ describe('upsertLocalToken', () => {
 
     const result = upsertLocalToken(before, TOKEN, 'v.yml');
 
-    expect(result).toEqual({ action: 'updated', text: `FOO: bar\r\nCI_JOB_TOKEN: ${TOKEN}   # rotate monthly\r\nBAZ: 1\r\n` });
+    expect(result).toEqual({
+      action: 'updated',
+      text: `FOO: bar\r\nCI_JOB_TOKEN: ${TOKEN}   # rotate monthly\r\nBAZ: 1\r\n`,
+    });
   });
 
   it('appends the variable when missing, after a last line without newline', () => {
@@ -48,7 +51,11 @@ describe('upsertLocalToken', () => {
 
 describe('gitignoreWithEntry', () => {
   it('appends an anchored entry with a comment, keeping what is there', () => {
-    expect(gitignoreWithEntry(undefined)).toBe('# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\n/.gitlab-ci-local-variables.yml\n');
-    expect(gitignoreWithEntry('dist/\r\n.venv')).toBe('dist/\r\n.venv\r\n# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\r\n/.gitlab-ci-local-variables.yml\r\n');
+    expect(gitignoreWithEntry(undefined)).toBe(
+      '# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\n/.gitlab-ci-local-variables.yml\n',
+    );
+    expect(gitignoreWithEntry('dist/\r\n.venv')).toBe(
+      'dist/\r\n.venv\r\n# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\r\n/.gitlab-ci-local-variables.yml\r\n',
+    );
   });
 });

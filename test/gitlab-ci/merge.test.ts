@@ -13,7 +13,7 @@ function plan(text: string | undefined, options: Partial<CiPlanOptions> = {}) {
 
 describe('merging into .gitlab-ci.yml', () => {
   it("keeps the user's own formatting: odd spacing, flow style, quotes, long lines", () => {
-    const input = "test:   {script: ['echo  \"a\"'],   stage: test}\nlong:\n  script: \"" + 'x'.repeat(200) + '"\n';
+    const input = 'test:   {script: [\'echo  "a"\'],   stage: test}\nlong:\n  script: "' + 'x'.repeat(200) + '"\n';
 
     const after = plan(input).after;
 
@@ -50,7 +50,9 @@ describe('merging into .gitlab-ci.yml', () => {
   });
 
   it('replaces a .glx-uv whose value is a scalar or empty', () => {
-    expect(plan('.glx-uv: broken\nx:\n  script: y\n').after).toMatch(/^# glx: [\s\S]*\n\.glx-uv:\n {2}image: [\s\S]*\nx:\n {2}script: y\n$/);
+    expect(plan('.glx-uv: broken\nx:\n  script: y\n').after).toMatch(
+      /^# glx: [\s\S]*\n\.glx-uv:\n {2}image: [\s\S]*\nx:\n {2}script: y\n$/,
+    );
     expect(plan('.glx-uv:\nx:\n  script: y\n').template).toBe('updated');
   });
 
@@ -74,8 +76,12 @@ describe('merging into .gitlab-ci.yml', () => {
 
   it('refuses a document end marker, an indented or a flow top level, each with its position', () => {
     expect(errorOf(() => plan('job:\n  script: x\n...\n')).message).toContain('"..."');
-    expect(errorOf(() => plan('  job:\n    script: x\n')).message).toMatch(/^\.gitlab-ci\.yml:1:3: top-level keys are indented/);
-    expect(errorOf(() => plan('{job: {script: x}}\n')).message).toMatch(/^\.gitlab-ci\.yml:1:1: the top level is a flow mapping/);
+    expect(errorOf(() => plan('  job:\n    script: x\n')).message).toMatch(
+      /^\.gitlab-ci\.yml:1:3: top-level keys are indented/,
+    );
+    expect(errorOf(() => plan('{job: {script: x}}\n')).message).toMatch(
+      /^\.gitlab-ci\.yml:1:1: the top level is a flow mapping/,
+    );
   });
 
   it('names the line and column of a YAML error and keeps the message on one line', () => {

@@ -13,7 +13,6 @@ import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../suppor
 import { hasPeer } from '../support/peers.js';
 import { tempDir } from '../support/test-deps.js';
 
-
 const WHEEL = 'acme_utils-2.0.0-py3-none-any.whl';
 const SDIST = 'acme_utils-2.0.0.tar.gz';
 
@@ -110,7 +109,11 @@ describe.skipIf(!hasPeer('python3'))('the release-link step of glx-publish', () 
 
     expect(result.status).toBe(0);
     expect(fake.project(7).releases.find((r) => r.tagName === 'v1.0.0')?.links).toHaveLength(2);
-    expect(fake.requestsTo('POST /projects/:id/releases/:tag_name/assets/links').every((r) => r.headers['private-token'] === world.tokens.alicePat)).toBe(true);
+    expect(
+      fake
+        .requestsTo('POST /projects/:id/releases/:tag_name/assets/links')
+        .every((r) => r.headers['private-token'] === world.tokens.alicePat),
+    ).toBe(true);
   });
 
   it('fails the job with the answer when the token may not write releases, without printing the token', async () => {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { GlxError } from '../../src/errors.js';
-import { createSecrets } from '../../src/util/redact.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
 import type { GitLabClient, RetryInfo } from '../../src/gitlab/client-types.js';
+import { createSecrets } from '../../src/util/redact.js';
 import { rejectionOf } from '../support/errors.js';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
 
@@ -13,7 +13,10 @@ let client: GitLabClient;
 beforeEach(async () => {
   fake = await createFakeGitLab();
   world = fake.seed.standard();
-  client = createGitLabClient({ baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal', backoffMs: 1 }, { env: {}, secrets: createSecrets() });
+  client = createGitLabClient(
+    { baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal', backoffMs: 1 },
+    { env: {}, secrets: createSecrets() },
+  );
 });
 afterEach(async () => {
   await fake.close();
@@ -26,7 +29,8 @@ const boundary = 'test-boundary-0123456789';
 
 /** A minimal valid upload form, cut into 64 KiB chunks as a file stream would be. */
 function* form(fileName: string): Generator<Buffer> {
-  const field = (name: string, value: string) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  const field = (name: string, value: string) =>
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
   yield field('name', 'acme-stream');
   yield field('version', '1.0');
   yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="content"; filename="${fileName}"\r\n\r\n`);
@@ -36,7 +40,13 @@ function* form(fileName: string): Generator<Buffer> {
 
 const length = [...form('acme_stream-1.0.tar.gz')].reduce((sum, chunk) => sum + chunk.length, 0);
 
-function upload(extra: { retryServerErrors?: boolean; onRetry?: (retry: RetryInfo) => void; body?: () => AsyncIterable<Uint8Array> } = {}) {
+function upload(
+  extra: {
+    retryServerErrors?: boolean;
+    onRetry?: (retry: RetryInfo) => void;
+    body?: () => AsyncIterable<Uint8Array>;
+  } = {},
+) {
   let opened = 0;
   const request = client.request({
     method: 'POST',
@@ -45,10 +55,10 @@ function upload(extra: { retryServerErrors?: boolean; onRetry?: (retry: RetryInf
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(length) },
     body:
       extra.body ??
-      (async function* () {
+      async function* () {
         opened++;
         yield* form('acme_stream-1.0.tar.gz');
-      }),
+      },
     ...(extra.retryServerErrors ? { retryServerErrors: true } : {}),
     ...(extra.onRetry ? { onRetry: extra.onRetry } : {}),
   });
@@ -84,7 +94,7 @@ describe('streamed request bodies', () => {
     expect(fake.uploads[0]?.sha256).toBe(sha256);
   });
 
-  test("a 429 waits as long as Retry-After says", async () => {
+  test('a 429 waits as long as Retry-After says', async () => {
     fake.faults.push({ route: UPLOAD, kind: 'rate-limit', retryAfter: 1 });
     const retries: RetryInfo[] = [];
 

@@ -2,10 +2,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getProject, getTokenSelf } from '../../src/gitlab/api.js';
-import { createSecrets } from '../../src/util/redact.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
-import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { createSecrets } from '../../src/util/redact.js';
 import { rejectionOf } from '../support/errors.js';
+import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
 
 let fake: FakeGitLab;
 let world: StandardWorld;
@@ -21,7 +21,10 @@ afterEach(async () => {
 });
 
 function client(token?: string, kind: 'personal' | 'job' | 'deploy' = 'personal') {
-  return createGitLabClient({ baseUrl: fake.url, token, kind, backoffMs: 1, timeoutMs: 5_000 }, { env: {}, secrets: createSecrets() });
+  return createGitLabClient(
+    { baseUrl: fake.url, token, kind, backoffMs: 1, timeoutMs: 5_000 },
+    { env: {}, secrets: createSecrets() },
+  );
 }
 
 describe('the GitLab client authenticates per token kind', () => {
@@ -33,10 +36,15 @@ describe('the GitLab client authenticates per token kind', () => {
   });
 
   it('sends Basic __token__:<token> on package routes', async () => {
-    const response = await client(world.tokens.alicePat).request({ path: '/projects/7/packages/pypi/simple', auth: 'basic' });
+    const response = await client(world.tokens.alicePat).request({
+      path: '/projects/7/packages/pypi/simple',
+      auth: 'basic',
+    });
 
     expect(response.status).toBe(200);
-    expect(fake.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`__token__:${world.tokens.alicePat}`).toString('base64')}`);
+    expect(fake.requests[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from(`__token__:${world.tokens.alicePat}`).toString('base64')}`,
+    );
   });
 
   it('sends JOB-TOKEN for a job token on API routes and gitlab-ci-token with Basic on package routes', async () => {
@@ -46,7 +54,9 @@ describe('the GitLab client authenticates per token kind', () => {
     await job.request({ path: '/projects/7/packages/pypi/simple', auth: 'basic' });
 
     expect(fake.requests[0]?.headers['job-token']).toBe(world.tokens.jobSelf);
-    expect(fake.requests[1]?.headers.authorization).toBe(`Basic ${Buffer.from(`gitlab-ci-token:${world.tokens.jobSelf}`).toString('base64')}`);
+    expect(fake.requests[1]?.headers.authorization).toBe(
+      `Basic ${Buffer.from(`gitlab-ci-token:${world.tokens.jobSelf}`).toString('base64')}`,
+    );
   });
 
   it('never sends a deploy token to the REST API, where GitLab does not accept it', async () => {
@@ -88,7 +98,9 @@ describe('the GitLab client retries what is safe to retry', () => {
   it('does not retry a 500 on a write, which may have half-happened', async () => {
     fake.faults.push({ route: 'POST /projects/:id/releases', kind: 'status', status: 500 });
 
-    const error = await rejectionOf(client(world.tokens.alicePat).request({ method: 'POST', path: '/projects/7/releases', json: { tag_name: 'v9' } }));
+    const error = await rejectionOf(
+      client(world.tokens.alicePat).request({ method: 'POST', path: '/projects/7/releases', json: { tag_name: 'v9' } }),
+    );
 
     expect(error.code).toBe('GITLAB_ERROR');
     expect(fake.requestsTo('POST /projects/:id/releases')).toHaveLength(1);
@@ -193,6 +205,11 @@ describe('the GitLab client keeps credentials at home', () => {
   });
 
   it('refuses plain http to a host that is not loopback', () => {
-    expect(() => createGitLabClient({ baseUrl: 'http://gitlab.example.com', token: 'glpat-x' }, { env: {}, secrets: createSecrets() })).toThrow(/refusing plain http/);
+    expect(() =>
+      createGitLabClient(
+        { baseUrl: 'http://gitlab.example.com', token: 'glpat-x' },
+        { env: {}, secrets: createSecrets() },
+      ),
+    ).toThrow(/refusing plain http/);
   });
 });

@@ -16,8 +16,17 @@ describe('PEP 503 versions page', () => {
     const files = parseSimplePage(html, `${base}/simple/acme-utils`);
 
     expect(files).toEqual([
-      { fileName: 'acme_utils-1.0.tar.gz', url: `${base}/files/${SHA}/acme_utils-1.0.tar.gz`, sha256: SHA, requiresPython: '>=3.9' },
-      { fileName: 'acme_utils-1.0-py3-none-any.whl', url: `${base}/files/${SHA}/acme_utils-1.0-py3-none-any.whl`, sha256: SHA },
+      {
+        fileName: 'acme_utils-1.0.tar.gz',
+        url: `${base}/files/${SHA}/acme_utils-1.0.tar.gz`,
+        sha256: SHA,
+        requiresPython: '>=3.9',
+      },
+      {
+        fileName: 'acme_utils-1.0-py3-none-any.whl',
+        url: `${base}/files/${SHA}/acme_utils-1.0-py3-none-any.whl`,
+        sha256: SHA,
+      },
     ]);
   });
 
@@ -27,8 +36,14 @@ describe('PEP 503 versions page', () => {
     const files = parseSimplePage(html, 'https://gl.example/api/v4/projects/7/packages/pypi/simple/acme/');
 
     expect(files).toEqual([
-      { fileName: 'acme+utils-1.0.tar.gz', url: 'https://gl.example/api/v4/projects/7/packages/pypi/files/x/acme%2Butils-1.0.tar.gz?a=1&b=2' },
-      { fileName: 'plain-2.0.tar.gz', url: 'https://gl.example/api/v4/projects/7/packages/pypi/simple/acme/plain-2.0.tar.gz' },
+      {
+        fileName: 'acme+utils-1.0.tar.gz',
+        url: 'https://gl.example/api/v4/projects/7/packages/pypi/files/x/acme%2Butils-1.0.tar.gz?a=1&b=2',
+      },
+      {
+        fileName: 'plain-2.0.tar.gz',
+        url: 'https://gl.example/api/v4/projects/7/packages/pypi/simple/acme/plain-2.0.tar.gz',
+      },
     ]);
   });
 

@@ -24,7 +24,8 @@ const NETRC = [
   'default login anonymous password guest',
   '',
 ].join('\n');
-const PYPROJECT = '# kept as written\r\n[project]\r\nname = "busy"\r\nversion = "0.1.0"  # trailing\r\n\r\n[tool.uv]\r\npackage = true\r\n';
+const PYPROJECT =
+  '# kept as written\r\n[project]\r\nname = "busy"\r\nversion = "0.1.0"  # trailing\r\n\r\n[tool.uv]\r\npackage = true\r\n';
 
 let dir: string;
 let cleanup: () => void;
@@ -43,7 +44,11 @@ describe('concurrent writers', () => {
 
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, n) =>
-        runBin(['auth', '--netrc', '--no-verify', '--host', `https://host${n}.example`], { cwd: dir, env: { HOME: dir, GITLAB_TOKEN: token(n), GLX_LOCK_TIMEOUT_MS: '60000' }, timeoutMs: 90_000 }),
+        runBin(['auth', '--netrc', '--no-verify', '--host', `https://host${n}.example`], {
+          cwd: dir,
+          env: { HOME: dir, GITLAB_TOKEN: token(n), GLX_LOCK_TIMEOUT_MS: '60000' },
+          timeoutMs: 90_000,
+        }),
       ),
     );
 
@@ -51,7 +56,9 @@ describe('concurrent writers', () => {
     const text = readFileSync(netrc, 'utf8');
     const doc = parseNetrc(text, netrc);
     const hosts = doc.entries.filter((entry) => entry.kind === 'machine' && entry.host !== 'other.example.com');
-    expect(hosts.map((entry) => entry.host).sort()).toEqual(Array.from({ length: 50 }, (_, n) => `host${n}.example`).sort());
+    expect(hosts.map((entry) => entry.host).sort()).toEqual(
+      Array.from({ length: 50 }, (_, n) => `host${n}.example`).sort(),
+    );
     for (const entry of hosts) expect(entry.password).toBe(token(Number(/\d+/.exec(entry.host!)![0])));
     // glx inserts its entries before `default` (uv stops at nothing, Python at `default`): the
     // bytes that were there are all still there, in order, around the insertion.
@@ -71,15 +78,27 @@ describe('concurrent writers', () => {
 
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, n) =>
-        runBin(['init', '--group', String(100 + n), '--name', `idx${n}`], { cwd: sub, env: { HOME: sub, GITLAB_HOST: 'https://gitlab.example.com', GLX_LOCK_TIMEOUT_MS: '60000' }, timeoutMs: 90_000 }),
+        runBin(['init', '--group', String(100 + n), '--name', `idx${n}`], {
+          cwd: sub,
+          env: { HOME: sub, GITLAB_HOST: 'https://gitlab.example.com', GLX_LOCK_TIMEOUT_MS: '60000' },
+          timeoutMs: 90_000,
+        }),
       ),
     );
 
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const text = readFileSync(file, 'utf8');
-    const doc = parse(text) as { project: unknown; tool: { uv: { package: boolean; index: Array<{ name: string; url: string }> } } };
-    expect(doc.tool.uv.index.map((entry) => entry.name).sort()).toEqual(Array.from({ length: 20 }, (_, n) => `idx${n}`).sort());
-    for (const entry of doc.tool.uv.index) expect(entry.url).toBe(`https://gitlab.example.com/api/v4/groups/${100 + Number(entry.name.slice(3))}/-/packages/pypi/simple`);
+    const doc = parse(text) as {
+      project: unknown;
+      tool: { uv: { package: boolean; index: Array<{ name: string; url: string }> } };
+    };
+    expect(doc.tool.uv.index.map((entry) => entry.name).sort()).toEqual(
+      Array.from({ length: 20 }, (_, n) => `idx${n}`).sort(),
+    );
+    for (const entry of doc.tool.uv.index)
+      expect(entry.url).toBe(
+        `https://gitlab.example.com/api/v4/groups/${100 + Number(entry.name.slice(3))}/-/packages/pypi/simple`,
+      );
     expect(doc.project).toEqual({ name: 'busy', version: '0.1.0' });
     expect(doc.tool.uv.package).toBe(true);
     // Appended after the original text, which is still there byte for byte (CRLF and all).
@@ -98,7 +117,10 @@ describe('a lock held by another glx', () => {
     // This test process is alive, so its pid makes the lock a live one.
     writeFileSync(`${file}.glx.lock`, `${process.pid} 0badc0de-held\n`);
 
-    const result = await runBin(['init', '--group', '42'], { cwd: sub, env: { HOME: sub, GITLAB_HOST: 'https://gitlab.example.com', GLX_LOCK_TIMEOUT_MS: '500' } });
+    const result = await runBin(['init', '--group', '42'], {
+      cwd: sub,
+      env: { HOME: sub, GITLAB_HOST: 'https://gitlab.example.com', GLX_LOCK_TIMEOUT_MS: '500' },
+    });
 
     expect(result.code).toBe(1);
     const { error, hint } = cleanError(result.stderr);

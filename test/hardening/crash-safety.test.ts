@@ -62,7 +62,10 @@ function killOnCreate(dir: string, prefix: string, jitterMs: number): { when: Pr
 function strays(dir: string, base: string): string[] {
   const allowed = [base, `${base}.glx.lock`];
   return readdirSync(dir).filter(
-    (name) => !allowed.includes(name) && !/^\..+\.glx-[a-z0-9]+\.tmp$/.test(name) && !name.startsWith(`${base}.glx.lock.takeover-`),
+    (name) =>
+      !allowed.includes(name) &&
+      !/^\..+\.glx-[a-z0-9]+\.tmp$/.test(name) &&
+      !name.startsWith(`${base}.glx.lock.takeover-`),
   );
 }
 
@@ -84,7 +87,12 @@ async function hammer(options: {
     const { argv, env, next } = options.run(i, old);
     const strategy: Strategy = (['early', 'run-time', 'on-lock', 'on-temp'] as const)[i % 4]!;
     // The temp file lives a few ms (write, fsync, rename): kill at once to land inside that window.
-    const watcher = strategy === 'on-lock' ? killOnCreate(dir, `${base}.glx.lock`, 3) : strategy === 'on-temp' ? killOnCreate(dir, `.${base}.glx-`, 0) : undefined;
+    const watcher =
+      strategy === 'on-lock'
+        ? killOnCreate(dir, `${base}.glx.lock`, 3)
+        : strategy === 'on-temp'
+          ? killOnCreate(dir, `.${base}.glx-`, 0)
+          : undefined;
     const tempsBefore = readdirSync(dir).filter((name) => name.endsWith('.tmp')).length;
     let result: BinResult;
     try {
@@ -109,7 +117,10 @@ async function hammer(options: {
     const after = readFileSync(file, 'utf8');
     if (after === old) tally.keptOld++;
     else if (after === next) tally.gotNew++;
-    else expect.fail(`run ${i} (${strategy}) left neither version:\n--- old\n${old}\n--- new\n${next}\n--- found\n${after}`);
+    else
+      expect.fail(
+        `run ${i} (${strategy}) left neither version:\n--- old\n${old}\n--- new\n${next}\n--- found\n${after}`,
+      );
     if (result.signal !== 'SIGKILL') expect(after).toBe(next);
     options.check(after);
     expect(statSync(file).mode & 0o777).toBe(options.mode);
@@ -130,7 +141,9 @@ async function finalRun(dir: string, base: string, argv: string[], env: Record<s
 }
 
 describe('glx killed at random moments', () => {
-  it('leaves pyproject.toml and the netrc either old or new, never partial, and cleans up after itself', { timeout: 180_000 }, async () => {
+  it('leaves pyproject.toml and the netrc either old or new, never partial, and cleans up after itself', {
+    timeout: 180_000,
+  }, async () => {
     // Arrange: two files, each brought to a known state by complete runs, timing one of them.
     const tomlDir = path.join(root, 'toml');
     const netrcDir = path.join(root, 'netrc');
@@ -140,9 +153,15 @@ describe('glx killed at random moments', () => {
     const netrc = path.join(netrcDir, '.netrc');
     writeFileSync(netrc, NETRC, { mode: 0o600 });
     // Each run points "idx" at the other group: --replace says that is meant (issue 12: no silent repointing).
-    const initArgs = (group: string) => ({ argv: ['init', '--group', group, '--name', 'idx', '--replace'], env: { HOME: tomlDir, GITLAB_HOST: HOST } });
+    const initArgs = (group: string) => ({
+      argv: ['init', '--group', group, '--name', 'idx', '--replace'],
+      env: { HOME: tomlDir, GITLAB_HOST: HOST },
+    });
     const token = (i: number) => `glpat-crash${String(i).padStart(5, '0')}CRASHcrash`;
-    const authArgs = (i: number) => ({ argv: ['auth', '--netrc', '--no-verify', '--host', HOST], env: { HOME: netrcDir, GITLAB_TOKEN: token(i) } });
+    const authArgs = (i: number) => ({
+      argv: ['auth', '--netrc', '--no-verify', '--host', HOST],
+      env: { HOME: netrcDir, GITLAB_TOKEN: token(i) },
+    });
     const initTimes: number[] = [];
     const authTimes: number[] = [];
     const states = new Map<string, string>();

@@ -88,7 +88,8 @@ export function snapshot(file: string): Snapshot {
 
 /** Same bytes and mode; a short message when not (a 20 MB buffer must never reach a diff printer). */
 export function sameSnapshot(a: Snapshot | undefined, b: Snapshot | undefined): string {
-  if (a === undefined || b === undefined) return a === b ? 'same' : `one is missing (${a === undefined ? 'first' : 'second'})`;
+  if (a === undefined || b === undefined)
+    return a === b ? 'same' : `one is missing (${a === undefined ? 'first' : 'second'})`;
   if (a.mode !== b.mode) return `mode ${a.mode.toString(8)} != ${b.mode.toString(8)}`;
   if (!a.bytes.equals(b.bytes)) return `content differs (${a.bytes.length} vs ${b.bytes.length} bytes)`;
   return 'same';
@@ -103,9 +104,11 @@ export function cleanError(stderr: string): { error: string; hint: string | unde
   const errorAt = lines.findIndex((line) => line.startsWith('error: '));
   const after = lines.slice(errorAt + 1);
   const problems: string[] = [];
-  if (errorAt < 0 || lines.filter((line) => line.startsWith('error: ')).length !== 1) problems.push('not exactly one error: line');
+  if (errorAt < 0 || lines.filter((line) => line.startsWith('error: ')).length !== 1)
+    problems.push('not exactly one error: line');
   if (/\n\s+at /.test(stderr) || /^\s+at /m.test(stderr)) problems.push('a stack trace');
-  if (after.length > 1 || (after.length === 1 && !after[0]!.startsWith('hint: '))) problems.push('more than a hint: after the error');
+  if (after.length > 1 || (after.length === 1 && !after[0]!.startsWith('hint: ')))
+    problems.push('more than a hint: after the error');
   if (problems.length > 0) throw new Error(`stderr breaks the error contract (${problems.join(', ')}):\n${stderr}`);
   return { error: lines[errorAt]!.slice('error: '.length), hint: after[0]?.slice('hint: '.length) };
 }

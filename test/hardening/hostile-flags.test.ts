@@ -43,13 +43,37 @@ const USAGE_CASES: Array<{ name: string; args: string[] }> = [
   { name: 'a file: host', args: ['auth', '--netrc', '--no-verify', '--host', 'file:///etc/passwd'] },
   { name: 'an empty host', args: ['auth', '--netrc', '--no-verify', '--host', ''] },
   { name: 'a host 100,000 characters long', args: ['auth', '--netrc', '--no-verify', '--host', `https://${LONG}.com`] },
-  { name: 'a host label over 63 characters', args: ['auth', '--netrc', '--no-verify', '--host', `https://${'a'.repeat(64)}.example.com`] },
-  { name: 'a host with a second netrc line in it', args: ['auth', '--netrc', '--no-verify', '--host', 'https://gitlab.example.com\nmachine evil.example.com login x password y'] },
-  { name: 'a host with an encoded line break', args: ['auth', '--netrc', '--no-verify', '--host', 'https://gitlab.example.com%0Amachine'] },
-  { name: 'a host with a port out of range', args: ['auth', '--netrc', '--no-verify', '--host', 'https://gitlab.example.com:99999'] },
+  {
+    name: 'a host label over 63 characters',
+    args: ['auth', '--netrc', '--no-verify', '--host', `https://${'a'.repeat(64)}.example.com`],
+  },
+  {
+    name: 'a host with a second netrc line in it',
+    args: [
+      'auth',
+      '--netrc',
+      '--no-verify',
+      '--host',
+      'https://gitlab.example.com\nmachine evil.example.com login x password y',
+    ],
+  },
+  {
+    name: 'a host with an encoded line break',
+    args: ['auth', '--netrc', '--no-verify', '--host', 'https://gitlab.example.com%0Amachine'],
+  },
+  {
+    name: 'a host with a port out of range',
+    args: ['auth', '--netrc', '--no-verify', '--host', 'https://gitlab.example.com:99999'],
+  },
   // An IPv6 literal is no longer hostile: uv matches `machine [::1]` (test/uv/ipv6.test.ts).
-  { name: 'an IPv6 host with a zone id', args: ['auth', '--netrc', '--no-verify', '--host', 'https://[fe80::1%25eth0]:8443'] },
-  { name: 'an invalid host with credentials in it', args: ['auth', '--netrc', '--no-verify', '--host', `https://user:${TOKEN}@bad host`] },
+  {
+    name: 'an IPv6 host with a zone id',
+    args: ['auth', '--netrc', '--no-verify', '--host', 'https://[fe80::1%25eth0]:8443'],
+  },
+  {
+    name: 'an invalid host with credentials in it',
+    args: ['auth', '--netrc', '--no-verify', '--host', `https://user:${TOKEN}@bad host`],
+  },
   { name: 'an empty index name', args: ['init', '--group', '42', '--name', ''] },
   { name: 'an index name with a space', args: ['init', '--group', '42', '--name', 'a b'] },
   { name: 'an index name with a quote', args: ['init', '--group', '42', '--name', 'x"y'] },
@@ -57,7 +81,10 @@ const USAGE_CASES: Array<{ name: string; args: string[] }> = [
   { name: 'an index name with a terminal escape', args: ['init', '--group', '42', '--name', 'x\u001b]0;pwned\u0007'] },
   { name: 'an index name with a C1 control', args: ['init', '--group', '42', '--name', 'x\u009b31mred'] },
   { name: 'an index name with a bidi override', args: ['init', '--group', '42', '--name', 'x\u202egnp'] },
-  { name: 'an index name 100,000 characters long with one bad one', args: ['init', '--group', '42', '--name', `${LONG}!`] },
+  {
+    name: 'an index name 100,000 characters long with one bad one',
+    args: ['init', '--group', '42', '--name', `${LONG}!`],
+  },
   { name: 'a path-like index name', args: ['init', '--group', '42', '--name', '../../etc/passwd'] },
   { name: 'a group that climbs directories', args: ['init', '--group', '../../etc'] },
   { name: 'a group with a line break', args: ['init', '--group', 'acme\nx'] },
@@ -80,7 +107,10 @@ describe('hostile flag values', () => {
     reset();
     const before = files();
 
-    const result = await glx(['--cwd', dir, ...args], { env: { GITLAB_HOST: 'https://gitlab.example.com', GITLAB_TOKEN: TOKEN, NETRC: path.join(dir, 'netrc') }, homeDir: dir });
+    const result = await glx(['--cwd', dir, ...args], {
+      env: { GITLAB_HOST: 'https://gitlab.example.com', GITLAB_TOKEN: TOKEN, NETRC: path.join(dir, 'netrc') },
+      homeDir: dir,
+    });
 
     expect(result.code, result.stderr).toBe(2);
     const { error } = cleanError(result.stderr);
@@ -99,7 +129,11 @@ const TOKEN_CASES: Array<{ name: string; stdin: string; code: number }> = [
   { name: 'an escape sequence at the start', stdin: `\u001b]0;pwned\u0007${TOKEN}\n`, code: 4 },
   { name: 'an escape sequence in the middle', stdin: `glpat-\u001b[2Jabcdefghijklmnop\n`, code: 4 },
   { name: 'a C1 control', stdin: `glpat-\u009b2Jabcdefghijklmnop\n`, code: 4 },
-  { name: 'a second line (a second netrc entry)', stdin: `${TOKEN}\nmachine evil.example.com login x password y\n`, code: 4 },
+  {
+    name: 'a second line (a second netrc entry)',
+    stdin: `${TOKEN}\nmachine evil.example.com login x password y\n`,
+    code: 4,
+  },
   { name: 'nothing', stdin: '', code: 4 },
   { name: 'only a line break', stdin: '\n', code: 4 },
   { name: 'non-ASCII', stdin: 'glpat-ääääääääääääääääää\n', code: 4 },
@@ -110,36 +144,57 @@ describe('hostile tokens on --token-stdin (the built bin, real stdin)', () => {
     reset();
     const before = files();
 
-    const result = await runBin(['auth', '--netrc', '--no-verify', '--token-stdin', '--host', 'https://gitlab.example.com'], { cwd: dir, env: { HOME: dir, NETRC: path.join(dir, 'netrc') }, input: stdin });
+    const result = await runBin(
+      ['auth', '--netrc', '--no-verify', '--token-stdin', '--host', 'https://gitlab.example.com'],
+      { cwd: dir, env: { HOME: dir, NETRC: path.join(dir, 'netrc') }, input: stdin },
+    );
 
     expect(result.code, result.stderr).toBe(code);
     cleanError(result.stderr);
     expect(result.stderr).not.toMatch(CONTROL);
     const raw = stdin.replace(/\r?\n$/, '');
     // Neither the raw token nor any 8-character piece of it after the public prefix.
-    for (let i = 6; raw.length >= 8 && i + 8 <= raw.length; i++) expect(`${result.stdout}${result.stderr}`).not.toContain(raw.slice(i, i + 8));
+    for (let i = 6; raw.length >= 8 && i + 8 <= raw.length; i++)
+      expect(`${result.stdout}${result.stderr}`).not.toContain(raw.slice(i, i + 8));
     expect(files()).toBe(before);
   });
 
   it('refuses GITLAB_TOKEN with a trailing CR instead of sending a broken header', async () => {
     reset();
 
-    const result = await runBin(['auth', '--host', 'http://127.0.0.1:9'], { cwd: dir, env: { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_TOKEN: `${TOKEN}\r` } });
+    const result = await runBin(['auth', '--host', 'http://127.0.0.1:9'], {
+      cwd: dir,
+      env: { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_TOKEN: `${TOKEN}\r` },
+    });
 
     expect(result.code).toBe(4);
-    expect(cleanError(result.stderr).error).toBe('the token from GITLAB_TOKEN contains a control character at position 26');
+    expect(cleanError(result.stderr).error).toBe(
+      'the token from GITLAB_TOKEN contains a control character at position 26',
+    );
     expect(result.stderr).not.toContain(TOKEN);
   });
 
   it('refuses a netrc password with an escape sequence when it is the token for the host', async () => {
     reset();
-    writeFileSync(path.join(dir, 'netrc'), `machine gitlab.example.com login __token__ password glpat-\u001b[2Jabcdefghijk\n`, { mode: 0o600 });
-    writeFileSync(path.join(dir, 'pyproject.toml'), `${PYPROJECT}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple"\n`);
+    writeFileSync(
+      path.join(dir, 'netrc'),
+      `machine gitlab.example.com login __token__ password glpat-\u001b[2Jabcdefghijk\n`,
+      { mode: 0o600 },
+    );
+    writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      `${PYPROJECT}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple"\n`,
+    );
 
-    const result = await runBin(['env'], { cwd: dir, env: { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_HOST: 'https://gitlab.example.com' } });
+    const result = await runBin(['env'], {
+      cwd: dir,
+      env: { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_HOST: 'https://gitlab.example.com' },
+    });
 
     expect(result.code).toBe(4);
-    expect(cleanError(result.stderr).error).toBe(`the token from netrc (${path.join(dir, 'netrc')}) contains a control character at position 7`);
+    expect(cleanError(result.stderr).error).toBe(
+      `the token from netrc (${path.join(dir, 'netrc')}) contains a control character at position 7`,
+    );
     expect(result.stdout).toBe('');
   });
 });

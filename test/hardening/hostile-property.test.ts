@@ -69,12 +69,38 @@ type Mutation =
   | { kind: 'duplicate-line'; at: number };
 
 // Hostile pieces, and a few harmless ones (blanks, a comment) so that successes get tested too.
-const INSERTS = ['[', ']', '"', "'", '\r', '\0', '\n', '\r\n', '=', '#', '{', '\\', '[[', '\ufeff', '\u001b', 'machine', 'macdef x\n', '"""', ' ', '\n\n', '# note\n'].map((text) => [...Buffer.from(text)]);
+const INSERTS = [
+  '[',
+  ']',
+  '"',
+  "'",
+  '\r',
+  '\0',
+  '\n',
+  '\r\n',
+  '=',
+  '#',
+  '{',
+  '\\',
+  '[[',
+  '\ufeff',
+  '\u001b',
+  'machine',
+  'macdef x\n',
+  '"""',
+  ' ',
+  '\n\n',
+  '# note\n',
+].map((text) => [...Buffer.from(text)]);
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.oneof(fc.constantFrom(...INSERTS), fc.constant<number[]>([0xe9]), fc.constant<number[]>([0xff, 0xfe])) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.oneof(fc.constantFrom(...INSERTS), fc.constant<number[]>([0xe9]), fc.constant<number[]>([0xff, 0xfe])),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
   fc.record({ kind: fc.constant('duplicate-line' as const), at: fc.nat() }),
 );
@@ -89,7 +115,8 @@ function mutate(seed: string, mutations: Mutation[]): Buffer {
       copy[i] = copy[i]! ^ m.mask;
       bytes = copy;
     } else if (m.kind === 'truncate') bytes = bytes.subarray(0, at);
-    else if (m.kind === 'insert') bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(m.bytes), bytes.subarray(at)]);
+    else if (m.kind === 'insert')
+      bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(m.bytes), bytes.subarray(at)]);
     else if (m.kind === 'delete') bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + m.length)]);
     else if (m.kind === 'duplicate-line') {
       const start = bytes.lastIndexOf(0x0a, at - 1) + 1;
@@ -134,7 +161,12 @@ function changedRun(before: Buffer, after: Buffer): { removed: Buffer; inserted:
   let start = 0;
   while (start < before.length && start < after.length && before[start] === after[start]) start++;
   let end = 0;
-  while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+  while (
+    end < before.length - start &&
+    end < after.length - start &&
+    before[before.length - 1 - end] === after[after.length - 1 - end]
+  )
+    end++;
   return { removed: before.subarray(start, before.length - end), inserted: after.subarray(start, after.length - end) };
 }
 
@@ -170,25 +202,32 @@ describe('mutated pyproject.toml files', () => {
   it('glx init either keeps every meaning and adds its entry, or exits 2 and changes nothing', async () => {
     const file = path.join(dir, 'pyproject.toml');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...PYPROJECTS), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (seed, mutations) => {
-        const bytes = mutate(seed, mutations);
-        writeFileSync(file, bytes);
-        chmodSync(file, 0o640);
-        tried++;
+      fc.asyncProperty(
+        fc.constantFrom(...PYPROJECTS),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        async (seed, mutations) => {
+          const bytes = mutate(seed, mutations);
+          writeFileSync(file, bytes);
+          chmodSync(file, 0o640);
+          tried++;
 
-        const result = await glx(['--cwd', dir, 'init', '--group', '99', '--name', 'zzprop'], { env: { GITLAB_HOST: HOST }, homeDir: dir });
+          const result = await glx(['--cwd', dir, 'init', '--group', '99', '--name', 'zzprop'], {
+            env: { GITLAB_HOST: HOST },
+            homeDir: dir,
+          });
 
-        checkRefusal(result, file, bytes, statSync(file).mode);
-        if (result.code !== 0) return;
-        // Byte level: the new file is the old one with one run inserted, nothing replaced.
-        const written = readFileSync(file);
-        const { removed } = changedRun(bytes, written);
-        expect(removed.length, `bytes replaced: ${JSON.stringify(removed.toString('latin1'))}`).toBe(0);
-        const before = tomlOf(bytes.toString('utf8'));
-        const after = tomlOf(written.toString('utf8'));
-        expect(canonical(withoutAdded(after, before))).toBe(canonical(before));
-        expect(statSync(file).mode & 0o777).toBe(0o640);
-      }),
+          checkRefusal(result, file, bytes, statSync(file).mode);
+          if (result.code !== 0) return;
+          // Byte level: the new file is the old one with one run inserted, nothing replaced.
+          const written = readFileSync(file);
+          const { removed } = changedRun(bytes, written);
+          expect(removed.length, `bytes replaced: ${JSON.stringify(removed.toString('latin1'))}`).toBe(0);
+          const before = tomlOf(bytes.toString('utf8'));
+          const after = tomlOf(written.toString('utf8'));
+          expect(canonical(withoutAdded(after, before))).toBe(canonical(before));
+          expect(statSync(file).mode & 0o777).toBe(0o640);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -196,17 +235,24 @@ describe('mutated pyproject.toml files', () => {
   it('glx env either prints its lines or exits 2 with one clean line', async () => {
     const file = path.join(dir, 'pyproject.toml');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...PYPROJECTS), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (seed, mutations) => {
-        const bytes = mutate(seed, mutations);
-        writeFileSync(file, bytes);
-        tried++;
+      fc.asyncProperty(
+        fc.constantFrom(...PYPROJECTS),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        async (seed, mutations) => {
+          const bytes = mutate(seed, mutations);
+          writeFileSync(file, bytes);
+          tried++;
 
-        const result = await glx(['--cwd', dir, 'env', '--shell', 'sh'], { env: { GITLAB_TOKEN: TOKEN }, homeDir: dir });
+          const result = await glx(['--cwd', dir, 'env', '--shell', 'sh'], {
+            env: { GITLAB_TOKEN: TOKEN },
+            homeDir: dir,
+          });
 
-        checkRefusal(result, file, bytes, statSync(file).mode);
-        if (result.code === 0) expect(result.stdout).toMatch(/^(export UV_INDEX_\w+='[^']*'\n)+$/);
-        else expect(result.stdout).toBe('');
-      }),
+          checkRefusal(result, file, bytes, statSync(file).mode);
+          if (result.code === 0) expect(result.stdout).toMatch(/^(export UV_INDEX_\w+='[^']*'\n)+$/);
+          else expect(result.stdout).toBe('');
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -217,30 +263,39 @@ describe('mutated netrc files', () => {
     const file = path.join(dir, 'netrc');
     writeFileSync(path.join(dir, 'pyproject.toml'), PYPROJECTS[0]!);
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...NETRCS), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (seed, mutations) => {
-        const bytes = mutate(seed, mutations);
-        writeFileSync(file, bytes);
-        chmodSync(file, 0o600);
-        tried++;
+      fc.asyncProperty(
+        fc.constantFrom(...NETRCS),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        async (seed, mutations) => {
+          const bytes = mutate(seed, mutations);
+          writeFileSync(file, bytes);
+          chmodSync(file, 0o600);
+          tried++;
 
-        const result = await glx(['--cwd', dir, 'auth', '--netrc', '--no-verify'], { env: { GITLAB_HOST: HOST, GITLAB_TOKEN: TOKEN, NETRC: file }, homeDir: dir });
+          const result = await glx(['--cwd', dir, 'auth', '--netrc', '--no-verify'], {
+            env: { GITLAB_HOST: HOST, GITLAB_TOKEN: TOKEN, NETRC: file },
+            homeDir: dir,
+          });
 
-        checkRefusal(result, file, bytes, statSync(file).mode);
-        expect(`${result.stdout}${result.stderr}`).not.toContain(TOKEN);
-        if (result.code !== 0) return;
-        const after = readFileSync(file, 'utf8');
-        const doc = parseNetrc(after, file);
-        expect(doc.entries.filter((entry) => entry.host === 'gitlab.example.com').at(-1)?.password).toBe(TOKEN);
-        const others = (text: string) => {
-          const parsed = parseNetrc(text, file, { tolerant: true });
-          return JSON.stringify([
-            parsed.entries.filter((entry) => entry.host !== 'gitlab.example.com').map((entry) => [entry.kind, entry.host, entry.login, entry.account, entry.password]),
-            parsed.macros.map((macro) => [macro.name, macro.lines]),
-          ]);
-        };
-        expect(others(after)).toBe(others(bytes.toString('utf8')));
-        expect(statSync(file).mode & 0o777).toBe(0o600);
-      }),
+          checkRefusal(result, file, bytes, statSync(file).mode);
+          expect(`${result.stdout}${result.stderr}`).not.toContain(TOKEN);
+          if (result.code !== 0) return;
+          const after = readFileSync(file, 'utf8');
+          const doc = parseNetrc(after, file);
+          expect(doc.entries.filter((entry) => entry.host === 'gitlab.example.com').at(-1)?.password).toBe(TOKEN);
+          const others = (text: string) => {
+            const parsed = parseNetrc(text, file, { tolerant: true });
+            return JSON.stringify([
+              parsed.entries
+                .filter((entry) => entry.host !== 'gitlab.example.com')
+                .map((entry) => [entry.kind, entry.host, entry.login, entry.account, entry.password]),
+              parsed.macros.map((macro) => [macro.name, macro.lines]),
+            ]);
+          };
+          expect(others(after)).toBe(others(bytes.toString('utf8')));
+          expect(statSync(file).mode & 0o777).toBe(0o600);
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -50,7 +50,10 @@ process.on('message', async ({ round }) => {
 process.send({ ready: true });
 `;
 
-function waitMessage(child: ChildProcess, predicate: (message: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+function waitMessage(
+  child: ChildProcess,
+  predicate: (message: Record<string, unknown>) => boolean,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`worker exited with ${code}`));
     const onMessage = (message: Record<string, unknown>) => {
@@ -65,13 +68,24 @@ function waitMessage(child: ChildProcess, predicate: (message: Record<string, un
 }
 
 describe('taking over a stale lock', () => {
-  it('lets exactly one of many processes in when they all find the same stale lock at once', { timeout: 120_000 }, async () => {
+  it('lets exactly one of many processes in when they all find the same stale lock at once', {
+    timeout: 120_000,
+  }, async () => {
     // Arrange: the lock module bundled for plain node workers, 4 workers × 4 acquirers each.
-    await build({ entryPoints: ['src/util/lock.ts'], bundle: true, platform: 'node', format: 'esm', outfile: path.join(dir, 'lock.mjs'), logLevel: 'warning' });
+    await build({
+      entryPoints: ['src/util/lock.ts'],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: path.join(dir, 'lock.mjs'),
+      logLevel: 'warning',
+    });
     writeFileSync(path.join(dir, 'worker.mjs'), WORKER);
     const file = path.join(dir, 'shared.txt');
     writeFileSync(`${file}.counter`, '0');
-    const workers = Array.from({ length: 4 }, () => fork(path.join(dir, 'worker.mjs'), [file, '4'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const workers = Array.from({ length: 4 }, () =>
+      fork(path.join(dir, 'worker.mjs'), [file, '4'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    );
     await Promise.all(workers.map((w) => waitMessage(w, (m) => m.ready === true)));
     const rounds = 30;
     let overlaps = 0;

@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
-import { createSecrets } from '../../src/util/redact.js';
 import { createGitLabClient, retryDelay } from '../../src/gitlab/client.js';
+import { createSecrets } from '../../src/util/redact.js';
 import { createFakeGitLab, type FakeGitLab, type Fault, type StandardWorld } from '../support/fake-gitlab/index.js';
 import { tempDir, testDeps } from '../support/test-deps.js';
 import { cleanError, runBin } from './helpers.js';
@@ -40,7 +40,10 @@ beforeEach(async () => {
   fake = await createFakeGitLab({ now: () => new Date('2025-06-01T12:00:00Z') });
   world = fake.seed.standard();
   ({ dir, cleanup } = tempDir('glx-faults-'));
-  writeFileSync(path.join(dir, 'pyproject.toml'), `[project]\nname = "demo"\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${fake.url}/api/v4/groups/42/-/packages/pypi/simple"\nauthenticate = "always"\n`);
+  writeFileSync(
+    path.join(dir, 'pyproject.toml'),
+    `[project]\nname = "demo"\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${fake.url}/api/v4/groups/42/-/packages/pypi/simple"\nauthenticate = "always"\n`,
+  );
   writeFileSync(path.join(dir, 'netrc'), NETRC, { mode: 0o600 });
 });
 
@@ -65,7 +68,11 @@ function expectNoTokenElsewhere(): void {
 async function glx(argv: string[], options: { timeoutMs?: number } = {}) {
   const env = { GITLAB_TOKEN: world.tokens.alicePat, NETRC: path.join(dir, 'netrc') };
   const { deps, io } = testDeps({ env, homeDir: dir, cwd: dir });
-  deps.gitlab = async (clientOptions) => createGitLabClient({ backoffMs: 1, timeoutMs: options.timeoutMs ?? 5_000, ...clientOptions }, { env: deps.env, secrets: deps.secrets });
+  deps.gitlab = async (clientOptions) =>
+    createGitLabClient(
+      { backoffMs: 1, timeoutMs: options.timeoutMs ?? 5_000, ...clientOptions },
+      { env: deps.env, secrets: deps.secrets },
+    );
   const started = performance.now();
   const code = await runCli(argv, deps);
   return { code, ...io, ms: performance.now() - started };
@@ -156,54 +163,104 @@ describe('faults that pass', () => {
 const PERSISTENT: Array<{ name: string; fault: Fault; error: RegExp; attempts: number }> = [
   { name: '500 on every read', fault: { kind: 'status', status: 500 }, error: /GitLab failed with 500/, attempts: 4 },
   { name: '503 every time', fault: { kind: 'status', status: 503 }, error: /GitLab failed with 503/, attempts: 4 },
-  { name: 'an nginx 502 page every time', fault: { kind: 'html', status: 502 }, error: /GitLab failed with 502 .*an HTML page instead of an API answer/, attempts: 4 },
-  { name: '429 every time', fault: { kind: 'rate-limit', retryAfter: 0 }, error: /rate limiting requests/, attempts: 4 },
-  { name: 'a reset every time', fault: { kind: 'reset' }, error: /cannot reach http:\/\/127\.0\.0\.1:\d+: /, attempts: 4 },
-  { name: 'a cut-off answer every time', fault: { kind: 'truncate' }, error: /cannot reach http:\/\/127\.0\.0\.1:\d+: /, attempts: 4 },
-  { name: 'truncated JSON with a clean close', fault: { kind: 'status', status: 200, body: '{"id": 43, "full_path": "acme/li' }, error: /unexpected answer from GitLab .*not JSON/, attempts: 1 },
+  {
+    name: 'an nginx 502 page every time',
+    fault: { kind: 'html', status: 502 },
+    error: /GitLab failed with 502 .*an HTML page instead of an API answer/,
+    attempts: 4,
+  },
+  {
+    name: '429 every time',
+    fault: { kind: 'rate-limit', retryAfter: 0 },
+    error: /rate limiting requests/,
+    attempts: 4,
+  },
+  {
+    name: 'a reset every time',
+    fault: { kind: 'reset' },
+    error: /cannot reach http:\/\/127\.0\.0\.1:\d+: /,
+    attempts: 4,
+  },
+  {
+    name: 'a cut-off answer every time',
+    fault: { kind: 'truncate' },
+    error: /cannot reach http:\/\/127\.0\.0\.1:\d+: /,
+    attempts: 4,
+  },
+  {
+    name: 'truncated JSON with a clean close',
+    fault: { kind: 'status', status: 200, body: '{"id": 43, "full_path": "acme/li' },
+    error: /unexpected answer from GitLab .*not JSON/,
+    attempts: 1,
+  },
   {
     name: 'an HTML login page with 200',
-    fault: { kind: 'status', status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Sign in</body></html>' },
+    fault: {
+      kind: 'status',
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><body>Sign in</body></html>',
+    },
     error: /unexpected answer from GitLab .*HTML page/,
     attempts: 1,
   },
-  { name: 'a redirect to another host', fault: { kind: 'redirect', location: 'ELSEWHERE' }, error: /unexpected answer from GitLab .*a redirect \(302\) to http:\/\/127\.0\.0\.1:\d+\/api\/v4\/.* which glx does not follow/, attempts: 1 },
+  {
+    name: 'a redirect to another host',
+    fault: { kind: 'redirect', location: 'ELSEWHERE' },
+    error:
+      /unexpected answer from GitLab .*a redirect \(302\) to http:\/\/127\.0\.0\.1:\d+\/api\/v4\/.* which glx does not follow/,
+    attempts: 1,
+  },
 ];
 
 describe('faults that persist', () => {
-  it.each(PERSISTENT)('auth --netrc gives up on $name with one error line and stores nothing', async ({ fault, error, attempts }) => {
-    const location = `${elsewhere.url}/api/v4/personal_access_tokens/self`;
-    fake.faults.push({ ...(fault.kind === 'redirect' ? { ...fault, location } : fault), route: 'GET /personal_access_tokens/self', times: Number.POSITIVE_INFINITY } as Fault);
-    const before = { netrc: netrcText(), pyproject: pyprojectText() };
-    faultCases++;
+  it.each(PERSISTENT)(
+    'auth --netrc gives up on $name with one error line and stores nothing',
+    async ({ fault, error, attempts }) => {
+      const location = `${elsewhere.url}/api/v4/personal_access_tokens/self`;
+      fake.faults.push({
+        ...(fault.kind === 'redirect' ? { ...fault, location } : fault),
+        route: 'GET /personal_access_tokens/self',
+        times: Number.POSITIVE_INFINITY,
+      } as Fault);
+      const before = { netrc: netrcText(), pyproject: pyprojectText() };
+      faultCases++;
 
-    const result = await auth();
+      const result = await auth();
 
-    expect(result.code).toBe(1);
-    const { error: line, hint } = cleanError(result.stderr);
-    expect(line).toMatch(error);
-    expect(hint).toBeTruthy();
-    expect(fake.requestsTo('GET /personal_access_tokens/self')).toHaveLength(attempts);
-    expect(result.ms).toBeLessThan(15_000);
-    expectUntouched(before);
-  });
+      expect(result.code).toBe(1);
+      const { error: line, hint } = cleanError(result.stderr);
+      expect(line).toMatch(error);
+      expect(hint).toBeTruthy();
+      expect(fake.requestsTo('GET /personal_access_tokens/self')).toHaveLength(attempts);
+      expect(result.ms).toBeLessThan(15_000);
+      expectUntouched(before);
+    },
+  );
 
-  it.each(PERSISTENT)('init --group <path> gives up on $name with one error line and writes nothing', async ({ fault, error, attempts }) => {
-    const location = `${elsewhere.url}/api/v4/groups/43`;
-    fake.faults.push({ ...(fault.kind === 'redirect' ? { ...fault, location } : fault), route: 'GET /groups/:id', times: Number.POSITIVE_INFINITY } as Fault);
-    const before = { netrc: netrcText(), pyproject: pyprojectText() };
-    faultCases++;
+  it.each(PERSISTENT)(
+    'init --group <path> gives up on $name with one error line and writes nothing',
+    async ({ fault, error, attempts }) => {
+      const location = `${elsewhere.url}/api/v4/groups/43`;
+      fake.faults.push({
+        ...(fault.kind === 'redirect' ? { ...fault, location } : fault),
+        route: 'GET /groups/:id',
+        times: Number.POSITIVE_INFINITY,
+      } as Fault);
+      const before = { netrc: netrcText(), pyproject: pyprojectText() };
+      faultCases++;
 
-    const result = await init();
+      const result = await init();
 
-    expect(result.code).toBe(1);
-    const { error: line, hint } = cleanError(result.stderr);
-    expect(line).toMatch(error);
-    expect(hint).toBeTruthy();
-    expect(fake.requestsTo('GET /groups/:id')).toHaveLength(attempts);
-    expect(result.ms).toBeLessThan(15_000);
-    expectUntouched(before);
-  });
+      expect(result.code).toBe(1);
+      const { error: line, hint } = cleanError(result.stderr);
+      expect(line).toMatch(error);
+      expect(hint).toBeTruthy();
+      expect(fake.requestsTo('GET /groups/:id')).toHaveLength(attempts);
+      expect(result.ms).toBeLessThan(15_000);
+      expectUntouched(before);
+    },
+  );
 });
 
 describe('a server that stalls', () => {
@@ -238,7 +295,10 @@ describe('a server that stalls', () => {
       const result = await glx(['--cwd', dir, 'auth', '--netrc', '--host', loris.url], { timeoutMs: 500 });
 
       expect(result.code).toBe(1);
-      expect(cleanError(result.stderr)).toEqual({ error: `cannot reach ${loris.url}: the answer stopped arriving within the time limit`, hint: expect.stringContaining('did not answer in time') });
+      expect(cleanError(result.stderr)).toEqual({
+        error: `cannot reach ${loris.url}: the answer stopped arriving within the time limit`,
+        hint: expect.stringContaining('did not answer in time'),
+      });
       expect(loris.hits()).toBe(4);
       // 4 attempts of 0.5 s each plus fast backoff; generous for a loaded machine.
       expect(result.ms).toBeLessThan(10_000);
@@ -249,13 +309,21 @@ describe('a server that stalls', () => {
   });
 
   it('gives up on headers that never come', async () => {
-    fake.faults.push({ route: 'GET /personal_access_tokens/self', kind: 'delay', ms: 60_000, times: Number.POSITIVE_INFINITY });
+    fake.faults.push({
+      route: 'GET /personal_access_tokens/self',
+      kind: 'delay',
+      ms: 60_000,
+      times: Number.POSITIVE_INFINITY,
+    });
     faultCases++;
 
     const result = await glx(['--cwd', dir, 'auth', '--netrc'], { timeoutMs: 500 });
 
     expect(result.code).toBe(1);
-    expect(cleanError(result.stderr)).toEqual({ error: expect.stringMatching(/^cannot reach http:\/\/127\.0\.0\.1:\d+: no answer within the time limit$/), hint: expect.stringContaining('did not answer in time') });
+    expect(cleanError(result.stderr)).toEqual({
+      error: expect.stringMatching(/^cannot reach http:\/\/127\.0\.0\.1:\d+: no answer within the time limit$/),
+      hint: expect.stringContaining('did not answer in time'),
+    });
     expect(result.ms).toBeLessThan(10_000);
     expect(netrcText()).toBe(NETRC);
   });
@@ -266,11 +334,18 @@ describe('a server that stalls', () => {
     try {
       const result = await runBin(['auth', '--netrc', '--host', loris.url], {
         cwd: dir,
-        env: { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_TOKEN: world.tokens.alicePat, GLX_HTTP_TIMEOUT_MS: '400' },
+        env: {
+          HOME: dir,
+          NETRC: path.join(dir, 'netrc'),
+          GITLAB_TOKEN: world.tokens.alicePat,
+          GLX_HTTP_TIMEOUT_MS: '400',
+        },
       });
 
       expect(result.code).toBe(1);
-      expect(cleanError(result.stderr).error).toBe(`cannot reach ${loris.url}: the answer stopped arriving within the time limit`);
+      expect(cleanError(result.stderr).error).toBe(
+        `cannot reach ${loris.url}: the answer stopped arriving within the time limit`,
+      );
       // 4 × 0.4 s plus the real backoff (0.25 + 0.5 + 1 s, with jitter): well under 15 s.
       expect(result.ms).toBeLessThan(15_000);
       expect(netrcText()).toBe(NETRC);
@@ -282,10 +357,18 @@ describe('a server that stalls', () => {
 
 describe('the built bin with its real retry schedule', () => {
   it('gives up on a GitLab that answers 503 forever within seconds, not minutes', async () => {
-    fake.faults.push({ route: 'GET /personal_access_tokens/self', kind: 'status', status: 503, times: Number.POSITIVE_INFINITY });
+    fake.faults.push({
+      route: 'GET /personal_access_tokens/self',
+      kind: 'status',
+      status: 503,
+      times: Number.POSITIVE_INFINITY,
+    });
     faultCases++;
 
-    const result = await runBin(['auth', '--netrc', '--host', fake.url], { cwd: dir, env: { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_TOKEN: world.tokens.alicePat } });
+    const result = await runBin(['auth', '--netrc', '--host', fake.url], {
+      cwd: dir,
+      env: { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_TOKEN: world.tokens.alicePat },
+    });
 
     expect(result.code).toBe(1);
     expect(cleanError(result.stderr).error).toMatch(/GitLab failed with 503/);
@@ -298,7 +381,10 @@ describe('the built bin with its real retry schedule', () => {
 describe('redirects followed by the client', () => {
   it('carries no credentials to another origin, in any header or the URL', async () => {
     fake.faults.push({ route: 'GET /user', kind: 'redirect', location: `${elsewhere.url}/api/v4/user?from=redirect` });
-    const client = createGitLabClient({ baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal', backoffMs: 1 }, { env: {}, secrets: createSecrets() });
+    const client = createGitLabClient(
+      { baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal', backoffMs: 1 },
+      { env: {}, secrets: createSecrets() },
+    );
     const seen = elsewhere.requests.length;
     faultCases++;
 
@@ -310,16 +396,26 @@ describe('redirects followed by the client', () => {
   });
 
   it('refuses a request for an absolute URL on another origin before sending anything', async () => {
-    const client = createGitLabClient({ baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal' }, { env: {}, secrets: createSecrets() });
+    const client = createGitLabClient(
+      { baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal' },
+      { env: {}, secrets: createSecrets() },
+    );
     const seen = elsewhere.requests.length;
 
-    await expect(client.request({ path: `${elsewhere.url}/api/v4/user` })).rejects.toThrow(/not on http:\/\/127\.0\.0\.1/);
+    await expect(client.request({ path: `${elsewhere.url}/api/v4/user` })).rejects.toThrow(
+      /not on http:\/\/127\.0\.0\.1/,
+    );
     expect(elsewhere.requests.length).toBe(seen);
   });
 });
 
 describe('Retry-After', () => {
-  const response = (value: string) => ({ status: 429, headers: { 'retry-after': value }, body: '', url: 'https://gitlab.example.com/api/v4/user' });
+  const response = (value: string) => ({
+    status: 429,
+    headers: { 'retry-after': value },
+    body: '',
+    url: 'https://gitlab.example.com/api/v4/user',
+  });
 
   it('is honoured in seconds and as an HTTP date', () => {
     expect(retryDelay(response('2'), 250, 1)).toBe(2_000);

@@ -56,9 +56,20 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_HOST: fake.url, ...extra };
 }
 
-async function run(name: string, args: string[], options: { env?: Record<string, string>; input?: string; stdoutMayHoldToken?: boolean } = {}): Promise<Recorded> {
+async function run(
+  name: string,
+  args: string[],
+  options: { env?: Record<string, string>; input?: string; stdoutMayHoldToken?: boolean } = {},
+): Promise<Recorded> {
   const result = await runBin(args, { cwd: dir, env: baseEnv(options.env), input: options.input ?? '' });
-  const recorded = { name, stdout: result.stdout, stderr: result.stderr, code: result.code, stdoutMayHoldToken: options.stdoutMayHoldToken ?? false, ms: result.ms };
+  const recorded = {
+    name,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    code: result.code,
+    stdoutMayHoldToken: options.stdoutMayHoldToken ?? false,
+    ms: result.ms,
+  };
   runs.push(recorded);
   return recorded;
 }
@@ -83,7 +94,10 @@ beforeAll(async () => {
   fake.seed.standard();
   fake.addToken({ kind: 'personal', user: 'alice', scopes: ['api'], token: CANARY });
   fake.addToken({ kind: 'job', project: 'acme/tools', user: 'alice', running: true, token: JOB_CANARY });
-  writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "acme-utils"\nversion = "9.9.9"\nrequires-python = ">=3.9"\n');
+  writeFileSync(
+    path.join(dir, 'pyproject.toml'),
+    '[project]\nname = "acme-utils"\nversion = "9.9.9"\nrequires-python = ">=3.9"\n',
+  );
   git('init', '-q');
   git('remote', 'add', 'origin', `${fake.url}/acme/tools.git`);
   mkdirSync(path.join(dir, 'dist'));
@@ -101,21 +115,35 @@ describe('a canary token through every command', () => {
     const env = { GITLAB_TOKEN: CANARY };
 
     const results = [
-      await run('init --publish --verbose', ['init', '--project', 'acme/tools', '--name', 'gitlab', '--publish', '--verbose'], { env }),
-      await run('init again --json', ['init', '--project', 'acme/tools', '--name', 'gitlab', '--publish', '--json'], { env }),
+      await run(
+        'init --publish --verbose',
+        ['init', '--project', 'acme/tools', '--name', 'gitlab', '--publish', '--verbose'],
+        { env },
+      ),
+      await run('init again --json', ['init', '--project', 'acme/tools', '--name', 'gitlab', '--publish', '--json'], {
+        env,
+      }),
       await run('auth --netrc --dry-run', ['auth', '--netrc', '--dry-run', '--verbose'], { env }),
       await run('auth --netrc --verbose', ['auth', '--netrc', '--verbose'], { env }),
       await run('auth --uv-store --dry-run', ['auth', '--uv-store', '--dry-run'], { env }),
       await run('auth status --json --verbose', ['auth', 'status', '--json', '--verbose'], { env }),
       await run('env', ['env'], { env, stdoutMayHoldToken: true }),
-      await run('env --publish --shell fish', ['env', '--publish', '--shell', 'fish'], { env, stdoutMayHoldToken: true }),
-      await run('env --verify --verbose', ['env', '--verify', '--verbose', '--shell', 'dotenv'], { env, stdoutMayHoldToken: true }),
+      await run('env --publish --shell fish', ['env', '--publish', '--shell', 'fish'], {
+        env,
+        stdoutMayHoldToken: true,
+      }),
+      await run('env --verify --verbose', ['env', '--verify', '--verbose', '--shell', 'dotenv'], {
+        env,
+        stdoutMayHoldToken: true,
+      }),
       await run('doctor --verbose', ['doctor', '--verbose'], { env }),
       await run('doctor --json', ['doctor', '--json'], { env }),
       await run('ci-setup --publish --dry-run --verbose', ['ci-setup', '--publish', '--dry-run', '--verbose'], { env }),
       await run('ci-setup --publish --lint --verbose', ['ci-setup', '--publish', '--lint', '--verbose'], { env }),
       await run('ci-setup --local', ['ci-setup', '--local'], { env }),
-      await run('publish --dry-run --json --verbose', ['publish', 'dist/*.whl', '--dry-run', '--json', '--verbose'], { env }),
+      await run('publish --dry-run --json --verbose', ['publish', 'dist/*.whl', '--dry-run', '--json', '--verbose'], {
+        env,
+      }),
       await run('publish --verbose', ['publish', 'dist/*.whl', '--verbose'], { env }),
       await run('publish again --json', ['publish', 'dist/*.whl', '--json'], { env }),
     ];
@@ -127,7 +155,10 @@ describe('a canary token through every command', () => {
   it('runs with the token from --token-stdin, the netrc and glab', { timeout: 60_000 }, async () => {
     const glabDir = path.join(dir, 'glab-config');
     mkdirSync(glabDir, { recursive: true });
-    writeFileSync(path.join(glabDir, 'config.yml'), `host: 127.0.0.1\nhosts:\n  127.0.0.1:\n    token: ${CANARY}\n    api_protocol: http\n`);
+    writeFileSync(
+      path.join(glabDir, 'config.yml'),
+      `host: 127.0.0.1\nhosts:\n  127.0.0.1:\n    token: ${CANARY}\n    api_protocol: http\n`,
+    );
     const noNetrc = { NETRC: path.join(dir, 'no-netrc') };
 
     const results = [
@@ -145,20 +176,33 @@ describe('a canary token through every command', () => {
   });
 
   it('runs the CI paths with a job token', { timeout: 60_000 }, async () => {
-    const ci = { GITLAB_CI: 'true', CI_JOB_TOKEN: JOB_CANARY, CI_SERVER_URL: fake.url, CI_PROJECT_ID: '7', CI_PROJECT_PATH: 'acme/tools', NETRC: path.join(dir, 'no-netrc') };
+    const ci = {
+      GITLAB_CI: 'true',
+      CI_JOB_TOKEN: JOB_CANARY,
+      CI_SERVER_URL: fake.url,
+      CI_PROJECT_ID: '7',
+      CI_PROJECT_PATH: 'acme/tools',
+      NETRC: path.join(dir, 'no-netrc'),
+    };
 
     await run('env (CI)', ['env'], { env: ci, stdoutMayHoldToken: true });
     await run('doctor --ci --json (CI)', ['doctor', '--ci', '--json', '--verbose'], { env: ci });
     await run('publish --dry-run (CI)', ['publish', 'dist/*.whl', '--dry-run', '--verbose'], { env: ci });
     fake.token(JOB_CANARY).running = false;
-    await run('doctor --ci, job finished, GLX_DEBUG', ['doctor', '--ci', '--verbose'], { env: { ...ci, GLX_DEBUG: '1' } });
-    await run('publish, job finished, GLX_DEBUG', ['publish', 'dist/*.whl', '--verbose'], { env: { ...ci, GLX_DEBUG: '1' } });
+    await run('doctor --ci, job finished, GLX_DEBUG', ['doctor', '--ci', '--verbose'], {
+      env: { ...ci, GLX_DEBUG: '1' },
+    });
+    await run('publish, job finished, GLX_DEBUG', ['publish', 'dist/*.whl', '--verbose'], {
+      env: { ...ci, GLX_DEBUG: '1' },
+    });
     fake.token(JOB_CANARY).running = true;
 
     expect(runs.length).toBeGreaterThan(0);
   });
 
-  it('runs the error paths: revoked, expired, too narrow, echoed back by the server, unreachable', { timeout: 120_000 }, async () => {
+  it('runs the error paths: revoked, expired, too narrow, echoed back by the server, unreachable', {
+    timeout: 120_000,
+  }, async () => {
     const env = { GITLAB_TOKEN: CANARY, GLX_DEBUG: '1' };
     // All at once: each fails before it writes anything, so they cannot disturb one another.
     const everything = (label: string) =>
@@ -181,17 +225,35 @@ describe('a canary token through every command', () => {
     fake.token(CANARY).scopes = ['read_api'];
     await everything('(read_api only)');
     fake.token(CANARY).scopes = ['api'];
-    fake.faults.push({ kind: 'status', status: 400, body: { message: `400 Bad request - token ${CANARY} is not allowed here` }, times: 40 });
+    fake.faults.push({
+      kind: 'status',
+      status: 400,
+      body: { message: `400 Bad request - token ${CANARY} is not allowed here` },
+      times: 40,
+    });
     await everything('(server echoes the token as JSON)');
     fake.faults.length = 0;
     // 403, not 502: the same echo without four retries per command.
-    fake.faults.push({ kind: 'status', status: 403, headers: { 'content-type': 'text/html' }, body: `<html><body>proxy refused PRIVATE-TOKEN: ${CANARY}</body></html>`, times: 200 });
+    fake.faults.push({
+      kind: 'status',
+      status: 403,
+      headers: { 'content-type': 'text/html' },
+      body: `<html><body>proxy refused PRIVATE-TOKEN: ${CANARY}</body></html>`,
+      times: 200,
+    });
     await everything('(server echoes the token in HTML)');
     fake.faults.length = 0;
     await run('auth, unreachable host', ['auth', '--verbose', '--host', 'http://127.0.0.1:9'], { env });
     await run('auth, token with a CR', ['auth', '--verbose'], { env: { ...env, GITLAB_TOKEN: `${CANARY}\r` } });
-    await run('auth --token-stdin, two lines', ['auth', '--token-stdin'], { env: { GLX_DEBUG: '1' }, input: `${CANARY}\n${CANARY}\n` });
-    await run('auth, credentials in --host', ['auth', '--netrc', '--no-verify', '--host', `http://__token__:${CANARY}@127.0.0.1:${fake.port}`], { env });
+    await run('auth --token-stdin, two lines', ['auth', '--token-stdin'], {
+      env: { GLX_DEBUG: '1' },
+      input: `${CANARY}\n${CANARY}\n`,
+    });
+    await run(
+      'auth, credentials in --host',
+      ['auth', '--netrc', '--no-verify', '--host', `http://__token__:${CANARY}@127.0.0.1:${fake.port}`],
+      { env },
+    );
     await run('auth, credentials in a bad --host', ['auth', '--host', `http://__token__:${CANARY}@bad host`], { env });
 
     expect(runs.some((r) => r.code !== 0)).toBe(true);
@@ -200,13 +262,20 @@ describe('a canary token through every command', () => {
   it('runs with credentials written into the index URL in pyproject.toml', { timeout: 60_000 }, async () => {
     const file = path.join(dir, 'pyproject.toml');
     const original = readFileSync(file, 'utf8');
-    writeFileSync(file, original.replace(`url = "${fake.url}/`, `url = "http://__token__:${CANARY}@127.0.0.1:${fake.port}/`));
+    writeFileSync(
+      file,
+      original.replace(`url = "${fake.url}/`, `url = "http://__token__:${CANARY}@127.0.0.1:${fake.port}/`),
+    );
     try {
       await run('doctor, token in the index URL', ['doctor', '--verbose']);
       await run('auth status, token in the index URL', ['auth', 'status', '--json']);
-      await run('init, token in the index URL', ['init', '--project', 'acme/tools', '--name', 'gitlab', '--verbose'], { env: { GITLAB_TOKEN: CANARY } });
+      await run('init, token in the index URL', ['init', '--project', 'acme/tools', '--name', 'gitlab', '--verbose'], {
+        env: { GITLAB_TOKEN: CANARY },
+      });
       await run('env, token in the index URL', ['env'], { stdoutMayHoldToken: true });
-      await run('ci-setup --dry-run, token in the index URL', ['ci-setup', '--dry-run'], { env: { GITLAB_TOKEN: CANARY } });
+      await run('ci-setup --dry-run, token in the index URL', ['ci-setup', '--dry-run'], {
+        env: { GITLAB_TOKEN: CANARY },
+      });
     } finally {
       writeFileSync(file, original);
     }
@@ -237,7 +306,9 @@ describe('a canary token through every command', () => {
   });
 
   it('never printed a URL with credentials in it', () => {
-    const withUserinfo = runs.flatMap((r) => [...`${r.stdout}\n${r.stderr}`.matchAll(/\bhttps?:\/\/[^\s/@'"]+@/g)].map((m) => `${r.name}: ${m[0]}`));
+    const withUserinfo = runs.flatMap((r) =>
+      [...`${r.stdout}\n${r.stderr}`.matchAll(/\bhttps?:\/\/[^\s/@'"]+@/g)].map((m) => `${r.name}: ${m[0]}`),
+    );
 
     expect(withUserinfo).toEqual([]);
   });
@@ -246,9 +317,13 @@ describe('a canary token through every command', () => {
     // The glab config is the test's own input, not something glx wrote.
     const allowed = new Set(['netrc', '.gitlab-ci-local-variables.yml', 'glab-config/config.yml']);
     const files = allFiles(dir);
-    const leaks = files.filter((file) => !allowed.has(file)).flatMap((file) => findLeaks(readFileSync(path.join(dir, file), 'latin1')).map((form) => `${file}: ${form}`));
+    const leaks = files
+      .filter((file) => !allowed.has(file))
+      .flatMap((file) => findLeaks(readFileSync(path.join(dir, file), 'latin1')).map((form) => `${file}: ${form}`));
 
-    expect(files).toEqual(expect.arrayContaining(['.gitlab-ci.yml', '.gitlab-ci-local-variables.yml', 'pyproject.toml', '.gitignore']));
+    expect(files).toEqual(
+      expect.arrayContaining(['.gitlab-ci.yml', '.gitlab-ci-local-variables.yml', 'pyproject.toml', '.gitignore']),
+    );
     expect(readFileSync(path.join(dir, '.gitlab-ci-local-variables.yml'), 'utf8')).toContain(CANARY);
     expect(leaks).toEqual([]);
   });

@@ -37,10 +37,54 @@ function openssl(args: string[]): void {
 
 /** A CA, and a certificate for 127.0.0.1 and localhost signed by it. */
 function makeCertificates(): void {
-  writeFileSync(path.join(dir, 'san.cnf'), 'subjectAltName = IP:127.0.0.1, DNS:localhost\nbasicConstraints = CA:FALSE\n');
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=glx test CA']);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
+  writeFileSync(
+    path.join(dir, 'san.cnf'),
+    'subjectAltName = IP:127.0.0.1, DNS:localhost\nbasicConstraints = CA:FALSE\n',
+  );
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=glx test CA',
+  ]);
+  openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.cnf',
+  ]);
 }
 
 beforeAll(async () => {
@@ -52,14 +96,20 @@ beforeAll(async () => {
   world = fake.seed.standard();
 
   // The TLS front: terminates HTTPS and hands each request to the stand-in as it came.
-  tlsServer = https.createServer({ key: readFileSync(path.join(dir, 'server.key')), cert: readFileSync(path.join(dir, 'server.pem')) }, (req, res) => {
-    const upstream = http.request({ host: '127.0.0.1', port: fake.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
+  tlsServer = https.createServer(
+    { key: readFileSync(path.join(dir, 'server.key')), cert: readFileSync(path.join(dir, 'server.pem')) },
+    (req, res) => {
+      const upstream = http.request(
+        { host: '127.0.0.1', port: fake.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    },
+  );
   tlsServer.on('tlsClientError', () => {});
   await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
   tlsUrl = `https://127.0.0.1:${(tlsServer.address() as AddressInfo).port}`;
@@ -92,7 +142,11 @@ afterAll(async () => {
   if (hasOpenssl) {
     tlsServer.closeAllConnections();
     proxy.closeAllConnections();
-    await Promise.all([new Promise((resolve) => tlsServer.close(resolve)), new Promise((resolve) => proxy.close(resolve)), fake.close()]);
+    await Promise.all([
+      new Promise((resolve) => tlsServer.close(resolve)),
+      new Promise((resolve) => proxy.close(resolve)),
+      fake.close(),
+    ]);
     fake.takeUnexpected();
   }
   cleanup();
@@ -112,7 +166,10 @@ const stored = () => `machine 127.0.0.1 login __token__ password ${world.tokens.
 
 /** `glx auth --netrc` against the TLS front, as the built bin, with only these variables. */
 function authBin(env: Record<string, string>) {
-  return runBin(['auth', '--netrc', '--host', tlsUrl], { cwd: dir, env: { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_TOKEN: world.tokens.alicePat, ...env } });
+  return runBin(['auth', '--netrc', '--host', tlsUrl], {
+    cwd: dir,
+    env: { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_TOKEN: world.tokens.alicePat, ...env },
+  });
 }
 
 describe.skipIf(!hasOpenssl)('HTTPS with a private CA', () => {
@@ -135,7 +192,11 @@ describe.skipIf(!hasOpenssl)('HTTPS with a private CA', () => {
 
     expect(result.code).toBe(1);
     const { error, hint } = cleanError(result.stderr);
-    expect(error).toMatch(new RegExp(`^cannot reach ${tlsUrl.replace(/\./g, '\\.')}: (SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)$`));
+    expect(error).toMatch(
+      new RegExp(
+        `^cannot reach ${tlsUrl.replace(/\./g, '\\.')}: (SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)$`,
+      ),
+    );
     expect(hint).toContain('NODE_EXTRA_CA_CERTS');
     expect(hint).toContain('SSL_CERT_FILE');
     expect(netrcText()).toBe('');
@@ -153,7 +214,13 @@ describe.skipIf(!hasOpenssl)('HTTPS with a private CA', () => {
 describe.skipIf(!hasOpenssl)('HTTPS_PROXY and NO_PROXY', () => {
   it('tunnels through HTTPS_PROXY to a host not in NO_PROXY', async () => {
     const result = await glx(['--cwd', dir, 'auth', '--netrc', '--host', tlsUrl], {
-      env: { GITLAB_TOKEN: world.tokens.alicePat, NETRC: path.join(dir, 'netrc'), SSL_CERT_FILE: ca, HTTPS_PROXY: proxyUrl, NO_PROXY: 'gitlab.internal.example' },
+      env: {
+        GITLAB_TOKEN: world.tokens.alicePat,
+        NETRC: path.join(dir, 'netrc'),
+        SSL_CERT_FILE: ca,
+        HTTPS_PROXY: proxyUrl,
+        NO_PROXY: 'gitlab.internal.example',
+      },
       homeDir: dir,
     });
 
@@ -165,7 +232,13 @@ describe.skipIf(!hasOpenssl)('HTTPS_PROXY and NO_PROXY', () => {
 
   it('goes direct to a host in NO_PROXY', async () => {
     const result = await glx(['--cwd', dir, 'auth', '--netrc', '--host', tlsUrl], {
-      env: { GITLAB_TOKEN: world.tokens.alicePat, NETRC: path.join(dir, 'netrc'), SSL_CERT_FILE: ca, HTTPS_PROXY: proxyUrl, NO_PROXY: 'localhost,127.0.0.1' },
+      env: {
+        GITLAB_TOKEN: world.tokens.alicePat,
+        NETRC: path.join(dir, 'netrc'),
+        SSL_CERT_FILE: ca,
+        HTTPS_PROXY: proxyUrl,
+        NO_PROXY: 'localhost,127.0.0.1',
+      },
       homeDir: dir,
     });
 
@@ -186,7 +259,12 @@ describe.skipIf(!hasOpenssl)('HTTPS_PROXY and NO_PROXY', () => {
 
   it('fails with a hint naming the proxy settings when the proxy is down', async () => {
     const result = await glx(['--cwd', dir, 'auth', '--netrc', '--host', tlsUrl], {
-      env: { GITLAB_TOKEN: world.tokens.alicePat, NETRC: path.join(dir, 'netrc'), SSL_CERT_FILE: ca, HTTPS_PROXY: 'http://127.0.0.1:9' },
+      env: {
+        GITLAB_TOKEN: world.tokens.alicePat,
+        NETRC: path.join(dir, 'netrc'),
+        SSL_CERT_FILE: ca,
+        HTTPS_PROXY: 'http://127.0.0.1:9',
+      },
       homeDir: dir,
     });
 

@@ -62,17 +62,35 @@ interface LookupProbe {
 const LOOKUP_DIFFERS: Record<string, string> = {
   'curl__test130.netrc 127.0.0.1': 'curl takes the first matching machine; uv the last (a HashMap insert, uv.md §3.3)',
   'curl__test478.netrc github.com': 'curl turns \\r inside quotes into CR; uv and Python just drop the backslash',
-  'curl__test480.netrc 127.0.0.1': 'curl turns \\r\\n inside quotes into CR LF; uv and Python just drop the backslashes',
-  'curl__test679.netrc 127.0.0.1': 'curl turns \\n, \\r, \\t inside quotes into control characters; uv and Python just drop the backslash',
-  'curl__test682.netrc 127.0.0.1': 'curl searches for the entry whose login is the URL user; uv takes the last entry and gives nothing when its login differs',
-  'curl__test685.netrc 127.0.0.1': 'curl searches for the entry whose login is the URL user; uv takes the last entry and gives nothing when its login differs',
-  'curl__test744.netrc foo.host': "corpus slip: the expected password has 90 characters, but curl's test744 verifies the file's 91, which is what uv reads",
-  'curl__test792.netrc 127.0.0.1': 'curl stops reading a line at a NUL byte; for uv "password\\0…" is an unknown word, so it ignores the whole file',
-  'curl__test793.netrc 127.0.0.1': 'curl stops reading a line at a NUL byte; for uv the word after it is unknown, so it ignores the whole file',
-  'curl__test2039.netrc 127.0.0.1': 'curl stops at a default entry that comes first; uv looks the host up by name and finds its machine entry',
+  'curl__test480.netrc 127.0.0.1':
+    'curl turns \\r\\n inside quotes into CR LF; uv and Python just drop the backslashes',
+  'curl__test679.netrc 127.0.0.1':
+    'curl turns \\n, \\r, \\t inside quotes into control characters; uv and Python just drop the backslash',
+  'curl__test682.netrc 127.0.0.1':
+    'curl searches for the entry whose login is the URL user; uv takes the last entry and gives nothing when its login differs',
+  'curl__test685.netrc 127.0.0.1':
+    'curl searches for the entry whose login is the URL user; uv takes the last entry and gives nothing when its login differs',
+  'curl__test744.netrc foo.host':
+    "corpus slip: the expected password has 90 characters, but curl's test744 verifies the file's 91, which is what uv reads",
+  'curl__test792.netrc 127.0.0.1':
+    'curl stops reading a line at a NUL byte; for uv "password\\0…" is an unknown word, so it ignores the whole file',
+  'curl__test793.netrc 127.0.0.1':
+    'curl stops reading a line at a NUL byte; for uv the word after it is unknown, so it ignores the whole file',
+  'curl__test2039.netrc 127.0.0.1':
+    'curl stops at a default entry that comes first; uv looks the host up by name and finds its machine entry',
 };
 
-const summary = { parseAgree: 0, parseDiffer: 0, malformedRejected: 0, malformedAccepted: 0, lookupAgree: 0, lookupDiffer: 0, edited: 0, unparseable: 0, quotedUpdateRefused: 0 };
+const summary = {
+  parseAgree: 0,
+  parseDiffer: 0,
+  malformedRejected: 0,
+  malformedAccepted: 0,
+  lookupAgree: 0,
+  lookupDiffer: 0,
+  edited: 0,
+  unparseable: 0,
+  quotedUpdateRefused: 0,
+};
 
 function fieldsOf(doc: NetrcDocument, name: string): Record<string, string> | undefined {
   const entry = doc.entries.filter((e) => (e.kind === 'default' ? 'default' : e.host) === name).at(-1);
@@ -88,7 +106,10 @@ function agreesWithParse(doc: NetrcDocument, expected: Record<string, unknown>):
       doc.entries.length === Object.keys(expected.hosts as object).length &&
       Object.entries(macros).every(([name, body]) => {
         const macro = doc.macros.find((m) => m.name === name);
-        return macro !== undefined && JSON.stringify(macro.lines.map((l) => l.trim())) === JSON.stringify(body.map((l) => l.trim()));
+        return (
+          macro !== undefined &&
+          JSON.stringify(macro.lines.map((l) => l.trim())) === JSON.stringify(body.map((l) => l.trim()))
+        );
       })
     );
   }
@@ -109,28 +130,34 @@ describe.skipIf(!present)('netrc corpus', () => {
   });
 
   describe('parse vectors', () => {
-    it.each(all.filter((r) => r.kind === 'parse').map((r) => [r.file, r] as const))('%s reads as uv reads it', (_name, row) => {
-      const doc = tryParse(text(row.file), row.file);
-      const agrees = doc !== undefined && agreesWithParse(doc, row.expected);
-      const documented = PARSE_DIFFERS[row.file];
+    it.each(all.filter((r) => r.kind === 'parse').map((r) => [r.file, r] as const))(
+      '%s reads as uv reads it',
+      (_name, row) => {
+        const doc = tryParse(text(row.file), row.file);
+        const agrees = doc !== undefined && agreesWithParse(doc, row.expected);
+        const documented = PARSE_DIFFERS[row.file];
 
-      if (agrees) summary.parseAgree++;
-      else summary.parseDiffer++;
+        if (agrees) summary.parseAgree++;
+        else summary.parseDiffer++;
 
-      expect(agrees, documented ?? `undocumented difference for ${row.file}`).toBe(documented === undefined);
-    });
+        expect(agrees, documented ?? `undocumented difference for ${row.file}`).toBe(documented === undefined);
+      },
+    );
   });
 
   describe('malformed vectors', () => {
-    it.each(all.filter((r) => r.kind === 'malformed').map((r) => [r.file, r] as const))('%s is rejected when uv rejects it', (_name, row) => {
-      const rejected = tryParse(text(row.file), row.file) === undefined;
-      const documented = MALFORMED_ACCEPTED_BY_UV[row.file];
+    it.each(all.filter((r) => r.kind === 'malformed').map((r) => [r.file, r] as const))(
+      '%s is rejected when uv rejects it',
+      (_name, row) => {
+        const rejected = tryParse(text(row.file), row.file) === undefined;
+        const documented = MALFORMED_ACCEPTED_BY_UV[row.file];
 
-      if (rejected) summary.malformedRejected++;
-      else summary.malformedAccepted++;
+        if (rejected) summary.malformedRejected++;
+        else summary.malformedAccepted++;
 
-      expect(rejected, documented ?? `undocumented: uv accepts ${row.file}`).toBe(documented === undefined);
-    });
+        expect(rejected, documented ?? `undocumented: uv accepts ${row.file}`).toBe(documented === undefined);
+      },
+    );
 
     it('names the file, line and column of the first bad word', () => {
       expect(() => parseNetrc(text('rust-netrc__invalid_tokens_3.netrc'), 'f.netrc')).toThrow(/^f\.netrc:1:62: /);
@@ -144,13 +171,18 @@ describe.skipIf(!present)('netrc corpus', () => {
         const lookups = (row.expected.lookups ?? []) as LookupProbe[];
         const parse = row.expected.parse as Record<string, { login: string; password: string }> | undefined;
         const fromParse = Object.entries(parse ?? {}).map(([host, want]) => ({ host, user: null, expect: want }));
-        return [...lookups, ...fromParse].filter((probe) => !probe.host.startsWith('(')).map((probe) => [`${row.file} ${probe.host}`, row.file, probe] as const);
+        return [...lookups, ...fromParse]
+          .filter((probe) => !probe.host.startsWith('('))
+          .map((probe) => [`${row.file} ${probe.host}`, row.file, probe] as const);
       });
 
     it.each(probes)('%s: uv finds what curl finds, or the difference is documented', (key, file, probe) => {
       const doc = tryParse(text(file), file);
       const found = doc && lookup(doc, probe.host, probe.user ?? undefined);
-      const same = probe.expect === null ? found === undefined : found?.login === probe.expect.login && found?.password === probe.expect.password;
+      const same =
+        probe.expect === null
+          ? found === undefined
+          : found?.login === probe.expect.login && found?.password === probe.expect.password;
       const documented = LOOKUP_DIFFERS[key];
 
       if (same) summary.lookupAgree++;
@@ -182,9 +214,12 @@ describe.skipIf(!present)('netrc corpus', () => {
       expect(isInsertion(source, added.text)).toBe(true);
       expect(others(parseNetrc(removed.text, file), 'gitlab.example.com')).toEqual(others(doc, 'gitlab.example.com'));
 
-      const target = doc.entries.filter((e) => e.kind === 'machine' && e.host && /^[\w.-]+$/.test(e.host) && e.host === e.host.toLowerCase()).at(-1);
+      const target = doc.entries
+        .filter((e) => e.kind === 'machine' && e.host && /^[\w.-]+$/.test(e.host) && e.host === e.host.toLowerCase())
+        .at(-1);
       if (!target?.host) return;
-      const lineEnd = source.indexOf('\n', target.span.end) === -1 ? source.length : source.indexOf('\n', target.span.end);
+      const lineEnd =
+        source.indexOf('\n', target.span.end) === -1 ? source.length : source.indexOf('\n', target.span.end);
       for (const password of ['glpat-Updated_0123456789', 'new #pass']) {
         let updated: ReturnType<typeof upsertNetrc>;
         try {

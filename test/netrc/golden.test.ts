@@ -25,7 +25,10 @@ function read(name: string, file: string): string {
   return readFileSync(new URL(`${name}/${file}`, root), 'utf8');
 }
 
-function run(spec: GoldenCase, text: string): { text: string; action: string; duplicates?: number[]; removed?: number } {
+function run(
+  spec: GoldenCase,
+  text: string,
+): { text: string; action: string; duplicates?: number[]; removed?: number } {
   if (spec.operation === 'remove') return removeNetrc(text, spec.host);
   return upsertNetrc(text, { host: spec.host, login: spec.login ?? '', password: spec.password ?? '' });
 }

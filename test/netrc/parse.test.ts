@@ -31,7 +31,14 @@ describe('parseNetrc', () => {
 
     const [entry] = parseNetrc(text, 'n').entries;
 
-    expect(entry?.fields.map((f) => [f.name, f.value?.value, f.value?.quoted, text.slice(f.value!.span.start, f.value!.span.end)])).toEqual([
+    expect(
+      entry?.fields.map((f) => [
+        f.name,
+        f.value?.value,
+        f.value?.quoted,
+        text.slice(f.value!.span.start, f.value!.span.end),
+      ]),
+    ).toEqual([
       ['login', 'a b', true, '"a b"'],
       ['password', 'p"q', false, 'p\\"q'],
     ]);
@@ -57,7 +64,8 @@ describe('parseNetrc', () => {
   });
 
   it('gives back every byte: the segments join to the input', () => {
-    const text = '\ufeff# bom\r\nmachine h login u\r\n\r\nmacdef m\r\nx\r\n\r\n  default password "a\\"b" trailing-junk-after-stop "" rest';
+    const text =
+      '\ufeff# bom\r\nmachine h login u\r\n\r\nmacdef m\r\nx\r\n\r\n  default password "a\\"b" trailing-junk-after-stop "" rest';
 
     const doc = parseNetrc(text, 'n', { tolerant: true });
 
@@ -78,7 +86,9 @@ describe('parseNetrc', () => {
 
     expect(error.code).toBe('NETRC_INVALID');
     expect(error.exitCode).toBe(2);
-    expect(error.message).toBe("/home/me/.netrc:3:3: unknown keyword 'port' in the entry for machine gitlab.example.com");
+    expect(error.message).toBe(
+      "/home/me/.netrc:3:3: unknown keyword 'port' in the entry for machine gitlab.example.com",
+    );
     expect(error.hint).toMatch(/port/);
     expect(error.hint).toMatch(/ignores the whole netrc file/);
     expect(`${error.message}${error.hint}`).not.toMatch(/\n/);
@@ -87,7 +97,9 @@ describe('parseNetrc', () => {
   it('rejects a bad top-level word', () => {
     const error = parseError('# mine\nlogni c\n');
 
-    expect(error.message).toMatch(/^\/home\/me\/\.netrc:2:1: unexpected word where uv expects machine, default or macdef$/);
+    expect(error.message).toMatch(
+      /^\/home\/me\/\.netrc:2:1: unexpected word where uv expects machine, default or macdef$/,
+    );
   });
 
   it('never quotes a word that could be part of a password', () => {
@@ -135,8 +147,12 @@ describe('parseNetrc', () => {
   });
 
   it('reads Python dialect differences: a macro must end at an empty line', () => {
-    expect(() => parseNetrc('macdef m\nbody', 'n', { dialect: 'python' })).toThrow(/macro definition missing null line terminator/);
-    expect(() => parseNetrc('#two words\nmachine h\n', 'n', { dialect: 'python' })).toThrow(/Python reads the words after `#`/);
+    expect(() => parseNetrc('macdef m\nbody', 'n', { dialect: 'python' })).toThrow(
+      /macro definition missing null line terminator/,
+    );
+    expect(() => parseNetrc('#two words\nmachine h\n', 'n', { dialect: 'python' })).toThrow(
+      /Python reads the words after `#`/,
+    );
     expect(parseNetrc('#two words\nmachine h\n', 'n').entries).toHaveLength(1);
   });
 });
@@ -162,7 +178,11 @@ describe('lookup', () => {
   });
 
   it('gives empty strings for absent keywords, as uv does', () => {
-    expect(lookup(parseNetrc('machine h password p', 'n'), 'h')).toMatchObject({ login: '', account: '', password: 'p' });
+    expect(lookup(parseNetrc('machine h password p', 'n'), 'h')).toMatchObject({
+      login: '',
+      account: '',
+      password: 'p',
+    });
   });
 
   it('finds nothing in an empty file', () => {
@@ -199,7 +219,9 @@ describe('validateForUv', () => {
     const issues = validateForUv(parseNetrc('machine a port 1\nmacdef m\nx', 'n', { tolerant: true }));
 
     expect(issues.map((i) => [i.code, i.severity, i.affects])).toEqual([['bad-follower-token', 'error', ['uv']]]);
-    expect(validateForUv(parseNetrc('macdef m\nx', 'n')).map((i) => [i.code, i.affects])).toEqual([['python-rejects', ['python']]]);
+    expect(validateForUv(parseNetrc('macdef m\nx', 'n')).map((i) => [i.code, i.affects])).toEqual([
+      ['python-rejects', ['python']],
+    ]);
   });
 
   it('warns about comments whose words uv reads as entries, and macros ended by blanks', () => {
@@ -210,7 +232,11 @@ describe('validateForUv', () => {
   });
 
   it('finds nothing to say about a clean file', () => {
-    expect(validateForUv(parseNetrc('# mine\nmachine gitlab.example.com login __token__ password x\ndefault login a password b\n', 'n'))).toEqual([]);
+    expect(
+      validateForUv(
+        parseNetrc('# mine\nmachine gitlab.example.com login __token__ password x\ndefault login a password b\n', 'n'),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -223,8 +249,14 @@ describe('netrc locations', () => {
   });
 
   it("lists uv's candidates in order: $NETRC, then the home file (uv falls back when $NETRC is missing)", () => {
-    expect(uvNetrcCandidates({ NETRC: '/missing', HOME: '/home/env' }, '/home/me')).toEqual(['/missing', '/home/env/.netrc']);
+    expect(uvNetrcCandidates({ NETRC: '/missing', HOME: '/home/env' }, '/home/me')).toEqual([
+      '/missing',
+      '/home/env/.netrc',
+    ]);
     expect(uvNetrcCandidates({}, '/home/me')).toEqual(['/home/me/.netrc']);
-    expect(uvNetrcCandidates({ USERPROFILE: 'C:\\Users\\me' }, 'C:\\Users\\me', 'win32')).toEqual(['C:\\Users\\me\\.netrc', 'C:\\Users\\me\\_netrc']);
+    expect(uvNetrcCandidates({ USERPROFILE: 'C:\\Users\\me' }, 'C:\\Users\\me', 'win32')).toEqual([
+      'C:\\Users\\me\\.netrc',
+      'C:\\Users\\me\\_netrc',
+    ]);
   });
 });

@@ -18,7 +18,6 @@ import { hasPeer } from '../support/peers.js';
 
 const run = promisify(execFile);
 
-
 /** Hostile but legal: every character class that needs care in one netrc reader or another. */
 const HOSTILE = [
   'glpat-ordinary_token-123',
@@ -85,7 +84,11 @@ describe.skipIf(!hasPeer('python3'))("Python's netrc module", () => {
 
   it('keeps reading every other entry the same after an edit', async () => {
     const file = path.join(dir, 'py-others');
-    writeFileSync(file, 'machine a.example login la password pa account aa\nmacdef init\nbinary\n\ndefault login anonymous password guest\n', { mode: 0o600 });
+    writeFileSync(
+      file,
+      'machine a.example login la password pa account aa\nmacdef init\nbinary\n\ndefault login anonymous password guest\n',
+      { mode: 0o600 },
+    );
 
     await writeNetrcEntry(file, { host: 'gitlab.example.com', login: '__token__', password: 'with space' });
     const read = await pythonReads([
@@ -101,10 +104,37 @@ describe.skipIf(!hasPeer('python3'))("Python's netrc module", () => {
 
   it('agrees with our Python dialect on generated files (differential)', async () => {
     const fragment = fc.constantFrom(
-      'machine', 'default', 'macdef', 'login', 'user', 'account', 'password', 'port', 'h', 'x', ' ', '\t', '\n', '\r\n', '\n\n', '  \n',
-      '#', '# c d', '#x', '"', '""', '"a b"', '\\', '\\"', 'y#', 'é',
+      'machine',
+      'default',
+      'macdef',
+      'login',
+      'user',
+      'account',
+      'password',
+      'port',
+      'h',
+      'x',
+      ' ',
+      '\t',
+      '\n',
+      '\r\n',
+      '\n\n',
+      '  \n',
+      '#',
+      '# c d',
+      '#x',
+      '"',
+      '""',
+      '"a b"',
+      '\\',
+      '\\"',
+      'y#',
+      'é',
     );
-    const texts = fc.sample(fc.array(fragment, { maxLength: 20 }).map((parts) => parts.join(' ')), { numRuns: 400, seed: 42 });
+    const texts = fc.sample(
+      fc.array(fragment, { maxLength: 20 }).map((parts) => parts.join(' ')),
+      { numRuns: 400, seed: 42 },
+    );
     const files = texts.map((text, i) => {
       const file = path.join(dir, `diff-${i}`);
       writeFileSync(file, text);
@@ -123,14 +153,18 @@ describe.skipIf(!hasPeer('python3'))("Python's netrc module", () => {
     ].join('\n');
 
     const { stdout } = await run('python3', ['-c', script, ...files], { maxBuffer: 1 << 26 });
-    const python = JSON.parse(stdout) as ({ hosts: Record<string, string[]>; macros: Record<string, string[]> } | null)[];
+    const python = JSON.parse(stdout) as ({
+      hosts: Record<string, string[]>;
+      macros: Record<string, string[]>;
+    } | null)[];
 
     texts.forEach((text, i) => {
       let ours: unknown = null;
       try {
         const doc = parseNetrc(text, 'f', { dialect: 'python' });
         const hosts: Record<string, string[]> = {};
-        for (const e of doc.entries) hosts[e.kind === 'default' ? 'default' : (e.host ?? '')] = [e.login ?? '', e.account ?? '', e.password ?? ''];
+        for (const e of doc.entries)
+          hosts[e.kind === 'default' ? 'default' : (e.host ?? '')] = [e.login ?? '', e.account ?? '', e.password ?? ''];
         const macros: Record<string, string[]> = {};
         for (const m of doc.macros) macros[m.name] = m.lines.map((line) => `${line}\n`);
         ours = { hosts, macros };
@@ -166,16 +200,21 @@ describe.skipIf(!hasPeer('curl'))('curl', () => {
     return seen[0];
   }
 
-  it.each(HOSTILE.map((token, i) => [i, token] as const))('sends Authorization: Basic base64(login:password) for hostile token #%i', async (i, token) => {
-    const file = path.join(dir, `curl-${i}`);
-    // default and another machine first: curl stops at default, so the new entry must come before it.
-    writeFileSync(file, 'machine other.example login o password p\ndefault login anonymous password guest\n', { mode: 0o600 });
-    await writeNetrcEntry(file, { host: '127.0.0.1', login: `u${token}`, password: token });
+  it.each(HOSTILE.map((token, i) => [i, token] as const))(
+    'sends Authorization: Basic base64(login:password) for hostile token #%i',
+    async (i, token) => {
+      const file = path.join(dir, `curl-${i}`);
+      // default and another machine first: curl stops at default, so the new entry must come before it.
+      writeFileSync(file, 'machine other.example login o password p\ndefault login anonymous password guest\n', {
+        mode: 0o600,
+      });
+      await writeNetrcEntry(file, { host: '127.0.0.1', login: `u${token}`, password: token });
 
-    const header = await curlSends(file);
+      const header = await curlSends(file);
 
-    expect(header).toBe(`Basic ${Buffer.from(`u${token}:${token}`).toString('base64')}`);
-  });
+      expect(header).toBe(`Basic ${Buffer.from(`u${token}:${token}`).toString('base64')}`);
+    },
+  );
 
   it('reads an updated multi-line entry', async () => {
     const file = path.join(dir, 'curl-update');

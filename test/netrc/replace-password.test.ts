@@ -38,9 +38,20 @@ describe('replaceNetrcPassword', () => {
   it("gives a file Python's netrc module reads with the new password for every host", () => {
     const { dir, cleanup } = tempDir();
     const file = path.join(dir, 'netrc');
-    writeFileSync(file, replaceNetrcPassword(`machine a.example login __token__ password ${OLD}\n\nmachine b.example\n  login __token__\n  password "${OLD}"\n`, OLD, NEW).text);
+    writeFileSync(
+      file,
+      replaceNetrcPassword(
+        `machine a.example login __token__ password ${OLD}\n\nmachine b.example\n  login __token__\n  password "${OLD}"\n`,
+        OLD,
+        NEW,
+      ).text,
+    );
 
-    const read = execFileSync('python3', ['-c', 'import netrc,json,sys; n=netrc.netrc(sys.argv[1]); print(json.dumps([n.authenticators(h) for h in ("a.example","b.example")]))', file]);
+    const read = execFileSync('python3', [
+      '-c',
+      'import netrc,json,sys; n=netrc.netrc(sys.argv[1]); print(json.dumps([n.authenticators(h) for h in ("a.example","b.example")]))',
+      file,
+    ]);
 
     expect(JSON.parse(read.toString())).toEqual([
       ['__token__', '', NEW],

@@ -8,10 +8,12 @@ import { errorOf } from '../support/errors.js';
 
 const entry = { host: 'gitlab.example.com', login: '__token__', password: 'glpat-0123456789abcdefghij' };
 
-
 /** What uv reads for every name other than `host`, plus the macros. */
 function others(doc: NetrcDocument, host: string): unknown {
-  return [doc.entries.filter((e) => e.host !== host).map((e) => [e.kind, e.host, e.login, e.account, e.password]), doc.macros.map((m) => [m.name, m.lines])];
+  return [
+    doc.entries.filter((e) => e.host !== host).map((e) => [e.kind, e.host, e.login, e.account, e.password]),
+    doc.macros.map((m) => [m.name, m.lines]),
+  ];
 }
 
 describe('formatNetrcValue', () => {
@@ -50,9 +52,12 @@ describe('normalizeNetrcHost', () => {
     expect(errorOf(() => normalizeNetrcHost('[::1]:8080')).code).toBe('USAGE');
   });
 
-  it.each(['', 'a b', 'https://gitlab.com', 'gitlab.com/group', 'de"fault', 'default', 'a\tb'])('refuses %j', (host) => {
-    expect(errorOf(() => normalizeNetrcHost(host)).code).toBe('USAGE');
-  });
+  it.each(['', 'a b', 'https://gitlab.com', 'gitlab.com/group', 'de"fault', 'default', 'a\tb'])(
+    'refuses %j',
+    (host) => {
+      expect(errorOf(() => normalizeNetrcHost(host)).code).toBe('USAGE');
+    },
+  );
 });
 
 describe('upsertNetrc', () => {
@@ -98,7 +103,9 @@ describe('upsertNetrc', () => {
   it('puts a new entry before an entry whose last keyword has no value yet (it would take the new line as its value)', () => {
     const result = upsertNetrc('machine other login', entry);
 
-    expect(result.text).toBe(`machine gitlab.example.com login __token__ password ${entry.password}\nmachine other login`);
+    expect(result.text).toBe(
+      `machine gitlab.example.com login __token__ password ${entry.password}\nmachine other login`,
+    );
     expect(lookup(parseNetrc(result.text, 'n'), 'other')?.login).toBe('');
   });
 
@@ -109,7 +116,9 @@ describe('upsertNetrc', () => {
     const ok = 'machine a login b password c\n# two words\ndefault login d password e\n';
     const result = upsertNetrc(ok, { ...entry, password: 'needs quotes' });
 
-    expect(result.text).toBe(`machine a login b password c\n# two words\nmachine gitlab.example.com login __token__ password "needs quotes"\ndefault login d password e\n`);
+    expect(result.text).toBe(
+      `machine a login b password c\n# two words\nmachine gitlab.example.com login __token__ password "needs quotes"\ndefault login d password e\n`,
+    );
   });
 
   it('refuses an update that would make uv misread the next line, and says why', () => {
@@ -130,7 +139,9 @@ describe('upsertNetrc', () => {
   });
 
   it('round-trips any token uv, Python and curl can hold (property)', () => {
-    const token = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/[\r\n\u0000]/.test(s) && !/\p{Surrogate}/u.test(s));
+    const token = fc
+      .string({ unit: 'binary', maxLength: 40 })
+      .filter((s) => !/[\r\n\u0000]/.test(s) && !/\p{Surrogate}/u.test(s));
 
     fc.assert(
       fc.property(token, token, (login, password) => {
@@ -148,8 +159,25 @@ describe('upsertNetrc', () => {
 
   it('either keeps every other entry as uv and Python read it, or refuses (property over generated files)', () => {
     const fragment = fc.constantFrom(
-      'machine a', 'machine b', 'machine gitlab.example.com', 'default', 'login x', 'password y', 'account z', 'user w',
-      'macdef m\nbody\n', '# note here', '#tight', '"q r"', ' ', '\n', '\n', '\r\n', '\n\n', '\t', '  \n',
+      'machine a',
+      'machine b',
+      'machine gitlab.example.com',
+      'default',
+      'login x',
+      'password y',
+      'account z',
+      'user w',
+      'macdef m\nbody\n',
+      '# note here',
+      '#tight',
+      '"q r"',
+      ' ',
+      '\n',
+      '\n',
+      '\r\n',
+      '\n\n',
+      '\t',
+      '  \n',
     );
     const file = fc.array(fragment, { maxLength: 14 }).map((parts) => parts.join(' '));
     const credential = fc.constantFrom('glpat-abc', 'with space', '#hash', 'q"uote');
@@ -195,11 +223,21 @@ describe('upsertNetrc', () => {
 
 describe('removeNetrc', () => {
   it('removes an entry that shares its line with another, keeping the other', () => {
-    expect(removeNetrc('machine a login b machine gitlab.example.com login c password d\n', entry.host).text).toBe('machine a login b\n');
-    expect(removeNetrc('machine gitlab.example.com login c password d machine a login b\n', entry.host).text).toBe('machine a login b\n');
+    expect(removeNetrc('machine a login b machine gitlab.example.com login c password d\n', entry.host).text).toBe(
+      'machine a login b\n',
+    );
+    expect(removeNetrc('machine gitlab.example.com login c password d machine a login b\n', entry.host).text).toBe(
+      'machine a login b\n',
+    );
   });
 
   it('reports an absent host and changes nothing', () => {
-    expect(removeNetrc('machine a login b\n', entry.host)).toEqual({ text: 'machine a login b\n', action: 'absent', host: entry.host, removed: 0, notes: [] });
+    expect(removeNetrc('machine a login b\n', entry.host)).toEqual({
+      text: 'machine a login b\n',
+      action: 'absent',
+      host: entry.host,
+      removed: 0,
+      notes: [],
+    });
   });
 });

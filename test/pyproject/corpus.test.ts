@@ -37,7 +37,8 @@ function expectedRefusal(doc: TomlTable, file: string): string | undefined {
   if (index !== undefined && (!Array.isArray(index) || !index.every(isTable))) return 'PYPROJECT_UNSUPPORTED';
   try {
     const names = listIndexes(doc, file).flatMap((entry) => (entry.name ? [entry.name] : []));
-    if (names.some((name) => name !== SPEC.name && envVarStem(name) === envVarStem(SPEC.name))) return 'INDEX_NAME_COLLISION';
+    if (names.some((name) => name !== SPEC.name && envVarStem(name) === envVarStem(SPEC.name)))
+      return 'INDEX_NAME_COLLISION';
   } catch (error) {
     return (error as GlxError).code;
   }
@@ -53,7 +54,11 @@ function allowedLostLines(text: string, doc: TomlTable): number {
 }
 
 describe.skipIf(!available)('corpus of real pyproject.toml files', () => {
-  const files = available ? readdirSync(corpusDir).filter((name) => name.endsWith('.toml')).sort() : [];
+  const files = available
+    ? readdirSync(corpusDir)
+        .filter((name) => name.endsWith('.toml'))
+        .sort()
+    : [];
   const schema = available ? JSON.parse(readFileSync(schemaFile!, 'utf8')) : {};
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
   const validate = ajv.compile(schema);
@@ -82,7 +87,9 @@ describe.skipIf(!available)('corpus of real pyproject.toml files', () => {
       doc = parsePyproject(text, file);
     } catch (error) {
       expect((error as GlxError).code).toBe('PYPROJECT_INVALID');
-      expect((error as GlxError).message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
+      expect((error as GlxError).message).toMatch(
+        new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `),
+      );
       buckets.set(name, 'unparseable');
       return;
     }

@@ -2,7 +2,9 @@ import { describe, expect, test, vi } from 'vitest';
 import { EditVerificationError, upsertIndex, upsertSources } from '../../src/pyproject/edit.js';
 
 // Stands in for a splice bug: the edit code computes its splices, then the text comes out wrong.
-const corruption = vi.hoisted(() => ({ mode: 'none' as 'none' | 'drop-line' | 'drop-far-line' | 'change-date' | 'break-syntax' }));
+const corruption = vi.hoisted(() => ({
+  mode: 'none' as 'none' | 'drop-line' | 'drop-far-line' | 'change-date' | 'break-syntax',
+}));
 vi.mock('../../src/pyproject/splice.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/pyproject/splice.js')>();
   return {
@@ -11,7 +13,8 @@ vi.mock('../../src/pyproject/splice.js', async (importOriginal) => {
       const out = real.applySplices(text, splices);
       if (corruption.mode === 'drop-line') return out.replace('managed = true\n', '');
       if (corruption.mode === 'drop-far-line') return out.replace('far = 1\n', '');
-      if (corruption.mode === 'change-date') return out.replace('1979-05-27T07:32:00-08:00', '1979-05-27T07:32:01-08:00');
+      if (corruption.mode === 'change-date')
+        return out.replace('1979-05-27T07:32:00-08:00', '1979-05-27T07:32:01-08:00');
       if (corruption.mode === 'break-syntax') return `${out}[[\n`;
       return out;
     },

@@ -6,7 +6,6 @@ const FILE = 'pyproject.toml';
 const URL = 'https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple';
 const SPEC: IndexSpec = { name: 'gitlab', url: URL, authenticate: 'always' };
 
-
 describe('upsertIndex updates an entry in place', () => {
   test('replaces only the value that differs, keeping spacing and the trailing comment', () => {
     const input = `[[tool.uv.index]]\nname = "gitlab"\nurl   =   "https://old.example.com/simple"   # moved\nauthenticate = "always"\n`;
@@ -191,7 +190,9 @@ describe('upsertIndex refuses', () => {
   });
 
   test('a URL with credentials, without printing them', () => {
-    const error = errorOf(() => upsertIndex('', { name: 'gitlab', url: 'https://user:glpat-SECRET@gitlab.example.com/simple' }, FILE));
+    const error = errorOf(() =>
+      upsertIndex('', { name: 'gitlab', url: 'https://user:glpat-SECRET@gitlab.example.com/simple' }, FILE),
+    );
 
     expect(error.code).toBe('USAGE');
     expect(error.message).toContain('https://***@gitlab.example.com/simple');
@@ -199,7 +200,9 @@ describe('upsertIndex refuses', () => {
   });
 
   test('a publish URL with credentials', () => {
-    const error = errorOf(() => upsertIndex('', { ...SPEC, publishUrl: 'https://u:p@gitlab.example.com/api/v4/projects/7/packages/pypi' }, FILE));
+    const error = errorOf(() =>
+      upsertIndex('', { ...SPEC, publishUrl: 'https://u:p@gitlab.example.com/api/v4/projects/7/packages/pypi' }, FILE),
+    );
 
     expect(error.code).toBe('USAGE');
     expect(error.message).toContain('publish URL');
@@ -282,7 +285,8 @@ describe('upsertSources', () => {
   });
 
   test('rewrites a source spread over several dotted lines as one inline table', () => {
-    const input = '[tool.uv.sources]\nfoo.git = "https://example.com/foo.git"\nfoo.tag = "v1"  # release\nbar = { index = "x" }\n';
+    const input =
+      '[tool.uv.sources]\nfoo.git = "https://example.com/foo.git"\nfoo.tag = "v1"  # release\nbar = { index = "x" }\n';
     const expected = '[tool.uv.sources]\nfoo = { index = "gitlab" }\nbar = { index = "x" }\n';
 
     const result = upsertSources(input, [{ package: 'foo', index: 'gitlab' }], FILE);
@@ -318,7 +322,8 @@ describe('upsertSources', () => {
 
   test('handles several pins in one call and reports each', () => {
     const input = '[tool.uv.sources]\nfoo = { index = "gitlab" }\nbar = { git = "https://example.com/bar.git" }\n';
-    const expected = '[tool.uv.sources]\nfoo = { index = "gitlab" }\nbar = { index = "gitlab" }\nbaz = { index = "gitlab" }\n';
+    const expected =
+      '[tool.uv.sources]\nfoo = { index = "gitlab" }\nbar = { index = "gitlab" }\nbaz = { index = "gitlab" }\n';
 
     const result = upsertSources(
       input,
@@ -346,10 +351,14 @@ describe('upsertSources', () => {
 
   test('refuses one package pinned to two indexes in the same call', () => {
     const error = errorOf(() =>
-      upsertSources('', [
-        { package: 'Acme_Utils', index: 'a' },
-        { package: 'acme-utils', index: 'b' },
-      ], FILE),
+      upsertSources(
+        '',
+        [
+          { package: 'Acme_Utils', index: 'a' },
+          { package: 'acme-utils', index: 'b' },
+        ],
+        FILE,
+      ),
     );
 
     expect(error.code).toBe('USAGE');
@@ -364,7 +373,9 @@ describe('upsertSources', () => {
   });
 
   test('refuses tool.uv.sources that is not a table', () => {
-    const error = errorOf(() => upsertSources('[tool.uv]\nsources = []\n', [{ package: 'foo', index: 'gitlab' }], FILE));
+    const error = errorOf(() =>
+      upsertSources('[tool.uv]\nsources = []\n', [{ package: 'foo', index: 'gitlab' }], FILE),
+    );
 
     expect(error.code).toBe('PYPROJECT_UNSUPPORTED');
     expect(error.message).toMatch(/^pyproject\.toml:2:1: tool\.uv\.sources must be a table/);

@@ -39,7 +39,10 @@ export interface Applied {
 export function applySteps(text: string, steps: Steps, file = 'pyproject.toml'): Applied {
   const index = steps.spec ? upsertIndex(text, steps.spec, file) : undefined;
   const afterIndex = index?.text ?? text;
-  const pins = steps.pins?.map((pin) => ({ ...pin, index: index && pin.index === steps.spec?.name ? index.name : pin.index }));
+  const pins = steps.pins?.map((pin) => ({
+    ...pin,
+    index: index && pin.index === steps.spec?.name ? index.name : pin.index,
+  }));
   const sources = pins ? upsertSources(afterIndex, pins, file) : undefined;
   return { text: sources?.text ?? afterIndex, index, sources };
 }

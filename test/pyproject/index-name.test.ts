@@ -2,7 +2,6 @@ import { describe, expect, test } from 'vitest';
 import { envVarStem, findEnvCollisions, indexEnvVars, validateIndexName } from '../../src/pyproject/index-name.js';
 import { errorOf } from '../support/errors.js';
 
-
 describe('validateIndexName', () => {
   test.each(['gitlab', 'my-index', 'My.Index_2', '123', '-lead', 'trail-', 'a--b', 'gitlab.example.com'])(
     'accepts %j like uv does',

@@ -39,8 +39,12 @@ const stepArb = fc.oneof(
 /** One step: an edit that either applies cleanly or refuses with a GlxError, never a broken file. */
 function step(text: string, edit: { spec?: IndexSpec; pins?: SourcePin[] }): string {
   try {
-    const result = edit.spec ? upsertIndex(text, edit.spec, 'pyproject.toml') : upsertSources(text, edit.pins ?? [], 'pyproject.toml');
-    const again = edit.spec ? upsertIndex(result.text, edit.spec, 'pyproject.toml') : upsertSources(result.text, edit.pins ?? [], 'pyproject.toml');
+    const result = edit.spec
+      ? upsertIndex(text, edit.spec, 'pyproject.toml')
+      : upsertSources(text, edit.pins ?? [], 'pyproject.toml');
+    const again = edit.spec
+      ? upsertIndex(result.text, edit.spec, 'pyproject.toml')
+      : upsertSources(result.text, edit.pins ?? [], 'pyproject.toml');
     expect(again.text).toBe(result.text);
     expect(again.action).toBe('unchanged');
     expect(text.startsWith('\uFEFF')).toBe(result.text.startsWith('\uFEFF'));
@@ -55,15 +59,18 @@ function step(text: string, edit: { spec?: IndexSpec; pins?: SourcePin[] }): str
 
 describe('random sequences of edits on the golden inputs', () => {
   test('every step applies idempotently or refuses with a GlxError, never with a broken file', () => {
-    const property = fc.property(fc.constantFrom(...seeds), fc.array(stepArb, { minLength: 1, maxLength: 5 }), (seed, steps) => {
-      let text = seed;
+    const property = fc.property(
+      fc.constantFrom(...seeds),
+      fc.array(stepArb, { minLength: 1, maxLength: 5 }),
+      (seed, steps) => {
+        let text = seed;
 
-      for (const edit of steps) text = step(text, edit);
+        for (const edit of steps) text = step(text, edit);
 
-      parsePyproject(text, 'pyproject.toml');
-    });
+        parsePyproject(text, 'pyproject.toml');
+      },
+    );
 
     fc.assert(property, { numRuns: 300, seed: 20261122 });
   });
-
 });

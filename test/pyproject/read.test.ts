@@ -1,10 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { createLocator } from '../../src/pyproject/locate.js';
-import { listIndexes, listSources, normalizePackageName, parsePyproject, sourceIndex } from '../../src/pyproject/read.js';
+import {
+  listIndexes,
+  listSources,
+  normalizePackageName,
+  parsePyproject,
+  sourceIndex,
+} from '../../src/pyproject/read.js';
 import { errorOf } from '../support/errors.js';
 
 const FILE = 'pyproject.toml';
-
 
 function indexesOf(text: string) {
   return listIndexes(parsePyproject(text, FILE), FILE, createLocator(text));
@@ -148,15 +153,29 @@ ignore-error-codes = [401, "403"]
     const error = errorOf(() => indexesOf(text));
 
     expect(error.code).toBe('PYPROJECT_INVALID');
-    expect(error.message).toBe('pyproject.toml:4:1: index "a": explicit must be true or false, found a string (and 3 more)');
+    expect(error.message).toBe(
+      'pyproject.toml:4:1: index "a": explicit must be true or false, found a string (and 3 more)',
+    );
     expect(error.hint).toMatch(/authenticate/);
   });
 
   test.each([
     ['a missing url', '[[tool.uv.index]]\nname = "a"\n', 'pyproject.toml:1:1: index "a": url is missing'],
-    ['an invalid name', '[[tool.uv.index]]\nname = "a b"\nurl = "u"\n', 'pyproject.toml:2:1: index "a b": Index names may only contain'],
-    ['explicit without a name', '[[tool.uv.index]]\nurl = "u"\nexplicit = true\n', 'pyproject.toml:3:1: tool.uv.index[0]: explicit = true requires a name'],
-    ['a duplicate name', '[[tool.uv.index]]\nname = "a"\nurl = "u"\n[[tool.uv.index]]\nname = "a"\nurl = "v"\n', 'pyproject.toml:5:1: duplicate index name "a"'],
+    [
+      'an invalid name',
+      '[[tool.uv.index]]\nname = "a b"\nurl = "u"\n',
+      'pyproject.toml:2:1: index "a b": Index names may only contain',
+    ],
+    [
+      'explicit without a name',
+      '[[tool.uv.index]]\nurl = "u"\nexplicit = true\n',
+      'pyproject.toml:3:1: tool.uv.index[0]: explicit = true requires a name',
+    ],
+    [
+      'a duplicate name',
+      '[[tool.uv.index]]\nname = "a"\nurl = "u"\n[[tool.uv.index]]\nname = "a"\nurl = "v"\n',
+      'pyproject.toml:5:1: duplicate index name "a"',
+    ],
     [
       'two default indexes',
       '[[tool.uv.index]]\nname = "a"\nurl = "u"\ndefault = true\n[[tool.uv.index]]\nname = "b"\nurl = "v"\ndefault = true\n',

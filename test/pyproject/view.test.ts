@@ -15,15 +15,22 @@ import { parsePyproject } from '../../src/pyproject/read.js';
 import { editSegments, headerPath, headerStarts } from '../../src/pyproject/view.js';
 import { sharedPath } from '../support/peers.js';
 
-const underToolUv = (path: readonly (string | number)[]) => path.slice(0, 2).every((key, i) => key === ['tool', 'uv'][i]);
+const underToolUv = (path: readonly (string | number)[]) =>
+  path.slice(0, 2).every((key, i) => key === ['tool', 'uv'][i]);
 
 /** What the editor can see of a CST: the tool.uv definitions with their ranges, and their tokens. */
 function seen(program: AST.TOMLProgram) {
   const defs = definitions(program).filter((def) => underToolUv(def.path));
   const ranges = defs.map((def) => def.node.range);
-  const tokens = program.tokens.filter((token) => ranges.some(([start, end]) => token.range[0] >= start && token.range[1] <= end));
-  const where = (item: { range: [number, number]; loc: AST.SourceLocation }) => `${item.range} ${item.loc.start.line}:${item.loc.start.column}-${item.loc.end.line}:${item.loc.end.column}`;
-  return { defs: defs.map((def) => `${def.kind} ${JSON.stringify(def.path)} ${where(def.node)}`), tokens: tokens.map((token) => `${token.value}@${where(token)}`) };
+  const tokens = program.tokens.filter((token) =>
+    ranges.some(([start, end]) => token.range[0] >= start && token.range[1] <= end),
+  );
+  const where = (item: { range: [number, number]; loc: AST.SourceLocation }) =>
+    `${item.range} ${item.loc.start.line}:${item.loc.start.column}-${item.loc.end.line}:${item.loc.end.column}`;
+  return {
+    defs: defs.map((def) => `${def.kind} ${JSON.stringify(def.path)} ${where(def.node)}`),
+    tokens: tokens.map((token) => `${token.value}@${where(token)}`),
+  };
 }
 
 function whole(text: string) {
@@ -49,7 +56,7 @@ const TRICKY = [
   "[tool.x]\ns = '''\n[[tool.uv.index]]\n'''\n[[tool.uv.index]]\nname = 'a'\nurl = 'https://a/simple'\n",
   '[tool.x]\nq = """quote""""\ny = "\\"[tool.uv]"\n[tool.uv]\nmanaged = true\n',
   '[project]\ndependencies = [\n["nested"],\n  "b", # ] [tool.uv]\n]\n[tool.uv]\npackage = true\n',
-  "[tool.y]\nlit = 'C:\\path\\'\n[tool.uv.sources]\nfoo = { index = \"a\" }\n",
+  '[tool.y]\nlit = \'C:\\path\\\'\n[tool.uv.sources]\nfoo = { index = "a" }\n',
   // Quoted and spaced headers, dotted keys reaching tool.uv from above.
   '["tool" . \'uv\']\npackage = true\n[ tool . uv . sources ]\nbar = { index = "b" }\n',
   '["tool.uv"]\nnot-uv = 1\n[tool.uv]\nmanaged = false\n',
@@ -61,7 +68,7 @@ const TRICKY = [
   "[tool.x] # it's\n[tool.uv]\npackage = true\n",
   // Brackets in comments and strings open nothing.
   '[tool.x]\na = 1 # [ unbalanced\n[tool.uv]\npackage = true\n',
-  "[tool.x]\nlit = '['\nbasic = \"[\"\n[tool.uv]\npackage = true\n",
+  '[tool.x]\nlit = \'[\'\nbasic = "["\n[tool.uv]\npackage = true\n',
   // An escaped quote does not end a basic string; a backslash ends nothing in a literal one.
   '[tool.x]\ny = "\\"["\n[tool.uv]\nmanaged = true\n',
   '[tool.x]\nm = """\n\\"""\n[tool.uv]\n"""\n[tool.uv]\nmanaged = true\n',
@@ -78,11 +85,17 @@ const TRICKY = [
 describe('the scanner', () => {
   test('finds headers only at the top level', () => {
     const text = TRICKY[0]!;
-    expect(headerStarts(text).map((start) => text.slice(start, text.indexOf('\n', start)))).toEqual(['[tool.ruff]', '[tool.uv]']);
+    expect(headerStarts(text).map((start) => text.slice(start, text.indexOf('\n', start)))).toEqual([
+      '[tool.ruff]',
+      '[tool.uv]',
+    ]);
     const escaped = TRICKY.find((text) => text.includes('y = "\\"["'))!;
     expect(headerStarts(escaped)).toEqual([0, escaped.indexOf('[tool.uv]')]);
     const arrays = TRICKY[3]!;
-    expect(headerStarts(arrays).map((start) => arrays.slice(start, arrays.indexOf('\n', start)))).toEqual(['[project]', '[tool.uv]']);
+    expect(headerStarts(arrays).map((start) => arrays.slice(start, arrays.indexOf('\n', start)))).toEqual([
+      '[project]',
+      '[tool.uv]',
+    ]);
   });
 
   test('reads header keys, or gives up on what it cannot read for certain', () => {
@@ -94,7 +107,8 @@ describe('the scanner', () => {
   });
 
   test('leaves out what cannot reach tool.uv, saying where the rest starts', () => {
-    const text = 'top = 1\n[project]\nname = "x"\n\n[tool.black]\nline-length = 88\n\n  [tool.uv]\npackage = true\n[tool.uv.sources]\nx = 1\n';
+    const text =
+      'top = 1\n[project]\nname = "x"\n\n[tool.black]\nline-length = 88\n\n  [tool.uv]\npackage = true\n[tool.uv.sources]\nx = 1\n';
 
     expect(editSegments(text)).toEqual([
       { start: 0, line: 1, text: 'top = 1\n' },
@@ -175,7 +189,9 @@ describe('on a large file', () => {
 
     expect(editSegments(text)).toEqual([]);
     expect(parseCst(text, 'pyproject.toml').program.tokens).toEqual([]);
-    expect(upsertIndex(text, spec, 'pyproject.toml').text).toBe(`${text}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${spec.url}"\n`);
+    expect(upsertIndex(text, spec, 'pyproject.toml').text).toBe(
+      `${text}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${spec.url}"\n`,
+    );
   });
 
   test('the editor parses a few lines of it, and the edit is the one the whole text gives', () => {
@@ -185,13 +201,19 @@ describe('on a large file', () => {
     for (let i = 0; i < 500; i++) lines.push(`[tool.bench.section${i}]`, `key = "value ${i}"`, '');
     lines.push('[tool.uv]', 'package = true', '');
     const text = lines.join('\n');
-    const spec = { name: 'gitlab', url: 'https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple', authenticate: 'always' } as const;
+    const spec = {
+      name: 'gitlab',
+      url: 'https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple',
+      authenticate: 'always',
+    } as const;
 
     const segments = editSegments(text);
     const edited = upsertIndex(text, spec, 'pyproject.toml');
 
     expect(segments?.map((segment) => segment.text)).toEqual(['[tool.uv]\npackage = true\n']);
     expectSameSight(text);
-    expect(edited.text).toBe(`${text}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${spec.url}"\nauthenticate = "always"\n`);
+    expect(edited.text).toBe(
+      `${text}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${spec.url}"\nauthenticate = "always"\n`,
+    );
   });
 });

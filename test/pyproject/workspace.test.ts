@@ -8,7 +8,9 @@ describe('workspace member globs, matched as uv matches them (glob crate, defaul
   });
 
   it('an exclude glob wins over a members glob', () => {
-    expect(isWorkspaceMember('/w/packages/scratch', '/w', { members: ['packages/*'], exclude: ['packages/scratch'] })).toBe(false);
+    expect(
+      isWorkspaceMember('/w/packages/scratch', '/w', { members: ['packages/*'], exclude: ['packages/scratch'] }),
+    ).toBe(false);
   });
 
   it('* and ? also match a separator (require_literal_separator is off), ** any depth, [..] a class', () => {

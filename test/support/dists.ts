@@ -135,7 +135,11 @@ export async function buildDist(dir: string, spec: DistSpec): Promise<string> {
 /** BLAKE2b-256 as Python computes it (`hashlib.blake2b(data, digest_size=32)`), the reference for the upload field. */
 export function pythonBlake2b256(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-c', 'import hashlib,sys;print(hashlib.blake2b(open(sys.argv[1],"rb").read(),digest_size=32).hexdigest())', file]);
+    const child = spawn('python3', [
+      '-c',
+      'import hashlib,sys;print(hashlib.blake2b(open(sys.argv[1],"rb").read(),digest_size=32).hexdigest())',
+      file,
+    ]);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('error', reject);

@@ -6,14 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import {
-  createFakeGitLab,
-  type FakeGitLab,
-  lintCiYaml,
-  simplePage,
-  type StandardWorld,
-} from './fake-gitlab/index.js';
 import { blake2bHex } from './fake-gitlab/blake2b.js';
+import { createFakeGitLab, type FakeGitLab, lintCiYaml, type StandardWorld, simplePage } from './fake-gitlab/index.js';
 import { createMultipartParser } from './fake-gitlab/multipart.js';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
@@ -190,7 +184,10 @@ describe('authentication and token introspection', () => {
     const user = await api('/user', withToken(world.tokens.projectBot));
     const member = await api(`/projects/7/members/all/${userId}`, withToken(world.tokens.projectBot));
 
-    expect(await user.json()).toMatchObject({ bot: true, username: expect.stringMatching(/^project_7_bot_[0-9a-f]+$/) });
+    expect(await user.json()).toMatchObject({
+      bot: true,
+      username: expect.stringMatching(/^project_7_bot_[0-9a-f]+$/),
+    });
     expect(await member.json()).toMatchObject({ id: userId, access_level: 40 });
   });
 
@@ -266,7 +263,13 @@ describe('POST /personal_access_tokens/self/rotate', () => {
     const body = (await response.json()) as Record<string, unknown>;
 
     expect(response.status).toBe(200);
-    expect(body).toMatchObject({ name: fake.token(old).name, scopes: fake.token(old).scopes, revoked: false, active: true, expires_at: '2025-06-08' });
+    expect(body).toMatchObject({
+      name: fake.token(old).name,
+      scopes: fake.token(old).scopes,
+      revoked: false,
+      active: true,
+      expires_at: '2025-06-08',
+    });
     expect(body.token).toMatch(/^glpat-/);
     expect(body.token).not.toBe(old);
     expect(fake.token(old).revoked).toBe(true);
@@ -312,9 +315,13 @@ describe('POST /personal_access_tokens/self/rotate', () => {
     ]).then((responses) => responses.map((r) => r.status));
 
     expect(statuses).toEqual([405, 401, 401, 401, 401]);
-    const self = await fetch(`${fake.apiUrl}/personal_access_tokens/self`, { headers: { authorization: `Bearer ${oauth}` } });
+    const self = await fetch(`${fake.apiUrl}/personal_access_tokens/self`, {
+      headers: { authorization: `Bearer ${oauth}` },
+    });
     expect(self.status).toBe(400);
-    expect(await self.json()).toEqual({ message: '400 Bad request - This endpoint requires token type to be a personal access token' });
+    expect(await self.json()).toEqual({
+      message: '400 Bad request - This endpoint requires token type to be a personal access token',
+    });
   });
 
   test('rotating an already rotated token again answers 401 and revokes the whole family (reuse detection)', async () => {
@@ -374,8 +381,12 @@ describe('projects, groups and members', () => {
     const alice = await api('/projects/7', withToken(world.tokens.alicePat));
     const bob = await api('/projects/7', withToken(world.tokens.bobPat));
 
-    expect(await alice.json()).toMatchObject({ permissions: { project_access: null, group_access: { access_level: 30 } } });
-    expect(await bob.json()).toMatchObject({ permissions: { project_access: { access_level: 20 }, group_access: null } });
+    expect(await alice.json()).toMatchObject({
+      permissions: { project_access: null, group_access: { access_level: 30 } },
+    });
+    expect(await bob.json()).toMatchObject({
+      permissions: { project_access: { access_level: 20 }, group_access: null },
+    });
   });
 
   test('job tokens are not accepted on the projects API', async () => {
@@ -414,7 +425,9 @@ describe('projects, groups and members', () => {
     expect((await first.json()) as unknown[]).toHaveLength(2);
     expect(first.headers.get('x-total')).toBe('7');
     expect(first.headers.get('x-next-page')).toBe('2');
-    expect(first.headers.get('link')).toContain(`<${fake.apiUrl}/projects/7/members/all?per_page=2&page=2>; rel="next"`);
+    expect(first.headers.get('link')).toContain(
+      `<${fake.apiUrl}/projects/7/members/all?per_page=2&page=2>; rel="next"`,
+    );
     expect((await last.json()) as unknown[]).toHaveLength(1);
     expect(last.headers.get('x-next-page')).toBe('');
     expect(last.headers.get('link')).not.toContain('rel="next"');
@@ -519,7 +532,9 @@ describe('PyPI simple index', () => {
     const ok = await api(path, { headers: { authorization: basic('gitlab-ci-token', world.tokens.jobSelf) } });
     const wrongUser = await api(path, { headers: { authorization: basic('__token__', world.tokens.jobSelf) } });
     const header = await api(path, { headers: { 'JOB-TOKEN': world.tokens.jobSelf } });
-    const finished = await api(path, { headers: { authorization: basic('gitlab-ci-token', world.tokens.jobFinished) } });
+    const finished = await api(path, {
+      headers: { authorization: basic('gitlab-ci-token', world.tokens.jobFinished) },
+    });
 
     expect(ok.status).toBe(200);
     expect(wrongUser.status).toBe(401);
@@ -589,7 +604,9 @@ describe('PyPI simple index', () => {
     expect(forwarded.status).toBe(302);
     expect(forwarded.headers.get('location')).toBe('https://pypi.org/simple/requests/');
     expect(forwarded.headers.get('content-type')).toBe('text/plain');
-    expect(await forwarded.text()).toBe('This resource has been moved temporarily to https://pypi.org/simple/requests/.');
+    expect(await forwarded.text()).toBe(
+      'This resource has been moved temporarily to https://pypi.org/simple/requests/.',
+    );
     expect(inherited.status).toBe(404);
     expect(await inherited.json()).toEqual({ message: '404 Package Not Found' });
     expect(anonymous.status).toBe(401);
@@ -598,7 +615,9 @@ describe('PyPI simple index', () => {
   test('settings.pypiUrl moves the forwarding target (a pypi.org stand-in)', async () => {
     fake.settings.pypiUrl = 'http://127.0.0.1:9/simple';
 
-    const forwarded = await api('/groups/42/-/packages/pypi/simple/Requests/', { headers: { authorization: basic('__token__', world.tokens.alicePat) } });
+    const forwarded = await api('/groups/42/-/packages/pypi/simple/Requests/', {
+      headers: { authorization: basic('__token__', world.tokens.alicePat) },
+    });
 
     expect(forwarded.status).toBe(302);
     expect(forwarded.headers.get('location')).toBe('http://127.0.0.1:9/simple/Requests/');
@@ -639,7 +658,9 @@ describe('PyPI simple index', () => {
 
     const file = await fetch(href, auth);
 
-    expect(href).toMatch(/\/api\/v4\/groups\/42\/-\/packages\/pypi\/files\/[0-9a-f]{64}\/acme_core-0\.1\.0-py3-none-any\.whl$/);
+    expect(href).toMatch(
+      /\/api\/v4\/groups\/42\/-\/packages\/pypi\/files\/[0-9a-f]{64}\/acme_core-0\.1\.0-py3-none-any\.whl$/,
+    );
     expect(await file.text()).toBe('fake wheel of acme-core 0.1.0\n');
   });
 
@@ -735,7 +756,9 @@ describe('PyPI upload', () => {
     fake.project(7).jobTokenScope.allowlistProjectIds.push(world.projects.app);
     const allowlisted = await send('3.0.4', basic('gitlab-ci-token', world.tokens.jobOther));
 
-    expect([deploy.status, bot.status, self.status, other.status, allowlisted.status]).toEqual([201, 201, 201, 404, 201]);
+    expect([deploy.status, bot.status, self.status, other.status, allowlisted.status]).toEqual([
+      201, 201, 201, 404, 201,
+    ]);
   });
 
   test('missing fields are listed in one Grape error', async () => {
@@ -748,7 +771,11 @@ describe('PyPI upload', () => {
   test('an invalid version is refused with "Version is invalid"', async () => {
     const file = wheel('y');
 
-    const res = await upload(7, basic('a', world.tokens.alicePat), multipartBody(uploadFields('acme-utils', 'one', file.content), file));
+    const res = await upload(
+      7,
+      basic('a', world.tokens.alicePat),
+      multipartBody(uploadFields('acme-utils', 'one', file.content), file),
+    );
 
     expect(await res.json()).toEqual({ message: '400 Bad request - Validation failed: Version is invalid' });
   });
@@ -765,7 +792,11 @@ describe('PyPI upload', () => {
 
   test('a blake2_256_digest is checked against the bytes with an independent BLAKE2b, agreeing with Python', async () => {
     const file = wheel('bytes for blake2b');
-    const python = spawnSync('python3', ['-c', 'import hashlib,sys;print(hashlib.blake2b(sys.stdin.buffer.read(),digest_size=32).hexdigest())'], { input: file.content, encoding: 'utf8' }).stdout.trim();
+    const python = spawnSync(
+      'python3',
+      ['-c', 'import hashlib,sys;print(hashlib.blake2b(sys.stdin.buffer.read(),digest_size=32).hexdigest())'],
+      { input: file.content, encoding: 'utf8' },
+    ).stdout.trim();
     const good = { ...uploadFields('acme-utils', '2.0.0', file.content), blake2_256_digest: python };
     const bad = { ...uploadFields('acme-utils', '2.0.1', file.content), blake2_256_digest: 'f'.repeat(64) };
 
@@ -774,7 +805,9 @@ describe('PyPI upload', () => {
 
     expect(accepted.status).toBe(201);
     expect(fake.uploads[0]).toMatchObject({ blake2b256: python, clientBlake2b256: python });
-    expect(blake2bHex(Buffer.from('abc'), 64)).toBe('ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923');
+    expect(blake2bHex(Buffer.from('abc'), 64)).toBe(
+      'ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923',
+    );
     expect(refused.status).toBe(400);
     expect(fake.takeUnexpected()[0]?.reason).toContain('blake2_256_digest');
   });
@@ -843,7 +876,11 @@ describe('PyPI upload', () => {
   test('a refusal before the body is read still reaches a client that is sending a large body', async () => {
     const file = { fileName: 'big.whl', content: Buffer.alloc(5 * 1024 * 1024, 1) };
 
-    const res = await upload(7, basic('bob', world.tokens.bobPat), multipartBody(uploadFields('big', '1.0', file.content), file));
+    const res = await upload(
+      7,
+      basic('bob', world.tokens.bobPat),
+      multipartBody(uploadFields('big', '1.0', file.content), file),
+    );
 
     expect(res.status).toBe(403);
   });
@@ -1014,7 +1051,12 @@ describe('releases', () => {
     const list = await api('/projects/7/releases/v1.0.0/assets/links', { headers });
 
     expect(created.status).toBe(201);
-    expect(await created.json()).toMatchObject({ name: 'acme_utils-1.0.0.tar.gz', url, direct_asset_url: url, link_type: 'package' });
+    expect(await created.json()).toMatchObject({
+      name: 'acme_utils-1.0.0.tar.gz',
+      url,
+      direct_asset_url: url,
+      link_type: 'package',
+    });
     expect(await sameName.json()).toEqual({ message: ['Name has already been taken'] });
     expect(await sameBoth.json()).toEqual({ message: ['Name has already been taken', 'Url has already been taken'] });
     expect(((await list.json()) as unknown[]).length).toBe(1);
@@ -1108,13 +1150,19 @@ describe('group package listing', () => {
       ['acme-utils', 7, 'acme/tools'],
       ['acme-utils', 7, 'acme/tools'],
     ]);
-    const rest = (await (await api('/groups/42/packages?package_type=pypi&per_page=2&page=2', withToken(world.tokens.alicePat))).json()) as Array<{ project_id: number }>;
+    const rest = (await (
+      await api('/groups/42/packages?package_type=pypi&per_page=2&page=2', withToken(world.tokens.alicePat))
+    ).json()) as Array<{ project_id: number }>;
     expect(rest.map((p) => p.project_id)).toEqual([11]);
   });
 
   test('leaves subgroups out with exclude_subgroups and other package types out by type', async () => {
-    const own = (await (await api('/groups/42/packages?exclude_subgroups=true', withToken(world.tokens.alicePat))).json()) as Array<{ project_id: number }>;
-    const npm = (await (await api('/groups/42/packages?package_type=npm', withToken(world.tokens.alicePat))).json()) as unknown[];
+    const own = (await (
+      await api('/groups/42/packages?exclude_subgroups=true', withToken(world.tokens.alicePat))
+    ).json()) as Array<{ project_id: number }>;
+    const npm = (await (
+      await api('/groups/42/packages?package_type=npm', withToken(world.tokens.alicePat))
+    ).json()) as unknown[];
 
     expect(new Set(own.map((p) => p.project_id))).toEqual(new Set([7]));
     expect(npm).toEqual([]);
@@ -1135,7 +1183,9 @@ describe('strictness', () => {
 
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: '404 Not Found' });
-    expect(() => fake.assertClean()).toThrow(/unexpected request.*\n {2}unknown route: #1 GET \/api\/v4\/projects\/7\/packages\/generic\/x\/1\/y/);
+    expect(() => fake.assertClean()).toThrow(
+      /unexpected request.*\n {2}unknown route: #1 GET \/api\/v4\/projects\/7\/packages\/generic\/x\/1\/y/,
+    );
     fake.takeUnexpected();
   });
 
@@ -1147,7 +1197,9 @@ describe('strictness', () => {
     await api('/projects/7', withToken(world.tokens.alicePat));
 
     expect(fake.unexpected.map((u) => u.reason)).toEqual(['route GET /projects/:id not allowed']);
-    expect(() => fake.assertClean()).toThrow(/never requested:\n {2}GET \/projects\/:id\/packages\/pypi\/simple\/:package_name/);
+    expect(() => fake.assertClean()).toThrow(
+      /never requested:\n {2}GET \/projects\/:id\/packages\/pypi\/simple\/:package_name/,
+    );
     fake.resetLog();
   });
 
@@ -1202,7 +1254,11 @@ describe('faults', () => {
     fake.faults.push({ route: 'POST /projects/:id/packages/pypi', kind: 'reset', afterBytes: 1000 });
     const file = { fileName: 'acme_utils-5.0.0.tar.gz', content: Buffer.alloc(200_000, 1) };
 
-    const error = await upload(7, basic('a', world.tokens.alicePat), multipartBody(uploadFields('acme-utils', '5.0.0', file.content), file)).catch((caught: unknown) => caught);
+    const error = await upload(
+      7,
+      basic('a', world.tokens.alicePat),
+      multipartBody(uploadFields('acme-utils', '5.0.0', file.content), file),
+    ).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(Error);
     expect(fake.requests[0]?.fault).toBe('reset after 1000 bytes');
@@ -1303,7 +1359,9 @@ describe('lifecycle', () => {
 
     const res = await fetch(`${other.apiUrl}/projects/8/packages/pypi/simple`);
 
-    expect(await res.text()).toContain('href="https://gitlab.example.com/api/v4/projects/8/packages/pypi/simple/oss-pub"');
+    expect(await res.text()).toContain(
+      'href="https://gitlab.example.com/api/v4/projects/8/packages/pypi/simple/oss-pub"',
+    );
     await other.close();
   });
 
@@ -1343,7 +1401,8 @@ describe('multipart parser', () => {
       Buffer.from('preamble to ignore\r\n'),
       multipartBody({ name: 'acme-utils', empty: '' }, { fileName: 'a "quoted".whl', content: tricky }),
       Buffer.from('epilogue'),
-    ]).toString('latin1')
+    ])
+      .toString('latin1')
       .replace('filename="a "quoted".whl"', 'filename="a \\"quoted\\".whl"');
     const expected = [
       { name: 'name', data: 'acme-utils' },
@@ -1421,8 +1480,16 @@ describe('issue 11: access rules as GitLab applies them', () => {
     const file = wheel('no digest');
     const { sha256_digest: _omitted, ...fields } = uploadFields('acme-utils', '2.0.0', file.content);
 
-    const res = await upload(world.projects.tools, basic('__token__', world.tokens.alicePat), multipartBody(fields, file));
-    const page = await (await api(`/projects/${world.projects.tools}/packages/pypi/simple/acme-utils`, { headers: { authorization: basic('__token__', world.tokens.alicePat) } })).text();
+    const res = await upload(
+      world.projects.tools,
+      basic('__token__', world.tokens.alicePat),
+      multipartBody(fields, file),
+    );
+    const page = await (
+      await api(`/projects/${world.projects.tools}/packages/pypi/simple/acme-utils`, {
+        headers: { authorization: basic('__token__', world.tokens.alicePat) },
+      })
+    ).text();
 
     expect(res.status).toBe(201);
     expect(page).toContain(`/files//acme_utils-2.0.0-py3-none-any.whl#sha256=" data-requires-python`);
@@ -1446,14 +1513,20 @@ describe('issue 11: access rules as GitLab applies them', () => {
     fake.settings.maxFileSize = 4;
     const file = wheel('larger than four bytes');
 
-    const res = await upload(world.projects.tools, basic('__token__', world.tokens.alicePat), multipartBody(uploadFields('acme-utils', '2.0.0', file.content), file));
+    const res = await upload(
+      world.projects.tools,
+      basic('__token__', world.tokens.alicePat),
+      multipartBody(uploadFields('acme-utils', '2.0.0', file.content), file),
+    );
 
     expect(res.status).toBe(413);
     expect(await res.text()).toBe('entity is too large\n');
   });
 
   test('a protected package name refuses a Developer and any deploy token, not a Maintainer of a maintainer rule', async () => {
-    fake.project(world.projects.tools).protectionRules = [{ id: 1, packageNamePattern: 'acme-*', minimumAccessLevelForPush: 'maintainer' }];
+    fake.project(world.projects.tools).protectionRules = [
+      { id: 1, packageNamePattern: 'acme-*', minimumAccessLevelForPush: 'maintainer' },
+    ];
     fake.addMember({ project: world.projects.tools, user: 'dave', role: 'maintainer' });
     const body = () => {
       const file = wheel('protected');
@@ -1500,8 +1573,12 @@ describe('issue 11: access rules as GitLab applies them', () => {
   test('group registries skip job-token policies: the job user is what counts', async () => {
     const erinJob = fake.addToken({ kind: 'job', project: world.projects.app, user: 'erin' });
 
-    const alice = await api(`/groups/${world.groups.acme}/-/packages/pypi/simple`, { headers: { authorization: basic('gitlab-ci-token', world.tokens.jobOther) } });
-    const erin = await api(`/groups/${world.groups.acme}/-/packages/pypi/simple`, { headers: { authorization: basic('gitlab-ci-token', erinJob) } });
+    const alice = await api(`/groups/${world.groups.acme}/-/packages/pypi/simple`, {
+      headers: { authorization: basic('gitlab-ci-token', world.tokens.jobOther) },
+    });
+    const erin = await api(`/groups/${world.groups.acme}/-/packages/pypi/simple`, {
+      headers: { authorization: basic('gitlab-ci-token', erinJob) },
+    });
 
     expect(alice.status).toBe(200);
     expect(await alice.text()).toContain('acme-utils');
@@ -1513,11 +1590,14 @@ describe('issue 11: access rules as GitLab applies them', () => {
     scope.allowlistProjectIds.push(world.projects.app);
     scope.policies = { [world.projects.app]: ['read_releases'] };
 
-    const res = await api(`/projects/${world.projects.tools}/packages/pypi/simple`, { headers: { authorization: basic('gitlab-ci-token', world.tokens.jobOther) } });
+    const res = await api(`/projects/${world.projects.tools}/packages/pypi/simple`, {
+      headers: { authorization: basic('gitlab-ci-token', world.tokens.jobOther) },
+    });
 
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({
-      message: '403 Forbidden - Insufficient permissions to access this resource in project tools. The following token permission is required: read_packages.',
+      message:
+        '403 Forbidden - Insufficient permissions to access this resource in project tools. The following token permission is required: read_packages.',
     });
   });
 
@@ -1525,8 +1605,14 @@ describe('issue 11: access rules as GitLab applies them', () => {
     fake.project(world.projects.tools).previousPaths = ['acme/old-tools'];
 
     const get = await api('/projects/acme%2Fold-tools?statistics=false', withToken(world.tokens.alicePat));
-    const post = await api('/projects/acme%2Fold-tools/releases', { method: 'POST', headers: { 'PRIVATE-TOKEN': world.tokens.alicePat, 'content-type': 'application/json' }, body: '{"tag_name":"v9","ref":"main"}' });
-    const simple = await api('/projects/acme%2Fold-tools/packages/pypi/simple', { headers: { authorization: basic('__token__', world.tokens.alicePat) } });
+    const post = await api('/projects/acme%2Fold-tools/releases', {
+      method: 'POST',
+      headers: { 'PRIVATE-TOKEN': world.tokens.alicePat, 'content-type': 'application/json' },
+      body: '{"tag_name":"v9","ref":"main"}',
+    });
+    const simple = await api('/projects/acme%2Fold-tools/packages/pypi/simple', {
+      headers: { authorization: basic('__token__', world.tokens.alicePat) },
+    });
 
     expect(get.status).toBe(301);
     expect(get.headers.get('location')).toBe(`${fake.apiUrl}/projects/${world.projects.tools}?statistics=false`);
@@ -1543,9 +1629,15 @@ describe('issue 11: access rules as GitLab applies them', () => {
   test('a release for a CI/CD Catalog project without a description is refused with 422, not "Ref is not specified"', async () => {
     fake.project(world.projects.tools).catalogResource = true;
 
-    const res = await api(`/projects/${world.projects.tools}/releases`, { method: 'POST', headers: { 'PRIVATE-TOKEN': world.tokens.alicePat, 'content-type': 'application/json' }, body: '{"tag_name":"v2.0.0","ref":"main"}' });
+    const res = await api(`/projects/${world.projects.tools}/releases`, {
+      method: 'POST',
+      headers: { 'PRIVATE-TOKEN': world.tokens.alicePat, 'content-type': 'application/json' },
+      body: '{"tag_name":"v2.0.0","ref":"main"}',
+    });
 
     expect(res.status).toBe(422);
-    expect(await res.json()).toEqual({ message: 'Project must have a description, Project must contain a README file' });
+    expect(await res.json()).toEqual({
+      message: 'Project must have a description, Project must contain a README file',
+    });
   });
 });

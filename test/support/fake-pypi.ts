@@ -99,7 +99,8 @@ export async function createFakePypi(): Promise<FakePypi> {
     if (simple) {
       const project = normalizeName(decodeURIComponent(simple[1] ?? ''));
       record.project = project;
-      if (allowed && !allowed.has(project)) unexpected.push(`GET ${url}: a request about ${project}, which this test does not expect on pypi.org`);
+      if (allowed && !allowed.has(project))
+        unexpected.push(`GET ${url}: a request about ${project}, which this test does not expect on pypi.org`);
       // pypi.org redirects a non-normalised name to the normalised URL (PEP 503).
       if (simple[1] !== project || !path.endsWith('/')) {
         record.status = 301;
@@ -109,7 +110,8 @@ export async function createFakePypi(): Promise<FakePypi> {
       const files = projects.get(project);
       if (!files) return answer(404, 'Not Found');
       const links = files.map(
-        (f) => `<a href="/files/${f.sha256}/${encodeURIComponent(f.fileName)}#sha256=${f.sha256}"${f.requiresPython ? ` data-requires-python="${escapeHtml(f.requiresPython)}"` : ''}>${escapeHtml(f.fileName)}</a>`,
+        (f) =>
+          `<a href="/files/${f.sha256}/${encodeURIComponent(f.fileName)}#sha256=${f.sha256}"${f.requiresPython ? ` data-requires-python="${escapeHtml(f.requiresPython)}"` : ''}>${escapeHtml(f.fileName)}</a>`,
       );
       return answer(200, page(`Links for ${project}`, links), 'text/html');
     }
@@ -120,7 +122,8 @@ export async function createFakePypi(): Promise<FakePypi> {
         const found = files.find((f) => f.sha256 === file[1] && f.fileName === name);
         if (!found) continue;
         record.project = project;
-        if (allowed && !allowed.has(project)) unexpected.push(`GET ${url}: a download of ${project}, which this test does not expect from pypi.org`);
+        if (allowed && !allowed.has(project))
+          unexpected.push(`GET ${url}: a download of ${project}, which this test does not expect from pypi.org`);
         return answer(200, found.bytes, 'application/octet-stream');
       }
       unexpected.push(`GET ${url}: no such file`);
@@ -142,7 +145,12 @@ export async function createFakePypi(): Promise<FakePypi> {
       const files = projects.get(project) ?? [];
       for (const f of pkg.files) {
         const bytes = Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content);
-        files.push({ fileName: f.fileName, bytes, sha256: createHash('sha256').update(bytes).digest('hex'), ...(pkg.requiresPython ? { requiresPython: pkg.requiresPython } : {}) });
+        files.push({
+          fileName: f.fileName,
+          bytes,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          ...(pkg.requiresPython ? { requiresPython: pkg.requiresPython } : {}),
+        });
       }
       projects.set(project, files);
     },

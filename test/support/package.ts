@@ -18,14 +18,31 @@ export interface Installed {
   manifest: { dependencies?: Record<string, string>; license?: string };
 }
 
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 export function packAndInstall(dir: string): Installed {
-  const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], process.cwd())) as { filename: string; files: { path: string }[] }[];
+  const packed = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], process.cwd())) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   const tarball = path.join(dir, packed[0]!.filename);
   const app = path.join(dir, 'app');
   mkdirSync(app);
-  npm(['install', '--offline', '--no-audit', '--no-fund', '--cache', path.join(dir, 'npm-cache'), '--prefix', app, tarball], app);
+  npm(
+    [
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--cache',
+      path.join(dir, 'npm-cache'),
+      '--prefix',
+      app,
+      tarball,
+    ],
+    app,
+  );
   const root = path.join(app, 'node_modules', 'glx');
   return {
     bin: path.join(root, 'bin', 'glx.js'),

@@ -51,7 +51,9 @@ export function hasPeer(command: string, what = `tests that run ${command}`): bo
 
 /** python3 can import `module`. */
 export function hasPythonModule(module: string, what = `tests that use Python's ${module}`): boolean {
-  const ok = which('python3') !== undefined && spawnSync('python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
+  const ok =
+    which('python3') !== undefined &&
+    spawnSync('python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
   return required(ok, what, `python3 cannot import ${module}`);
 }
 

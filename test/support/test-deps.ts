@@ -70,8 +70,10 @@ export function testDeps(options: TestDepsOptions = {}): { deps: Deps; io: TestI
     platform: options.platform ?? process.platform,
     now: () => options.now ?? new Date(),
     // Child processes see the test's environment (PATH, HOME, ...), as they see the real one in system.ts.
-    exec: (file, args, execOptions = {}) => execReal(file, args, { ...execOptions, env: { ...env, ...execOptions.env } }),
-    gitlab: async (clientOptions) => createGitLabClient({ backoffMs: 1, timeoutMs: 5_000, ...clientOptions }, { env, secrets }),
+    exec: (file, args, execOptions = {}) =>
+      execReal(file, args, { ...execOptions, env: { ...env, ...execOptions.env } }),
+    gitlab: async (clientOptions) =>
+      createGitLabClient({ backoffMs: 1, timeoutMs: 5_000, ...clientOptions }, { env, secrets }),
     secrets,
   };
   return { deps, io };

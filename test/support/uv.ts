@@ -64,7 +64,8 @@ export interface UvSandbox {
  */
 export function uvSandbox(dir: string, defaultIndex: string): UvSandbox {
   const home = join(dir, 'home');
-  for (const sub of ['home', 'cache', 'xdg-config', 'xdg-data', 'xdg-state', 'xdg-cache']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ['home', 'cache', 'xdg-config', 'xdg-data', 'xdg-state', 'xdg-cache'])
+    mkdirSync(join(dir, sub), { recursive: true });
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: home,
@@ -131,12 +132,24 @@ export function runProgram(
  * A GitLab stand-in with the standard world and acme-thing 2.0.0 (a real wheel) in project
  * `tools`, plus a temp dir: what the real-uv tests install from.
  */
-export async function standInWithPackage(prefix: string, options: FakeGitLabOptions = {}): Promise<{ fake: FakeGitLab; world: StandardWorld; dir: string; cleanup: () => Promise<void> }> {
+export async function standInWithPackage(
+  prefix: string,
+  options: FakeGitLabOptions = {},
+): Promise<{ fake: FakeGitLab; world: StandardWorld; dir: string; cleanup: () => Promise<void> }> {
   const fake = await createFakeGitLab(options);
   const world = fake.seed.standard();
   const { dir, cleanup } = tempDir(prefix);
-  const wheel = await buildDist(dir, { kind: 'wheel', name: 'acme-thing', version: '2.0.0', metadata: 'Metadata-Version: 2.1\nName: acme-thing\nVersion: 2.0.0\n' });
-  fake.addPackage(world.projects.tools, { name: 'acme-thing', version: '2.0.0', files: [{ fileName: basename(wheel), content: readFileSync(wheel) }] });
+  const wheel = await buildDist(dir, {
+    kind: 'wheel',
+    name: 'acme-thing',
+    version: '2.0.0',
+    metadata: 'Metadata-Version: 2.1\nName: acme-thing\nVersion: 2.0.0\n',
+  });
+  fake.addPackage(world.projects.tools, {
+    name: 'acme-thing',
+    version: '2.0.0',
+    files: [{ fileName: basename(wheel), content: readFileSync(wheel) }],
+  });
   return {
     fake,
     world,

@@ -9,7 +9,8 @@ beforeAll(() => {
   tmp = tempDir();
   mkdirSync(path.join(tmp.dir, 'dist'));
   mkdirSync(path.join(tmp.dir, 'other'));
-  for (const name of ['a-1.0.tar.gz', 'a-1.0-py3-none-any.whl', 'b-2.0-py3-none-any.whl', '.gitignore']) writeFileSync(path.join(tmp.dir, 'dist', name), '');
+  for (const name of ['a-1.0.tar.gz', 'a-1.0-py3-none-any.whl', 'b-2.0-py3-none-any.whl', '.gitignore'])
+    writeFileSync(path.join(tmp.dir, 'dist', name), '');
   writeFileSync(path.join(tmp.dir, 'other', 'c-1.0.tar.gz'), '');
 });
 afterAll(() => tmp.cleanup());
@@ -22,13 +23,20 @@ describe('glob', () => {
   });
 
   test('expands * within a directory, sorted, without dotfiles', async () => {
-    expect(await expandGlob('dist/*', tmp.dir)).toEqual(['a-1.0-py3-none-any.whl', 'a-1.0.tar.gz', 'b-2.0-py3-none-any.whl'].map((name) => path.join(tmp.dir, 'dist', name)));
+    expect(await expandGlob('dist/*', tmp.dir)).toEqual(
+      ['a-1.0-py3-none-any.whl', 'a-1.0.tar.gz', 'b-2.0-py3-none-any.whl'].map((name) =>
+        path.join(tmp.dir, 'dist', name),
+      ),
+    );
   });
 
   test('matches ? and character classes, negated ones too, and globs in directory names', async () => {
     expect(await expandGlob('dist/?-*.whl', tmp.dir)).toHaveLength(2);
     expect(await expandGlob('dist/[!a]-*', tmp.dir)).toEqual([path.join(tmp.dir, 'dist', 'b-2.0-py3-none-any.whl')]);
-    expect(await expandGlob('*/*.tar.gz', tmp.dir)).toEqual([path.join(tmp.dir, 'dist', 'a-1.0.tar.gz'), path.join(tmp.dir, 'other', 'c-1.0.tar.gz')]);
+    expect(await expandGlob('*/*.tar.gz', tmp.dir)).toEqual([
+      path.join(tmp.dir, 'dist', 'a-1.0.tar.gz'),
+      path.join(tmp.dir, 'other', 'c-1.0.tar.gz'),
+    ]);
     expect(await expandGlob('dist/.*', tmp.dir)).toEqual([path.join(tmp.dir, 'dist', '.gitignore')]);
   });
 

@@ -26,9 +26,9 @@ describe('createSecrets', () => {
 
 describe('withoutUserinfo', () => {
   it('drops user and password and keeps the rest of the URL', () => {
-    expect(withoutUserinfo('https://__token__:glpat-secret@gitlab.example.com/api/v4/projects/1/packages/pypi/simple')).toBe(
-      'https://gitlab.example.com/api/v4/projects/1/packages/pypi/simple',
-    );
+    expect(
+      withoutUserinfo('https://__token__:glpat-secret@gitlab.example.com/api/v4/projects/1/packages/pypi/simple'),
+    ).toBe('https://gitlab.example.com/api/v4/projects/1/packages/pypi/simple');
   });
 
   it('drops a password that contains an @ whole, as the URL parser reads it', () => {
@@ -46,6 +46,8 @@ describe('withoutUserinfo', () => {
 
 describe('displayUrl', () => {
   it('hides userinfo and a token in the query', () => {
-    expect(displayUrl('https://u:secret@gitlab.example.com/x?private_token=glpat-abc')).toBe('https://gitlab.example.com/x?private_token=REDACTED');
+    expect(displayUrl('https://u:secret@gitlab.example.com/x?private_token=glpat-abc')).toBe(
+      'https://gitlab.example.com/x?private_token=REDACTED',
+    );
   });
 });

@@ -25,10 +25,34 @@ interface SetUp {
 }
 
 const SET_UPS: SetUp[] = [
-  { name: "glx's configuration (explicit index, package pinned), forwarding on", init: ['--package', PACKAGE], dependency: PACKAGE, forwarding: true, uvTakes: 'gitlab' },
-  { name: 'a pinned name the registry lacks, forwarding on', init: ['--package', 'acme-missing'], dependency: 'acme-missing', forwarding: true, uvTakes: 'public' },
-  { name: 'a pinned name the registry lacks, forwarding off', init: ['--package', 'acme-missing'], dependency: 'acme-missing', forwarding: false, uvTakes: 'nothing' },
-  { name: 'a non-explicit index without pins and a name it lacks, forwarding on', init: [], dependency: 'acme-missing', forwarding: true, uvTakes: 'public' },
+  {
+    name: "glx's configuration (explicit index, package pinned), forwarding on",
+    init: ['--package', PACKAGE],
+    dependency: PACKAGE,
+    forwarding: true,
+    uvTakes: 'gitlab',
+  },
+  {
+    name: 'a pinned name the registry lacks, forwarding on',
+    init: ['--package', 'acme-missing'],
+    dependency: 'acme-missing',
+    forwarding: true,
+    uvTakes: 'public',
+  },
+  {
+    name: 'a pinned name the registry lacks, forwarding off',
+    init: ['--package', 'acme-missing'],
+    dependency: 'acme-missing',
+    forwarding: false,
+    uvTakes: 'nothing',
+  },
+  {
+    name: 'a non-explicit index without pins and a name it lacks, forwarding on',
+    init: [],
+    dependency: 'acme-missing',
+    forwarding: true,
+    uvTakes: 'public',
+  },
 ];
 
 describe.skipIf(binaries.length === 0)('dependency confusion: what uv installs, and where glx doctor warns', () => {
@@ -42,7 +66,12 @@ describe.skipIf(binaries.length === 0)('dependency confusion: what uv installs, 
       ['acme-missing', '1.0.0'],
     ] as const) {
       const files = await buildDists(dist, distSpecs(name, version));
-      w.pypi.addPackage({ name, version, requiresPython: '>=3.8', files: files.map((f) => ({ fileName: path.basename(f), content: readFileSync(f) })) });
+      w.pypi.addPackage({
+        name,
+        version,
+        requiresPython: '>=3.8',
+        files: files.map((f) => ({ fileName: path.basename(f), content: readFileSync(f) })),
+      });
     }
   });
 
@@ -50,7 +79,9 @@ describe.skipIf(binaries.length === 0)('dependency confusion: what uv installs, 
     for (const registry of REGISTRIES) {
       for (const [i, setUp] of SET_UPS.entries()) {
         it(`uv ${uv.version}, ${registry.kind} registry, ${setUp.name}: uv takes ${setUp.uvTakes}, doctor ${setUp.uvTakes === 'public' ? 'warns' : 'does not warn'}`, async () => {
-          const s = scene(w.dir, `confusion-${uv.version}-${registry.kind}-${i}`, uv, w.pypi.simpleUrl, [setUp.dependency]);
+          const s = scene(w.dir, `confusion-${uv.version}-${registry.kind}-${i}`, uv, w.pypi.simpleUrl, [
+            setUp.dependency,
+          ]);
           const host = { GITLAB_HOST: w.fake.url };
           const init = await s.glx(['init', ...registryFlag(registry), ...setUp.init], host);
           await s.glx(['auth', '--netrc'], { ...host, GITLAB_TOKEN: w.world.tokens.alicePat });
@@ -60,12 +91,19 @@ describe.skipIf(binaries.length === 0)('dependency confusion: what uv installs, 
             const sync = lock.code === 0 ? await s.uv(['sync']) : lock;
             const pypiBefore = w.pypi.requests.length;
             const doctor = await s.glx(['--json', 'doctor'], host);
-            const report = JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; message: string }> };
+            const report = JSON.parse(doctor.stdout) as {
+              checks: Array<{ id: string; status: string; message: string }>;
+            };
             const warnings = report.checks.filter((c) => c.status === 'warn' && /\.(forwarding|confusion)$/.test(c.id));
 
             expect(init.code, init.stderr).toBe(0);
             const version = installedVersion(s.project, setUp.dependency);
-            const taken = version === undefined ? 'nothing' : version === (setUp.dependency === PACKAGE ? VERSION : undefined) ? 'gitlab' : 'public';
+            const taken =
+              version === undefined
+                ? 'nothing'
+                : version === (setUp.dependency === PACKAGE ? VERSION : undefined)
+                  ? 'gitlab'
+                  : 'public';
             expect(taken, lock.stderr + sync.stderr).toBe(setUp.uvTakes);
             expect(warnings.length > 0, JSON.stringify(report.checks, null, 1)).toBe(setUp.uvTakes === 'public');
             // doctor asks pypi.org nothing without --check-pypi

@@ -29,14 +29,25 @@ describe.skipIf(binaries.length === 0)('a GitLab on [::1]', () => {
       mkdirSync(cwd, { recursive: true });
       const sandbox = uvSandbox(work, `${fake.url}/no-default-index/`);
       const env = { ...sandbox.env, PATH: `${path.dirname(uv.path)}${path.delimiter}${sandbox.env.PATH}` };
-      writeFileSync(path.join(cwd, 'pyproject.toml'), `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["acme-thing"]\n\n[tool.uv]\npackage = false\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${fake.url}/api/v4/projects/${world.projects.tools}/packages/pypi/simple"\nexplicit = true\nauthenticate = "always"\n\n[tool.uv.sources]\nacme-thing = { index = "gitlab" }\n`);
+      writeFileSync(
+        path.join(cwd, 'pyproject.toml'),
+        `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["acme-thing"]\n\n[tool.uv]\npackage = false\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${fake.url}/api/v4/projects/${world.projects.tools}/packages/pypi/simple"\nexplicit = true\nauthenticate = "always"\n\n[tool.uv.sources]\nacme-thing = { index = "gitlab" }\n`,
+      );
 
-      const login = await glx(['--cwd', cwd, 'auth', '--netrc'], { env: { ...env, GITLAB_TOKEN: world.tokens.alicePat }, homeDir: sandbox.home, cwd });
-      const status = JSON.parse((await glx(['--cwd', cwd, '--json', 'auth', 'status'], { env, homeDir: sandbox.home, cwd })).stdout);
+      const login = await glx(['--cwd', cwd, 'auth', '--netrc'], {
+        env: { ...env, GITLAB_TOKEN: world.tokens.alicePat },
+        homeDir: sandbox.home,
+        cwd,
+      });
+      const status = JSON.parse(
+        (await glx(['--cwd', cwd, '--json', 'auth', 'status'], { env, homeDir: sandbox.home, cwd })).stdout,
+      );
       const lock = await runUv(uv, ['lock'], { cwd, env });
 
       expect(login.code, login.stderr).toBe(0);
-      expect(readFileSync(path.join(sandbox.home, '.netrc'), 'utf8')).toBe(`machine [::1] login __token__ password ${world.tokens.alicePat}\n`);
+      expect(readFileSync(path.join(sandbox.home, '.netrc'), 'utf8')).toBe(
+        `machine [::1] login __token__ password ${world.tokens.alicePat}\n`,
+      );
       expect(status.indexes[0]).toMatchObject({ source: 'netrc', outcome: 'works' });
       expect(lock.code, lock.stderr).toBe(0);
     });

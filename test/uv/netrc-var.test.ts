@@ -32,14 +32,25 @@ describe.skipIf(binaries.length === 0)('NETRC names a missing file', () => {
       mkdirSync(cwd, { recursive: true });
       const sandbox = uvSandbox(work, `${fake.url}/no-default-index/`);
       const missing = path.join(work, 'netrc-not-there');
-      const env = { ...sandbox.env, PATH: `${path.dirname(uv.path)}${path.delimiter}${sandbox.env.PATH}`, NETRC: missing };
+      const env = {
+        ...sandbox.env,
+        PATH: `${path.dirname(uv.path)}${path.delimiter}${sandbox.env.PATH}`,
+        NETRC: missing,
+      };
       // The stand-in answers on localhost too: to uv and the netrc that is another host.
       const local = fake.url.replace('127.0.0.1', 'localhost');
-      writeFileSync(path.join(cwd, 'pyproject.toml'), `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["acme-thing"]\n\n[tool.uv]\npackage = false\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${local}/api/v4/projects/${world.projects.tools}/packages/pypi/simple"\nexplicit = true\nauthenticate = "always"\n\n[[tool.uv.index]]\nname = "other"\nurl = "${fake.url}/api/v4/groups/${world.groups.acme}/-/packages/pypi/simple"\nexplicit = true\nauthenticate = "always"\n\n[tool.uv.sources]\nacme-thing = { index = "gitlab" }\n`);
+      writeFileSync(
+        path.join(cwd, 'pyproject.toml'),
+        `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["acme-thing"]\n\n[tool.uv]\npackage = false\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${local}/api/v4/projects/${world.projects.tools}/packages/pypi/simple"\nexplicit = true\nauthenticate = "always"\n\n[[tool.uv.index]]\nname = "other"\nurl = "${fake.url}/api/v4/groups/${world.groups.acme}/-/packages/pypi/simple"\nexplicit = true\nauthenticate = "always"\n\n[tool.uv.sources]\nacme-thing = { index = "gitlab" }\n`,
+      );
       const home = path.join(sandbox.home, '.netrc');
       writeFileSync(home, `machine localhost login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
 
-      const login = await glx(['--cwd', cwd, 'auth', '--netrc', '--host', fake.url], { env: { ...env, GITLAB_TOKEN: world.tokens.alicePat }, homeDir: sandbox.home, cwd });
+      const login = await glx(['--cwd', cwd, 'auth', '--netrc', '--host', fake.url], {
+        env: { ...env, GITLAB_TOKEN: world.tokens.alicePat },
+        homeDir: sandbox.home,
+        cwd,
+      });
       const lock = await runUv(uv, ['lock'], { cwd, env });
 
       expect(login.code, login.stderr).toBe(0);

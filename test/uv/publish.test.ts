@@ -26,7 +26,8 @@ describe.skipIf(binaries.length === 0)('uv publish with the credentials of glx e
         const host = { GITLAB_HOST: w.fake.url };
         const uploadIndex = registry.kind === 'project' ? 'gitlab' : 'tools';
         await s.glx(['init', ...registryFlag(registry)], host);
-        if (registry.kind === 'group') await s.glx(['init', '--project', '7', '--name', 'tools', '--explicit', '--publish'], host);
+        if (registry.kind === 'group')
+          await s.glx(['init', '--project', '7', '--name', 'tools', '--explicit', '--publish'], host);
         else await s.glx(['init', '--project', '7', '--publish'], host);
         const dist = path.join(s.project, 'dist');
         mkdirSync(dist);
@@ -36,12 +37,20 @@ describe.skipIf(binaries.length === 0)('uv publish with the credentials of glx e
 
         // Forwarding off, as doctor advises: see the next test for what uv 0.10 does with it on.
         w.fake.group('acme').forwarding = false;
-        const first = await s.run('bash', ['--norc', '--noprofile', '-c', publish(`uv publish --index ${uploadIndex} dist/*`)], token);
+        const first = await s.run(
+          'bash',
+          ['--norc', '--noprofile', '-c', publish(`uv publish --index ${uploadIndex} dist/*`)],
+          token,
+        );
         const uploadsAfterFirst = w.fake.uploads.length;
         // Plain `uv publish` too: UV_PUBLISH_INDEX from glx env names the index.
         const second = await s.run('bash', ['--norc', '--noprofile', '-c', publish('uv publish dist/*')], token);
         w.fake.group('acme').forwarding = undefined;
-        const install = await s.run('bash', ['--norc', '--noprofile', '-c', 'set -e; eval "$(glx env --shell bash)"; uv lock; uv sync'], token);
+        const install = await s.run(
+          'bash',
+          ['--norc', '--noprofile', '-c', 'set -e; eval "$(glx env --shell bash)"; uv lock; uv sync'],
+          token,
+        );
 
         expect(first.code, first.stderr).toBe(0);
         const accepted = w.fake.uploads.filter((u) => u.accepted && u.fields.name === name);
@@ -64,7 +73,11 @@ describe.skipIf(binaries.length === 0)('uv publish with the credentials of glx e
       mkdirSync(path.join(s.project, 'dist'));
       await buildDists(path.join(s.project, 'dist'), distSpecs(name, '1.0.0'));
 
-      const result = await s.run('bash', ['--norc', '--noprofile', '-c', 'set -e; eval "$(glx env --publish --shell bash)"; uv publish dist/*'], { GITLAB_HOST: w.fake.url, GITLAB_TOKEN: w.world.tokens.alicePat });
+      const result = await s.run(
+        'bash',
+        ['--norc', '--noprofile', '-c', 'set -e; eval "$(glx env --publish --shell bash)"; uv publish dist/*'],
+        { GITLAB_HOST: w.fake.url, GITLAB_TOKEN: w.world.tokens.alicePat },
+      );
 
       // The check URL of a name GitLab does not hold answers 302 to pypi.org. uv 0.10 does not follow
       // it and gives up on the 302's text/plain body; later uv follows it, gets pypi.org's 404 and uploads.

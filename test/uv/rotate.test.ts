@@ -19,10 +19,19 @@ describe.skipIf(binaries.length === 0)('glx auth rotate with the real uv', () =>
   let fake: FakeGitLab;
 
   beforeAll(async () => {
-    const wheel = await buildDist(dir, { kind: 'wheel', name: 'acme-thing', version: '2.0.0', metadata: 'Metadata-Version: 2.1\nName: acme-thing\nVersion: 2.0.0\n' });
+    const wheel = await buildDist(dir, {
+      kind: 'wheel',
+      name: 'acme-thing',
+      version: '2.0.0',
+      metadata: 'Metadata-Version: 2.1\nName: acme-thing\nVersion: 2.0.0\n',
+    });
     fake = await createFakeGitLab();
     fake.seed.standard();
-    fake.addPackage(7, { name: 'acme-thing', version: '2.0.0', files: [{ fileName: path.basename(wheel), content: readFileSync(wheel) }] });
+    fake.addPackage(7, {
+      name: 'acme-thing',
+      version: '2.0.0',
+      files: [{ fileName: path.basename(wheel), content: readFileSync(wheel) }],
+    });
     return async () => {
       await fake.close();
       cleanup();
@@ -38,21 +47,42 @@ describe.skipIf(binaries.length === 0)('glx auth rotate with the real uv', () =>
       // uv first on PATH: glx runs `uv auth login` for the store.
       const env = { ...sandbox.env, PATH: `${path.dirname(uv.path)}${path.delimiter}${sandbox.env.PATH}` };
       const index = `${fake.url}/api/v4/projects/7/packages/pypi/simple`;
-      writeFileSync(path.join(project, 'pyproject.toml'), `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["acme-thing"]\n\n[tool.uv]\npackage = false\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${index}"\nauthenticate = "always"\n`);
-      const old = fake.addToken({ kind: 'personal', user: 'alice', scopes: ['api'], expiresAt: '2099-01-01', name: `uv-${uv.version}` });
-      const login = await runUv(uv, ['auth', 'login', index, '--username', '__token__', '--password', '-'], { cwd: project, env, input: `${old}\n` });
+      writeFileSync(
+        path.join(project, 'pyproject.toml'),
+        `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["acme-thing"]\n\n[tool.uv]\npackage = false\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${index}"\nauthenticate = "always"\n`,
+      );
+      const old = fake.addToken({
+        kind: 'personal',
+        user: 'alice',
+        scopes: ['api'],
+        expiresAt: '2099-01-01',
+        name: `uv-${uv.version}`,
+      });
+      const login = await runUv(uv, ['auth', 'login', index, '--username', '__token__', '--password', '-'], {
+        cwd: project,
+        env,
+        input: `${old}\n`,
+      });
       expect(login.code, login.stderr).toBe(0);
 
-      const rotated = await runProgram(process.execPath, [BIN, 'auth', 'rotate', '--expires-in', '30d'], { cwd: project, env });
+      const rotated = await runProgram(process.execPath, [BIN, 'auth', 'rotate', '--expires-in', '30d'], {
+        cwd: project,
+        env,
+      });
       const fresh = fake.state.tokens.at(-1)!;
       const since = fake.requests.length;
       const lock = await runUv(uv, ['lock'], { cwd: project, env });
       const sync = await runUv(uv, ['sync'], { cwd: project, env });
       const used = fake.requests.length;
-      const withOld = await runUv(uv, ['lock', '--refresh'], { cwd: project, env: { ...env, UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: old } });
+      const withOld = await runUv(uv, ['lock', '--refresh'], {
+        cwd: project,
+        env: { ...env, UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: old },
+      });
 
       expect(rotated.code, rotated.stderr).toBe(0);
-      expect(rotated.stderr).toMatch(/updated uv's credentials store \(http:\/\/127\.0\.0\.1:\d+\/api\/v4\/projects\/7\/packages\/pypi\)/);
+      expect(rotated.stderr).toMatch(
+        /updated uv's credentials store \(http:\/\/127\.0\.0\.1:\d+\/api\/v4\/projects\/7\/packages\/pypi\)/,
+      );
       expect(rotated.stdout + rotated.stderr).not.toContain(old);
       expect(rotated.stdout + rotated.stderr).not.toContain(fresh.token);
       expect(fresh.name).toBe(`uv-${uv.version}`);
@@ -60,7 +90,9 @@ describe.skipIf(binaries.length === 0)('glx auth rotate with the real uv', () =>
       expect(lock.code, lock.stderr).toBe(0);
       expect(sync.code, sync.stderr).toBe(0);
       expect(sync.stderr).toContain('acme-thing==2.0.0');
-      const fromUv = fake.requests.slice(since, used).filter((r) => r.headers['user-agent']?.startsWith('uv/') && r.auth.outcome === 'authenticated');
+      const fromUv = fake.requests
+        .slice(since, used)
+        .filter((r) => r.headers['user-agent']?.startsWith('uv/') && r.auth.outcome === 'authenticated');
       expect(fromUv.length).toBeGreaterThan(0);
       expect(fromUv.every((r) => r.auth.tokenId === fresh.id)).toBe(true);
       expect(withOld.code).not.toBe(0);

@@ -54,43 +54,101 @@ interface Urls {
 const always = 'always' as const;
 
 const rows: Row[] = [
-  { name: 'env only', setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }], env: { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.alicePat } }), source: 'env', outcome: 'works', sends: (t) => t.alicePat },
-  { name: 'netrc only', setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }], netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n` }), source: 'netrc', outcome: 'works', sends: (t) => t.alicePat },
-  { name: 'store only (uv auth login)', setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }], logins: [{ service: u.project, username: '__token__', password: t.alicePat }] }), source: 'uv-store', outcome: 'works', sends: (t) => t.alicePat },
+  {
+    name: 'env only',
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
+      env: { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.alicePat },
+    }),
+    source: 'env',
+    outcome: 'works',
+    sends: (t) => t.alicePat,
+  },
+  {
+    name: 'netrc only',
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
+      netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n`,
+    }),
+    source: 'netrc',
+    outcome: 'works',
+    sends: (t) => t.alicePat,
+  },
+  {
+    name: 'store only (uv auth login)',
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
+      logins: [{ service: u.project, username: '__token__', password: t.alicePat }],
+    }),
+    source: 'uv-store',
+    outcome: 'works',
+    sends: (t) => t.alicePat,
+  },
   {
     name: 'env + netrc disagreeing (env revoked, netrc valid)',
-    setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }], env: { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.aliceRevoked }, netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n` }),
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
+      env: { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.aliceRevoked },
+      netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n`,
+    }),
     source: 'env',
     outcome: '401',
     sends: (t) => t.aliceRevoked,
   },
-  { name: 'URL userinfo only', setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.projectWith(`__token__:${t.alicePat}`), authenticate: always }] }), source: 'url', outcome: 'works', sends: (t) => t.alicePat },
+  {
+    name: 'URL userinfo only',
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.projectWith(`__token__:${t.alicePat}`), authenticate: always }],
+    }),
+    source: 'url',
+    outcome: 'works',
+    sends: (t) => t.alicePat,
+  },
   {
     // The page gets the URL's credentials; the wheel (under the index root, no userinfo) gets the env ones.
     name: 'URL userinfo + env (revoked)',
-    setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.projectWith(`__token__:${t.alicePat}`), authenticate: always }], env: { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.aliceRevoked } }),
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.projectWith(`__token__:${t.alicePat}`), authenticate: always }],
+      env: { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.aliceRevoked },
+    }),
     source: 'url',
     outcome: '401',
     sends: (t) => t.alicePat,
     downloadSends: (t) => t.aliceRevoked,
   },
-  { name: 'URL username only, nothing else', setup: (_t, u) => ({ indexes: [{ name: 'gitlab', url: u.projectWith('__token__'), authenticate: always }] }), source: 'none', outcome: 'incomplete-credentials' },
+  {
+    name: 'URL username only, nothing else',
+    setup: (_t, u) => ({ indexes: [{ name: 'gitlab', url: u.projectWith('__token__'), authenticate: always }] }),
+    source: 'none',
+    outcome: 'incomplete-credentials',
+  },
   {
     name: 'URL username only + netrc with that login',
-    setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.projectWith('__token__'), authenticate: always }], netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n` }),
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.projectWith('__token__'), authenticate: always }],
+      netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n`,
+    }),
     source: 'netrc',
     outcome: 'works',
     sends: (t) => t.alicePat,
   },
   {
     name: 'username-only env + netrc with another login',
-    setup: (t, u, users) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }], env: { UV_INDEX_GITLAB_USERNAME: '__token__' }, netrc: `machine 127.0.0.1 login ${users.deployRead} password ${t.deployRead}\n` }),
+    setup: (t, u, users) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
+      env: { UV_INDEX_GITLAB_USERNAME: '__token__' },
+      netrc: `machine 127.0.0.1 login ${users.deployRead} password ${t.deployRead}\n`,
+    }),
     source: 'none',
     outcome: 'missing-credentials',
   },
   {
     name: 'username-only env + netrc with that login',
-    setup: (t, u, users) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }], env: { UV_INDEX_GITLAB_USERNAME: users.deployRead }, netrc: `machine 127.0.0.1 login ${users.deployRead} password ${t.deployRead}\n` }),
+    setup: (t, u, users) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
+      env: { UV_INDEX_GITLAB_USERNAME: users.deployRead },
+      netrc: `machine 127.0.0.1 login ${users.deployRead} password ${t.deployRead}\n`,
+    }),
     source: 'netrc',
     outcome: 'works',
     sends: (t) => t.deployRead,
@@ -135,13 +193,68 @@ const rows: Row[] = [
     outcome: 'works',
     sends: (t) => t.deployRead,
   },
-  { name: 'netrc with a port keyword (uv ignores the file)', setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }], netrc: `machine 127.0.0.1 port 80 login __token__ password ${t.alicePat}\n` }), source: 'none', outcome: 'missing-credentials' },
-  { name: '$NETRC names a missing file (uv falls back to ~/.netrc)', setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }], netrcVar: {}, netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n` }), source: 'netrc', outcome: 'works', sends: (t) => t.alicePat },
-  { name: '$NETRC names an existing empty file (~/.netrc unread)', setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }], netrcVar: { content: '' }, netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n` }), source: 'none', outcome: 'missing-credentials' },
-  { name: 'authenticate = "auto", netrc', setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: 'auto' }], netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n` }), source: 'netrc', outcome: 'works', sends: (t) => t.alicePat },
-  { name: 'authenticate = "auto", no credentials', setup: (_t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: 'auto' }] }), source: 'none', outcome: '401' },
-  { name: 'authenticate = "always", no credentials', setup: (_t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }] }), source: 'none', outcome: 'missing-credentials' },
-  { name: 'expired token in netrc', setup: (t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }], netrc: `machine 127.0.0.1 login __token__ password ${t.aliceExpired}\n` }), source: 'netrc', outcome: '401', sends: (t) => t.aliceExpired },
+  {
+    name: 'netrc with a port keyword (uv ignores the file)',
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
+      netrc: `machine 127.0.0.1 port 80 login __token__ password ${t.alicePat}\n`,
+    }),
+    source: 'none',
+    outcome: 'missing-credentials',
+  },
+  {
+    name: '$NETRC names a missing file (uv falls back to ~/.netrc)',
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
+      netrcVar: {},
+      netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n`,
+    }),
+    source: 'netrc',
+    outcome: 'works',
+    sends: (t) => t.alicePat,
+  },
+  {
+    name: '$NETRC names an existing empty file (~/.netrc unread)',
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
+      netrcVar: { content: '' },
+      netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n`,
+    }),
+    source: 'none',
+    outcome: 'missing-credentials',
+  },
+  {
+    name: 'authenticate = "auto", netrc',
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: 'auto' }],
+      netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n`,
+    }),
+    source: 'netrc',
+    outcome: 'works',
+    sends: (t) => t.alicePat,
+  },
+  {
+    name: 'authenticate = "auto", no credentials',
+    setup: (_t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: 'auto' }] }),
+    source: 'none',
+    outcome: '401',
+  },
+  {
+    name: 'authenticate = "always", no credentials',
+    setup: (_t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }] }),
+    source: 'none',
+    outcome: 'missing-credentials',
+  },
+  {
+    name: 'expired token in netrc',
+    setup: (t, u) => ({
+      indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
+      netrc: `machine 127.0.0.1 login __token__ password ${t.aliceExpired}\n`,
+    }),
+    source: 'netrc',
+    outcome: '401',
+    sends: (t) => t.aliceExpired,
+  },
   {
     name: 'store service without a scheme (uv ignores the store)',
     setup: (t, u) => ({
@@ -196,11 +309,16 @@ describe.skipIf(binaries.length === 0)('truth table: glx auth status and doctor 
   afterAll(async () => {
     await cleanup();
     const versions = binaries.map((b) => b.version);
-    const lines = [`| set-up | glx says | ${versions.map((v) => `uv ${v}`).join(' | ')} |`, `|---|---|${versions.map(() => '---|').join('')}`];
+    const lines = [
+      `| set-up | glx says | ${versions.map((v) => `uv ${v}`).join(' | ')} |`,
+      `|---|---|${versions.map(() => '---|').join('')}`,
+    ];
     for (const row of rows) {
       const seen = table.filter((o) => o.row === row.name);
       if (seen.length === 0) continue;
-      lines.push(`| ${row.name} | ${seen[0]!.glx} | ${versions.map((v) => seen.find((o) => o.uv[v])?.uv[v] ?? '-').join(' | ')} |`);
+      lines.push(
+        `| ${row.name} | ${seen[0]!.glx} | ${versions.map((v) => seen.find((o) => o.uv[v])?.uv[v] ?? '-').join(' | ')} |`,
+      );
     }
     if (process.env.GLX_TRUTH_TABLE) writeFileSync(process.env.GLX_TRUTH_TABLE, `${lines.join('\n')}\n`);
   });
@@ -216,10 +334,22 @@ describe.skipIf(binaries.length === 0)('truth table: glx auth status and doctor 
     const sandbox = uvSandbox(work, `${fake.url}/no-default-index/`);
     const setup = row.setup(world.tokens, urls, world.deployUsernames);
     // glx finds the same uv (for `uv auth dir`) that the row runs.
-    const env: Record<string, string> = { ...sandbox.env, PATH: `${path.dirname(uv.path)}${path.delimiter}${sandbox.env.PATH}`, ...setup.env };
+    const env: Record<string, string> = {
+      ...sandbox.env,
+      PATH: `${path.dirname(uv.path)}${path.delimiter}${sandbox.env.PATH}`,
+      ...setup.env,
+    };
     const target = setup.indexes.find((i) => i.name === 'gitlab')!;
-    const indexes = setup.indexes.map((i) => `[[tool.uv.index]]\nname = "${i.name}"\nurl = "${i.url}"\n${i.authenticate ? `authenticate = "${i.authenticate}"\n` : ''}`).join('\n');
-    writeFileSync(path.join(project, 'pyproject.toml'), `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["acme-thing"]\n\n[tool.uv]\npackage = false\n\n${indexes}\n[tool.uv.sources]\nacme-thing = { index = "gitlab" }\n`);
+    const indexes = setup.indexes
+      .map(
+        (i) =>
+          `[[tool.uv.index]]\nname = "${i.name}"\nurl = "${i.url}"\n${i.authenticate ? `authenticate = "${i.authenticate}"\n` : ''}`,
+      )
+      .join('\n');
+    writeFileSync(
+      path.join(project, 'pyproject.toml'),
+      `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["acme-thing"]\n\n[tool.uv]\npackage = false\n\n${indexes}\n[tool.uv.sources]\nacme-thing = { index = "gitlab" }\n`,
+    );
     if (setup.netrc !== undefined) writeFileSync(path.join(sandbox.home, '.netrc'), setup.netrc, { mode: 0o600 });
     if (setup.netrcVar) {
       env.NETRC = path.join(work, 'netrc-from-var');
@@ -230,11 +360,19 @@ describe.skipIf(binaries.length === 0)('truth table: glx auth status and doctor 
       writeFileSync(path.join(work, 'xdg-data', 'uv', 'credentials', 'credentials.toml'), setup.store);
     }
     for (const login of setup.logins ?? []) {
-      const result = await runUv(uv, ['auth', 'login', login.service, '--username', login.username, '--password', '-'], { cwd: project, env, input: `${login.password}\n` });
+      const result = await runUv(
+        uv,
+        ['auth', 'login', login.service, '--username', login.username, '--password', '-'],
+        { cwd: project, env, input: `${login.password}\n` },
+      );
       expect(result.code, result.stderr).toBe(0);
     }
 
-    const status = await glx(['--cwd', project, '--json', 'auth', 'status'], { env, homeDir: sandbox.home, cwd: project });
+    const status = await glx(['--cwd', project, '--json', 'auth', 'status'], {
+      env,
+      homeDir: sandbox.home,
+      cwd: project,
+    });
     const doctor = await glx(['--cwd', project, '--json', 'doctor'], { env, homeDir: sandbox.home, cwd: project });
     const seq = fake.requests.length;
     const lock = await runUv(uv, ['lock'], { cwd: project, env: { ...env, RUST_LOG: 'uv_auth=debug' } });
@@ -249,8 +387,16 @@ describe.skipIf(binaries.length === 0)('truth table: glx auth status and doctor 
     const sentDownload = sentPassword(download?.headers.authorization);
     const checks = JSON.parse(doctor.stdout).checks as Array<{ id: string; status: string; message: string }>;
     const credentialCheck = checks.find((c) => c.id === 'index.gitlab.credentials')!;
-    const failing = checks.filter((c) => /^index\.gitlab\.(credentials|token|access|downloads)$/.test(c.id) && c.status === 'fail');
-    table.push({ row: row.name, glx: `${said.source} → ${said.outcome}`, uv: { [uv.version]: `${observed}${sent !== undefined ? ` (sent ${tokenName(sent)}${sentDownload !== sent && sentDownload ? `, files ${tokenName(sentDownload)}` : ''})` : ''}` } });
+    const failing = checks.filter(
+      (c) => /^index\.gitlab\.(credentials|token|access|downloads)$/.test(c.id) && c.status === 'fail',
+    );
+    table.push({
+      row: row.name,
+      glx: `${said.source} → ${said.outcome}`,
+      uv: {
+        [uv.version]: `${observed}${sent !== undefined ? ` (sent ${tokenName(sent)}${sentDownload !== sent && sentDownload ? `, files ${tokenName(sentDownload)}` : ''})` : ''}`,
+      },
+    });
 
     // glx's claims are the row's ...
     expect({ source: said.source, outcome: said.outcome }).toEqual({ source: row.source, outcome: row.outcome });
@@ -260,20 +406,27 @@ describe.skipIf(binaries.length === 0)('truth table: glx auth status and doctor 
     if (download) expect(sentDownload).toBe((row.downloadSends ?? row.sends)?.(world.tokens));
     if (row.downloadSends) expect(said.downloads).toMatchObject({ source: 'env', outcome: row.outcome });
     // uv's words for a username without a password depend on its version; glx names the right ones.
-    if (row.outcome === 'incomplete-credentials') expect(said.problems[0].message).toContain(/Missing password|Incomplete credentials/.exec(lock.stderr)![0]);
+    if (row.outcome === 'incomplete-credentials')
+      expect(said.problems[0].message).toContain(/Missing password|Incomplete credentials/.exec(lock.stderr)![0]);
     // The debug log names the source uv took them from.
     if (row.source === 'netrc') expect(lock.stderr).toMatch(/Found credentials in netrc file/);
     if (row.source === 'uv-store') expect(lock.stderr).toMatch(/Found credentials in plaintext store/);
     // doctor agrees: the credentials check names the same source, and something fails exactly when uv fails.
     if (row.source === 'none') expect(credentialCheck.status).toBe('fail');
     else expect(credentialCheck.message).toContain(`from ${row.source}`);
-    expect(failing.length > 0, JSON.stringify(checks.filter((c) => c.id.startsWith('index.gitlab')))).toBe(row.outcome !== 'works');
+    expect(failing.length > 0, JSON.stringify(checks.filter((c) => c.id.startsWith('index.gitlab')))).toBe(
+      row.outcome !== 'works',
+    );
     expect(status.code).toBe(row.outcome === 'works' ? 0 : 4);
   }
 
   for (const row of rows) {
     for (const uv of binaries) {
-      it(`${row.name}: glx says ${row.source} → ${row.outcome}; uv ${uv.version} agrees`, () => runRow(row, uv), 60_000);
+      it(
+        `${row.name}: glx says ${row.source} → ${row.outcome}; uv ${uv.version} agrees`,
+        () => runRow(row, uv),
+        60_000,
+      );
     }
   }
 });

@@ -28,14 +28,25 @@ describe.skipIf(binaries.length === 0)('uv credentials store through glx', () =>
     await cleanup();
   });
 
-  function project(uv: UvBinary, name: string, url = index): { cwd: string; env: Record<string, string>; home: string; work: string } {
+  function project(
+    uv: UvBinary,
+    name: string,
+    url = index,
+  ): { cwd: string; env: Record<string, string>; home: string; work: string } {
     const work = path.join(dir, `${name}-${uv.version}`);
     const cwd = path.join(work, 'project');
     mkdirSync(cwd, { recursive: true });
     const sandbox = uvSandbox(work, `${fake.url}/no-default-index/`);
-    writeFileSync(path.join(cwd, 'pyproject.toml'), `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["acme-thing"]\n\n[tool.uv]\npackage = false\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${url}"\nexplicit = true\nauthenticate = "always"\n\n[tool.uv.sources]\nacme-thing = { index = "gitlab" }\n`);
+    writeFileSync(
+      path.join(cwd, 'pyproject.toml'),
+      `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["acme-thing"]\n\n[tool.uv]\npackage = false\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${url}"\nexplicit = true\nauthenticate = "always"\n\n[tool.uv.sources]\nacme-thing = { index = "gitlab" }\n`,
+    );
     // glx drives the same uv the test checks with.
-    const env = { ...sandbox.env, PATH: `${path.dirname(uv.path)}${path.delimiter}${sandbox.env.PATH}`, GITLAB_HOST: fake.url };
+    const env = {
+      ...sandbox.env,
+      PATH: `${path.dirname(uv.path)}${path.delimiter}${sandbox.env.PATH}`,
+      GITLAB_HOST: fake.url,
+    };
     return { cwd, env, home: sandbox.home, work };
   }
 
@@ -43,11 +54,21 @@ describe.skipIf(binaries.length === 0)('uv credentials store through glx', () =>
     it(`uv ${uv.version}: logout removes a deploy-token entry (stored under its own username) and uv stops authenticating`, async () => {
       const p = project(uv, 'logout');
       const user = world.deployUsernames.deployRead;
-      const login = await glx(['--cwd', p.cwd, 'auth', '--uv-store', '--username', user], { env: { ...p.env, GITLAB_TOKEN: world.tokens.deployRead }, homeDir: p.home, cwd: p.cwd });
+      const login = await glx(['--cwd', p.cwd, 'auth', '--uv-store', '--username', user], {
+        env: { ...p.env, GITLAB_TOKEN: world.tokens.deployRead },
+        homeDir: p.home,
+        cwd: p.cwd,
+      });
       expect(login.code, login.stderr).toBe(0);
-      expect((await runUv(uv, ['auth', 'token', index, '--username', user], { cwd: p.cwd, env: p.env })).stdout.trim()).toBe(world.tokens.deployRead);
+      expect(
+        (await runUv(uv, ['auth', 'token', index, '--username', user], { cwd: p.cwd, env: p.env })).stdout.trim(),
+      ).toBe(world.tokens.deployRead);
 
-      const logout = await glx(['--cwd', p.cwd, 'auth', 'logout', '--uv-store'], { env: p.env, homeDir: p.home, cwd: p.cwd });
+      const logout = await glx(['--cwd', p.cwd, 'auth', 'logout', '--uv-store'], {
+        env: p.env,
+        homeDir: p.home,
+        cwd: p.cwd,
+      });
 
       expect(logout.code, logout.stderr).toBe(0);
       expect(logout.stderr).toContain(`login ${user}`);
@@ -59,17 +80,27 @@ describe.skipIf(binaries.length === 0)('uv credentials store through glx', () =>
 
     it(`uv ${uv.version}: a second --uv-store with another username replaces the entry, and uv lock works`, async () => {
       const p = project(uv, 'replace');
-      const first = await glx(['--cwd', p.cwd, 'auth', '--uv-store', '--username', world.deployUsernames.deployRead], { env: { ...p.env, GITLAB_TOKEN: world.tokens.deployRead }, homeDir: p.home, cwd: p.cwd });
+      const first = await glx(['--cwd', p.cwd, 'auth', '--uv-store', '--username', world.deployUsernames.deployRead], {
+        env: { ...p.env, GITLAB_TOKEN: world.tokens.deployRead },
+        homeDir: p.home,
+        cwd: p.cwd,
+      });
       expect(first.code, first.stderr).toBe(0);
 
-      const second = await glx(['--cwd', p.cwd, 'auth', '--uv-store'], { env: { ...p.env, GITLAB_TOKEN: world.tokens.alicePat }, homeDir: p.home, cwd: p.cwd });
+      const second = await glx(['--cwd', p.cwd, 'auth', '--uv-store'], {
+        env: { ...p.env, GITLAB_TOKEN: world.tokens.alicePat },
+        homeDir: p.home,
+        cwd: p.cwd,
+      });
 
       expect(second.code, second.stderr).toBe(0);
       expect(second.stderr).toContain('Removed the old entry');
       const store = readFileSync(path.join(p.work, 'xdg-data', 'uv', 'credentials', 'credentials.toml'), 'utf8');
       expect(store.match(/\[\[credential\]\]/g)).toHaveLength(1);
       expect(store).not.toContain(world.tokens.deployRead);
-      const status = JSON.parse((await glx(['--cwd', p.cwd, '--json', 'auth', 'status'], { env: p.env, homeDir: p.home, cwd: p.cwd })).stdout);
+      const status = JSON.parse(
+        (await glx(['--cwd', p.cwd, '--json', 'auth', 'status'], { env: p.env, homeDir: p.home, cwd: p.cwd })).stdout,
+      );
       expect(status.indexes[0]).toMatchObject({ source: 'uv-store', outcome: 'works' });
       const lock = await runUv(uv, ['lock'], { cwd: p.cwd, env: p.env });
       expect(lock.code, lock.stderr).toBe(0);
@@ -78,23 +109,38 @@ describe.skipIf(binaries.length === 0)('uv credentials store through glx', () =>
     it(`uv ${uv.version}: glx finds the store where uv keeps it (asked with uv auth dir: a relative XDG_DATA_HOME does not count)`, async () => {
       const p = project(uv, 'dir');
       const env = { ...p.env, XDG_DATA_HOME: 'relative/data' };
-      const login = await runUv(uv, ['auth', 'login', index, '--username', '__token__', '--password', '-'], { cwd: p.cwd, env, input: `${world.tokens.alicePat}\n` });
+      const login = await runUv(uv, ['auth', 'login', index, '--username', '__token__', '--password', '-'], {
+        cwd: p.cwd,
+        env,
+        input: `${world.tokens.alicePat}\n`,
+      });
       expect(login.code, login.stderr).toBe(0);
 
-      const status = JSON.parse((await glx(['--cwd', p.cwd, '--json', 'auth', 'status'], { env, homeDir: p.home, cwd: p.cwd })).stdout);
+      const status = JSON.parse(
+        (await glx(['--cwd', p.cwd, '--json', 'auth', 'status'], { env, homeDir: p.home, cwd: p.cwd })).stdout,
+      );
 
       expect(status.indexes[0]).toMatchObject({ source: 'uv-store', outcome: 'works' });
-      expect(status.indexes[0].sources.find((s: { source: string }) => s.source === 'uv-store').detail).toContain(path.join(p.home, '.local', 'share', 'uv', 'credentials', 'credentials.toml'));
+      expect(status.indexes[0].sources.find((s: { source: string }) => s.source === 'uv-store').detail).toContain(
+        path.join(p.home, '.local', 'share', 'uv', 'credentials', 'credentials.toml'),
+      );
     });
 
     it(`uv ${uv.version}: a plain-http index uv does not count as local is refused up front with a --netrc hint, as uv auth login refuses it`, async () => {
       // 127.0.0.2 is loopback (glx talks http to it) but not one of uv's local hosts.
       const url = `http://127.0.0.2:${fake.port}/api/v4/projects/7/packages/pypi/simple`;
       const p = project(uv, 'http', url);
-      const refused = await runUv(uv, ['auth', 'login', url, '--username', '__token__', '--password', 'x'], { cwd: p.cwd, env: p.env });
+      const refused = await runUv(uv, ['auth', 'login', url, '--username', '__token__', '--password', 'x'], {
+        cwd: p.cwd,
+        env: p.env,
+      });
       expect(refused.stderr).toContain('HTTPS is required');
 
-      const result = await glx(['--cwd', p.cwd, 'auth', '--uv-store', '--no-verify'], { env: { ...p.env, GITLAB_TOKEN: world.tokens.alicePat, GITLAB_HOST: `http://127.0.0.2:${fake.port}` }, homeDir: p.home, cwd: p.cwd });
+      const result = await glx(['--cwd', p.cwd, 'auth', '--uv-store', '--no-verify'], {
+        env: { ...p.env, GITLAB_TOKEN: world.tokens.alicePat, GITLAB_HOST: `http://127.0.0.2:${fake.port}` },
+        homeDir: p.home,
+        cwd: p.cwd,
+      });
 
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/error: .*https only.*\nhint: .*--netrc/);

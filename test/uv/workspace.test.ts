@@ -20,8 +20,14 @@ describe.skipIf(binaries.length === 0)('real uv in a workspace set up by glx ini
         const s = scene(w.dir, `workspace-${uv.version}-${registry.kind}`, uv, w.pypi.simpleUrl, []);
         const member = path.join(s.project, 'packages', 'app');
         mkdirSync(member, { recursive: true });
-        writeFileSync(path.join(s.project, 'pyproject.toml'), '[project]\nname = "root"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["app"]\n\n[tool.uv]\npackage = false\n\n[tool.uv.sources]\napp = { workspace = true }\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\n');
-        writeFileSync(path.join(member, 'pyproject.toml'), `[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["${PACKAGE}"]\n\n[build-system]\nrequires = ["uv_build>=0.8,<1"]\nbuild-backend = "uv_build"\n`);
+        writeFileSync(
+          path.join(s.project, 'pyproject.toml'),
+          '[project]\nname = "root"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["app"]\n\n[tool.uv]\npackage = false\n\n[tool.uv.sources]\napp = { workspace = true }\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+        );
+        writeFileSync(
+          path.join(member, 'pyproject.toml'),
+          `[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = ["${PACKAGE}"]\n\n[build-system]\nrequires = ["uv_build>=0.8,<1"]\nbuild-backend = "uv_build"\n`,
+        );
         const env = { GITLAB_HOST: w.fake.url, GITLAB_TOKEN: w.world.tokens.alicePat };
 
         const init = await s.glx(['--cwd', member, 'init', ...registryFlag(registry)], env);
@@ -34,7 +40,9 @@ describe.skipIf(binaries.length === 0)('real uv in a workspace set up by glx ini
         expect(readFileSync(path.join(member, 'pyproject.toml'), 'utf8')).not.toContain('[[tool.uv.index]]');
         expect(lock.code, lock.stderr).toBe(0);
         const prefix = registry.kind === 'group' ? `groups/${registry.id}/-` : `projects/${registry.id}`;
-        expect(readFileSync(path.join(s.project, 'uv.lock'), 'utf8')).toContain(`source = { registry = "${w.fake.url}/api/v4/${prefix}/packages/pypi/simple" }`);
+        expect(readFileSync(path.join(s.project, 'uv.lock'), 'utf8')).toContain(
+          `source = { registry = "${w.fake.url}/api/v4/${prefix}/packages/pypi/simple" }`,
+        );
         expect(authenticatedSimpleRequests(w.fake, registry)).toBeGreaterThan(before);
       });
     }

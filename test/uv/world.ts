@@ -57,9 +57,17 @@ export async function startUvWorld(): Promise<UvWorld> {
   const distDir = path.join(dir, 'dist');
   mkdirSync(distDir);
   const dists = await buildDists(distDir, distSpecs(PACKAGE, VERSION));
-  const published = await runGlx(['publish', '--project', '7', ...dists], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, GITLAB_HOST: fake.url, GITLAB_TOKEN: world.tokens.alicePat } });
+  const published = await runGlx(['publish', '--project', '7', ...dists], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, GITLAB_HOST: fake.url, GITLAB_TOKEN: world.tokens.alicePat },
+  });
   expect(published.code, published.stderr).toBe(0);
-  expect(fake.uploads.filter((u) => u.accepted).map((u) => u.fileName).sort()).toEqual(dists.map((d) => path.basename(d)).sort());
+  expect(
+    fake.uploads
+      .filter((u) => u.accepted)
+      .map((u) => u.fileName)
+      .sort(),
+  ).toEqual(dists.map((d) => path.basename(d)).sort());
   return {
     fake,
     world,
@@ -92,7 +100,10 @@ export function useUvWorld(): UvWorld {
 }
 
 /** The built glx, with exactly `env`. */
-export function runGlx(args: string[], options: { cwd: string; env: Record<string, string>; input?: string }): Promise<UvResult> {
+export function runGlx(
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; input?: string },
+): Promise<UvResult> {
   return runProgram(process.execPath, [BIN, ...args], options);
 }
 
@@ -113,7 +124,13 @@ export interface Scene {
  * project that depends on `dependencies`, and a bin dir with `uv` (this binary) and `glx` (the
  * built bin) first on PATH, so that glx's own `uv auth login` runs this uv too.
  */
-export function scene(root: string, name: string, uv: UvBinary, defaultIndex: string, dependencies: string[] = [PACKAGE]): Scene {
+export function scene(
+  root: string,
+  name: string,
+  uv: UvBinary,
+  defaultIndex: string,
+  dependencies: string[] = [PACKAGE],
+): Scene {
   const work = path.join(root, name);
   rmSync(work, { recursive: true, force: true });
   const project = path.join(work, 'project');
@@ -123,11 +140,23 @@ export function scene(root: string, name: string, uv: UvBinary, defaultIndex: st
   symlinkSync(uv.path, path.join(bin, 'uv'));
   writeFileSync(path.join(bin, 'glx'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
   const sandbox = uvSandbox(work, defaultIndex);
-  const env = { ...sandbox.env, PATH: `${bin}${path.delimiter}${sandbox.env.PATH}`, NETRC: path.join(sandbox.home, '.netrc') };
+  const env = {
+    ...sandbox.env,
+    PATH: `${bin}${path.delimiter}${sandbox.env.PATH}`,
+    NETRC: path.join(sandbox.home, '.netrc'),
+  };
   const deps = dependencies.map((d) => `"${d}"`).join(', ');
-  writeFileSync(path.join(project, 'pyproject.toml'), `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = [${deps}]\n\n[tool.uv]\npackage = false\n`);
+  writeFileSync(
+    path.join(project, 'pyproject.toml'),
+    `[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.8"\ndependencies = [${deps}]\n\n[tool.uv]\npackage = false\n`,
+  );
   const run = (file: string, args: string[], extra: Record<string, string> = {}, input?: string) =>
-    runProgram(file, args, { cwd: project, env: { ...env, ...extra }, ...(input === undefined ? {} : { input }), timeoutMs: 120_000 });
+    runProgram(file, args, {
+      cwd: project,
+      env: { ...env, ...extra },
+      ...(input === undefined ? {} : { input }),
+      timeoutMs: 120_000,
+    });
   return {
     project,
     sandbox,
@@ -167,6 +196,11 @@ export function registryFlag(registry: Registry): string[] {
 
 /** GitLab requests that carried credentials and were answered 200 on this registry's simple pages. */
 export function authenticatedSimpleRequests(fake: FakeGitLab, registry: Registry): number {
-  const prefix = registry.kind === 'group' ? `/api/v4/groups/${registry.id}/-/packages/pypi/simple` : `/api/v4/projects/${registry.id}/packages/pypi/simple`;
-  return fake.requests.filter((r) => r.path.startsWith(prefix) && r.auth.outcome === 'authenticated' && r.status === 200).length;
+  const prefix =
+    registry.kind === 'group'
+      ? `/api/v4/groups/${registry.id}/-/packages/pypi/simple`
+      : `/api/v4/projects/${registry.id}/packages/pypi/simple`;
+  return fake.requests.filter(
+    (r) => r.path.startsWith(prefix) && r.auth.outcome === 'authenticated' && r.status === 200,
+  ).length;
 }

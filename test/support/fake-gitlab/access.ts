@@ -165,7 +165,9 @@ export function protectingRule(
   principal: Principal,
   packageName: string,
 ): PackageProtectionRule | undefined {
-  const rules = (project.protectionRules ?? []).filter((rule) => protectionPatternMatches(rule.packageNamePattern, packageName));
+  const rules = (project.protectionRules ?? []).filter((rule) =>
+    protectionPatternMatches(rule.packageNamePattern, packageName),
+  );
   if (principal.kind === 'deploy') return rules[0];
   if (principal.kind !== 'user' && principal.kind !== 'job') return undefined;
   const level = projectAccess(state, project, principal.user.id);
@@ -249,7 +251,8 @@ export function groupIndexProjects(
     return projects.filter((p) => p.visibility === 'public');
   }
   // app/finders/packages/group_packages_finder.rb: projects visible to the user; the job-token scope plays no part.
-  const asUser: Principal = principal.kind === 'job' ? { kind: 'user', user: principal.user, token: principal.token } : principal;
+  const asUser: Principal =
+    principal.kind === 'job' ? { kind: 'user', user: principal.user, token: principal.token } : principal;
   return projects.filter((p) => projectAbilities(state, p, asUser, settings).readPackage);
 }
 
@@ -266,7 +269,9 @@ export function canReadGroup(state: FakeState, group: Group, principal: Principa
   if (group.visibility === 'public') return true;
   if (principal.kind === 'anonymous' || principal.kind === 'deploy') return false;
   if (group.visibility === 'internal') return true;
-  return groupAccess(state, group.id, principal.user.id) > 0 || memberOfSomethingInside(state, group, principal.user.id);
+  return (
+    groupAccess(state, group.id, principal.user.id) > 0 || memberOfSomethingInside(state, group, principal.user.id)
+  );
 }
 
 /** The effective role of the person behind a user or job credential on a project (0 otherwise). */

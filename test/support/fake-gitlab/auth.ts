@@ -13,8 +13,8 @@ import {
   insufficientScope,
   invalidToken,
   packagesUnauthorized,
-  type Reply,
   REVOKED_DESCRIPTION,
+  type Reply,
   unauthorized,
 } from './reply.js';
 import type { FakeState, Token } from './state.js';
@@ -147,9 +147,11 @@ export function authenticate(
 
   function jobPrincipal(value: string, via: string): AuthOutcome {
     const token = state.tokens.find((t) => t.kind === 'job' && t.token === value);
-    if (!token) return done({ kind: 'anonymous' }, via, 'rejected', undefined, 'unknown job token', unauthorizedReply());
+    if (!token)
+      return done({ kind: 'anonymous' }, via, 'rejected', undefined, 'unknown job token', unauthorizedReply());
     // gitlab.md §4: a job token is valid only while its job runs.
-    if (!token.running) return done({ kind: 'anonymous' }, via, 'rejected', token, 'job not running', unauthorizedReply());
+    if (!token.running)
+      return done({ kind: 'anonymous' }, via, 'rejected', token, 'job not running', unauthorizedReply());
     const user = state.users.find((u) => u.id === token.userId);
     if (!user) return done({ kind: 'anonymous' }, via, 'rejected', token, 'job without user', unauthorizedReply());
     return done({ kind: 'job', user, token }, via, 'authenticated', token);
@@ -191,7 +193,9 @@ export function authenticate(
       ignored.push(`${via} (glcbt- values are ignored there)`);
     } else {
       // find_oauth_access_token reads only Bearer (Doorkeeper); PRIVATE-TOKEN finds PATs only.
-      const token = state.tokens.find((t) => (ACCESS_TOKEN_KINDS.has(t.kind) || (t.kind === 'oauth' && via === 'Bearer')) && t.token === value);
+      const token = state.tokens.find(
+        (t) => (ACCESS_TOKEN_KINDS.has(t.kind) || (t.kind === 'oauth' && via === 'Bearer')) && t.token === value,
+      );
       if (!token) return done({ kind: 'anonymous' }, via, 'rejected', undefined, 'unknown token', unauthorizedReply());
       return userPrincipal(token, via);
     }
@@ -231,7 +235,9 @@ export function authenticate(
 function revokeFamily(state: FakeState, token: Token): void {
   let generation = [token.id];
   while (generation.length > 0) {
-    const children = state.tokens.filter((t) => t.previousTokenId !== undefined && generation.includes(t.previousTokenId));
+    const children = state.tokens.filter(
+      (t) => t.previousTokenId !== undefined && generation.includes(t.previousTokenId),
+    );
     for (const child of children) child.revoked = true;
     generation = children.map((t) => t.id);
   }

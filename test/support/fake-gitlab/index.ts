@@ -5,13 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type {
-  RecordedRequest,
-  RouteDefinition,
-  Settings,
-  UnexpectedRequest,
-  UploadRecord,
-} from './context.js';
+import type { RecordedRequest, RouteDefinition, Settings, UnexpectedRequest, UploadRecord } from './context.js';
 import type { Fault } from './faults.js';
 import { normaliseRouteSpec, routeKey } from './router.js';
 import { allowlistRoutes } from './routes/allowlist.js';
@@ -21,7 +15,7 @@ import { packagesRoutes } from './routes/packages.js';
 import { pypiRoutes } from './routes/pypi.js';
 import { releaseRoutes } from './routes/releases.js';
 import { tokenRoutes } from './routes/tokens.js';
-import { seedStandard, type StandardWorld } from './seed.js';
+import { type StandardWorld, seedStandard } from './seed.js';
 import { createPipeline } from './server.js';
 import {
   type AddGroupInput,
@@ -186,7 +180,9 @@ export async function createFakeGitLab(options: FakeGitLabOptions = {}): Promise
   function knownSpec(spec: string): string {
     const normalised = normaliseRouteSpec(spec);
     if (!knownSpecs.has(normalised)) {
-      throw new Error(`fake GitLab has no route ${JSON.stringify(spec)}; known routes:\n  ${[...knownSpecs.values()].join('\n  ')}`);
+      throw new Error(
+        `fake GitLab has no route ${JSON.stringify(spec)}; known routes:\n  ${[...knownSpecs.values()].join('\n  ')}`,
+      );
     }
     return normalised;
   }

@@ -135,14 +135,24 @@ export function seedStandard(state: FakeState): StandardWorld {
     blockedPat: pat('frank-api', frank.id, ['api']),
     projectBot: addToken(state, { kind: 'project', project: tools.id, name: 'tools-bot', role: 'maintainer' }),
     groupBot: addToken(state, { kind: 'group', group: acme.id, name: 'acme-bot', role: 'developer' }),
-    deployRead: addToken(state, { kind: 'deploy', project: tools.id, name: 'tools-read', scopes: ['read_package_registry'] }),
+    deployRead: addToken(state, {
+      kind: 'deploy',
+      project: tools.id,
+      name: 'tools-read',
+      scopes: ['read_package_registry'],
+    }),
     deployWrite: addToken(state, {
       kind: 'deploy',
       project: tools.id,
       name: 'tools-write',
       scopes: ['read_package_registry', 'write_package_registry'],
     }),
-    groupDeploy: addToken(state, { kind: 'deploy', group: acme.id, name: 'acme-read', scopes: ['read_package_registry'] }),
+    groupDeploy: addToken(state, {
+      kind: 'deploy',
+      group: acme.id,
+      name: 'acme-read',
+      scopes: ['read_package_registry'],
+    }),
     jobOther: addToken(state, { kind: 'job', project: app.id, user: alice.id, name: 'beta-app-job' }),
     jobSelf: addToken(state, { kind: 'job', project: tools.id, user: alice.id, name: 'acme-tools-job' }),
     jobFinished: addToken(state, {

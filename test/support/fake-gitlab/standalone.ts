@@ -52,7 +52,8 @@ async function main(): Promise<void> {
     latencyMs: args.latencyMs,
     verifyDigests: args.verifyDigests,
     onRequest: args.log
-      ? (r) => process.stderr.write(`fake-gitlab: ${r.method} ${r.rawUrl} → ${r.status ?? 'reset'} (${r.auth.summary})\n`)
+      ? (r) =>
+          process.stderr.write(`fake-gitlab: ${r.method} ${r.rawUrl} → ${r.status ?? 'reset'} (${r.auth.summary})\n`)
       : undefined,
   });
   const world = fake.seed.standard();
@@ -67,7 +68,6 @@ async function main(): Promise<void> {
       projects: world.projects,
     })}\n`,
   );
-
 
   let stopping = false;
   async function stop(): Promise<void> {

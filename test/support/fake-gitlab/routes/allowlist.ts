@@ -1,6 +1,5 @@
 /** The CI/CD job token scope and its allowlists (gitlab.md §8). */
 import { canReadGroup, canReadProject, roleOn } from '../access.js';
-import { AccessLevel } from '../state.js';
 import type { RouteContext, RouteDefinition } from '../context.js';
 import {
   badRequest,
@@ -14,6 +13,7 @@ import {
   unauthorized,
 } from '../reply.js';
 import type { Project } from '../state.js';
+import { AccessLevel } from '../state.js';
 import { findProjectOrReply, groupEntity, integerParam, isReply, missingParams, projectEntity } from './common.js';
 
 interface Admin {

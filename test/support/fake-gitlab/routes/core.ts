@@ -2,7 +2,16 @@
 import { groupAccess, projectAccess } from '../access.js';
 import { isExpired } from '../auth.js';
 import type { RouteContext, RouteDefinition } from '../context.js';
-import { badRequest, errorReply, jsonReply, notFound, paginate, type Reply, recordNotFound, unauthorized } from '../reply.js';
+import {
+  badRequest,
+  errorReply,
+  jsonReply,
+  notFound,
+  paginate,
+  type Reply,
+  recordNotFound,
+  unauthorized,
+} from '../reply.js';
 import type { Group, Project, User } from '../state.js';
 import {
   basicUserEntity,

@@ -13,7 +13,22 @@ import { forbidden, jsonReply, paginate, type Reply } from '../reply.js';
 import { AccessLevel } from '../state.js';
 import { findGroupOrReply, findProjectOrReply, isReply, stringParam } from './common.js';
 
-const PACKAGE_TYPES = ['maven', 'npm', 'conan', 'nuget', 'pypi', 'composer', 'generic', 'golang', 'debian', 'rubygems', 'helm', 'terraform_module', 'rpm', 'ml_model'];
+const PACKAGE_TYPES = [
+  'maven',
+  'npm',
+  'conan',
+  'nuget',
+  'pypi',
+  'composer',
+  'generic',
+  'golang',
+  'debian',
+  'rubygems',
+  'helm',
+  'terraform_module',
+  'rpm',
+  'ml_model',
+];
 
 function listGroupPackages(ctx: RouteContext): Reply {
   const group = findGroupOrReply(ctx, ctx.params.id ?? '');
@@ -28,20 +43,23 @@ function listGroupPackages(ctx: RouteContext): Reply {
     (project) => !excludeSubgroups || project.namespaceId === group.id,
   );
   // Every package the fake stores is a PyPI package.
-  const entries = type !== undefined && type !== 'pypi' ? [] : projects.flatMap((project) =>
-    project.packages.map((pkg, position) => ({
-      id: project.id * 1000 + position + 1,
-      name: pkg.name,
-      version: pkg.version,
-      package_type: 'pypi',
-      status: 'default',
-      _links: { web_path: `/${project.pathWithNamespace}/-/packages/${project.id * 1000 + position + 1}` },
-      created_at: pkg.files[0]?.createdAt ?? ctx.now().toISOString(),
-      project_id: project.id,
-      project_path: project.pathWithNamespace,
-      tags: [],
-    })),
-  );
+  const entries =
+    type !== undefined && type !== 'pypi'
+      ? []
+      : projects.flatMap((project) =>
+          project.packages.map((pkg, position) => ({
+            id: project.id * 1000 + position + 1,
+            name: pkg.name,
+            version: pkg.version,
+            package_type: 'pypi',
+            status: 'default',
+            _links: { web_path: `/${project.pathWithNamespace}/-/packages/${project.id * 1000 + position + 1}` },
+            created_at: pkg.files[0]?.createdAt ?? ctx.now().toISOString(),
+            project_id: project.id,
+            project_path: project.pathWithNamespace,
+            tags: [],
+          })),
+        );
   const page = paginate(entries, ctx.url);
   return jsonReply(200, page.items, page.headers);
 }

@@ -156,7 +156,11 @@ function missingPackageReply(ctx: RouteContext, groupId: number): Reply {
     const base = ctx.settings.pypiUrl.endsWith('/') ? ctx.settings.pypiUrl : `${ctx.settings.pypiUrl}/`;
     const location = `${base}${ctx.params.package_name ?? ''}/`;
     // Grape's `redirect` (lib/grape/dsl/inside_route.rb) sets text/plain and a one-line body.
-    return { status: 302, headers: { location, 'content-type': 'text/plain' }, body: `This resource has been moved temporarily to ${location}.` };
+    return {
+      status: 302,
+      headers: { location, 'content-type': 'text/plain' },
+      body: `This resource has been moved temporarily to ${location}.`,
+    };
   }
   return notFound('Package');
 }
@@ -346,7 +350,8 @@ async function upload(ctx: RouteContext): Promise<Reply> {
     record.sha256 = parsed.file.sha256;
     record.md5 = parsed.file.md5;
     if (parsed.file.bytes) record.bytes = parsed.file.bytes;
-    if (ctx.settings.verifyDigests && parsed.file.bytes && parsed.file.size <= BLAKE2B_CHECK_LIMIT) record.blake2b256 = blake2bHex(parsed.file.bytes);
+    if (ctx.settings.verifyDigests && parsed.file.bytes && parsed.file.size <= BLAKE2B_CHECK_LIMIT)
+      record.blake2b256 = blake2bHex(parsed.file.bytes);
   }
   if (fields.sha256_digest !== undefined) record.clientSha256 = fields.sha256_digest;
   if (fields.md5_digest !== undefined) record.clientMd5 = fields.md5_digest;
@@ -362,7 +367,12 @@ async function upload(ctx: RouteContext): Promise<Reply> {
   return reply;
 }
 
-function decideUpload(ctx: RouteContext, project: Project, parsed: ParsedUpload, blake2b256: string | undefined): Reply {
+function decideUpload(
+  ctx: RouteContext,
+  project: Project,
+  parsed: ParsedUpload,
+  blake2b256: string | undefined,
+): Reply {
   if (parsed.error) {
     ctx.markUnexpected(parsed.error);
     return errorReply(400, 'content is missing, name is missing, version is missing');
@@ -386,7 +396,12 @@ function decideUpload(ctx: RouteContext, project: Project, parsed: ParsedUpload,
     return badRequest(`fake GitLab: sha256_digest does not match the uploaded content (computed ${file.sha256})`);
   }
   const clientBlake2b = parsed.fields.blake2_256_digest;
-  if (ctx.settings.verifyDigests && clientBlake2b !== undefined && blake2b256 !== undefined && clientBlake2b.toLowerCase() !== blake2b256) {
+  if (
+    ctx.settings.verifyDigests &&
+    clientBlake2b !== undefined &&
+    blake2b256 !== undefined &&
+    clientBlake2b.toLowerCase() !== blake2b256
+  ) {
     // GitLab ignores this field (gitlab.md §6); the fake checks it so that a wrong digest cannot go unnoticed.
     ctx.markUnexpected(`blake2_256_digest ${clientBlake2b} does not match the uploaded bytes (${blake2b256})`);
     return badRequest(`fake GitLab: blake2_256_digest does not match the uploaded content (computed ${blake2b256})`);
@@ -426,7 +441,12 @@ function authorizeUpload(ctx: RouteContext): Reply {
 
 export const pypiRoutes: RouteDefinition[] = [
   { method: 'GET', path: '/projects/:id/packages/pypi/simple', auth: 'packages', handler: projectIndex },
-  { method: 'GET', path: '/projects/:id/packages/pypi/simple/:package_name', auth: 'packages', handler: projectVersions },
+  {
+    method: 'GET',
+    path: '/projects/:id/packages/pypi/simple/:package_name',
+    auth: 'packages',
+    handler: projectVersions,
+  },
   {
     method: 'GET',
     path: '/projects/:id/packages/pypi/files/:sha256/*file_identifier',

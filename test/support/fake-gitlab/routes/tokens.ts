@@ -6,7 +6,15 @@
  * Using the revoked token on this path again revokes the new one too (see auth.ts).
  */
 import type { RouteContext, RouteDefinition } from '../context.js';
-import { badRequest, errorReply, insufficientScope, jsonReply, messageReply, type Reply, unauthorized } from '../reply.js';
+import {
+  badRequest,
+  errorReply,
+  insufficientScope,
+  jsonReply,
+  messageReply,
+  type Reply,
+  unauthorized,
+} from '../reply.js';
 import { addToken, type Token } from '../state.js';
 
 /** RotateService::EXPIRATION_PERIOD: the expiry when none is given and the instance requires one. */
@@ -55,7 +63,8 @@ function rotateSelf(ctx: RouteContext): Reply {
   if (principal.kind !== 'user') return unauthorized();
   const old = principal.token;
   // allow_access_with_scope :api, :self_rotate (checked by the API guard, before the route).
-  if (!old.scopes.includes('api') && !old.scopes.includes('self_rotate')) return insufficientScope(['api', 'self_rotate']);
+  if (!old.scopes.includes('api') && !old.scopes.includes('self_rotate'))
+    return insufficientScope(['api', 'self_rotate']);
   // `not_allowed! unless access_token.is_a? PersonalAccessToken` (project and group tokens are PATs of bots).
   if (old.kind === 'oauth') return messageReply(405, '405 Method Not Allowed');
   const requested = parseDate(ctx.input.expires_at);
@@ -69,7 +78,13 @@ function rotateSelf(ctx: RouteContext): Reply {
   const max = isoDate(addDays(today, MAX_LIFETIME_DAYS));
   if (expiresAt > max) return badRequest(`Expires at must be before ${max}`);
   old.revoked = true;
-  const text = addToken(ctx.state, { kind: 'personal', user: old.userId ?? 0, scopes: [...old.scopes], name: old.name, expiresAt });
+  const text = addToken(ctx.state, {
+    kind: 'personal',
+    user: old.userId ?? 0,
+    scopes: [...old.scopes],
+    name: old.name,
+    expiresAt,
+  });
   const fresh = ctx.state.tokens.find((t) => t.token === text)!;
   // create_token_params: the same owner (a bot stays a bot), name, description and scopes.
   fresh.kind = old.kind;
