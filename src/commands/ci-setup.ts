@@ -378,12 +378,7 @@ async function lintPlan(
     return { skipped: why };
   }
   const project = await thisProject(ctx, options.project);
-  const client = await ctx.deps.gitlab({
-    baseUrl: base.baseUrl,
-    token: token.token,
-    kind: token.kind,
-    log: ctx.verbose ? ctx.debug : undefined,
-  });
+  const client = await ctx.gitlab({ baseUrl: base.baseUrl, token: token.token, kind: token.kind });
   const answer = await lintCiConfig(client, project.id, plan.after);
   for (const warning of answer.warnings ?? []) ctx.warn(`GitLab CI lint: ${warning}`);
   if (!answer.valid) {
@@ -496,12 +491,7 @@ async function fixAllowlist(
   indexes: GitLabIndex[],
   token: ResolvedToken,
 ): Promise<AllowlistReport> {
-  const client = await ctx.deps.gitlab({
-    baseUrl: base.baseUrl,
-    token: token.token,
-    kind: token.kind,
-    log: ctx.verbose ? ctx.debug : undefined,
-  });
+  const client = await ctx.gitlab({ baseUrl: base.baseUrl, token: token.token, kind: token.kind });
   // https://docs.gitlab.com/api/project_job_token_scopes/: the POST takes numeric ids only, on both sides.
   const self = await withPath(
     client,

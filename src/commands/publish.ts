@@ -164,13 +164,7 @@ export async function publish(options: PublishOptions, ctx: Context): Promise<Pu
   const token = await requireToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: target.host });
   const username = credentialUsername(token, options.username);
   const kind = credentialKind(token.token, username, token.kind);
-  const client = await ctx.deps.gitlab({
-    baseUrl: target.baseUrl,
-    token: token.token,
-    kind,
-    username,
-    log: ctx.verbose ? ctx.debug : undefined,
-  });
+  const client = await ctx.gitlab({ baseUrl: target.baseUrl, token: token.token, kind, username });
   const project = await resolveNumericId(ctx.deps, ctx, target.project, {
     baseUrl: target.baseUrl,
     host: target.host,
