@@ -3,7 +3,7 @@
  * gitlab-ci-local, only once git is sure to ignore that file, and nowhere else.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeGitLab } from '../support/fake-gitlab/index.js';
@@ -94,6 +94,29 @@ describe('glx ci-setup --local', () => {
     expect(readFileSync(path.join(dir, FILE), 'utf8')).toBe('FOO: bar\n');
     expect(existsSync(path.join(dir, '.gitlab-ci.yml'))).toBe(false);
     expect(existsSync(path.join(dir, '.gitignore'))).toBe(false);
+    expect(result.stdout + result.stderr).not.toContain(TOKEN);
+  });
+
+  it('refuses, exit 2, when git still does not ignore the file after the entry is added, and writes no token', async () => {
+    // The only way git can miss glx's line: it is the last rule of the .gitignore beside the file, which outranks
+    // every other ignore source (a "!" in .git/info/exclude or a parent .gitignore loses to it). But git (2.32+) does
+    // not read a .gitignore that is a symlink, while glx writes through the link to the file it points at.
+    writeFileSync(path.join(dir, 'shared.gitignore'), 'build/\n');
+    symlinkSync('shared.gitignore', path.join(dir, '.gitignore'));
+
+    const result = await run([]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n').filter((line) => /^(error|hint):/.test(line))).toEqual([
+      `error: git still does not ignore ${FILE} after adding /${FILE} to .gitignore; the token was not written`,
+      `hint: Another ignore rule re-includes it (a "!" pattern?): \`git check-ignore -v --no-index ${FILE}\` shows which.`,
+    ]);
+    expect(readFileSync(path.join(dir, 'shared.gitignore'), 'utf8')).toBe(
+      `build/\n# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\n/${FILE}\n`,
+    );
+    expect(ignoredByGit()).toBe(false);
+    expect(existsSync(path.join(dir, FILE))).toBe(false);
+    expect(filesContaining(TOKEN)).toEqual([]);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
   });
 
