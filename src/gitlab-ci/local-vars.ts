@@ -161,7 +161,7 @@ export async function writeLocal(
         throw new GlxError(
           'SECRET_FILE_TRACKED',
           `git still does not ignore ${prep.relative} after adding ${GITIGNORE_ENTRY} to ${ignoreRelative}; the token was not written`,
-          `Another ignore rule re-includes it (a "!" pattern?): \`git check-ignore -v --no-index ${LOCAL_VARIABLES_FILE}\` shows which.`,
+          `git skipped the rule (it does not read a .gitignore that is a symlink: make it a plain file); \`git check-ignore -v --no-index ${LOCAL_VARIABLES_FILE}\` shows what git reads.`,
         );
       }
       if (!prep.inRepo)

@@ -109,7 +109,7 @@ describe('glx ci-setup --local', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n').filter((line) => /^(error|hint):/.test(line))).toEqual([
       `error: git still does not ignore ${FILE} after adding /${FILE} to .gitignore; the token was not written`,
-      `hint: Another ignore rule re-includes it (a "!" pattern?): \`git check-ignore -v --no-index ${FILE}\` shows which.`,
+      `hint: git skipped the rule (it does not read a .gitignore that is a symlink: make it a plain file); \`git check-ignore -v --no-index ${FILE}\` shows what git reads.`,
     ]);
     expect(readFileSync(path.join(dir, 'shared.gitignore'), 'utf8')).toBe(
       `build/\n# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\n/${FILE}\n`,
