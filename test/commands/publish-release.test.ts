@@ -15,6 +15,8 @@ afterEach(async () => {
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const fileUrl = (fileName: string) =>
   `${w.fake.url}/api/v4/projects/7/packages/pypi/files/${sha256(bytesOf(w, fileName))}/${fileName}`;
+const LINKS = 'GET /projects/:id/releases/:tag_name/assets/links';
+const LINK = 'POST /projects/:id/releases/:tag_name/assets/links';
 const links = () =>
   w.fake
     .project(7)
@@ -85,6 +87,52 @@ describe('--release', () => {
     expect(result.stderr).toMatch(/error: publish incomplete: 1 release link not added/);
     expect(links()?.map((l) => l.name)).toEqual([wheel, sdist]);
     expect(w.fake.uploads).toHaveLength(2);
+  });
+
+  test('a link GitLab refuses and that is still missing when looked at again is reported failed; the run exits 1', async () => {
+    const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-refused', version: '1.0.0' }]);
+    // A 400 shaped like GitLab's answer when a Releases::Link validation fails (app/models/releases/link.rb), on both runs.
+    w.fake.faults.push({
+      route: LINK,
+      times: 2,
+      kind: 'status',
+      status: 400,
+      body: { message: ['Url is blocked: Requests to the local network are not allowed'] },
+    });
+    w.fake.expect([
+      'GET /personal_access_tokens/self',
+      'GET /user',
+      'GET /projects/:id',
+      'GET /projects/:id/members/all/:user_id',
+      'GET /projects/:id/packages/pypi/simple',
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      'GET /projects/:id/releases/:tag_name',
+      LINKS,
+      LINK,
+      UPLOAD,
+    ]);
+
+    const first = await publishCli(w, ['dist/*', '--project', '7', '--release', 'v1.0.0']);
+    const again = await publishCli(w, ['dist/*', '--project', '7', '--release', 'v1.0.0', '--json']);
+
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain(
+      `link failed: ${wheel}: Url is blocked: Requests to the local network are not allowed`,
+    );
+    expect(first.stderr).toContain('release v1.0.0: exists; 0 link(s) added, 0 already there');
+    expect(first.stderr).toMatch(/error: publish incomplete: 1 release link not added/);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout).release.links).toEqual([
+      {
+        name: wheel,
+        url: fileUrl(wheel!),
+        status: 'failed',
+        message: 'Url is blocked: Requests to the local network are not allowed',
+      },
+    ]);
+    expect(links()).toEqual([]);
+    // Each refusal is followed by one more look at the release's links before it is called a failure.
+    expect(w.fake.requestsTo(LINKS)).toHaveLength(4);
   });
 
   test('a release that does not exist stops the run before any upload, pointing at --release-create', async () => {
