@@ -682,13 +682,11 @@ export function outcomeError(result: PublishResult): GlxError | undefined {
     );
   if (result.ok) return undefined;
   const { conflict, failed } = result.summary;
-  const clashes = (result.release?.links ?? []).filter(
-    (link) => link.status === 'clash' || link.status === 'failed',
-  ).length;
+  const notLinked = (result.release?.links ?? []).filter((link) => link.status === 'clash' || link.status === 'failed');
   const parts = [
     conflict ? `${conflict} conflicting with the registry` : '',
     failed ? `${failed} failed` : '',
-    clashes ? `${clashes} release link${clashes === 1 ? '' : 's'} not added` : '',
+    notLinked.length ? `${notLinked.length} release link${notLinked.length === 1 ? '' : 's'} not added` : '',
   ].filter(Boolean);
   // A file too large for the instance (413 from Workhorse, or Rails' 400) fails again on a retry: say what to raise.
   const failures = result.files.filter((file) => file.status === 'failed');
@@ -701,7 +699,9 @@ export function outcomeError(result: PublishResult): GlxError | undefined {
     : failed
       ? (tooLarge ??
         'Run the same command again: files already on the registry are skipped, only the missing ones are sent.')
-      : 'Remove or rename the clashing links in the release, then run again.';
+      : notLinked.some((link) => link.status === 'clash')
+        ? 'Remove or rename the clashing links in the release, then run again.'
+        : 'GitLab gave its reason above; once that is fixed, run again: files on the registry are skipped, only the missing links are added.';
   const verb = result.dryRun ? 'would not complete' : 'incomplete';
   return new GlxError('PUBLISH_INCOMPLETE', `publish ${verb}: ${parts.join(', ')}`, hint);
 }

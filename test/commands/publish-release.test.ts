@@ -85,6 +85,7 @@ describe('--release', () => {
       `link clash: ${wheel}: the release already has a link named ${wheel} to another URL (https://elsewhere.example/x.whl)`,
     );
     expect(result.stderr).toMatch(/error: publish incomplete: 1 release link not added/);
+    expect(result.stderr).toContain('hint: Remove or rename the clashing links in the release, then run again.');
     expect(links()?.map((l) => l.name)).toEqual([wheel, sdist]);
     expect(w.fake.uploads).toHaveLength(2);
   });
@@ -120,7 +121,10 @@ describe('--release', () => {
       `link failed: ${wheel}: Url is blocked: Requests to the local network are not allowed`,
     );
     expect(first.stderr).toContain('release v1.0.0: exists; 0 link(s) added, 0 already there');
-    expect(first.stderr).toMatch(/error: publish incomplete: 1 release link not added/);
+    expect(first.stderr).toContain('error: publish incomplete: 1 release link not added\n');
+    expect(first.stderr).toContain(
+      'hint: GitLab gave its reason above; once that is fixed, run again: files on the registry are skipped, only the missing links are added.',
+    );
     expect(again.code).toBe(1);
     expect(JSON.parse(again.stdout).release.links).toEqual([
       {
