@@ -1,6 +1,8 @@
 /** What every command gets besides its own options: the global flags, resolved once. */
 import path from 'node:path';
 import type { Deps, Log } from '../deps.js';
+import type { GitLabClient } from '../gitlab/client-types.js';
+import { type OpenOptions, openGitLab } from '../gitlab/open.js';
 import { colorEnabled, type Styler, styler } from '../util/color.js';
 
 export interface GlobalOptions {
@@ -22,13 +24,15 @@ export interface Context extends Log {
   verbose: boolean;
   color: boolean;
   style: Styler;
+  /** A GitLab client that logs its requests with --verbose (gitlab/open.ts). */
+  gitlab(options: OpenOptions): Promise<GitLabClient>;
 }
 
 export function createContext(deps: Deps, globals: GlobalOptions): Context {
   const color = colorEnabled(deps.env, deps.io.stderrIsTTY, globals.color === false);
   const style = styler(color);
   const verbose = globals.verbose === true;
-  return {
+  const context: Context = {
     deps,
     cwd: globals.cwd ? path.resolve(deps.cwd, globals.cwd) : deps.cwd,
     host: globals.host,
@@ -42,5 +46,7 @@ export function createContext(deps: Deps, globals: GlobalOptions): Context {
     debug: (message) => {
       if (verbose) deps.io.err(`${style.dim(`[glx] ${deps.secrets.redact(message)}`)}\n`);
     },
+    gitlab: (options) => openGitLab(deps, context, options),
   };
+  return context;
 }

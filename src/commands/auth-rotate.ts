@@ -330,12 +330,11 @@ async function clientFor(
   found: Found,
   attempts?: number,
 ): Promise<GitLabClient> {
-  return ctx.deps.gitlab({
+  return ctx.gitlab({
     baseUrl: target.baseUrl,
     token,
     kind: found.kind,
     username: found.username ?? '__token__',
-    log: ctx.verbose ? ctx.debug : undefined,
     ...(attempts ? { attempts } : {}),
   });
 }

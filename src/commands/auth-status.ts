@@ -130,7 +130,7 @@ async function indexStatus(
     const who = chosen.knownUsername ? ` (it knows the username ${chosen.knownUsername}, but no password for it)` : '';
     if (chosen.failure === 'anonymous') {
       // authenticate = "auto": uv asks anonymously and takes whatever GitLab answers.
-      const client = await ctx.deps.gitlab({ baseUrl: registry.baseUrl, log: ctx.verbose ? ctx.debug : undefined });
+      const client = await ctx.gitlab({ baseUrl: registry.baseUrl });
       const probe = await probeSimpleIndex(client, registry, 'none').catch(() => undefined);
       status.outcome = probe ? (probe.status === 200 ? 'works' : `${probe.status}`) : '401';
       if (probe?.status === 200) {
@@ -196,13 +196,7 @@ async function verifyCredentials(
   const warnings: string[] = [];
   let outcome: UvOutcome = 'works';
   try {
-    const client = await ctx.deps.gitlab({
-      baseUrl: registry.baseUrl,
-      token: password,
-      kind,
-      username,
-      log: ctx.verbose ? ctx.debug : undefined,
-    });
+    const client = await ctx.gitlab({ baseUrl: registry.baseUrl, token: password, kind, username });
     const key = `${registry.baseUrl}\u0000${username}\u0000${password}`;
     if (!reports.has(key)) reports.set(key, introspectToken(client, ctx.deps.now(), username));
     const report = await reports.get(key)!;

@@ -123,13 +123,7 @@ export async function authLoginAction(raw: Record<string, unknown>, ctx: Context
       'Pass --username <name>: it is shown when the deploy token is created (e.g. gitlab+deploy-token-12).',
     );
   }
-  const client = await ctx.deps.gitlab({
-    baseUrl: target.baseUrl,
-    token: token.token,
-    kind,
-    username,
-    log: ctx.verbose ? ctx.debug : undefined,
-  });
+  const client = await ctx.gitlab({ baseUrl: target.baseUrl, token: token.token, kind, username });
   ctx.info(`Token from ${token.source}${token.file ? ` (${token.file})` : ''}: ${mask(token.token)}`);
 
   let report: TokenReport | undefined;

@@ -8,19 +8,19 @@ import path from 'node:path';
 import type { Context } from '../cli/context.js';
 import { printJsonResult } from '../cli/report-error.js';
 import { findToken, type ResolvedToken, requireToken } from '../credentials/token.js';
-import type { Env, ExecResult } from '../deps.js';
+import type { Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
-import { addToJobTokenAllowlist, getGroup, getProject, lintCiConfig } from '../gitlab/api.js';
-import type { GitLabClient } from '../gitlab/client-types.js';
-import { type AllowlistEntry, allowlistCall, curlCommand, interpretAnswer, uiPath } from '../gitlab-ci/allowlist.js';
+import { checkoutTop } from '../git/repo.js';
+import { lintCiConfig } from '../gitlab/api.js';
+import { type AllowlistReport, allowlistLines, fixAllowlist } from '../gitlab-ci/allowlist.js';
 import { PUBLISH_JOB, STARTER_JOB, TEMPLATE_JOB } from '../gitlab-ci/build.js';
 import {
-  GITIGNORE_ENTRY,
-  gitignoreWithEntry,
   LOCAL_VARIABLES_FILE,
-  type LocalAction,
-  upsertLocalToken,
+  type LocalResult,
+  prepareLocal,
+  refuseTrackedLocalFile,
+  writeLocal,
 } from '../gitlab-ci/local-vars.js';
 import type { BlockAction } from '../gitlab-ci/merge.js';
 import { type CiPlan, type CiPlanOptions, type PinChoice, type PinName, planCiSetup } from '../gitlab-ci/plan.js';
@@ -37,7 +37,7 @@ import { indexEnvVars, refuseEnvCollisions } from '../pyproject/index-name.js';
 import { type IndexEntry, isTable, parsePyproject } from '../pyproject/read.js';
 import { type HostResolution, resolveBaseUrl } from '../resolve/host.js';
 import { type GitLabIndex, loadGitLabIndexes } from '../resolve/indexes.js';
-import { parseRegistryArg, type RegistryTarget, resolveNumericId } from '../resolve/registry.js';
+import { parseRegistryArg, type RegistryTarget } from '../resolve/registry.js';
 import { unifiedDiff } from '../util/diff.js';
 import { MAX_EDIT_BYTES, readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
 import { lockOptions, withFileLock } from '../util/lock.js';
@@ -58,12 +58,6 @@ export interface CiSetupOptions {
   dryRun: boolean;
 }
 
-export interface AllowlistReport {
-  project: { id: string; path?: string };
-  entries: AllowlistEntry[];
-  notes: string[];
-}
-
 export interface CiSetupResult {
   file: string;
   created: boolean;
@@ -78,7 +72,7 @@ export interface CiSetupResult {
   indexes: Array<{ name: string; username: string; password: string }>;
   skippedIndexes: Array<{ name: string; host: string }>;
   diff: string;
-  local?: { file: string; action: LocalAction; gitignore: 'already ignored' | 'added' | 'would add'; mode: '0600' };
+  local?: LocalResult;
   lint?: { valid: boolean; warnings: string[] } | { skipped: string };
   allowlist?: AllowlistReport;
 }
@@ -206,7 +200,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
   }
 
   // Every refusal comes before any write: a tracked secret file, a missing or unfit token, the lint.
-  if (options.local) await refuseTrackedLocalFile(ctx, ciDir);
+  if (options.local) await refuseTrackedLocalFile(ctx.deps, ctx.cwd, ciDir);
   // One lookup for all three: --token-stdin can be read only once, and a prompt should come once.
   const token =
     options.local || options.allowlist
@@ -219,7 +213,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
       : options.lint
         ? await findToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: base.host })
         : undefined;
-  const local = options.local && token ? await prepareLocal(ctx, ciDir, token) : undefined;
+  const localPrep = options.local && token ? await prepareLocal(ctx.deps, ctx.cwd, ciDir, token) : undefined;
   const allowlistToken = options.allowlist && token ? apiToken(token, 'Changing job-token allowlists') : undefined;
   const lint = options.lint ? await lintPlan(ctx, options, base, plan, token) : undefined;
 
@@ -238,8 +232,9 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
   }
 
   const diffs = [unifiedDiff(plan.before, plan.after, relative)];
-  const localResult = local ? await writeLocal(ctx, local, options.dryRun, diffs) : undefined;
-  const allowlist = allowlistToken ? await fixAllowlist(ctx, options, base, sameHost, allowlistToken) : undefined;
+  const local = localPrep ? await writeLocal(ctx.deps, ctx, ctx.cwd, localPrep, options.dryRun) : undefined;
+  if (local) diffs.push(...local.diffs);
+  const allowlistReport = allowlistToken ? await allowlist(ctx, options, base, sameHost, allowlistToken) : undefined;
 
   const result: CiSetupResult = {
     file: ciFile,
@@ -262,9 +257,9 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
     indexes: sameHost.map((index) => ({ name: index.entry.name, ...indexEnvVars(index.entry.name) })),
     skippedIndexes: otherHost.map((index) => ({ name: index.entry.name, host: index.registry.host })),
     diff: diffs.join(''),
-    ...(localResult ? { local: localResult } : {}),
+    ...(local ? { local: local.local } : {}),
     ...(lint ? { lint } : {}),
-    ...(allowlist ? { allowlist } : {}),
+    ...(allowlistReport ? { allowlist: allowlistReport } : {}),
   };
   if (!ctx.json) summarize(ctx, result, relative, loaded.gitlab);
   return result;
@@ -278,21 +273,10 @@ function checkCollisions(all: IndexEntry[], relative: string): void {
   );
 }
 
-/** Runs git; undefined when git is not installed. */
-async function git(ctx: Context, dir: string, args: string[]): Promise<ExecResult | undefined> {
-  try {
-    return await ctx.deps.exec('git', ['-C', dir, ...args]);
-  } catch {
-    return undefined;
-  }
-}
-
 /** --ci-file, else .gitlab-ci.yml at the top of the git checkout, else next to pyproject.toml. */
 async function locateCiFile(ctx: Context, ciFile: string | undefined, pyprojectDir: string): Promise<string> {
   if (ciFile) return path.resolve(ctx.cwd, ciFile);
-  const top = await git(ctx, pyprojectDir, ['rev-parse', '--show-toplevel']);
-  const dir = top?.code === 0 && top.stdout.trim() !== '' ? top.stdout.trim() : pyprojectDir;
-  return path.join(dir, '.gitlab-ci.yml');
+  return path.join((await checkoutTop(ctx.deps, pyprojectDir)) ?? pyprojectDir, '.gitlab-ci.yml');
 }
 
 /**
@@ -378,12 +362,7 @@ async function lintPlan(
     return { skipped: why };
   }
   const project = await thisProject(ctx, options.project);
-  const client = await ctx.deps.gitlab({
-    baseUrl: base.baseUrl,
-    token: token.token,
-    kind: token.kind,
-    log: ctx.verbose ? ctx.debug : undefined,
-  });
+  const client = await ctx.gitlab({ baseUrl: base.baseUrl, token: token.token, kind: token.kind });
   const answer = await lintCiConfig(client, project.id, plan.after);
   for (const warning of answer.warnings ?? []) ctx.warn(`GitLab CI lint: ${warning}`);
   if (!answer.valid) {
@@ -399,219 +378,22 @@ async function lintPlan(
   return { valid: true, warnings: answer.warnings ?? [] };
 }
 
-// ----- --local --------------------------------------------------------------------------------
-
-interface LocalPrep {
-  file: string;
-  relative: string;
-  dir: string;
-  token: ResolvedToken;
-  ignored: boolean;
-  inRepo: boolean;
-}
-
-/** A token must never go into a file git already tracks: refuse before anything is written. */
-async function refuseTrackedLocalFile(ctx: Context, dir: string): Promise<void> {
-  const tracked = await git(ctx, dir, ['ls-files', '--error-unmatch', '--', LOCAL_VARIABLES_FILE]);
-  if (tracked?.code === 0) {
-    throw new GlxError(
-      'SECRET_FILE_TRACKED',
-      `${path.relative(ctx.cwd, path.join(dir, LOCAL_VARIABLES_FILE)) || LOCAL_VARIABLES_FILE} is tracked by git; glx will not write a token into a file that gets committed`,
-      `Untrack it (git rm --cached ${LOCAL_VARIABLES_FILE}; if a token was ever committed, revoke it), then run glx ci-setup --local again.`,
-    );
-  }
-}
-
-async function prepareLocal(ctx: Context, dir: string, token: ResolvedToken): Promise<LocalPrep> {
-  const file = path.join(dir, LOCAL_VARIABLES_FILE);
-  const relative = path.relative(ctx.cwd, file) || LOCAL_VARIABLES_FILE;
-  if (token.kind === 'job') {
-    throw usageError(
-      '--local prepares gitlab-ci-local on your machine; in a CI job, CI_JOB_TOKEN is already set',
-      'Run glx ci-setup --local outside CI, with your own token.',
-    );
-  }
-  const check = await git(ctx, dir, ['check-ignore', '-q', '--', LOCAL_VARIABLES_FILE]);
-  return { file, relative, dir, token, ignored: check?.code === 0, inRepo: check !== undefined && check.code !== 128 };
-}
-
-async function writeLocal(
-  ctx: Context,
-  prep: LocalPrep,
-  dryRun: boolean,
-  diffs: string[],
-): Promise<NonNullable<CiSetupResult['local']>> {
-  let gitignore: 'already ignored' | 'added' | 'would add' = 'already ignored';
-  if (!prep.ignored) {
-    const ignoreFile = path.join(prep.dir, '.gitignore');
-    const ignoreRelative = path.relative(ctx.cwd, ignoreFile) || '.gitignore';
-    const before = await readTextIfExists(ignoreFile);
-    diffs.push(unifiedDiff(before ?? '', gitignoreWithEntry(before), ignoreRelative));
-    gitignore = dryRun ? 'would add' : 'added';
-    if (!dryRun) {
-      await withFileLock(
-        ignoreFile,
-        async () => writeFileAtomic(ignoreFile, gitignoreWithEntry(await readTextIfExists(ignoreFile))),
-        lockOptions(ctx.deps.env),
-      );
-      const check = await git(ctx, prep.dir, ['check-ignore', '-q', '--', LOCAL_VARIABLES_FILE]);
-      if (prep.inRepo && check?.code !== 0) {
-        throw new GlxError(
-          'SECRET_FILE_TRACKED',
-          `git still does not ignore ${prep.relative} after adding ${GITIGNORE_ENTRY} to ${ignoreRelative}; the token was not written`,
-          `Another ignore rule re-includes it (a "!" pattern?): \`git check-ignore -v --no-index ${LOCAL_VARIABLES_FILE}\` shows which.`,
-        );
-      }
-      if (!prep.inRepo)
-        ctx.warn(
-          `${prep.dir} is not a git repository: ${LOCAL_VARIABLES_FILE} is listed in .gitignore for when it becomes one.`,
-        );
-    }
-  }
-  const before = await readTextIfExists(prep.file);
-  const planned = upsertLocalToken(before, prep.token.token, prep.relative);
-  if (!dryRun) {
-    if (planned.action !== 'unchanged') {
-      await withFileLock(
-        prep.file,
-        async () => {
-          const again = upsertLocalToken(await readTextIfExists(prep.file), prep.token.token, prep.relative);
-          await writeFileAtomic(prep.file, again.text, { mode: 0o600, keepMode: false });
-        },
-        lockOptions(ctx.deps.env),
-      );
-    } else if (((await fs.stat(prep.file)).mode & 0o777) !== 0o600) {
-      await fs.chmod(prep.file, 0o600);
-    }
-  }
-  return { file: prep.file, action: planned.action, gitignore, mode: '0600' };
-}
-
 // ----- --allowlist ----------------------------------------------------------------------------
 
-async function fixAllowlist(
+async function allowlist(
   ctx: Context,
   options: CiSetupOptions,
   base: HostResolution,
   indexes: GitLabIndex[],
   token: ResolvedToken,
 ): Promise<AllowlistReport> {
-  const client = await ctx.deps.gitlab({
-    baseUrl: base.baseUrl,
-    token: token.token,
-    kind: token.kind,
-    log: ctx.verbose ? ctx.debug : undefined,
+  const client = await ctx.gitlab({ baseUrl: base.baseUrl, token: token.token, kind: token.kind });
+  return fixAllowlist(ctx.deps, ctx, client, {
+    self: await thisProject(ctx, options.project),
+    indexes,
+    lookup: { baseUrl: base.baseUrl, host: base.host, token, tokenStdin: ctx.tokenStdin },
+    dryRun: options.dryRun,
   });
-  // https://docs.gitlab.com/api/project_job_token_scopes/: the POST takes numeric ids only, on both sides.
-  const self = await withPath(
-    client,
-    await resolveNumericId(ctx.deps, ctx, await thisProject(ctx, options.project), {
-      baseUrl: base.baseUrl,
-      host: base.host,
-      token,
-      tokenStdin: ctx.tokenStdin,
-    }),
-  );
-  const notes: string[] = [];
-  const targets = new Map<string, { id: string; path?: string; indexes: string[] }>();
-  const add = (id: string, projectPath: string | undefined, index: string) => {
-    if (id === self.id) {
-      notes.push(`index "${index}" is this project's own registry: its jobs always have access.`);
-      return;
-    }
-    const known = targets.get(id);
-    if (known) known.indexes.push(index);
-    else targets.set(id, { id, ...(projectPath ? { path: projectPath } : {}), indexes: [index] });
-  };
-  for (const index of indexes) {
-    const name = index.entry.name;
-    const { kind, id } = index.registry;
-    if (kind === 'group') {
-      // lib/api/pypi_packages.rb: group routes say `skip_job_token_policies: true`; no allowlist is consulted.
-      notes.push(
-        `index "${name}" reads group ${id}'s registry: group registries do not check job-token allowlists (a job reads them with the rights of the user who started the pipeline), so none is changed.`,
-      );
-      continue;
-    }
-    const target = await withPath(
-      client,
-      await resolveNumericId(
-        ctx.deps,
-        ctx,
-        { kind, id },
-        { baseUrl: base.baseUrl, host: base.host, token, tokenStdin: ctx.tokenStdin },
-      ),
-    );
-    if (target.id !== self.id && (target.visibility === 'public' || target.visibility === 'internal')) {
-      // app/policies/project_policy.rb `public_or_internal & job_token_package_registry`: read_package without the allowlist.
-      notes.push(
-        `index "${name}" reads ${target.visibility} project ${target.path ?? target.id}: job tokens of any project may read its registry without the allowlist, so no entry is added (publishing there would need one).`,
-      );
-      continue;
-    }
-    add(target.id, target.path, name);
-  }
-  const entries: AllowlistEntry[] = [];
-  for (const target of targets.values()) {
-    const call = allowlistCall(client.apiUrl, target.id, self.id);
-    const project = { id: target.id, ...(target.path ? { path: target.path } : {}) };
-    if (options.dryRun) {
-      entries.push({ project, indexes: target.indexes, status: 'planned', call });
-      continue;
-    }
-    const answer = interpretAnswer(await addToJobTokenAllowlist(client, target.id, self.id));
-    entries.push({ project, indexes: target.indexes, ...answer, call });
-  }
-  return { project: { id: self.id, ...(self.path ? { path: self.path } : {}) }, entries, notes };
-}
-
-/** The report and the UI path read better with the full path, and the allowlist matters only for private projects. */
-async function withPath(client: GitLabClient, target: RegistryTarget): Promise<RegistryTarget> {
-  if (target.path && (target.kind === 'group' || target.visibility)) return target;
-  try {
-    if (target.kind === 'group') return { ...target, path: (await getGroup(client, target.id)).full_path };
-    const project = await getProject(client, target.id);
-    return {
-      ...target,
-      path: project.path_with_namespace,
-      ...(project.visibility ? { visibility: project.visibility } : {}),
-    };
-  } catch {
-    // Not visible to this token: the POST will say so; the id alone names it.
-    return target;
-  }
-}
-
-const STATUS_WORDS: Record<AllowlistEntry['status'], string> = {
-  added: 'added',
-  present: 'already there',
-  'not-permitted': 'not permitted',
-  failed: 'failed',
-  planned: 'would add',
-};
-
-function printAllowlist(ctx: Context, report: AllowlistReport, dryRun: boolean): void {
-  const self = report.project.path ?? `project ${report.project.id}`;
-  ctx.info(
-    `Job-token allowlist entries for ${self} (id ${report.project.id})${dryRun ? ' — dry run, no call made' : ''}:`,
-  );
-  if (report.entries.length === 0) ctx.info('  none needed.');
-  for (const entry of report.entries) {
-    const where = `${entry.project.path ?? `project ${entry.project.id}`} (id ${entry.project.id}), read through index ${entry.indexes.map((name) => `"${name}"`).join(', ')}`;
-    const word = STATUS_WORDS[entry.status].padEnd(14);
-    if (entry.status === 'planned') {
-      ctx.info(`  ${word}${where}`);
-      ctx.info(`                ${entry.call.method} ${entry.call.url} ${JSON.stringify(entry.call.body)}`);
-      continue;
-    }
-    ctx.info(`  ${word}${where}${entry.detail ? `: ${entry.detail}` : ''}`);
-    if (entry.status === 'not-permitted' || entry.status === 'failed') {
-      ctx.info(`                A maintainer of ${entry.project.path ?? `project ${entry.project.id}`} can run:`);
-      ctx.info(`                  ${curlCommand(entry.call)}`);
-      ctx.info(`                or in GitLab: ${uiPath(entry.project.path ?? `project ${entry.project.id}`, self)}`);
-    }
-  }
-  for (const note of report.notes) ctx.info(`  note: ${note}`);
 }
 
 // ----- summary --------------------------------------------------------------------------------
@@ -662,7 +444,7 @@ function summarize(ctx: Context, result: CiSetupResult, relative: string, allInd
       `Note: uv checks the registry before uploading only with credentials for it; add an index for this project with \`glx init --publish --explicit\` so that a re-run skips files already published.`,
     );
   }
-  if (result.allowlist) printAllowlist(ctx, result.allowlist, result.dryRun);
+  if (result.allowlist) for (const line of allowlistLines(result.allowlist, result.dryRun)) ctx.info(line);
   if (!result.dryRun && result.changed)
     ctx.info(
       `Next: give your uv jobs \`extends: ${TEMPLATE_JOB}\`${result.allowlist || result.indexes.length === 0 ? '' : ', and if a registry belongs to another project, run `glx ci-setup --allowlist`'}.`,

@@ -254,7 +254,7 @@ async function indexTask(
   if (options.offline) return out;
   if (!chosen?.password) {
     // Anonymous probes still tell whether GitLab forwards misses to pypi.org.
-    const client = await ctx.deps.gitlab({ baseUrl: index.registry.baseUrl, log: ctx.verbose ? ctx.debug : undefined });
+    const client = await ctx.gitlab({ baseUrl: index.registry.baseUrl });
     out.push(
       await forwardingCheck(client, index).catch((e) =>
         failure(`index.${name}.forwarding`, `index ${name}: forwarding`, e),
@@ -265,13 +265,7 @@ async function indexTask(
   tokens.push(chosen.password);
   const username = chosen.username;
   const kind = credentialKind(chosen.password, username);
-  const client = await ctx.deps.gitlab({
-    baseUrl: index.registry.baseUrl,
-    token: chosen.password,
-    kind,
-    username,
-    log: ctx.verbose ? ctx.debug : undefined,
-  });
+  const client = await ctx.gitlab({ baseUrl: index.registry.baseUrl, token: chosen.password, kind, username });
   const key = `${index.registry.baseUrl}\u0000${username}\u0000${chosen.password}`;
   if (!reports.has(key)) reports.set(key, introspectToken(client, ctx.deps.now(), username));
   let report: TokenReport;
@@ -310,12 +304,11 @@ async function downloadsCheck(
   tokens.push(password);
   const id = `index.${index.entry.name}.downloads`;
   const title = `index ${index.entry.name}: file downloads`;
-  const client = await ctx.deps.gitlab({
+  const client = await ctx.gitlab({
     baseUrl: index.registry.baseUrl,
     token: password,
     kind: credentialKind(password, downloads.username),
     username: downloads.username,
-    log: ctx.verbose ? ctx.debug : undefined,
   });
   const probe = await probeSimpleIndex(client, index.registry, 'basic').catch((e) => failure(id, title, e));
   if ('id' in probe) return probe;

@@ -15,12 +15,11 @@ export async function verifyIndexes(
     [...tokens].map(async ([host, token]) => {
       const indexes = selected.filter((index) => index.registry.host === host);
       const username = credentialUsername(token, options.username);
-      const client = await ctx.deps.gitlab({
+      const client = await ctx.gitlab({
         baseUrl: indexes[0]!.registry.baseUrl,
         token: token.token,
         kind: token.kind,
         username,
-        log: ctx.verbose ? ctx.debug : undefined,
       });
       const report = await introspectToken(client, ctx.deps.now(), username);
       await Promise.all(

@@ -13,21 +13,14 @@ import { credentialKind, credentialUsername, requireToken, usernameOption } from
 import type { Env } from '../deps.js';
 import { type Digests, hashFile } from '../dist/digest.js';
 import { distKindOf, normalizeName } from '../dist/filename.js';
-import { decideFile, decideLink, type FileDecision } from '../dist/plan.js';
+import { decideFile, type FileDecision, type FileStatus, type LinkReport, type LinkStatus } from '../dist/plan.js';
 import { type Distribution, readDistribution } from '../dist/read.js';
 import { uploadBody } from '../dist/upload-form.js';
 import { type ErrorCode, ExitCode, exitCodeFor, GlxError, isGlxError, usageError } from '../errors.js';
-import {
-  answerMessage,
-  createRelease,
-  createReleaseLink,
-  getRelease,
-  getSimpleVersions,
-  listPackageProtectionRules,
-  listReleaseLinks,
-  uploadPypiFile,
-} from '../gitlab/api.js';
+import { answerMessage, getRelease, getSimpleVersions, uploadPypiFile } from '../gitlab/api.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
+import { protectionHint } from '../gitlab/protection.js';
+import { ensureRelease, linkFiles, wouldLink } from '../gitlab/releases.js';
 import type { SimpleFile } from '../gitlab/simple-page.js';
 import { normalizeBaseUrl, parseRegistryUrl, publishUrl, pypiFileUrl, simpleUrl } from '../gitlab/url.js';
 import { findUvProject } from '../pyproject/workspace.js';
@@ -53,8 +46,6 @@ export interface PublishOptions {
   dryRun: boolean;
 }
 
-export type FileStatus = 'uploaded' | 'skipped' | 'conflict' | 'failed' | 'would-upload';
-
 export interface FileReport {
   file: string;
   fileName: string;
@@ -76,15 +67,6 @@ export interface FileReport {
   /** Upload attempts made (0 when none was). */
   attempts: number;
   durationMs: number;
-}
-
-export type LinkStatus = 'created' | 'exists' | 'clash' | 'failed' | 'would-create';
-
-export interface LinkReport {
-  name: string;
-  url: string;
-  status: LinkStatus;
-  message?: string;
 }
 
 export interface PublishResult {
@@ -164,13 +146,7 @@ export async function publish(options: PublishOptions, ctx: Context): Promise<Pu
   const token = await requireToken(ctx.deps, { tokenStdin: ctx.tokenStdin, host: target.host });
   const username = credentialUsername(token, options.username);
   const kind = credentialKind(token.token, username, token.kind);
-  const client = await ctx.deps.gitlab({
-    baseUrl: target.baseUrl,
-    token: token.token,
-    kind,
-    username,
-    log: ctx.verbose ? ctx.debug : undefined,
-  });
+  const client = await ctx.gitlab({ baseUrl: target.baseUrl, token: token.token, kind, username });
   const project = await resolveNumericId(ctx.deps, ctx, target.project, {
     baseUrl: target.baseUrl,
     host: target.host,
@@ -214,12 +190,11 @@ export async function publish(options: PublishOptions, ctx: Context): Promise<Pu
     );
     let release: PublishResult['release'];
     if (options.release) {
-      const existing = releaseExists ? await listReleaseLinks(client, project.id, options.release) : [];
       release = {
         tag: options.release,
         created: false,
         wouldCreate: !releaseExists,
-        links: planLinks(files, existing).map(({ link, decision }) => linkReport(link, decision, true)),
+        links: await wouldLink(client, project.id, options.release, releaseExists, files),
       };
     }
     const result = finishResult(true, resultTarget, files, release);
@@ -229,7 +204,7 @@ export async function publish(options: PublishOptions, ctx: Context): Promise<Pu
 
   let created = false;
   if (options.release && !releaseExists) {
-    created = await ensureRelease(client, project.id, options.release, ctx);
+    created = await ensureRelease(ctx.deps, ctx, client, project.id, options.release);
   }
   const files = await uploadAll(client, project.id, planned, options, ctx);
   const release = options.release
@@ -667,111 +642,11 @@ async function uploadOne(
   }
 }
 
-/**
- * Names the package protection rule that refused a push and the role it needs, when this token may list the
- * rules (Maintainer+); otherwise the generic hint stands. Rules match with `*` as the only wildcard, ignoring case
- * (app/models/packages/protection/rule.rb).
- */
-async function protectionHint(client: GitLabClient, projectId: string, name: string): Promise<string | undefined> {
-  const rules = await listPackageProtectionRules(client, projectId).catch(() => undefined);
-  const rule = rules?.find((candidate) =>
-    new RegExp(`^${candidate.package_name_pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i').test(name),
-  );
-  if (!rule) return undefined;
-  const role = rule.minimum_access_level_for_push
-    ? `${rule.minimum_access_level_for_push.charAt(0).toUpperCase()}${rule.minimum_access_level_for_push.slice(1)}`
-    : 'a higher role';
-  return `Package protection rule "${rule.package_name_pattern}" (id ${rule.id}) of project ${projectId} covers ${name}: pushing it needs ${role} or higher, and deploy tokens never may. Publish with such a token, or ask a Maintainer to change the rule (Settings > Packages and registries > Protected packages).`;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 function uploadHint(message: string): string {
   if (/too large/i.test(message))
     return "The file exceeds the instance's PyPI size limit (pypi_max_file_size, 3 GiB by default).";
   if (/version is invalid/i.test(message)) return 'GitLab accepts PEP 440 versions only.';
   return 'See the message from GitLab; run with --verbose for the request log.';
-}
-
-/** --release-create: before any upload, so a tag that does not exist stops the run early. */
-async function ensureRelease(client: GitLabClient, projectId: string, tag: string, ctx: Context): Promise<boolean> {
-  const { env } = ctx.deps;
-  // In a tag pipeline the tag exists; elsewhere CI_COMMIT_SHA lets GitLab create it (https://docs.gitlab.com/api/releases/links/: ref is needed when the tag is missing).
-  const ref = env.GITLAB_CI === 'true' && env.CI_COMMIT_SHA ? env.CI_COMMIT_SHA : undefined;
-  const result = await createRelease(client, projectId, { tag, ...(ref ? { ref } : {}) });
-  if ('refused' in result) {
-    // app/services/releases/create_service.rb: only "Ref is not specified" means a missing tag; a CI/CD Catalog
-    // project's validation answers 422 too, with its own messages.
-    const hint = /ref is not specified/i.test(result.refused)
-      ? `The tag ${tag} does not exist yet: push it first (git push origin ${tag}), then publish again.`
-      : 'GitLab gave the reason above; fix it in the project (e.g. a CI/CD Catalog project needs a description and a README), then publish again.';
-    throw new GlxError('GITLAB_ERROR', `cannot create release ${tag}: ${result.refused}; nothing was uploaded`, hint);
-  }
-  if ('created' in result) ctx.debug(`created release ${tag}`);
-  return 'created' in result;
-}
-
-interface WantedLink {
-  link: { name: string; url: string };
-  decision: ReturnType<typeof decideLink>;
-}
-
-function planLinks(files: FileReport[], existing: Array<{ name: string; url: string }>): WantedLink[] {
-  const wanted: WantedLink[] = [];
-  for (const file of files) {
-    if (!file.url || (file.status !== 'uploaded' && file.status !== 'skipped' && file.status !== 'would-upload'))
-      continue;
-    const link = { name: file.fileName, url: file.url };
-    wanted.push({ link, decision: decideLink(link, existing) });
-  }
-  return wanted;
-}
-
-function linkReport(
-  link: { name: string; url: string },
-  decision: ReturnType<typeof decideLink>,
-  dryRun: boolean,
-): LinkReport {
-  if (decision.action === 'exists') return { ...link, status: 'exists' };
-  if (decision.action === 'clash') return { ...link, status: 'clash', message: decision.reason };
-  return { ...link, status: dryRun ? 'would-create' : 'created' };
-}
-
-/** One `package` link per file on the registry; an identical link is fine, a clashing one is reported. */
-async function linkFiles(
-  client: GitLabClient,
-  projectId: string,
-  tag: string,
-  files: FileReport[],
-): Promise<LinkReport[]> {
-  const existing = await listReleaseLinks(client, projectId, tag);
-  const reports: LinkReport[] = [];
-  for (const { link, decision } of planLinks(files, existing)) {
-    if (decision.action !== 'create') {
-      reports.push(linkReport(link, decision, false));
-      continue;
-    }
-    try {
-      const result = await createReleaseLink(client, projectId, tag, { ...link, linkType: 'package' });
-      if ('created' in result) {
-        reports.push({ ...link, status: 'created' });
-        continue;
-      }
-      // Another run may have added it in the meantime: look again before calling it a clash.
-      const again = decideLink(link, await listReleaseLinks(client, projectId, tag));
-      reports.push(
-        again.action === 'create'
-          ? { ...link, status: 'failed', message: result.refused }
-          : linkReport(link, again, false),
-      );
-    } catch (error) {
-      if (!isGlxError(error)) throw error;
-      reports.push({ ...link, status: 'failed', message: error.message });
-    }
-  }
-  return reports;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -53,3 +53,45 @@ export function decideLink(wanted: WantedLink, existing: readonly ExistingLink[]
     return { action: 'clash', reason: `the release already links this file under another name (${byUrl.name})` };
   return { action: 'create' };
 }
+
+/** What became of a file in a publish run (or would, in a dry run). */
+export type FileStatus = 'uploaded' | 'skipped' | 'conflict' | 'failed' | 'would-upload';
+
+export type LinkStatus = 'created' | 'exists' | 'clash' | 'failed' | 'would-create';
+
+export interface LinkReport {
+  name: string;
+  url: string;
+  status: LinkStatus;
+  message?: string;
+}
+
+/** A file of the run, as far as its release link goes: its registry URL once it is there. */
+export interface LinkableFile {
+  fileName: string;
+  url: string | null;
+  status: FileStatus;
+}
+
+export interface PlannedLink {
+  link: WantedLink;
+  decision: LinkDecision;
+}
+
+/** A link for each file that is (or, in a dry run, would be) on the registry. */
+export function planLinks(files: readonly LinkableFile[], existing: readonly ExistingLink[]): PlannedLink[] {
+  const wanted: PlannedLink[] = [];
+  for (const file of files) {
+    if (!file.url || (file.status !== 'uploaded' && file.status !== 'skipped' && file.status !== 'would-upload'))
+      continue;
+    const link = { name: file.fileName, url: file.url };
+    wanted.push({ link, decision: decideLink(link, existing) });
+  }
+  return wanted;
+}
+
+export function linkReport(link: WantedLink, decision: LinkDecision, dryRun: boolean): LinkReport {
+  if (decision.action === 'exists') return { ...link, status: 'exists' };
+  if (decision.action === 'clash') return { ...link, status: 'clash', message: decision.reason };
+  return { ...link, status: dryRun ? 'would-create' : 'created' };
+}

@@ -17,6 +17,7 @@ import type { GlxError } from '../errors.js';
 import { answerMessage } from '../gitlab/api.js';
 import { dispatcherFor } from '../gitlab/client.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
+import { openGitLab } from '../gitlab/open.js';
 import type { GitLabIndex } from '../resolve/indexes.js';
 import { withoutUserinfo } from '../util/redact.js';
 import { type Check, check } from './check.js';
@@ -176,12 +177,11 @@ async function existsOnPypi(deps: Deps, log: Log, normalized: string): Promise<b
 export async function ciCheck(deps: Deps, log: Log, index: GitLabIndex, jobToken: string): Promise<Check> {
   const id = `ci.${index.entry.name}.job-token`;
   const title = `CI: index ${index.entry.name}`;
-  const client = await deps.gitlab({
+  const client = await openGitLab(deps, log, {
     baseUrl: index.registry.baseUrl,
     token: jobToken,
     kind: 'job',
     username: 'gitlab-ci-token',
-    log: log.verbose ? log.debug : undefined,
   });
   const response = await client.request({
     path: withoutUserinfo(index.entry.url),

@@ -1,5 +1,6 @@
 /** The git remote `origin`: which GitLab instance and project this checkout belongs to. */
 import type { Deps } from '../deps.js';
+import { git } from './repo.js';
 
 export interface RemoteInfo {
   /** https://host[:port] for https remotes; https://host for SSH remotes (the SSH port is not the web port). */
@@ -50,13 +51,8 @@ export async function readOrigin(
   deps: Deps,
   cwd: string,
 ): Promise<{ url: string; info: RemoteInfo | undefined } | undefined> {
-  let result: Awaited<ReturnType<Deps['exec']>>;
-  try {
-    result = await deps.exec('git', ['-C', cwd, 'remote', 'get-url', 'origin']);
-  } catch {
-    return undefined; // git is not installed
-  }
-  if (result.code !== 0) return undefined;
+  const result = await git(deps, cwd, ['remote', 'get-url', 'origin']);
+  if (result?.code !== 0) return undefined;
   const url = result.stdout.trim();
   return url ? { url, info: parseRemoteUrl(url) } : undefined;
 }

@@ -2,10 +2,19 @@
  * `.gitlab-ci-local-variables.yml`, the project variables file gitlab-ci-local reads
  * (https://github.com/firecow/gitlab-ci-local#readme). gitlab-ci-local defines no CI_JOB_TOKEN, so glx puts the user's own
  * token there; the file must therefore never reach git. Edits are splices, like merge.ts: the
- * user's other variables and comments stay as they were.
+ * user's other variables and comments stay as they were. refuseTrackedLocalFile, prepareLocal and
+ * writeLocal are the `glx ci-setup --local` steps that ask git and write.
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { isMap, isNode, isScalar, parseDocument } from 'yaml';
-import { at, GlxError } from '../errors.js';
+import type { ResolvedToken } from '../credentials/token.js';
+import type { Deps, Log } from '../deps.js';
+import { at, GlxError, usageError } from '../errors.js';
+import { ignoreState, isTracked } from '../git/repo.js';
+import { unifiedDiff } from '../util/diff.js';
+import { readTextIfExists, writeFileAtomic } from '../util/fs-atomic.js';
+import { lockOptions, withFileLock } from '../util/lock.js';
 import { keyOf, linePos } from './document.js';
 
 export const LOCAL_VARIABLES_FILE = '.gitlab-ci-local-variables.yml';
@@ -79,4 +88,103 @@ export function gitignoreWithEntry(before: string | undefined): string {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const lead = text === '' || text.endsWith('\n') ? '' : eol;
   return `${text}${lead}# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)${eol}${GITIGNORE_ENTRY}${eol}`;
+}
+
+/** What prepareLocal found out before anything is written. */
+export interface LocalPrep {
+  file: string;
+  relative: string;
+  dir: string;
+  token: ResolvedToken;
+  ignored: boolean;
+  inRepo: boolean;
+}
+
+export interface LocalResult {
+  file: string;
+  action: LocalAction;
+  gitignore: 'already ignored' | 'added' | 'would add';
+  mode: '0600';
+}
+
+/** A token must never go into a file git already tracks: refuse before anything is written. */
+export async function refuseTrackedLocalFile(deps: Deps, cwd: string, dir: string): Promise<void> {
+  if (await isTracked(deps, dir, LOCAL_VARIABLES_FILE)) {
+    throw new GlxError(
+      'SECRET_FILE_TRACKED',
+      `${path.relative(cwd, path.join(dir, LOCAL_VARIABLES_FILE)) || LOCAL_VARIABLES_FILE} is tracked by git; glx will not write a token into a file that gets committed`,
+      `Untrack it (git rm --cached ${LOCAL_VARIABLES_FILE}; if a token was ever committed, revoke it), then run glx ci-setup --local again.`,
+    );
+  }
+}
+
+/** The variables file next to the CI file in `dir`, and whether git ignores it yet. */
+export async function prepareLocal(deps: Deps, cwd: string, dir: string, token: ResolvedToken): Promise<LocalPrep> {
+  const file = path.join(dir, LOCAL_VARIABLES_FILE);
+  const relative = path.relative(cwd, file) || LOCAL_VARIABLES_FILE;
+  if (token.kind === 'job') {
+    throw usageError(
+      '--local prepares gitlab-ci-local on your machine; in a CI job, CI_JOB_TOKEN is already set',
+      'Run glx ci-setup --local outside CI, with your own token.',
+    );
+  }
+  return { file, relative, dir, token, ...(await ignoreState(deps, dir, LOCAL_VARIABLES_FILE)) };
+}
+
+/**
+ * The .gitignore entry first (and git asked again that it took), then the token, mode 0600; with
+ * `dryRun` nothing is written. The diffs are of .gitignore only: the token is not shown.
+ */
+export async function writeLocal(
+  deps: Deps,
+  log: Log,
+  cwd: string,
+  prep: LocalPrep,
+  dryRun: boolean,
+): Promise<{ local: LocalResult; diffs: string[] }> {
+  const diffs: string[] = [];
+  let gitignore: LocalResult['gitignore'] = 'already ignored';
+  if (!prep.ignored) {
+    const ignoreFile = path.join(prep.dir, '.gitignore');
+    const ignoreRelative = path.relative(cwd, ignoreFile) || '.gitignore';
+    const before = await readTextIfExists(ignoreFile);
+    diffs.push(unifiedDiff(before ?? '', gitignoreWithEntry(before), ignoreRelative));
+    gitignore = dryRun ? 'would add' : 'added';
+    if (!dryRun) {
+      await withFileLock(
+        ignoreFile,
+        async () => writeFileAtomic(ignoreFile, gitignoreWithEntry(await readTextIfExists(ignoreFile))),
+        lockOptions(deps.env),
+      );
+      const after = await ignoreState(deps, prep.dir, LOCAL_VARIABLES_FILE);
+      if (prep.inRepo && !after.ignored) {
+        throw new GlxError(
+          'SECRET_FILE_TRACKED',
+          `git still does not ignore ${prep.relative} after adding ${GITIGNORE_ENTRY} to ${ignoreRelative}; the token was not written`,
+          `Another ignore rule re-includes it (a "!" pattern?): \`git check-ignore -v --no-index ${LOCAL_VARIABLES_FILE}\` shows which.`,
+        );
+      }
+      if (!prep.inRepo)
+        log.warn(
+          `${prep.dir} is not a git repository: ${LOCAL_VARIABLES_FILE} is listed in .gitignore for when it becomes one.`,
+        );
+    }
+  }
+  const before = await readTextIfExists(prep.file);
+  const planned = upsertLocalToken(before, prep.token.token, prep.relative);
+  if (!dryRun) {
+    if (planned.action !== 'unchanged') {
+      await withFileLock(
+        prep.file,
+        async () => {
+          const again = upsertLocalToken(await readTextIfExists(prep.file), prep.token.token, prep.relative);
+          await writeFileAtomic(prep.file, again.text, { mode: 0o600, keepMode: false });
+        },
+        lockOptions(deps.env),
+      );
+    } else if (((await fs.stat(prep.file)).mode & 0o777) !== 0o600) {
+      await fs.chmod(prep.file, 0o600);
+    }
+  }
+  return { local: { file: prep.file, action: planned.action, gitignore, mode: '0600' }, diffs };
 }

@@ -5,6 +5,7 @@
 import { findToken, type ResolvedToken } from '../credentials/token.js';
 import type { Deps, Log } from '../deps.js';
 import { GlxError } from '../errors.js';
+import { openGitLab } from '../gitlab/open.js';
 import type { RegistryKind } from '../gitlab/url.js';
 
 export interface RegistryTarget {
@@ -80,12 +81,7 @@ export async function resolveNumericId(
   }
   const credential = token ?? (await findToken(deps, { host, tokenStdin: options.tokenStdin }));
   const usable = credential && credential.kind !== 'job' && credential.kind !== 'deploy' ? credential : undefined;
-  const client = await deps.gitlab({
-    baseUrl,
-    token: usable?.token,
-    kind: usable?.kind,
-    log: log.verbose ? log.debug : undefined,
-  });
+  const client = await openGitLab(deps, log, { baseUrl, token: usable?.token, kind: usable?.kind });
   try {
     // The API module (and with it zod and undici) loads only when a path must become an id:
     // `glx init --group 42` never pays for it.
