@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { GlxError } from '../../src/errors.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
@@ -6,6 +6,7 @@ import type { GitLabClient, RetryInfo } from '../../src/gitlab/client-types.js';
 import { createSecrets } from '../../src/util/redact.js';
 import { rejectionOf } from '../support/errors.js';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { seededBytes } from '../support/seed.js';
 
 let fake: FakeGitLab;
 let world: StandardWorld;
@@ -24,7 +25,7 @@ afterEach(async () => {
 });
 
 const UPLOAD = 'POST /projects/:id/packages/pypi';
-const content = randomBytes(1024 * 1024);
+const content = seededBytes('upload body', 1024 * 1024);
 const boundary = 'test-boundary-0123456789';
 
 /** A minimal valid upload form, cut into 64 KiB chunks as a file stream would be. */
