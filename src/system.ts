@@ -3,8 +3,6 @@
  * points main.ts (the CLI) and main-env.ts (the `glx env` start-up fast path).
  */
 import { writeSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isatty } from 'node:tty';
 import { promptHidden } from './cli/prompt.js';
 import type { Deps, ExecOptions, ExecResult, Io } from './deps.js';
 import { createSecrets, type Secrets } from './util/redact.js';
@@ -12,7 +10,8 @@ import { createSecrets, type Secrets } from './util/redact.js';
 /**
  * `direct` writes stdout with writeSync on fd 1 and never touches process.stdout/stdin, whose
  * first use builds stream objects: measurable in `glx env`, which runs at every shell start.
- * TTY facts come from isatty(), which builds nothing either.
+ * TTY facts come from isatty(), asked on first use: loading node:tty loads node:net and the
+ * stream modules with it, which a `glx env` that prints its exports never needs.
  */
 function systemIo(direct: boolean): Io {
   return {
@@ -29,13 +28,23 @@ function systemIo(direct: boolean): Io {
       return Buffer.concat(chunks).toString('utf8');
     },
     promptHidden: (question) => promptHidden(question, process.stdin, process.stderr),
-    stdinIsTTY: isatty(0),
-    stdoutIsTTY: isatty(1),
-    stderrIsTTY: isatty(2),
+    get stdinIsTTY() {
+      return isatty(0);
+    },
+    get stdoutIsTTY() {
+      return isatty(1);
+    },
+    get stderrIsTTY() {
+      return isatty(2);
+    },
     get columns() {
       return process.stderr.columns ?? 80;
     },
   };
+}
+
+function isatty(fd: number): boolean {
+  return process.getBuiltinModule('node:tty').isatty(fd);
 }
 
 function writeAll(fd: number, text: string): void {
@@ -81,11 +90,16 @@ export function systemDeps(
 ): Deps {
   const env = process.env;
   const secrets = createSecrets();
+  let homeDir: string | undefined;
   return {
     io: systemIo(options.directStdout === true),
     env,
     cwd: process.cwd(),
-    homeDir: homedir(),
+    // os.homedir() reads HOME and falls back to the password database; node:os loads on demand.
+    get homeDir() {
+      homeDir ??= process.getBuiltinModule('node:os').homedir();
+      return homeDir;
+    },
     platform: process.platform,
     now: () => new Date(),
     exec,

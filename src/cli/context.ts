@@ -29,8 +29,11 @@ export interface Context extends Log {
 }
 
 export function createContext(deps: Deps, globals: GlobalOptions): Context {
-  const color = colorEnabled(deps.env, deps.io.stderrIsTTY, globals.color === false);
-  const style = styler(color);
+  // Decided when first needed: asking whether stderr is a terminal loads node:tty, which a
+  // `glx env` that only prints its exports never needs.
+  let color: boolean | undefined;
+  const isColor = () => (color ??= colorEnabled(deps.env, deps.io.stderrIsTTY, globals.color === false));
+  const style = styler(isColor);
   const verbose = globals.verbose === true;
   const context: Context = {
     deps,
@@ -39,7 +42,9 @@ export function createContext(deps: Deps, globals: GlobalOptions): Context {
     tokenStdin: globals.tokenStdin === true,
     json: globals.json === true,
     verbose,
-    color,
+    get color() {
+      return isColor();
+    },
     style,
     warn: (message) => deps.io.err(`${style.yellow('warning:')} ${deps.secrets.redact(message)}\n`),
     info: (message) => deps.io.err(`${deps.secrets.redact(message)}\n`),

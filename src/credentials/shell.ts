@@ -114,7 +114,7 @@ function checkValue(name: string, value: string): void {
     );
   }
   // A lone UTF-16 surrogate has no UTF-8 form: writing it would silently turn it into U+FFFD.
-  if (/\p{Cs}/u.test(value)) {
+  if (!value.isWellFormed()) {
     throw new GlxError(
       'USAGE',
       `the value of ${name} is not valid Unicode (lone surrogate)`,

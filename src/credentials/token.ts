@@ -6,7 +6,7 @@
 import type { Deps, Env } from '../deps.js';
 import { GlxError, usageError } from '../errors.js';
 import { defaultUsername, type TokenKind } from '../gitlab/client-types.js';
-import { lookup, netrcPath } from '../netrc/lookup.js';
+import { findUvNetrc, lookup, netrcPath } from '../netrc/lookup.js';
 import { parseNetrc } from '../netrc/parse.js';
 import { readTextIfExists } from '../util/fs-atomic.js';
 import { readGlabConfig } from './glab.js';
@@ -102,10 +102,9 @@ export function credentialUsername(token: ResolvedToken, explicit?: string): str
  * ~/.netrc: creating it would hide every entry of ~/.netrc from uv (https://github.com/astral-sh/uv/blob/main/crates/uv-netrc/src/lib.rs).
  */
 export async function netrcFile(deps: Deps): Promise<{ file: string; note?: string }> {
-  const { findUvNetrc } = await import('../netrc/store.js');
   const { env, homeDir, platform } = deps;
   const wanted = netrcPath(env, homeDir);
-  const read = await findUvNetrc(env, homeDir, platform);
+  const read = findUvNetrc(env, homeDir, platform);
   if (!read || read === wanted) return { file: wanted };
   return {
     file: read,

@@ -18,7 +18,7 @@ import {
 import type { Deps, Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { publishUrl as projectPublishUrl, simpleUrl, UNEXPANDED_URL } from '../gitlab/url.js';
-import { lookup, netrcPath } from '../netrc/lookup.js';
+import { findUvNetrc, lookup, netrcPath } from '../netrc/lookup.js';
 import { type NetrcDocument, parseNetrc } from '../netrc/parse.js';
 import { validateForUv } from '../netrc/uv-lint.js';
 import { findEnvCollisions, indexEnvVars } from '../pyproject/index-name.js';
@@ -182,8 +182,7 @@ export interface NetrcState {
 }
 
 export async function readNetrcState(deps: Deps): Promise<NetrcState> {
-  const { findUvNetrc } = await import('../netrc/store.js');
-  const found = await findUvNetrc(deps.env, deps.homeDir, deps.platform);
+  const found = findUvNetrc(deps.env, deps.homeDir, deps.platform);
   const file = found ?? netrcPath(deps.env, deps.homeDir);
   if (!found) return { file, exists: false };
   const { stat } = await import('node:fs/promises');

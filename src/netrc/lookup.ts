@@ -1,4 +1,5 @@
 /** Which netrc file uv reads and which of its entries uv sends for a host. */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../deps.js';
 import type { NetrcDocument, NetrcEntry } from './parse.js';
@@ -53,6 +54,23 @@ export function uvNetrcCandidates(env: Env, homeDir: string, platform: NodeJS.Pl
     candidates.push(path.join(home, '.netrc'));
   }
   return candidates;
+}
+
+/**
+ * The netrc uv will read: the first of `uvNetrcCandidates` that exists, or undefined. Rust's
+ * Path::exists follows symlinks, so a dangling link does not count. Synchronous: `glx env` asks at
+ * every shell start, and a stat is cheaper than the promise machinery around it.
+ */
+export function findUvNetrc(env: Env, homeDir: string, platform?: NodeJS.Platform): string | undefined {
+  return uvNetrcCandidates(env, homeDir, platform).find(exists);
+}
+
+function exists(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // EACCES, ENOTDIR: uv cannot read it either
+  }
 }
 
 function expandTilde(file: string, homeDir: string): string {

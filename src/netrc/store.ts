@@ -4,11 +4,9 @@
  * all (no lock file either) but reports the same errors a real run would.
  */
 import { promises as fs } from 'node:fs';
-import type { Env } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { decodeUtf8, MAX_EDIT_BYTES, resolveTarget, tooLarge, writeFileAtomic } from '../util/fs-atomic.js';
 import { type LockOptions, withFileLock } from '../util/lock.js';
-import { uvNetrcCandidates } from './lookup.js';
 import { type NetrcEntryInput, normalizeNetrcHost, removeNetrc, type UpsertAction, upsertNetrc } from './upsert.js';
 
 export interface NetrcWriteOptions {
@@ -165,21 +163,6 @@ export async function readNetrcFile(file: string): Promise<NetrcFile> {
       'glx only rewrites a netrc it can read back byte for byte; remove the bytes that are not UTF-8 (uv reads them as U+FFFD).',
     );
   }
-}
-
-/** The netrc uv will read: the first of `uvNetrcCandidates` that exists, or undefined. */
-export async function findUvNetrc(env: Env, homeDir: string, platform?: NodeJS.Platform): Promise<string | undefined> {
-  for (const candidate of uvNetrcCandidates(env, homeDir, platform)) {
-    // Rust's Path::exists follows symlinks: a dangling link does not count.
-    if (
-      await fs.stat(candidate).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
-  return undefined;
 }
 
 /** Python's netrc refuses a ~/.netrc with any group or other bits set (S_IRWXG | S_IRWXO). */

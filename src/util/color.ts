@@ -18,8 +18,10 @@ export interface Styler {
   bold(text: string): string;
 }
 
-export function styler(enabled: boolean): Styler {
+/** `enabled` may be a question asked at the first styled text (it looks at the terminal). */
+export function styler(enabled: boolean | (() => boolean)): Styler {
+  const on = typeof enabled === 'function' ? enabled : () => enabled;
   const wrap = (open: number, close: number) => (text: string) =>
-    enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+    on() ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
 }

@@ -8,7 +8,7 @@ import {
   uvCredentialsDirCandidates,
   uvCredentialsFile,
 } from '../../src/credentials/uv-sources.js';
-import { findUvNetrc } from '../../src/netrc/store.js';
+import { findUvNetrc } from '../../src/netrc/lookup.js';
 import { glx, tempDir, testDeps } from '../support/test-deps.js';
 
 let dir: string;
@@ -74,7 +74,7 @@ describe('the netrc uv reads on Windows', () => {
       '[project]\nname = "x"\nversion = "0"\n\n[[tool.uv.index]]\nname = "gitlab"\nurl = "https://gitlab.example.com/api/v4/projects/7/packages/pypi/simple"\nauthenticate = "always"\n',
     );
 
-    expect(await findUvNetrc({ USERPROFILE: dir }, dir, 'win32')).toBe(path.join(dir, '_netrc'));
+    expect(findUvNetrc({ USERPROFILE: dir }, dir, 'win32')).toBe(path.join(dir, '_netrc'));
     const result = await glx(['--cwd', dir, '--json', 'doctor', '--offline'], {
       env: { USERPROFILE: dir, PATH: '/nonexistent' },
       homeDir: dir,

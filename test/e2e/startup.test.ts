@@ -129,3 +129,47 @@ describe('lazy chunks of CommonJS packages', () => {
     expect(exports.stdout).toContain("UV_INDEX_GITLAB_PASSWORD='glpat-fromglabfromglab'");
   });
 });
+
+describe('what `glx env` loads at shell start', () => {
+  it('prints its exports without node:tty, node:net, the stream modules or fs.promises', async () => {
+    const project = path.join(dir, 'env-modules');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(
+      path.join(project, 'pyproject.toml'),
+      '[[tool.uv.index]]\nname = "gitlab"\nurl = "https://gitlab.example.com/api/v4/groups/42/-/packages/pypi/simple"\n',
+    );
+    writeFileSync(
+      path.join(project, 'netrc'),
+      'machine gitlab.example.com login __token__ password glpat-modulesmodules\n',
+      {
+        mode: 0o600,
+      },
+    );
+    // Node's own record of the built-in modules it loaded, written as the process exits.
+    const list = path.join(project, 'modules.txt');
+    const preload = path.join(project, 'record.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`,
+    );
+    const env = { PATH: process.env.PATH ?? '', HOME: project, NETRC: path.join(project, 'netrc') };
+
+    const result = await execReal(process.execPath, ['--require', preload, BIN, 'env', '--shell', 'bash'], {
+      cwd: project,
+      env,
+    });
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain("UV_INDEX_GITLAB_PASSWORD='glpat-modulesmodules'");
+    const loaded = readFileSync(list, 'utf8').split('\n');
+    for (const module of [
+      'NativeModule tty',
+      'NativeModule net',
+      'NativeModule stream',
+      'NativeModule internal/fs/promises',
+    ])
+      expect(loaded, module).not.toContain(module);
+    // The record is real: node:fs is always loaded.
+    expect(loaded).toContain('NativeModule fs');
+  });
+});

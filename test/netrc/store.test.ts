@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GlxError } from '../../src/errors.js';
-import { findUvNetrc, readNetrcFile, removeNetrcEntry, writeNetrcEntry } from '../../src/netrc/store.js';
+import { findUvNetrc } from '../../src/netrc/lookup.js';
+import { readNetrcFile, removeNetrcEntry, writeNetrcEntry } from '../../src/netrc/store.js';
 
 const entry = { host: 'gitlab.example.com', login: '__token__', password: 'glpat-Secret0123456789' };
 const line = `machine gitlab.example.com login __token__ password ${entry.password}\n`;
@@ -202,9 +203,9 @@ describe('readNetrcFile and findUvNetrc', () => {
     writeFileSync(file, '');
     const custom = path.join(dir, 'custom');
 
-    expect(await findUvNetrc({ NETRC: custom, HOME: dir }, dir)).toBe(file);
+    expect(findUvNetrc({ NETRC: custom, HOME: dir }, dir)).toBe(file);
     writeFileSync(custom, '');
-    expect(await findUvNetrc({ NETRC: custom, HOME: dir }, dir)).toBe(custom);
-    expect(await findUvNetrc({ HOME: path.join(dir, 'nowhere') }, dir)).toBeUndefined();
+    expect(findUvNetrc({ NETRC: custom, HOME: dir }, dir)).toBe(custom);
+    expect(findUvNetrc({ HOME: path.join(dir, 'nowhere') }, dir)).toBeUndefined();
   });
 });
