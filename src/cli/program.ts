@@ -2,7 +2,7 @@
  * Every command-line declaration in one place: the table of contents of glx. Actions load their
  * command module only when they run, so `glx env` never pays for undici, zod or yaml.
  */
-import { Command, Option } from 'commander';
+import { Command, type Help, Option } from 'commander';
 import type { Deps } from '../deps.js';
 import { GlxError } from '../errors.js';
 import { BASE_LAYERS, DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from '../gitlab-ci/uv-image.js';
@@ -19,23 +19,40 @@ export type Action = (
   root: Command,
 ) => Promise<number | undefined>;
 
-function examples(lines: string[]): string {
-  return `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
+/**
+ * Help text is written as paragraphs (`paragraphs(...)`, no line breaks inside one) and commander
+ * wraps it; lists and examples are rows, one item per line.
+ */
+function paragraphs(...texts: string[]): string {
+  return texts.join('\n\n');
+}
+
+/** A term alone, or a term and its description (an example and its comment, an option and what it does). */
+type Row = string | [term: string, description: string];
+
+/**
+ * A section after a command's help, laid out by commander's own Help at the width it lays out the
+ * help itself: the title wraps like a description, and rows align and wrap like the Options above.
+ */
+function section(title: string, rows: (help: Help) => Row[]) {
+  return ({ command, error }: { command: Command; error: boolean }) => {
+    const help = command.createHelp();
+    const output = command.configureOutput();
+    help.prepareContext({ helpWidth: error ? output.getErrHelpWidth?.() : output.getOutHelpWidth?.() });
+    const items = rows(help).map((row): [string, string] => (typeof row === 'string' ? [row, ''] : row));
+    const width = Math.max(0, ...items.filter(([, text]) => text !== '').map(([term]) => help.displayWidth(term)));
+    const lines = items.map(([term, text]) => help.formatItem(term, width, text, help));
+    return `\n${help.formatItemList(help.boxWrap(title, help.helpWidth ?? 80), lines, help).join('\n')}`;
+  };
+}
+
+/** Examples, one command line each, its comment beside it (short enough to stay there: test/cli/help-layout.test.ts). */
+function examples(...rows: Row[]) {
+  return section('Examples:', () => rows.map((row) => (typeof row === 'string' ? row : [row[0], `# ${row[1]}`])));
 }
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-/** A command's own options (not --help), laid out as commander lays out an Options section. */
-function optionLines(command: Command): string {
-  const help = command.createHelp();
-  help.prepareContext({ helpWidth: 80 });
-  const options = help.visibleOptions(command).filter((option) => option.long !== '--help');
-  const width = Math.max(...options.map((option) => help.optionTerm(option).length));
-  return options
-    .map((option) => help.formatItem(help.optionTerm(option), width, help.optionDescription(option), help))
-    .join('\n');
 }
 
 export function buildProgram(deps: Deps, setExit: (code: number) => void): Command {
@@ -56,11 +73,11 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .showHelpAfterError('hint: run the command with --help for usage and examples')
     .addHelpText(
       'after',
-      examples([
-        'glx init --group 42                      # add a GitLab group registry to pyproject.toml',
+      examples(
+        ['glx init --group 42', 'add a GitLab group registry to pyproject.toml'],
         'glx init --project acme/tools --package acme-utils',
-        'glx init --dry-run                       # show the change as a diff, write nothing',
-      ]),
+        ['glx init --dry-run', 'show the change as a diff, write nothing'],
+      ),
     );
 
   const run = (load: () => Promise<Action>) =>
@@ -79,9 +96,11 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .alias('init-index')
     .summary('point pyproject.toml at a GitLab PyPI registry')
     .description(
-      'Add or update one [[tool.uv.index]] entry for a GitLab project or group registry, with\n' +
-        'authenticate = "always" (GitLab forwards unauthenticated misses to pypi.org), and pin\n' +
-        'packages to it. The file is edited as text: every other byte stays as it was.',
+      paragraphs(
+        'Add or update one [[tool.uv.index]] entry for a GitLab project or group registry, with ' +
+          'authenticate = "always" (GitLab forwards unauthenticated misses to pypi.org), and pin packages to it.',
+        'The file is edited as text: every other byte stays as it was.',
+      ),
     )
     .addOption(new Option('--group <id|path>', 'a group registry (numeric id or full path)').conflicts('project'))
     .option('--project <id|path>', 'a project registry (default: the project of git remote origin)')
@@ -101,14 +120,15 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--dry-run', 'print the change as a unified diff and write nothing')
     .addHelpText(
       'after',
-      examples([
+      examples(
         'glx init --group 42',
         'glx init --group acme/platform --name acme',
-        'glx init --project acme/tools --package acme-utils --package acme-cli --publish',
-        'glx init                      # project from the git remote origin',
+        'glx init --project acme/tools --package acme-utils --package acme-cli',
+        ['glx init', 'project from the git remote origin'],
+        ['glx init --publish', 'also set publish-url, for uv publish'],
         'glx init --group 42 --dry-run --json',
-        'glx init --migrate --dry-run    # [tool.uv] index-url → [[tool.uv.index]]',
-      ]),
+        ['glx init --migrate --dry-run', '[tool.uv] index-url → [[tool.uv.index]]'],
+      ),
     )
     .action(run(async () => (await import('../commands/init.js')).initAction));
 
@@ -120,8 +140,8 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .command('login', { isDefault: true })
     .summary('validate a token and store it (the default)')
     .description(
-      'Find a token (--token-stdin, GITLAB_TOKEN, CI_JOB_TOKEN in CI, netrc, glab, or a hidden prompt),\n' +
-        'ask GitLab what it is (kind, user, scopes, expiry, role on each registry), refuse one that\n' +
+      'Find a token (--token-stdin, GITLAB_TOKEN, CI_JOB_TOKEN in CI, netrc, glab, or a hidden prompt), ' +
+        'ask GitLab what it is (kind, user, scopes, expiry, role on each registry), refuse one that ' +
         'cannot read the registries (or publish, with --publish), then store it.',
     )
     .option('--netrc', 'store in $NETRC or ~/.netrc (machine <host> login <user> password <token>, mode 0600)')
@@ -134,13 +154,13 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--dry-run', 'show the netrc change (passwords masked) and write nothing')
     .addHelpText(
       'after',
-      examples([
-        'glx auth --netrc                         # prompt (hidden) for a token, validate, store in netrc',
+      examples(
+        ['glx auth --netrc', 'prompt (hidden) for a token, check, store'],
         'echo "$TOKEN" | glx auth --netrc --token-stdin',
-        'glx auth --netrc --username deploy-bot   # a deploy token (gldt-...)',
-        'glx auth --uv-store                      # hand the token to `uv auth login` instead',
-        'glx auth --publish --netrc               # also require the right to publish',
-      ]),
+        ['glx auth --netrc --username bot', 'a deploy token (gldt-...)'],
+        ['glx auth --uv-store', 'hand the token to `uv auth login` instead'],
+        ['glx auth --publish --netrc', 'also require the right to publish'],
+      ),
     )
     // `glx auth stauts` would otherwise reach login as a stray argument ("too many arguments").
     .allowExcessArguments()
@@ -159,25 +179,31 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
   // `glx auth --netrc` runs login: its flags belong in `glx auth --help`.
   auth.addHelpText(
     'after',
-    () => `\nOptions of \`glx auth login\` (the default, so \`glx auth --netrc\` runs it):\n${optionLines(login)}\n`,
+    section('Options of `glx auth login` (the default, so `glx auth --netrc` runs it):', (help) =>
+      help
+        .visibleOptions(login)
+        .filter((option) => option.long !== '--help')
+        .map((option) => [help.optionTerm(option), help.optionDescription(option)]),
+    ),
   );
   auth
     .command('status')
     .summary('which credentials uv will send to each GitLab index, and do they work')
     .option('--file <path>', 'the pyproject.toml to read')
-    .addHelpText('after', examples(['glx auth status', 'glx auth status --json']))
+    .addHelpText('after', examples('glx auth status', 'glx auth status --json'))
     .action(run(async () => (await import('../commands/auth-status.js')).authStatusAction));
   auth
     .command('rotate')
     .summary('renew the token in place: GitLab revokes it and glx stores the new one everywhere')
     .description(
-      // One paragraph, no line breaks: commander wraps it.
-      'Rotate the token uv uses for this GitLab host (found as `auth status` finds it) with ' +
-        'POST /personal_access_tokens/self/rotate (scope api or self_rotate; personal, project and group access tokens). ' +
+      paragraphs(
+        'Rotate the token uv uses for this GitLab host (found as `auth status` finds it) with ' +
+          'POST /personal_access_tokens/self/rotate (scope api or self_rotate; personal, project and group access tokens).',
         "The old token is revoked at once, so the new one replaces it in every netrc entry, uv's credentials store entry " +
-        'and glab config that held it; if one cannot be written, it goes to a 0600 recovery file. The new token is checked ' +
-        'against the registry before exit 0. It lives as long as the old one did (at most 365 days) unless --expires-in ' +
-        'or --expires-at says otherwise.',
+          'and glab config that held it; if one cannot be written, it goes to a 0600 recovery file. The new token is ' +
+          'checked against the registry before exit 0.',
+        'It lives as long as the old one did (at most 365 days) unless --expires-in or --expires-at says otherwise.',
+      ),
     )
     .addOption(
       new Option('--expires-in <days>', 'the new token expires this many days from today (90d, 12w)').conflicts(
@@ -194,13 +220,13 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--dry-run', 'show which token, where it is stored and what would change; rotate nothing')
     .addHelpText(
       'after',
-      examples([
-        "glx auth rotate                               # rotate the token uv uses for this project's GitLab host",
-        'glx auth rotate --expires-in 90d              # or --expires-at 2027-03-01',
-        'glx auth rotate --if-expiring-within 14d      # for cron or a scheduled pipeline',
+      examples(
+        ['glx auth rotate', 'the token uv uses'],
+        ['glx auth rotate --expires-in 90d', 'or --expires-at 2027-03-01'],
+        ['glx auth rotate --if-expiring-within 14d', 'from cron or a schedule'],
         'glx auth rotate --dry-run --json',
-        'GITLAB_TOKEN=... glx auth rotate --print-token   # a token kept in a secret manager',
-      ]),
+        ['GITLAB_TOKEN=... glx auth rotate --print-token', 'a token from a secret store'],
+      ),
     )
     .action(run(async () => (await import('../commands/auth-rotate.js')).authRotateAction));
   auth
@@ -210,17 +236,19 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--uv-store', "remove the entries from uv's credentials store through `uv auth logout`")
     .option('--file <path>', 'the pyproject.toml to read')
     .option('--dry-run', 'show the change and write nothing')
-    .addHelpText('after', examples(['glx auth logout', 'glx auth logout --host https://gitlab.example.com']))
+    .addHelpText('after', examples('glx auth logout', 'glx auth logout --host https://gitlab.example.com'))
     .action(run(async () => (await import('../commands/auth.js')).authLogoutAction));
 
   const envCommand = program
     .command('env')
     .summary('print UV_INDEX_* credentials for this shell')
     .description(
-      'Print UV_INDEX_<NAME>_USERNAME and _PASSWORD for every GitLab index in pyproject.toml, with the\n' +
-        'token from the usual sources (--token-stdin, GITLAB_TOKEN, CI_JOB_TOKEN in CI, netrc, glab).\n' +
-        'stdout carries only the assignments; anything wrong exits non-zero with nothing to eval.\n' +
-        'No network unless --verify.',
+      paragraphs(
+        'Print UV_INDEX_<NAME>_USERNAME and _PASSWORD for every GitLab index in pyproject.toml, with the ' +
+          'token from the usual sources (--token-stdin, GITLAB_TOKEN, CI_JOB_TOKEN in CI, netrc, glab). ' +
+          'No network unless --verify.',
+        'stdout carries only the assignments; anything wrong exits non-zero with nothing to eval.',
+      ),
     );
   for (const flag of ENV_FLAGS) {
     if (flag.repeatable) envCommand.option(flag.flags, flag.description, collect);
@@ -229,13 +257,13 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
   envCommand
     .addHelpText(
       'after',
-      examples([
-        'eval "$(glx env)"                                  # bash, zsh, sh',
+      examples(
+        ['eval "$(glx env)"', 'bash, zsh, sh'],
         'glx env --shell fish | source',
         'glx env --shell powershell | Out-String | Invoke-Expression',
-        'glx env --shell dotenv > .env.local                # docker compose, direnv (not uv run --env-file)',
-        'glx env --publish                                  # adds UV_PUBLISH_INDEX / _USERNAME / _PASSWORD',
-      ]),
+        ['glx env --shell dotenv > .env.local', 'for docker compose or direnv'],
+        ['glx env --publish', 'adds UV_PUBLISH_* for uv publish'],
+      ),
     )
     .action(run(async () => (await import('../commands/env-action.js')).envAction));
 
@@ -243,13 +271,14 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .command('publish')
     .summary('upload wheels and sdists to a GitLab project registry')
     .description(
-      'Upload wheels (.whl) and sdists (.tar.gz, .zip) to a GitLab project registry,\n' +
-        'streaming from disk, several at a time. Name, version and the rest of the\n' +
-        'metadata come from the files. A file the registry holds with the same sha256\n' +
-        'is skipped; the same name with other bytes is a conflict. Target: --project,\n' +
-        'else the GitLab index with a publish-url in pyproject.toml, else in GitLab CI\n' +
-        'the running project (with the job token). Without files: dist/* of the uv\n' +
-        'workspace root (where uv build writes, also from a member), else of --cwd.',
+      paragraphs(
+        'Upload wheels (.whl) and sdists (.tar.gz, .zip) to a GitLab project registry, streaming from disk, ' +
+          'several at a time. Name, version and the rest of the metadata come from the files. A file the ' +
+          'registry holds with the same sha256 is skipped; the same name with other bytes is a conflict.',
+        'Target: --project, else the GitLab index with a publish-url in pyproject.toml, else in GitLab CI ' +
+          'the running project (with the job token).',
+        'Without files: dist/* of the uv workspace root (where uv build writes, also from a member), else of --cwd.',
+      ),
     )
     .argument('[files...]', 'distribution files or globs (default: the wheels and sdists in dist/, as uv publish)')
     .option('--project <id|path>', 'the project registry to publish to')
@@ -262,14 +291,14 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--dry-run', 'show what would be uploaded, skipped or in conflict, and upload nothing')
     .addHelpText(
       'after',
-      examples([
-        'glx publish                                  # dist/* to the index with publish-url in pyproject.toml',
-        'glx publish dist/* --project acme/tools      # or an explicit project (id or path)',
-        'glx publish dist/* --release v1.4.0          # then link every file to that release',
-        'glx publish dist/* --release "$CI_COMMIT_TAG" --release-create   # in a tag pipeline',
+      examples(
+        ['glx publish', 'dist/* to the publish-url index'],
+        ['glx publish dist/* --project acme/tools', 'or a project (id or path)'],
+        ['glx publish dist/* --release v1.4.0', 'and link the files to that release'],
+        'glx publish dist/* --release "$CI_COMMIT_TAG" --release-create',
         "glx publish 'dist/*.whl' --concurrency 8",
         'glx publish dist/* --dry-run --json',
-      ]),
+      ),
     )
     .action(run(async () => (await import('../commands/publish.js')).publishAction));
 
@@ -277,12 +306,14 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .command('doctor')
     .summary('every check at once, with the fix for each failure')
     .description(
-      'Answer "why does uv get a 401?": checks pyproject.toml and its GitLab indexes, the UV_INDEX_*\n' +
-        'variable names, the netrc as uv reads it, where uv takes credentials from (env, URL, netrc, uv\n' +
-        "store, keyring) and what GitLab says about them (kind, scopes, expiry, role, the registry's\n" +
-        'answer), forwarding to pypi.org, tokens committed to git, and in CI the job-token allowlist.\n' +
-        'Pinned package names go to pypi.org only with --check-pypi.\n' +
-        'Network checks run concurrently. Exit 0 when nothing failed, 1 otherwise.',
+      paragraphs(
+        'Answer "why does uv get a 401?": checks pyproject.toml and its GitLab indexes, the UV_INDEX_* ' +
+          'variable names, the netrc as uv reads it, where uv takes credentials from (env, URL, netrc, uv ' +
+          "store, keyring) and what GitLab says about them (kind, scopes, expiry, role, the registry's " +
+          'answer), forwarding to pypi.org, tokens committed to git, and in CI the job-token allowlist.',
+        'Pinned package names go to pypi.org only with --check-pypi. Network checks run concurrently. ' +
+          'Exit 0 when nothing failed, 1 otherwise.',
+      ),
     )
     .option('--ci', 'also check that CI_JOB_TOKEN can read every registry (automatic when GITLAB_CI=true)')
     .option('--offline', 'only the checks that need no network')
@@ -293,12 +324,12 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--file <path>', 'the pyproject.toml to check (default: nearest one upward from --cwd)')
     .addHelpText(
       'after',
-      examples([
+      examples(
         'glx doctor',
-        'glx doctor --json          # one object per check: id, status, title, message, fix',
-        'glx doctor --ci            # inside a GitLab CI job',
-        'glx doctor --check-pypi -v # also compare pinned names with pypi.org, logging the URLs asked',
-      ]),
+        ['glx doctor --json', 'one object per check: id, status, fix, …'],
+        ['glx doctor --ci', 'inside a GitLab CI job'],
+        ['glx doctor --check-pypi -v', 'pinned names on pypi.org; -v logs the URLs'],
+      ),
     )
     .action(run(async () => (await import('../commands/doctor.js')).doctorAction));
 
@@ -308,12 +339,12 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .argument('<shell>', 'bash, zsh or fish')
     .addHelpText(
       'after',
-      examples([
+      examples(
         'glx completion bash > ~/.local/share/bash-completion/completions/glx',
         // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh syntax the user types, not a template
         'glx completion zsh > "${fpath[1]}/_glx"',
         'glx completion fish > ~/.config/fish/completions/glx.fish',
-      ]),
+      ),
     )
     .action(run(async () => (await import('../commands/completion.js')).completionAction));
 
@@ -321,12 +352,13 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .command('ci-setup')
     .summary('write .gitlab-ci.yml for uv with GitLab registries (job-token credentials, publish job)')
     .description(
-      // One paragraph, no line breaks: commander wraps it to the terminal.
-      'Write .gitlab-ci.yml, or merge into it (your jobs, anchors, include:, !reference and comments ' +
-        'stay byte for byte): a hidden job .glx-uv with the uv image pinned by UV_VERSION, PYTHON_VERSION ' +
-        'and BASE_LAYER, UV_LINK_MODE=copy, a cache keyed on uv.lock, and job-token credentials for every ' +
-        'GitLab index in pyproject.toml. glx rewrites its own blocks on every run; a second run changes ' +
-        'nothing. Your jobs use it with `extends: .glx-uv`.',
+      paragraphs(
+        'Write .gitlab-ci.yml, or merge into it (your jobs, anchors, include:, !reference and comments ' +
+          'stay byte for byte): a hidden job .glx-uv with the uv image pinned by UV_VERSION, PYTHON_VERSION ' +
+          'and BASE_LAYER, UV_LINK_MODE=copy, a cache keyed on uv.lock, and job-token credentials for every ' +
+          'GitLab index in pyproject.toml. Your jobs use it with `extends: .glx-uv`.',
+        'glx rewrites its own blocks on every run; a second run changes nothing.',
+      ),
     )
     .option(
       '--publish',
@@ -357,14 +389,14 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
     .option('--dry-run', 'print the change as a unified diff (and the allowlist calls) and write nothing')
     .addHelpText(
       'after',
-      examples([
-        'glx ci-setup                          # uv job template + job-token credentials for every GitLab index',
-        'glx ci-setup --publish                # plus a tag-only build/publish/release job',
-        "glx ci-setup --allowlist              # let this project's jobs read the registries it needs",
-        'glx ci-setup --local                  # .gitlab-ci-local-variables.yml for gitlab-ci-local',
+      examples(
+        ['glx ci-setup', 'uv job template and job-token credentials'],
+        ['glx ci-setup --publish', 'plus a tag-only build/publish/release job'],
+        ['glx ci-setup --allowlist', "let this project's jobs read the registries"],
+        ['glx ci-setup --local', '.gitlab-ci-local-variables.yml for gitlab-ci-local'],
         'glx ci-setup --python 3.12 --uv-version 0.13.9 --lint',
         'glx ci-setup --publish --dry-run',
-      ]),
+      ),
     )
     .action(run(async () => (await import('../commands/ci-setup.js')).ciSetupAction));
 

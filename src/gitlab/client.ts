@@ -96,7 +96,8 @@ export function dispatcherFor(options: TransportOptions): Dispatcher {
 
 export function createGitLabClient(
   options: GitLabClientOptions,
-  transport: TransportOptions & { secrets: Secrets },
+  /** `sleep` is the wait before a retry (default: a timer); tests record it instead of waiting. */
+  transport: TransportOptions & { secrets: Secrets; sleep?: (ms: number) => Promise<void> },
 ): GitLabClient {
   const base = new URL(options.baseUrl);
   if (base.protocol !== 'https:' && base.protocol !== 'http:') {
@@ -125,6 +126,7 @@ export function createGitLabClient(
   const attempts = Math.max(1, options.attempts ?? 4);
   const backoffMs = options.backoffMs ?? 250;
   const log = options.log;
+  const wait = transport.sleep ?? sleep;
 
   function authHeaders(mode: GitLabRequest['auth']): Record<string, string> {
     if (!token || mode === 'none') return {};
@@ -198,7 +200,7 @@ export function createGitLabClient(
         if (RETRY_CODES.has(code) && attempt < attempts) {
           const delayMs = backoff(backoffMs, attempt);
           req.onRetry?.({ attempt, attempts, reason: networkReason(code), delayMs });
-          await sleep(delayMs);
+          await wait(delayMs);
           continue;
         }
         throw unreachable(url, code, error, redact);
@@ -212,7 +214,7 @@ export function createGitLabClient(
       ) {
         const delayMs = retryDelay(response, backoffMs, attempt);
         req.onRetry?.({ attempt, attempts, reason: String(response.status), delayMs });
-        await sleep(delayMs);
+        await wait(delayMs);
         continue;
       }
       if (

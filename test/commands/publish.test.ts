@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { pythonBlake2b256 } from '../support/dists.js';
+import { recordWaits } from '../support/test-deps.js';
 import { bytesOf, dists, type PublishWorld, publishCli, publishWorld, UPLOAD } from './publish-helpers.js';
 
 let w: PublishWorld;
@@ -244,12 +245,15 @@ describe('retries and interruptions', () => {
     await dists(w, [{ kind: 'wheel', name: 'acme-limited', version: '1.0' }]);
     w.fake.faults.push({ route: UPLOAD, kind: 'rate-limit', retryAfter: 1 });
 
-    const started = Date.now();
-    const result = await publishCli(w, ['dist/*', '--project', '7']);
+    const { waits, sleep } = recordWaits(w.fake);
+    const result = await publishCli(w, ['dist/*', '--project', '7'], { sleep });
 
     expect(result.code).toBe(0);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(result.stderr).toContain('attempt 1 of 4 failed (429); retrying in 1.0 s');
+    // The upload that got the 429 is followed by one wait of the second it asked for, then the retry.
+    const before = w.fake.requests.findIndex((r) => r.route === UPLOAD);
+    expect(waits).toEqual([{ ms: 1000, afterRequests: before + 1 }]);
+    expect(w.fake.requestsTo(UPLOAD).map((r) => r.status)).toEqual([429, 201]);
   });
 
   test('a connection reset in the middle of the body reopens the file and sends it from the start', async () => {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { GlxError } from '../../src/errors.js';
 import { createGitLabClient } from '../../src/gitlab/client.js';
@@ -6,16 +6,22 @@ import type { GitLabClient, RetryInfo } from '../../src/gitlab/client-types.js';
 import { createSecrets } from '../../src/util/redact.js';
 import { rejectionOf } from '../support/errors.js';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { seededBytes } from '../support/seed.js';
+import { recordWaits } from '../support/test-deps.js';
 
 let fake: FakeGitLab;
 let world: StandardWorld;
 let client: GitLabClient;
+/** The waits before each retry, recorded instead of slept. */
+let waits: ReturnType<typeof recordWaits>['waits'];
 beforeEach(async () => {
   fake = await createFakeGitLab();
   world = fake.seed.standard();
+  const recorder = recordWaits(fake);
+  waits = recorder.waits;
   client = createGitLabClient(
     { baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal', backoffMs: 1 },
-    { env: {}, secrets: createSecrets() },
+    { env: {}, secrets: createSecrets(), sleep: recorder.sleep },
   );
 });
 afterEach(async () => {
@@ -24,7 +30,7 @@ afterEach(async () => {
 });
 
 const UPLOAD = 'POST /projects/:id/packages/pypi';
-const content = randomBytes(1024 * 1024);
+const content = seededBytes('upload body', 1024 * 1024);
 const boundary = 'test-boundary-0123456789';
 
 /** A minimal valid upload form, cut into 64 KiB chunks as a file stream would be. */
@@ -98,12 +104,15 @@ describe('streamed request bodies', () => {
     fake.faults.push({ route: UPLOAD, kind: 'rate-limit', retryAfter: 1 });
     const retries: RetryInfo[] = [];
 
-    const started = Date.now();
     const { request } = upload({ onRetry: (retry) => retries.push(retry) });
     await request;
 
     expect(retries).toEqual([{ attempt: 1, attempts: 4, reason: '429', delayMs: 1000 }]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(fake.requestsTo(UPLOAD).map((r) => [r.status, r.fault])).toEqual([
+      [429, 'rate-limit'],
+      [201, undefined],
+    ]);
+    expect(waits).toEqual([{ ms: 1000, afterRequests: 1 }]);
   });
 
   test('a 500 on a write is retried only when the caller can recognise a repeat', async () => {

@@ -6,6 +6,7 @@ import { createGitLabClient } from '../../src/gitlab/client.js';
 import { createSecrets } from '../../src/util/redact.js';
 import { rejectionOf } from '../support/errors.js';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { recordWaits } from '../support/test-deps.js';
 
 let fake: FakeGitLab;
 let world: StandardWorld;
@@ -20,10 +21,14 @@ afterEach(async () => {
   fake.assertClean();
 });
 
-function client(token?: string, kind: 'personal' | 'job' | 'deploy' = 'personal') {
+function client(
+  token?: string,
+  kind: 'personal' | 'job' | 'deploy' = 'personal',
+  sleep?: (ms: number) => Promise<void>,
+) {
   return createGitLabClient(
     { baseUrl: fake.url, token, kind, backoffMs: 1, timeoutMs: 5_000 },
-    { env: {}, secrets: createSecrets() },
+    { env: {}, secrets: createSecrets(), ...(sleep ? { sleep } : {}) },
   );
 }
 
@@ -78,11 +83,16 @@ describe('the GitLab client retries what is safe to retry', () => {
 
   it('honours Retry-After on a 429', async () => {
     fake.faults.push({ route: 'GET /projects/:id', kind: 'rate-limit', retryAfter: 1 });
-    const started = Date.now();
+    const { waits, sleep } = recordWaits(fake);
 
-    await getProject(client(world.tokens.alicePat), '7');
+    await getProject(client(world.tokens.alicePat, 'personal', sleep), '7');
 
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(fake.requestsTo('GET /projects/:id').map((r) => [r.status, r.fault])).toEqual([
+      [429, 'rate-limit'],
+      [200, undefined],
+    ]);
+    // Between the 429 (Retry-After: 1) and the second request, one wait of that second.
+    expect(waits).toEqual([{ ms: 1000, afterRequests: 1 }]);
   });
 
   it('gives up after its attempts with a server-side error and a hint', async () => {

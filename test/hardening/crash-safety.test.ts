@@ -14,11 +14,14 @@ import path from 'node:path';
 import { parse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNetrc } from '../../src/netrc/parse.js';
+import { seededRandom } from '../support/seed.js';
 import { tempDir } from '../support/test-deps.js';
 import { type BinResult, runBin } from './helpers.js';
 
 const HOST = 'https://gitlab.example.com';
 const RUNS_PER_FILE = 125;
+/** When to kill each run, drawn from the run's seed (the timing of the kill itself is the machine's). */
+const random = seededRandom('kill schedule');
 const PYPROJECT = '# crash test\r\n[project]\nname = "crash"\nversion = "0.1.0"\n\n[tool.uv]\npackage = true\n';
 const NETRC = '# personal\nmachine other.example.com login bob password s3cret\n\nmacdef init\ncd /pub\n\n';
 
@@ -51,8 +54,8 @@ function killOnCreate(dir: string, prefix: string, jitterMs: number): { when: Pr
   const when = new Promise<void>((resolve) => {
     watcher = watch(dir, (_event, name) => {
       if (!name?.startsWith(prefix)) return;
-      if (jitterMs === 0 || Math.random() < 0.25) resolve();
-      else setTimeout(resolve, Math.random() * jitterMs);
+      if (jitterMs === 0 || random() < 0.25) resolve();
+      else setTimeout(resolve, random() * jitterMs);
     });
   });
   return { when, close: () => watcher?.close() };
@@ -100,8 +103,8 @@ async function hammer(options: {
         cwd: dir,
         env,
         timeoutMs: 30_000,
-        ...(strategy === 'early' ? { killAfterMs: Math.random() * 40 } : {}),
-        ...(strategy === 'run-time' ? { killAfterMs: options.median * (0.8 + Math.random() * 0.9) } : {}),
+        ...(strategy === 'early' ? { killAfterMs: random() * 40 } : {}),
+        ...(strategy === 'run-time' ? { killAfterMs: options.median * (0.8 + random() * 0.9) } : {}),
         ...(watcher ? { killWhen: watcher.when } : {}),
       });
     } finally {

@@ -22,6 +22,7 @@ import { parse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { parseNetrc } from '../../src/netrc/parse.js';
+import { seededBytes } from '../support/seed.js';
 import { glx, tempDir } from '../support/test-deps.js';
 import { cleanError, listTree, runBin, type Snapshot, sameSnapshot, snapshot } from './helpers.js';
 
@@ -56,17 +57,6 @@ function freshDir(): string {
   const dir = path.join(root, `case-${++counter}`);
   mkdirSync(dir);
   return dir;
-}
-
-/** A deterministic byte soup (no Math.random: a failure must reproduce). */
-function garbage(length: number, seed: number): Buffer {
-  const out = Buffer.alloc(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    out[i] = x >> 16;
-  }
-  return out;
 }
 
 function hugeToml(bytes: number): string {
@@ -145,7 +135,12 @@ const PYPROJECT_CASES: Case[] = [
     line: 9,
     why: 'TOML forbids control characters; binary content is not a pyproject.toml',
   },
-  { name: 'binary garbage', setup: write(garbage(4096, 7)), expect: 'invalid', why: 'not UTF-8, not TOML' },
+  {
+    name: 'binary garbage',
+    setup: write(seededBytes('pyproject.toml garbage', 4096)),
+    expect: 'invalid',
+    why: 'not UTF-8, not TOML',
+  },
   {
     name: 'a byte that is not UTF-8, in a comment',
     setup: write(Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(`\n${VALID}`)])),
@@ -360,7 +355,7 @@ const NETRC_CASES: Case[] = [
   },
   {
     name: 'binary garbage',
-    setup: writeSecret(garbage(4096, 11)),
+    setup: writeSecret(seededBytes('netrc garbage', 4096)),
     expect: 'invalid',
     why: 'not UTF-8 (auth cannot rewrite it byte for byte) and not a netrc (env: uv ignores it)',
   },
@@ -723,7 +718,12 @@ const CI_CASES: Case[] = [
     why: 'YAML syntax error',
   },
   { name: 'NUL bytes', setup: write('\u0000\u0001\u0002'), expect: 'invalid', line: 1, why: 'not a mapping of jobs' },
-  { name: 'binary garbage', setup: write(garbage(4096, 3)), expect: 'invalid', why: 'not UTF-8, not YAML' },
+  {
+    name: 'binary garbage',
+    setup: write(seededBytes('.gitlab-ci.yml garbage', 4096)),
+    expect: 'invalid',
+    why: 'not UTF-8, not YAML',
+  },
   {
     name: 'a byte that is not UTF-8, in a comment',
     setup: write(Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(`\n${CI_VALID}`)])),

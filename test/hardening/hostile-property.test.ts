@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { parse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNetrc } from '../../src/netrc/parse.js';
+import { withSeed } from '../support/seed.js';
 import { glx, tempDir } from '../support/test-deps.js';
 import { cleanError, listTree } from './helpers.js';
 
@@ -228,7 +229,7 @@ describe('mutated pyproject.toml files', () => {
           expect(statSync(file).mode & 0o777).toBe(0o640);
         },
       ),
-      { numRuns: RUNS },
+      withSeed({ numRuns: RUNS }),
     );
   });
 
@@ -253,7 +254,7 @@ describe('mutated pyproject.toml files', () => {
           else expect(result.stdout).toBe('');
         },
       ),
-      { numRuns: RUNS },
+      withSeed({ numRuns: RUNS }),
     );
   });
 });
@@ -296,7 +297,7 @@ describe('mutated netrc files', () => {
           expect(statSync(file).mode & 0o777).toBe(0o600);
         },
       ),
-      { numRuns: RUNS },
+      withSeed({ numRuns: RUNS }),
     );
   });
 });

@@ -6,7 +6,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { GlxError } from '../../src/errors.js';
 import { acquireFileLock, lockOptions, withFileLock } from '../../src/util/lock.js';
 import { rejectionOf } from '../support/errors.js';
 import { tempDir } from '../support/test-deps.js';
@@ -169,15 +170,33 @@ describe('a lock that cannot be had', () => {
     const file = path.join(dir, 'held.txt');
     const held = await acquireFileLock(file);
     const options = lockOptions({ GLX_LOCK_TIMEOUT_MS: '200' });
+    // A fake clock that moves only when the waiter sleeps: it gave up once its own sleeps added up
+    // to the timeout, not before (the file system stays real, so each turn lets its I/O finish).
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
     const started = Date.now();
-
-    const error = await rejectionOf(withFileLock(file, async () => {}, options));
+    let sleeps = 0;
+    let waited = 0;
+    let error: GlxError | undefined;
+    try {
+      const waiting = rejectionOf(withFileLock(file, async () => {}, options)).then((e) => (error = e));
+      while (error === undefined) {
+        if (vi.getTimerCount() > 0) {
+          sleeps++;
+          await vi.advanceTimersToNextTimerAsync();
+        } else await new Promise((resolve) => setImmediate(resolve));
+      }
+      await waiting;
+      waited = Date.now() - started;
+    } finally {
+      vi.useRealTimers();
+    }
 
     await held.release();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
-    expect(error.code).toBe('LOCK_TIMEOUT');
-    expect(error.message).toBe(`${file} is locked by another glx process (waited 200 ms)`);
-    expect(error.hint).toContain(`${file}.glx.lock`);
+    expect(waited).toBeGreaterThanOrEqual(200);
+    expect(sleeps).toBeGreaterThan(1);
+    expect(error?.code).toBe('LOCK_TIMEOUT');
+    expect(error?.message).toBe(`${file} is locked by another glx process (waited 200 ms)`);
+    expect(error?.hint).toContain(`${file}.glx.lock`);
   });
 
   it('falls back to the default timeout when GLX_LOCK_TIMEOUT_MS is not a number', async () => {

@@ -56,10 +56,14 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { HOME: dir, NETRC: path.join(dir, 'netrc'), GITLAB_HOST: fake.url, ...extra };
 }
 
+/**
+ * Runs one step and checks its exit code, the one DESIGN.md gives for what the step meets: 0, 1 a
+ * remote error or a failed doctor check, 2 bad input, 4 missing, invalid or insufficient credentials.
+ */
 async function run(
   name: string,
   args: string[],
-  options: { env?: Record<string, string>; input?: string; stdoutMayHoldToken?: boolean } = {},
+  options: { exit: number; env?: Record<string, string>; input?: string; stdoutMayHoldToken?: boolean },
 ): Promise<Recorded> {
   const result = await runBin(args, { cwd: dir, env: baseEnv(options.env), input: options.input ?? '' });
   const recorded = {
@@ -71,6 +75,7 @@ async function run(
     ms: result.ms,
   };
   runs.push(recorded);
+  expect(result.code, `glx ${args.join(' ')} (${name}):\n${result.stderr}`).toBe(options.exit);
   return recorded;
 }
 
@@ -114,42 +119,51 @@ describe('a canary token through every command', () => {
   it('runs the success paths with the token from GITLAB_TOKEN', { timeout: 120_000 }, async () => {
     const env = { GITLAB_TOKEN: CANARY };
 
-    const results = [
-      await run(
-        'init --publish --verbose',
-        ['init', '--project', 'acme/tools', '--name', 'gitlab', '--publish', '--verbose'],
-        { env },
-      ),
-      await run('init again --json', ['init', '--project', 'acme/tools', '--name', 'gitlab', '--publish', '--json'], {
+    // Each of these works (exit 0); a failure here would leave the error paths untested.
+    await run(
+      'init --publish --verbose',
+      ['init', '--project', 'acme/tools', '--name', 'gitlab', '--publish', '--verbose'],
+      {
+        exit: 0,
         env,
-      }),
-      await run('auth --netrc --dry-run', ['auth', '--netrc', '--dry-run', '--verbose'], { env }),
-      await run('auth --netrc --verbose', ['auth', '--netrc', '--verbose'], { env }),
-      await run('auth --uv-store --dry-run', ['auth', '--uv-store', '--dry-run'], { env }),
-      await run('auth status --json --verbose', ['auth', 'status', '--json', '--verbose'], { env }),
-      await run('env', ['env'], { env, stdoutMayHoldToken: true }),
-      await run('env --publish --shell fish', ['env', '--publish', '--shell', 'fish'], {
-        env,
-        stdoutMayHoldToken: true,
-      }),
-      await run('env --verify --verbose', ['env', '--verify', '--verbose', '--shell', 'dotenv'], {
-        env,
-        stdoutMayHoldToken: true,
-      }),
-      await run('doctor --verbose', ['doctor', '--verbose'], { env }),
-      await run('doctor --json', ['doctor', '--json'], { env }),
-      await run('ci-setup --publish --dry-run --verbose', ['ci-setup', '--publish', '--dry-run', '--verbose'], { env }),
-      await run('ci-setup --publish --lint --verbose', ['ci-setup', '--publish', '--lint', '--verbose'], { env }),
-      await run('ci-setup --local', ['ci-setup', '--local'], { env }),
-      await run('publish --dry-run --json --verbose', ['publish', 'dist/*.whl', '--dry-run', '--json', '--verbose'], {
-        env,
-      }),
-      await run('publish --verbose', ['publish', 'dist/*.whl', '--verbose'], { env }),
-      await run('publish again --json', ['publish', 'dist/*.whl', '--json'], { env }),
-    ];
-
-    // Each of these should have worked; a failure here would leave the error paths untested.
-    expect(results.filter((r) => r.code !== 0).map((r) => `${r.name}: ${r.stderr}`)).toEqual([]);
+      },
+    );
+    await run('init again --json', ['init', '--project', 'acme/tools', '--name', 'gitlab', '--publish', '--json'], {
+      exit: 0,
+      env,
+    });
+    await run('auth --netrc --dry-run', ['auth', '--netrc', '--dry-run', '--verbose'], { exit: 0, env });
+    await run('auth --netrc --verbose', ['auth', '--netrc', '--verbose'], { exit: 0, env });
+    await run('auth --uv-store --dry-run', ['auth', '--uv-store', '--dry-run'], { exit: 0, env });
+    await run('auth status --json --verbose', ['auth', 'status', '--json', '--verbose'], { exit: 0, env });
+    await run('env', ['env'], { exit: 0, env, stdoutMayHoldToken: true });
+    await run('env --publish --shell fish', ['env', '--publish', '--shell', 'fish'], {
+      exit: 0,
+      env,
+      stdoutMayHoldToken: true,
+    });
+    await run('env --verify --verbose', ['env', '--verify', '--verbose', '--shell', 'dotenv'], {
+      exit: 0,
+      env,
+      stdoutMayHoldToken: true,
+    });
+    await run('doctor --verbose', ['doctor', '--verbose'], { exit: 0, env });
+    await run('doctor --json', ['doctor', '--json'], { exit: 0, env });
+    await run('ci-setup --publish --dry-run --verbose', ['ci-setup', '--publish', '--dry-run', '--verbose'], {
+      exit: 0,
+      env,
+    });
+    await run('ci-setup --publish --lint --verbose', ['ci-setup', '--publish', '--lint', '--verbose'], {
+      exit: 0,
+      env,
+    });
+    await run('ci-setup --local', ['ci-setup', '--local'], { exit: 0, env });
+    await run('publish --dry-run --json --verbose', ['publish', 'dist/*.whl', '--dry-run', '--json', '--verbose'], {
+      exit: 0,
+      env,
+    });
+    await run('publish --verbose', ['publish', 'dist/*.whl', '--verbose'], { exit: 0, env });
+    await run('publish again --json', ['publish', 'dist/*.whl', '--json'], { exit: 0, env });
   });
 
   it('runs with the token from --token-stdin, the netrc and glab', { timeout: 60_000 }, async () => {
@@ -161,18 +175,25 @@ describe('a canary token through every command', () => {
     );
     const noNetrc = { NETRC: path.join(dir, 'no-netrc') };
 
-    const results = [
-      await run('auth --token-stdin --verbose', ['auth', '--token-stdin', '--verbose'], { input: `${CANARY}\n` }),
-      await run('env --token-stdin', ['env', '--token-stdin'], { input: `${CANARY}\n`, stdoutMayHoldToken: true }),
-      await run('env (netrc)', ['env'], { stdoutMayHoldToken: true }),
-      await run('auth status (netrc)', ['auth', 'status', '--verbose']),
-      await run('doctor (netrc) --json', ['doctor', '--json']),
-      await run('publish --dry-run (netrc)', ['publish', 'dist/*.whl', '--dry-run', '--verbose']),
-      await run('auth (glab)', ['auth', '--verbose'], { env: { ...noNetrc, GLAB_CONFIG_DIR: glabDir } }),
-      await run('env (glab)', ['env'], { env: { ...noNetrc, GLAB_CONFIG_DIR: glabDir }, stdoutMayHoldToken: true }),
-    ];
-
-    expect(results.filter((r) => r.code !== 0).map((r) => `${r.name}: ${r.stderr}`)).toEqual([]);
+    await run('auth --token-stdin --verbose', ['auth', '--token-stdin', '--verbose'], {
+      exit: 0,
+      input: `${CANARY}\n`,
+    });
+    await run('env --token-stdin', ['env', '--token-stdin'], {
+      exit: 0,
+      input: `${CANARY}\n`,
+      stdoutMayHoldToken: true,
+    });
+    await run('env (netrc)', ['env'], { exit: 0, stdoutMayHoldToken: true });
+    await run('auth status (netrc)', ['auth', 'status', '--verbose'], { exit: 0 });
+    await run('doctor (netrc) --json', ['doctor', '--json'], { exit: 0 });
+    await run('publish --dry-run (netrc)', ['publish', 'dist/*.whl', '--dry-run', '--verbose'], { exit: 0 });
+    await run('auth (glab)', ['auth', '--verbose'], { exit: 0, env: { ...noNetrc, GLAB_CONFIG_DIR: glabDir } });
+    await run('env (glab)', ['env'], {
+      exit: 0,
+      env: { ...noNetrc, GLAB_CONFIG_DIR: glabDir },
+      stdoutMayHoldToken: true,
+    });
   });
 
   it('runs the CI paths with a job token', { timeout: 60_000 }, async () => {
@@ -185,45 +206,57 @@ describe('a canary token through every command', () => {
       NETRC: path.join(dir, 'no-netrc'),
     };
 
-    await run('env (CI)', ['env'], { env: ci, stdoutMayHoldToken: true });
-    await run('doctor --ci --json (CI)', ['doctor', '--ci', '--json', '--verbose'], { env: ci });
-    await run('publish --dry-run (CI)', ['publish', 'dist/*.whl', '--dry-run', '--verbose'], { env: ci });
+    await run('env (CI)', ['env'], { exit: 0, env: ci, stdoutMayHoldToken: true });
+    // A check fails: the job's environment has no UV_INDEX_* variables, so uv would ask anonymously.
+    await run('doctor --ci --json (CI)', ['doctor', '--ci', '--json', '--verbose'], { exit: 1, env: ci });
+    await run('publish --dry-run (CI)', ['publish', 'dist/*.whl', '--dry-run', '--verbose'], { exit: 0, env: ci });
     fake.token(JOB_CANARY).running = false;
     await run('doctor --ci, job finished, GLX_DEBUG', ['doctor', '--ci', '--verbose'], {
+      exit: 1,
       env: { ...ci, GLX_DEBUG: '1' },
     });
     await run('publish, job finished, GLX_DEBUG', ['publish', 'dist/*.whl', '--verbose'], {
+      exit: 4,
       env: { ...ci, GLX_DEBUG: '1' },
     });
     fake.token(JOB_CANARY).running = true;
-
-    expect(runs.length).toBeGreaterThan(0);
   });
 
   it('runs the error paths: revoked, expired, too narrow, echoed back by the server, unreachable', {
     timeout: 120_000,
   }, async () => {
     const env = { GITLAB_TOKEN: CANARY, GLX_DEBUG: '1' };
+    // The exit code of each command: doctor reports a failed check with 1, the others a rejected token with 4.
+    const rejected = { auth: 4, status: 4, env: 4, doctor: 1, init: 4, publish: 4, lint: 4 };
+    type Exits = typeof rejected;
     // All at once: each fails before it writes anything, so they cannot disturb one another.
-    const everything = (label: string) =>
+    const everything = (label: string, exit: Exits) =>
       Promise.all([
-        run(`auth ${label}`, ['auth', '--netrc', '--verbose'], { env }),
-        run(`auth status ${label}`, ['auth', 'status', '--json'], { env }),
-        run(`env --verify ${label}`, ['env', '--verify', '--verbose'], { env, stdoutMayHoldToken: true }),
-        run(`doctor ${label}`, ['doctor', '--verbose', '--json'], { env }),
-        run(`init ${label}`, ['init', '--project', 'acme/tools', '--name', 'again', '--verbose'], { env }),
-        run(`publish ${label}`, ['publish', 'dist/*.whl', '--verbose'], { env }),
-        run(`ci-setup --lint ${label}`, ['ci-setup', '--lint', '--verbose'], { env }),
+        run(`auth ${label}`, ['auth', '--netrc', '--verbose'], { exit: exit.auth, env }),
+        run(`auth status ${label}`, ['auth', 'status', '--json'], { exit: exit.status, env }),
+        run(`env --verify ${label}`, ['env', '--verify', '--verbose'], {
+          exit: exit.env,
+          env,
+          stdoutMayHoldToken: true,
+        }),
+        run(`doctor ${label}`, ['doctor', '--verbose', '--json'], { exit: exit.doctor, env }),
+        run(`init ${label}`, ['init', '--project', 'acme/tools', '--name', 'again', '--verbose'], {
+          exit: exit.init,
+          env,
+        }),
+        run(`publish ${label}`, ['publish', 'dist/*.whl', '--verbose'], { exit: exit.publish, env }),
+        run(`ci-setup --lint ${label}`, ['ci-setup', '--lint', '--verbose'], { exit: exit.lint, env }),
       ]);
 
     fake.token(CANARY).revoked = true;
-    await everything('(revoked)');
+    await everything('(revoked)', rejected);
     fake.token(CANARY).revoked = false;
     fake.token(CANARY).expiresAt = '2020-01-01';
-    await everything('(expired)');
+    await everything('(expired)', rejected);
     fake.token(CANARY).expiresAt = null;
     fake.token(CANARY).scopes = ['read_api'];
-    await everything('(read_api only)');
+    // read_api reads the registries and resolves projects; publishing and CI lint need api.
+    await everything('(read_api only)', { auth: 0, status: 0, env: 0, doctor: 0, init: 0, publish: 4, lint: 4 });
     fake.token(CANARY).scopes = ['api'];
     fake.faults.push({
       kind: 'status',
@@ -231,7 +264,16 @@ describe('a canary token through every command', () => {
       body: { message: `400 Bad request - token ${CANARY} is not allowed here` },
       times: 40,
     });
-    await everything('(server echoes the token as JSON)');
+    // A 400 is a remote error (1) for every command.
+    await everything('(server echoes the token as JSON)', {
+      auth: 1,
+      status: 1,
+      env: 1,
+      doctor: 1,
+      init: 1,
+      publish: 1,
+      lint: 1,
+    });
     fake.faults.length = 0;
     // 403, not 502: the same echo without four retries per command.
     fake.faults.push({
@@ -241,22 +283,28 @@ describe('a canary token through every command', () => {
       body: `<html><body>proxy refused PRIVATE-TOKEN: ${CANARY}</body></html>`,
       times: 200,
     });
-    await everything('(server echoes the token in HTML)');
+    await everything('(server echoes the token in HTML)', rejected);
     fake.faults.length = 0;
-    await run('auth, unreachable host', ['auth', '--verbose', '--host', 'http://127.0.0.1:9'], { env });
-    await run('auth, token with a CR', ['auth', '--verbose'], { env: { ...env, GITLAB_TOKEN: `${CANARY}\r` } });
+    await run('auth, unreachable host', ['auth', '--verbose', '--host', 'http://127.0.0.1:9'], { exit: 1, env });
+    await run('auth, token with a CR', ['auth', '--verbose'], {
+      exit: 4,
+      env: { ...env, GITLAB_TOKEN: `${CANARY}\r` },
+    });
     await run('auth --token-stdin, two lines', ['auth', '--token-stdin'], {
+      exit: 4,
       env: { GLX_DEBUG: '1' },
       input: `${CANARY}\n${CANARY}\n`,
     });
+    // The userinfo is dropped from the host; the token comes from GITLAB_TOKEN.
     await run(
       'auth, credentials in --host',
       ['auth', '--netrc', '--no-verify', '--host', `http://__token__:${CANARY}@127.0.0.1:${fake.port}`],
-      { env },
+      { exit: 0, env },
     );
-    await run('auth, credentials in a bad --host', ['auth', '--host', `http://__token__:${CANARY}@bad host`], { env });
-
-    expect(runs.some((r) => r.code !== 0)).toBe(true);
+    await run('auth, credentials in a bad --host', ['auth', '--host', `http://__token__:${CANARY}@bad host`], {
+      exit: 2,
+      env,
+    });
   });
 
   it('runs with credentials written into the index URL in pyproject.toml', { timeout: 60_000 }, async () => {
@@ -267,13 +315,15 @@ describe('a canary token through every command', () => {
       original.replace(`url = "${fake.url}/`, `url = "http://__token__:${CANARY}@127.0.0.1:${fake.port}/`),
     );
     try {
-      await run('doctor, token in the index URL', ['doctor', '--verbose']);
-      await run('auth status, token in the index URL', ['auth', 'status', '--json']);
+      await run('doctor, token in the index URL', ['doctor', '--verbose'], { exit: 0 });
+      await run('auth status, token in the index URL', ['auth', 'status', '--json'], { exit: 0 });
       await run('init, token in the index URL', ['init', '--project', 'acme/tools', '--name', 'gitlab', '--verbose'], {
+        exit: 0,
         env: { GITLAB_TOKEN: CANARY },
       });
-      await run('env, token in the index URL', ['env'], { stdoutMayHoldToken: true });
+      await run('env, token in the index URL', ['env'], { exit: 0, stdoutMayHoldToken: true });
       await run('ci-setup --dry-run, token in the index URL', ['ci-setup', '--dry-run'], {
+        exit: 0,
         env: { GITLAB_TOKEN: CANARY },
       });
     } finally {
@@ -282,13 +332,10 @@ describe('a canary token through every command', () => {
   });
 
   it('runs logout (its dry run prints the netrc diff) and completion', async () => {
-    const results = [
-      await run('auth logout --dry-run', ['auth', 'logout', '--dry-run', '--verbose']),
-      await run('auth logout', ['auth', 'logout', '--verbose']),
-      await run('completion bash', ['completion', 'bash']),
-    ];
+    await run('auth logout --dry-run', ['auth', 'logout', '--dry-run', '--verbose'], { exit: 0 });
+    await run('auth logout', ['auth', 'logout', '--verbose'], { exit: 0 });
+    await run('completion bash', ['completion', 'bash'], { exit: 0 });
 
-    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
     expect(readFileSync(path.join(dir, 'netrc'), 'utf8')).not.toContain(CANARY);
   });
 

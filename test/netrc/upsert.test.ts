@@ -5,6 +5,7 @@ import { lookup } from '../../src/netrc/lookup.js';
 import { type NetrcDocument, parseNetrc } from '../../src/netrc/parse.js';
 import { formatNetrcValue, normalizeNetrcHost, removeNetrc, upsertNetrc } from '../../src/netrc/upsert.js';
 import { errorOf } from '../support/errors.js';
+import { withSeed } from '../support/seed.js';
 
 const entry = { host: 'gitlab.example.com', login: '__token__', password: 'glpat-0123456789abcdefghij' };
 
@@ -153,7 +154,7 @@ describe('upsertNetrc', () => {
         }
         expect(upsertNetrc(text, { host: 'h.example', login, password }).action).toBe('unchanged');
       }),
-      { numRuns: 300 },
+      withSeed({ numRuns: 300 }),
     );
   });
 
@@ -214,7 +215,7 @@ describe('upsertNetrc', () => {
         }
         expect(others(parseNetrc(removed.text, 'n'), entry.host)).toEqual(others(before, entry.host));
       }),
-      { numRuns: 1500 },
+      withSeed({ numRuns: 1500 }),
     );
     expect(edited).toBeGreaterThan(100);
     expect(removeRefused).toBeLessThan(edited / 20);

@@ -1,6 +1,10 @@
 import type { Reporter, TestModule } from 'vitest/node';
+import { TEST_SEED } from './seed.js';
 
-/** Prints a plain `tests: N passed, N failed, N skipped` closing line that any CI log reader understands. */
+/**
+ * Prints a plain `tests: N passed, N failed, N skipped` closing line that any CI log reader
+ * understands and, when something failed, the seed of the run's random test data (seed.ts).
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     let passed = 0;
@@ -15,5 +19,7 @@ export default class SummaryReporter implements Reporter {
       }
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    if (failed > 0)
+      process.stdout.write(`random test data came from seed ${TEST_SEED}: GLX_TEST_SEED=${TEST_SEED} makes it again\n`);
   }
 }

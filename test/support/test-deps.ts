@@ -24,6 +24,8 @@ export interface TestDepsOptions {
   prompt?: (question: string) => string;
   now?: Date;
   platform?: NodeJS.Platform;
+  /** The GitLab client's wait before a retry (default: a real timer); see recordWaits. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export function execReal(file: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -73,7 +75,10 @@ export function testDeps(options: TestDepsOptions = {}): { deps: Deps; io: TestI
     exec: (file, args, execOptions = {}) =>
       execReal(file, args, { ...execOptions, env: { ...env, ...execOptions.env } }),
     gitlab: async (clientOptions) =>
-      createGitLabClient({ backoffMs: 1, timeoutMs: 5_000, ...clientOptions }, { env, secrets }),
+      createGitLabClient(
+        { backoffMs: 1, timeoutMs: 5_000, ...clientOptions },
+        { env, secrets, ...(options.sleep ? { sleep: options.sleep } : {}) },
+      ),
     secrets,
   };
   return { deps, io };
@@ -84,6 +89,18 @@ export async function glx(argv: string[], options: TestDepsOptions = {}): Promis
   const { deps, io } = testDeps(options);
   const code = await runCli(argv, deps);
   return { code, ...io };
+}
+
+/**
+ * A sleep for the GitLab client that returns at once and records each wait, with how many requests
+ * the stand-in had received by then: "waited 1000 ms after the first request" without a clock.
+ */
+export function recordWaits(fake: { readonly requests: readonly unknown[] }): {
+  waits: Array<{ ms: number; afterRequests: number }>;
+  sleep: (ms: number) => Promise<void>;
+} {
+  const waits: Array<{ ms: number; afterRequests: number }> = [];
+  return { waits, sleep: async (ms) => void waits.push({ ms, afterRequests: fake.requests.length }) };
 }
 
 /** A fresh temp directory, removed by the returned cleanup. */

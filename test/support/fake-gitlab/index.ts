@@ -67,6 +67,8 @@ export interface FakeGitLabOptions extends Partial<Settings> {
   now?: () => Date;
   /** Called as each request is answered (or reset), e.g. to log. */
   onRequest?: (request: RecordedRequest) => void;
+  /** How it waits out latencyMs and delay faults (default: a timer that close() cancels); tests can watch it. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface FakeGitLab {
@@ -198,7 +200,7 @@ export async function createFakeGitLab(options: FakeGitLabOptions = {}): Promise
     uploads,
     faults,
     allowed: () => allowed,
-    sleep,
+    sleep: options.sleep ?? sleep,
     isClosed: () => closed,
     onAnswered: (request) => options.onRequest?.(request),
   });
