@@ -16,6 +16,7 @@ import { lintCiConfig } from '../gitlab/api.js';
 import { type AllowlistReport, allowlistLines, fixAllowlist } from '../gitlab-ci/allowlist.js';
 import { PUBLISH_JOB, STARTER_JOB, TEMPLATE_JOB } from '../gitlab-ci/build.js';
 import {
+  ignoreLocal,
   LOCAL_VARIABLES_FILE,
   type LocalResult,
   prepareLocal,
@@ -216,6 +217,8 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
   const localPrep = options.local && token ? await prepareLocal(ctx.deps, ctx.cwd, ciDir, token) : undefined;
   const allowlistToken = options.allowlist && token ? apiToken(token, 'Changing job-token allowlists') : undefined;
   const lint = options.lint ? await lintPlan(ctx, options, base, plan, token) : undefined;
+  // The .gitignore line goes first: if git does not take it, nothing else is written.
+  const ignored = localPrep ? await ignoreLocal(ctx.deps, ctx, ctx.cwd, localPrep, options.dryRun) : undefined;
 
   if (!options.dryRun && plan.changed) {
     // Re-read under the lock: another glx may have written since we first looked.
@@ -232,8 +235,9 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
   }
 
   const diffs = [unifiedDiff(plan.before, plan.after, relative)];
-  const local = localPrep ? await writeLocal(ctx.deps, ctx, ctx.cwd, localPrep, options.dryRun) : undefined;
-  if (local) diffs.push(...local.diffs);
+  if (ignored?.diff) diffs.push(ignored.diff);
+  const local =
+    localPrep && ignored ? await writeLocal(localPrep, ignored.gitignore, ctx.deps, options.dryRun) : undefined;
   const allowlistReport = allowlistToken ? await allowlist(ctx, options, base, sameHost, allowlistToken) : undefined;
 
   const result: CiSetupResult = {
@@ -257,7 +261,7 @@ export async function ciSetup(options: CiSetupOptions, ctx: Context): Promise<Ci
     indexes: sameHost.map((index) => ({ name: index.entry.name, ...indexEnvVars(index.entry.name) })),
     skippedIndexes: otherHost.map((index) => ({ name: index.entry.name, host: index.registry.host })),
     diff: diffs.join(''),
-    ...(local ? { local: local.local } : {}),
+    ...(local ? { local } : {}),
     ...(lint ? { lint } : {}),
     ...(allowlistReport ? { allowlist: allowlistReport } : {}),
   };

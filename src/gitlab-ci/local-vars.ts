@@ -2,8 +2,8 @@
  * `.gitlab-ci-local-variables.yml`, the project variables file gitlab-ci-local reads
  * (https://github.com/firecow/gitlab-ci-local#readme). gitlab-ci-local defines no CI_JOB_TOKEN, so glx puts the user's own
  * token there; the file must therefore never reach git. Edits are splices, like merge.ts: the
- * user's other variables and comments stay as they were. refuseTrackedLocalFile, prepareLocal and
- * writeLocal are the `glx ci-setup --local` steps that ask git and write.
+ * user's other variables and comments stay as they were. refuseTrackedLocalFile, prepareLocal,
+ * ignoreLocal and writeLocal are the `glx ci-setup --local` steps that ask git and write.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -132,44 +132,55 @@ export async function prepareLocal(deps: Deps, cwd: string, dir: string, token: 
 }
 
 /**
- * The .gitignore entry first (and git asked again that it took), then the token, mode 0600; with
- * `dryRun` nothing is written. The diffs are of .gitignore only: the token is not shown.
+ * The first `--local` write: the variables file's line in the .gitignore beside it, then git is
+ * asked whether it now ignores the file. If git still does not (it skips a .gitignore that is a
+ * symlink), the .gitignore gets its old bytes back and nothing else is written: the caller runs
+ * this before it touches .gitlab-ci.yml.
  */
-export async function writeLocal(
+export async function ignoreLocal(
   deps: Deps,
   log: Log,
   cwd: string,
   prep: LocalPrep,
   dryRun: boolean,
-): Promise<{ local: LocalResult; diffs: string[] }> {
-  const diffs: string[] = [];
-  let gitignore: LocalResult['gitignore'] = 'already ignored';
-  if (!prep.ignored) {
-    const ignoreFile = path.join(prep.dir, '.gitignore');
-    const ignoreRelative = path.relative(cwd, ignoreFile) || '.gitignore';
-    const before = await readTextIfExists(ignoreFile);
-    diffs.push(unifiedDiff(before ?? '', gitignoreWithEntry(before), ignoreRelative));
-    gitignore = dryRun ? 'would add' : 'added';
-    if (!dryRun) {
-      await withFileLock(
-        ignoreFile,
-        async () => writeFileAtomic(ignoreFile, gitignoreWithEntry(await readTextIfExists(ignoreFile))),
-        lockOptions(deps.env),
-      );
+): Promise<{ gitignore: LocalResult['gitignore']; diff?: string }> {
+  if (prep.ignored) return { gitignore: 'already ignored' };
+  const ignoreFile = path.join(prep.dir, '.gitignore');
+  const ignoreRelative = path.relative(cwd, ignoreFile) || '.gitignore';
+  const before = await readTextIfExists(ignoreFile);
+  const diff = unifiedDiff(before ?? '', gitignoreWithEntry(before), ignoreRelative);
+  if (dryRun) return { gitignore: 'would add', diff };
+  await withFileLock(
+    ignoreFile,
+    async () => {
+      const current = await readTextIfExists(ignoreFile);
+      await writeFileAtomic(ignoreFile, gitignoreWithEntry(current));
       const after = await ignoreState(deps, prep.dir, LOCAL_VARIABLES_FILE);
-      if (prep.inRepo && !after.ignored) {
-        throw new GlxError(
-          'SECRET_FILE_TRACKED',
-          `git still does not ignore ${prep.relative} after adding ${GITIGNORE_ENTRY} to ${ignoreRelative}; the token was not written`,
-          `git skipped the rule (it does not read a .gitignore that is a symlink: make it a plain file); \`git check-ignore -v --no-index ${LOCAL_VARIABLES_FILE}\` shows what git reads.`,
-        );
-      }
-      if (!prep.inRepo)
-        log.warn(
-          `${prep.dir} is not a git repository: ${LOCAL_VARIABLES_FILE} is listed in .gitignore for when it becomes one.`,
-        );
-    }
-  }
+      if (!prep.inRepo || after.ignored) return;
+      if (current === undefined) await fs.rm(ignoreFile, { force: true });
+      else await writeFileAtomic(ignoreFile, current);
+      throw new GlxError(
+        'SECRET_FILE_TRACKED',
+        `git still does not ignore ${prep.relative} after adding ${GITIGNORE_ENTRY} to ${ignoreRelative}; nothing was written`,
+        `git skipped the rule (it does not read a .gitignore that is a symlink: make it a plain file); \`git check-ignore -v --no-index ${LOCAL_VARIABLES_FILE}\` shows what git reads.`,
+      );
+    },
+    lockOptions(deps.env),
+  );
+  if (!prep.inRepo)
+    log.warn(
+      `${prep.dir} is not a git repository: ${LOCAL_VARIABLES_FILE} is listed in .gitignore for when it becomes one.`,
+    );
+  return { gitignore: 'added', diff };
+}
+
+/** The second `--local` write, after ignoreLocal: CI_JOB_TOKEN in the variables file, mode 0600. */
+export async function writeLocal(
+  prep: LocalPrep,
+  gitignore: LocalResult['gitignore'],
+  deps: Deps,
+  dryRun: boolean,
+): Promise<LocalResult> {
   const before = await readTextIfExists(prep.file);
   const planned = upsertLocalToken(before, prep.token.token, prep.relative);
   if (!dryRun) {
@@ -186,5 +197,5 @@ export async function writeLocal(
       await fs.chmod(prep.file, 0o600);
     }
   }
-  return { local: { file: prep.file, action: planned.action, gitignore, mode: '0600' }, diffs };
+  return { file: prep.file, action: planned.action, gitignore, mode: '0600' };
 }

@@ -3,7 +3,7 @@
  * gitlab-ci-local, only once git is sure to ignore that file, and nowhere else.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeGitLab } from '../support/fake-gitlab/index.js';
@@ -33,6 +33,17 @@ function filesContaining(text: string, at = dir): string[] {
     if (entry.isDirectory()) return entry.name === '.git' ? [] : filesContaining(text, full);
     return readFileSync(full, 'utf8').includes(text) ? [path.relative(dir, full)] : [];
   });
+}
+
+/** Every file under dir (but .git) with its bytes, as a sorted list of [path, content]. */
+function snapshot(at = dir): Array<[string, string]> {
+  return readdirSync(at, { withFileTypes: true })
+    .flatMap((entry): Array<[string, string]> => {
+      const full = path.join(at, entry.name);
+      if (entry.isDirectory()) return entry.name === '.git' ? [] : snapshot(full);
+      return [[path.relative(dir, full), readFileSync(full, 'latin1')]];
+    })
+    .sort(([a], [b]) => a.localeCompare(b));
 }
 
 beforeEach(() => {
@@ -97,25 +108,25 @@ describe('glx ci-setup --local', () => {
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
   });
 
-  it('refuses, exit 2, when git still does not ignore the file after the entry is added, and writes no token', async () => {
+  it('refuses, exit 2, when git still does not ignore the file after the entry is added, and changes nothing', async () => {
     // The only way git can miss glx's line: it is the last rule of the .gitignore beside the file, which outranks
     // every other ignore source (a "!" in .git/info/exclude or a parent .gitignore loses to it). But git (2.32+) does
     // not read a .gitignore that is a symlink, while glx writes through the link to the file it points at.
     writeFileSync(path.join(dir, 'shared.gitignore'), 'build/\n');
     symlinkSync('shared.gitignore', path.join(dir, '.gitignore'));
+    const before = snapshot();
 
     const result = await run([]);
 
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n').filter((line) => /^(error|hint):/.test(line))).toEqual([
-      `error: git still does not ignore ${FILE} after adding /${FILE} to .gitignore; the token was not written`,
+      `error: git still does not ignore ${FILE} after adding /${FILE} to .gitignore; nothing was written`,
       `hint: git skipped the rule (it does not read a .gitignore that is a symlink: make it a plain file); \`git check-ignore -v --no-index ${FILE}\` shows what git reads.`,
     ]);
-    expect(readFileSync(path.join(dir, 'shared.gitignore'), 'utf8')).toBe(
-      `build/\n# gitlab-ci-local variables hold a GitLab token (glx ci-setup --local)\n/${FILE}\n`,
-    );
-    expect(ignoredByGit()).toBe(false);
-    expect(existsSync(path.join(dir, FILE))).toBe(false);
+    // The .gitignore line is taken back and .gitlab-ci.yml is not written: every file as it was.
+    expect(snapshot()).toEqual(before);
+    expect(lstatSync(path.join(dir, '.gitignore')).isSymbolicLink()).toBe(true);
+    expect(existsSync(path.join(dir, '.gitlab-ci.yml'))).toBe(false);
     expect(filesContaining(TOKEN)).toEqual([]);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
   });
