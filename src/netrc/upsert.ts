@@ -459,25 +459,29 @@ function tryParse(text: string, file: string, dialect: NetrcDialect): NetrcDocum
   }
 }
 
-/** What a reader gets for every name: the map uv and Python build (last entry per name wins). */
-function table(doc: NetrcDocument): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const entry of doc.entries) {
-    map.set(
+/**
+ * What a reader gets for every name but `host`. For uv's parse that is every entry in order:
+ * uv reads the last entry per name but curl the first, and an edit must not move a word from a
+ * shadowed entry either. Python tools only see their map (last entry per name wins).
+ */
+function readings(doc: NetrcDocument, host: string): [name: string, values: string][] {
+  const rows = doc.entries
+    .map((entry): [string, string] => [
       entry.kind === 'default' ? 'default' : (entry.host ?? ''),
       JSON.stringify([entry.login ?? '', entry.account ?? '', entry.password ?? '']),
-    );
-  }
-  return map;
+    ])
+    .filter(([name]) => name !== host);
+  return doc.dialect === 'uv' ? rows : [...new Map(rows)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Other names read the same; for uv also the macros (an edit must never land inside one). */
 function sameReading(before: NetrcDocument, after: NetrcDocument, host: string): string | undefined {
-  const a = table(before);
-  const b = table(after);
-  for (const name of new Set([...a.keys(), ...b.keys()])) {
-    if (name !== host && a.get(name) !== b.get(name))
-      return name === 'default' ? 'the default entry would read differently' : `machine ${name} would read differently`;
+  const a = readings(before, host);
+  const b = readings(after, host);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (JSON.stringify(a[i]) === JSON.stringify(b[i])) continue;
+    const name = (a[i] ?? b[i])![0];
+    return name === 'default' ? 'the default entry would read differently' : `machine ${name} would read differently`;
   }
   const macros = (doc: NetrcDocument): string => JSON.stringify(doc.macros.map((m) => [m.name, m.lines]));
   // Python may read an entry as macro text (a macro uv ended at a line of blanks); only uv's must hold.
