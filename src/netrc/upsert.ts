@@ -309,7 +309,8 @@ function fieldIndent(text: string, entry: NetrcEntry): string | undefined {
  * Candidate offsets for a new entry, best first. Before the first `default`: curl stops reading at
  * `default` (curl test 2039) while uv and Python look it up by name, so an entry after it would
  * serve uv but not curl. Comment lines right above `default` stay with it. Never after a `""`
- * where uv stops reading.
+ * where uv stops reading. When `default` shares its line with the words of the entry before it,
+ * the line is split right before `default`, in the file's line break style.
  */
 function insertionPoints(doc: NetrcDocument): number[] {
   const { text } = doc;
@@ -317,28 +318,41 @@ function insertionPoints(doc: NetrcDocument): number[] {
   const anchors = [firstDefault, doc.stoppedAt].filter((offset): offset is number => offset !== undefined);
   if (anchors.length === 0) return [...new Set([text.length, ...fallbackPoints(doc, text.length)])];
   const anchor = Math.min(...anchors);
-  const lineStart = startOfLine(text, anchor);
-  let blockStart = lineStart;
-  while (blockStart > 0) {
-    const previous = startOfLine(text, blockStart - 1);
-    if (!/^[ \t]*#/.test(text.slice(previous, blockStart))) break;
-    blockStart = previous;
+  const points = pointsBefore(doc, anchor);
+  if (points[0] === startOfLine(text, anchor)) {
+    let blockStart = points[0];
+    while (blockStart > 0) {
+      const previous = startOfLine(text, blockStart - 1);
+      if (!/^[ \t]*#/.test(text.slice(previous, blockStart))) break;
+      blockStart = previous;
+    }
+    points.unshift(blockStart);
   }
-  const points = [blockStart, lineStart];
   if (doc.stoppedAt === undefined) points.push(text.length);
   return [...new Set([...points, ...fallbackPoints(doc, anchor)])];
 }
 
 /**
- * Line starts before earlier entries, last first: used when the preferred place would change how
+ * Where a new line can go in front of the token at `offset`: the start of its line, unless an
+ * entry's words come first on that line (`machine a` / ` account z default`), which would then
+ * follow the new entry and become its fields; else right before the token, splitting the line.
+ */
+function pointsBefore(doc: NetrcDocument, offset: number): number[] {
+  const lineStart = startOfLine(doc.text, offset);
+  const shared = doc.entries.some((entry) => entry.span.start < offset && entry.span.end > lineStart);
+  return shared ? [offset] : [lineStart, offset];
+}
+
+/**
+ * Places before earlier entries, last first: used when the preferred place would change how
  * a neighbour reads, e.g. after `machine h login` at EOF (the new line would become its value)
  * or inside a quote that runs to EOF.
  */
 function fallbackPoints(doc: NetrcDocument, limit: number): number[] {
   return doc.segments
     .filter((segment) => segment.kind === 'entry' && segment.start <= limit)
-    .map((segment) => startOfLine(doc.text, segment.start))
     .reverse()
+    .flatMap((segment) => pointsBefore(doc, segment.start))
     .concat(0);
 }
 

@@ -122,6 +122,62 @@ describe('upsertNetrc', () => {
     );
   });
 
+  // Found by the seeded property below (GLX_TEST_SEED=1): the new entry went in at the start of the
+  // `default` line, so the words before `default` on that line moved from the previous entry to it.
+  // `@` marks where the new entry's line is expected; every other byte stays as it was.
+  it.each([
+    [
+      'default after the account of the previous entry (CRLF)',
+      'machine a \r\n account z default machine a',
+      'machine a \r\n account z \r\n@\r\ndefault machine a',
+    ],
+    [
+      'default after the account of the previous entry (LF)',
+      'machine a \n account z default machine a',
+      'machine a \n account z \n@\ndefault machine a',
+    ],
+    [
+      'default after the password of the previous entry',
+      'machine a login b\n  password p default login d password e\n',
+      'machine a login b\n  password p \n@\ndefault login d password e\n',
+    ],
+    [
+      'default followed by a macdef on its line',
+      'machine a\n account z default macdef m\nbody\n\n',
+      'machine a\n account z \n@\ndefault macdef m\nbody\n\n',
+    ],
+    [
+      'a "" (uv stops reading) after the previous entry',
+      'machine a\n account z "" machine b\n',
+      'machine a\n account z \n@\n"" machine b\n',
+    ],
+    [
+      'a comment word opening the default line',
+      'machine a account z\r\n#c default login d\r\n',
+      'machine a account z\r\n@\r\n#c default login d\r\n',
+    ],
+  ])('never moves words of one entry to the new one: %s', (_, input, expected) => {
+    const line = `machine gitlab.example.com login __token__ password ${entry.password}`;
+    const read = (doc: NetrcDocument, host: string) => {
+      const found = lookup(doc, host);
+      return found && [found.source, found.login, found.account, found.password];
+    };
+
+    const result = upsertNetrc(input, entry);
+
+    for (const dialect of ['uv', 'python'] as const) {
+      const before = parseNetrc(input, 'n', { dialect });
+      const after = parseNetrc(result.text, 'n', { dialect });
+      expect(others(after, entry.host), dialect).toEqual(others(before, entry.host));
+      for (const host of ['a', 'b', 'default', 'unknown.example'])
+        expect(read(after, host), `${dialect}: ${host}`).toEqual(read(before, host));
+      expect(read(after, entry.host), dialect).toEqual(['machine', entry.login, '', entry.password]);
+    }
+    expect(result.text).toBe(expected.replace('@', line));
+    expect(result.notes).toEqual([]);
+    expect(upsertNetrc(result.text, entry).action).toBe('unchanged');
+  });
+
   it('refuses an update that would make uv misread the next line, and says why', () => {
     const input = 'machine gitlab.example.com login u password p\n# two words\n';
 
