@@ -11,6 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDists } from '../support/dists.js';
 import { createFakeGitLab, type FakeGitLab } from '../support/fake-gitlab/index.js';
+import { assertCleanAfterEach } from '../support/fake-project.js';
+import { checkRoutes, installRoutes } from '../support/routes.js';
 import { tempDir } from '../support/test-deps.js';
 import { runBin } from './helpers.js';
 
@@ -104,14 +106,19 @@ beforeAll(async () => {
   await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'acme-utils', version: '9.9.9' }]);
 });
 
+assertCleanAfterEach(() => fake);
+
 afterAll(async () => {
   await fake.close();
-  fake.takeUnexpected();
   cleanup();
 });
 
+/** What auth, status and doctor ask: the token check and the package's page. */
+const CHECK_ROUTES = [...checkRoutes(), installRoutes()[0]];
+
 describe('a canary token through every command', () => {
   it('runs the success paths with the token from GITLAB_TOKEN', { timeout: 120_000 }, async () => {
+    fake.expect([...CHECK_ROUTES, 'POST /projects/:id/ci/lint', 'POST /projects/:id/packages/pypi']);
     const env = { GITLAB_TOKEN: CANARY };
 
     const results = [
@@ -153,6 +160,7 @@ describe('a canary token through every command', () => {
   });
 
   it('runs with the token from --token-stdin, the netrc and glab', { timeout: 60_000 }, async () => {
+    fake.expect(CHECK_ROUTES);
     const glabDir = path.join(dir, 'glab-config');
     mkdirSync(glabDir, { recursive: true });
     writeFileSync(
@@ -176,6 +184,11 @@ describe('a canary token through every command', () => {
   });
 
   it('runs the CI paths with a job token', { timeout: 60_000 }, async () => {
+    fake.expect([
+      'GET /job',
+      'GET /projects/:id/packages/pypi/simple',
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+    ]);
     const ci = {
       GITLAB_CI: 'true',
       CI_JOB_TOKEN: JOB_CANARY,
@@ -203,6 +216,7 @@ describe('a canary token through every command', () => {
   it('runs the error paths: revoked, expired, too narrow, echoed back by the server, unreachable', {
     timeout: 120_000,
   }, async () => {
+    fake.expect([...CHECK_ROUTES, 'POST /projects/:id/ci/lint']);
     const env = { GITLAB_TOKEN: CANARY, GLX_DEBUG: '1' };
     // All at once: each fails before it writes anything, so they cannot disturb one another.
     const everything = (label: string) =>
@@ -260,6 +274,7 @@ describe('a canary token through every command', () => {
   });
 
   it('runs with credentials written into the index URL in pyproject.toml', { timeout: 60_000 }, async () => {
+    fake.expect(CHECK_ROUTES);
     const file = path.join(dir, 'pyproject.toml');
     const original = readFileSync(file, 'utf8');
     writeFileSync(
