@@ -343,6 +343,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
       'acme-missing': 'tools',
       'acme-utils': 'tools',
     });
+    pypi.expect(['acme-utils']);
     storeNetrc(world.tokens.alicePat);
     pypi.addPackage({
       name: 'acme-utils',
@@ -372,7 +373,6 @@ describe('each doctor check, broken on purpose and then fixed', () => {
       version: '9.0',
       files: [{ fileName: 'acme_utils-9.0-py3-none-any.whl', content: 'public' }],
     });
-    pypi.allowOnly([]);
 
     const { report, code } = await doctor();
 
@@ -386,6 +386,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
   it('logs the pypi.org URL it asks with --check-pypi -v', async () => {
     fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
+    pypi.expect(['acme-utils']);
     writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], { 'acme-utils': 'tools' });
     storeNetrc(world.tokens.alicePat);
 

@@ -27,12 +27,12 @@ export function useFakeProject(): FakeProject {
 }
 
 /**
- * For a stand-in shared by a file (started in beforeAll): after each test, fail on an undeclared or
- * unused route, then forget the declarations so the next test declares its own.
+ * For a stand-in shared by a file (started in beforeAll; the GitLab or the pypi.org one): after each
+ * test, fail on an undeclared or unused route, then forget the declarations so the next test declares its own.
  */
-export function assertCleanAfterEach(fake: () => FakeGitLab | undefined): void {
+export function assertCleanAfterEach(standIn: () => { assertClean(): void; resetLog(): void } | undefined): void {
   afterEach(() => {
-    const current = fake();
+    const current = standIn();
     if (!current) return;
     try {
       current.assertClean();

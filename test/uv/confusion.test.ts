@@ -81,9 +81,10 @@ describe.skipIf(binaries.length === 0)('dependency confusion: what uv installs, 
       for (const [i, setUp] of SET_UPS.entries()) {
         it(`uv ${uv.version}, ${registry.kind} registry, ${setUp.name}: uv takes ${setUp.uvTakes}, doctor ${setUp.uvTakes === 'public' ? 'warns' : 'does not warn'}`, async () => {
           // glx auth checks the registry; uv and doctor read the package's page; only an install from
-          // GitLab downloads its file.
+          // GitLab downloads its file, and only an install from pypi.org asks pypi.org.
           const [page, file] = installRoutes(registry.kind);
           w.fake.expect([...checkRoutes(registry.kind), page, ...(setUp.uvTakes === 'gitlab' ? [file] : [])]);
+          w.pypi.expect(setUp.uvTakes === 'public' ? [setUp.dependency] : []);
           const s = scene(w.dir, `confusion-${uv.version}-${registry.kind}-${i}`, uv, w.pypi.simpleUrl, [
             setUp.dependency,
           ]);

@@ -76,12 +76,11 @@ describe.skipIf(binaries.length === 0)('uv publish with the credentials of glx e
     }
 
     it(`uv ${uv.version}: the first upload of a new name while GitLab forwards misses to pypi.org`, async () => {
-      // uv 0.10 stops at the check URL's 302 (below); later uv follows it and uploads.
-      w.fake.expect([
-        'GET /projects/:id/packages/pypi/simple/:package_name',
-        ...(uv.version.startsWith('0.10.') ? [] : [UPLOAD]),
-      ]);
+      // uv 0.10 stops at the check URL's 302 (below); later uv follows it to pypi.org and uploads.
+      const follows = !uv.version.startsWith('0.10.');
       const name = `acme-fwd-${uv.version.replace(/\./g, '-')}`;
+      w.fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', ...(follows ? [UPLOAD] : [])]);
+      w.pypi.expect(follows ? [name] : []);
       const s = scene(w.dir, `publish-forwarding-${uv.version}`, uv, w.pypi.simpleUrl, [name]);
       await s.glx(['init', '--project', '7', '--publish'], { GITLAB_HOST: w.fake.url });
       mkdirSync(path.join(s.project, 'dist'));
@@ -95,7 +94,7 @@ describe.skipIf(binaries.length === 0)('uv publish with the credentials of glx e
 
       // The check URL of a name GitLab does not hold answers 302 to pypi.org. uv 0.10 does not follow
       // it and gives up on the 302's text/plain body; later uv follows it, gets pypi.org's 404 and uploads.
-      if (uv.version.startsWith('0.10.')) {
+      if (!follows) {
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(/Failed to query check URL[\s\S]*Unsupported `Content-Type` "text\/plain"/);
       } else {
