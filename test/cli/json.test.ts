@@ -8,6 +8,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildDists } from '../support/dists.js';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { checkRoutes } from '../support/routes.js';
 import { glx, tempDir } from '../support/test-deps.js';
 
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -71,6 +72,7 @@ describe('--json results, one object each, valid against schemas/', () => {
   });
 
   it('auth login and auth logout, with the token masked', async () => {
+    fake.expect(checkRoutes());
     const login = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.alicePat });
     const dry = await run(['auth', 'logout', '--dry-run']);
     const logout = await run(['auth', 'logout']);
@@ -131,6 +133,7 @@ describe('--json results, one object each, valid against schemas/', () => {
   });
 
   it('publish: every file carries both digests, a url or null, and its attempts, also in a dry run', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', ...checkRoutes()]);
     mkdirSync(path.join(dir, 'dist'));
     await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'acme-json', version: '1.0' }]);
 
@@ -147,6 +150,7 @@ describe('--json results, one object each, valid against schemas/', () => {
   });
 
   it('publish that does not complete: one object, the result with the error folded in', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', ...checkRoutes()]);
     mkdirSync(path.join(dir, 'dist'));
     const [wheel] = await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'acme-clash', version: '1.0' }]);
     fake.addPackage(7, {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildDists } from '../support/dists.js';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { checkRoutes, PUBLISH_ROUTES } from '../support/routes.js';
 import { glx, tempDir } from '../support/test-deps.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -81,6 +82,7 @@ function ciEnv(job: string, index: string, user = 'alice'): Record<string, strin
 
 describe('rule 1: public groups and open registries need no role', () => {
   it('glx auth stores the token of a non-member for a public group registry, exit 0', async () => {
+    fake.expect(checkRoutes('group'));
     writePyproject([{ name: 'oss', path: 'groups/60/-' }]);
 
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.erinPat });
@@ -94,6 +96,7 @@ describe('rule 1: public groups and open registries need no role', () => {
   });
 
   it('glx auth accepts a non-member for a private project whose package registry is open to everyone', async () => {
+    fake.expect(checkRoutes());
     fake.project(7).packageRegistryAccess = 'public';
     writePyproject([{ name: 'tools', path: 'projects/7' }]);
 
@@ -106,6 +109,7 @@ describe('rule 1: public groups and open registries need no role', () => {
   });
 
   it('glx doctor passes the access check of a non-member on a public group registry', async () => {
+    fake.expect([...checkRoutes('group'), 'GET /groups/:id/-/packages/pypi/simple/:package_name']);
     writePyproject([{ name: 'oss', path: 'groups/60/-' }]);
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.erinPat}\n`, { mode: 0o600 });
 
@@ -118,6 +122,7 @@ describe('rule 1: public groups and open registries need no role', () => {
   });
 
   it('still refuses a non-member of a private group: the registry answers 403 there', async () => {
+    fake.expect(checkRoutes('group'));
     writePyproject([{ name: 'acme', path: 'groups/42/-' }]);
 
     const result = await run(['auth'], { GITLAB_TOKEN: world.tokens.erinPat });
@@ -129,6 +134,11 @@ describe('rule 1: public groups and open registries need no role', () => {
 
 describe('rule 2: the job-token allowlist closes private projects only; group registries skip it', () => {
   it('doctor --ci names the job user, not the allowlist, when a group registry refuses the job token', async () => {
+    fake.expect([
+      'GET /job',
+      'GET /groups/:id/-/packages/pypi/simple',
+      'GET /groups/:id/-/packages/pypi/simple/:package_name',
+    ]);
     writePyproject([{ name: 'acme', path: 'groups/42/-' }]);
     const job = fake.addToken({ kind: 'job', project: 9, user: 'erin' });
 
@@ -144,6 +154,11 @@ describe('rule 2: the job-token allowlist closes private projects only; group re
   });
 
   it('doctor --ci passes a job token on an internal project registry that has no allowlist entry for it', async () => {
+    fake.expect([
+      'GET /job',
+      'GET /projects/:id/packages/pypi/simple',
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+    ]);
     fake.addProject({ pathWithNamespace: 'acme/inner', id: 12, visibility: 'internal' });
     writePyproject([{ name: 'inner', path: 'projects/12' }]);
 
@@ -153,6 +168,11 @@ describe('rule 2: the job-token allowlist closes private projects only; group re
   });
 
   it('doctor --ci still blames the allowlist for a private project registry', async () => {
+    fake.expect([
+      'GET /job',
+      'GET /projects/:id/packages/pypi/simple',
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+    ]);
     writePyproject([{ name: 'tools', path: 'projects/7' }]);
 
     const { checks } = await doctorChecks(ciEnv(world.tokens.jobOther, 'tools'));
@@ -163,6 +183,11 @@ describe('rule 2: the job-token allowlist closes private projects only; group re
   });
 
   it('a 403 "token permission is required: read_packages" is the allowlist entry, at doctor --ci and at glx auth', async () => {
+    fake.expect([
+      'GET /job',
+      'GET /projects/:id/packages/pypi/simple',
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+    ]);
     writePyproject([{ name: 'tools', path: 'projects/7' }]);
     const scope = fake.project(7).jobTokenScope;
     scope.allowlistProjectIds.push(9);
@@ -184,6 +209,12 @@ describe('rule 2: the job-token allowlist closes private projects only; group re
   });
 
   it('publishing to a public project from another project still needs the allowlist (403, not 200)', async () => {
+    fake.expect([
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      'GET /job',
+      'GET /projects/:id/packages/pypi/simple',
+      'POST /projects/:id/packages/pypi',
+    ]);
     const [wheel] = await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'oss-extra', version: '1.0.0' }]);
 
     const result = await run(
@@ -199,6 +230,7 @@ describe('rule 2: the job-token allowlist closes private projects only; group re
 
 describe('rule 3: GitLab ignores a deploy token username on package routes', () => {
   it('any username works with a good deploy token', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     writePyproject([{ name: 'tools', path: 'projects/7' }]);
 
     const result = await run(['auth', '--username', 'not-the-real-name'], { GITLAB_TOKEN: world.tokens.deployRead });
@@ -208,6 +240,7 @@ describe('rule 3: GitLab ignores a deploy token username on package routes', () 
   });
 
   it('a 401 for a revoked deploy token never blames the username', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     writePyproject([{ name: 'tools', path: 'projects/7' }]);
     fake.token(world.tokens.deployRead).revoked = true;
 
@@ -232,6 +265,7 @@ describe('rule 4: "Package protected." names the protection rule and the role it
   }
 
   it('for a Maintainer who may list the rules, the rule pattern, its id and the role', async () => {
+    fake.expect([...PUBLISH_ROUTES, 'GET /projects/:id/packages/protection/rules']);
     fake.project(7).protectionRules = [{ id: 31, packageNamePattern: 'acme-sec*', minimumAccessLevelForPush: 'owner' }];
     fake.addMember({ project: 7, user: 'dave', role: 'maintainer' });
 
@@ -246,6 +280,7 @@ describe('rule 4: "Package protected." names the protection rule and the role it
   });
 
   it('for a Developer who cannot list them, where the rule lives and which roles it can ask for', async () => {
+    fake.expect([...PUBLISH_ROUTES, 'GET /projects/:id/packages/protection/rules']);
     fake.project(7).protectionRules = [
       { id: 32, packageNamePattern: 'acme-*', minimumAccessLevelForPush: 'maintainer' },
     ];
@@ -266,6 +301,7 @@ describe('rule 5: a disabled package registry is said as such', () => {
   });
 
   it('at init', async () => {
+    fake.expect(['GET /projects/:id']);
     writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "demo"\nversion = "0.1.0"\n');
 
     const result = await run(['init', '--project', 'acme/tools', '--host', fake.url], {
@@ -277,6 +313,7 @@ describe('rule 5: a disabled package registry is said as such', () => {
   });
 
   it('at auth, exit 1 and not a role problem', async () => {
+    fake.expect(checkRoutes());
     writePyproject([{ name: 'tools', path: 'projects/7' }]);
 
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.alicePat });
@@ -290,6 +327,7 @@ describe('rule 5: a disabled package registry is said as such', () => {
   });
 
   it('at doctor', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writePyproject([{ name: 'tools', path: 'projects/7' }]);
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
 
@@ -304,6 +342,7 @@ describe('rule 5: a disabled package registry is said as such', () => {
 
 describe('rule 6: Workhorse answers 413 for a file over the limit', () => {
   it('publish reports the file as too large, with the limit to raise', async () => {
+    fake.expect(PUBLISH_ROUTES);
     fake.settings.maxFileSize = 64;
     const [wheel] = await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'acme-big', version: '1.0.0' }]);
 
@@ -322,6 +361,12 @@ describe('rule 6: Workhorse answers 413 for a file over the limit', () => {
 
 describe('rule 7: only 422 "Ref is not specified" means "push the tag first"', () => {
   it('another 422 (a CI/CD Catalog project without a description) says what GitLab said, not "push the tag"', async () => {
+    fake.expect([
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      ...checkRoutes(),
+      'GET /projects/:id/releases/:tag_name',
+      'POST /projects/:id/releases',
+    ]);
     const project = fake.project(7);
     project.catalogResource = true;
     project.tags.push('v2.0.0');
@@ -343,6 +388,7 @@ describe('rule 7: only 422 "Ref is not specified" means "push the tag first"', (
 
 describe('rule 8: a renamed or moved project answers 301 for its old path', () => {
   it('init follows it to the numeric id on the same GitLab and reports the rename', async () => {
+    fake.expect(['GET /projects/:id']);
     fake.project(7).previousPaths = ['acme/old-tools'];
     writeFileSync(path.join(dir, 'pyproject.toml'), '[project]\nname = "demo"\nversion = "0.1.0"\n');
 
@@ -364,6 +410,7 @@ describe('rule 8: a renamed or moved project answers 301 for its old path', () =
   });
 
   it('a 301 to another host is not followed, and the token goes nowhere else', async () => {
+    fake.expect(['GET /projects/:id']);
     fake.faults.push({
       route: 'GET /projects/:id',
       kind: 'redirect',
@@ -386,6 +433,7 @@ describe('rule 8: a renamed or moved project answers 301 for its old path', () =
 
 describe('stand-in extra: a group deploy token reads its own group registry only', () => {
   it("glx auth says so for a subgroup's registry", async () => {
+    fake.expect(['GET /groups/:id/-/packages/pypi/simple']);
     writePyproject([{ name: 'libs', path: 'groups/43/-' }]);
 
     const result = await run(['auth', '--username', world.deployUsernames.groupDeploy], {

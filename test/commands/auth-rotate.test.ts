@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { checkRoutes } from '../support/routes.js';
 import { glx, type TestDepsOptions, tempDir } from '../support/test-deps.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -74,6 +75,11 @@ function rotations() {
 
 describe('glx auth rotate', () => {
   it('replaces the token in every netrc entry that holds it, whatever the host, and nothing else', async () => {
+    fake.expect([
+      'GET /personal_access_tokens/self',
+      'POST /personal_access_tokens/self/rotate',
+      'GET /projects/:id/packages/pypi/simple',
+    ]);
     const old = aliceToken();
     const before = `# laptop\nmachine 127.0.0.1 login __token__ password ${old}\nmachine pypi.example.com login bob password s3cret-not-gitlab\n\nmachine gitlab.mirror.example\n  login __token__\n  password "${old}" # same token\n`;
     writeFileSync(netrc, before, { mode: 0o600 });
@@ -100,6 +106,11 @@ describe('glx auth rotate', () => {
   });
 
   it('sends the expiry asked for with --expires-in or --expires-at', async () => {
+    fake.expect([
+      'GET /personal_access_tokens/self',
+      'POST /personal_access_tokens/self/rotate',
+      'GET /projects/:id/packages/pypi/simple',
+    ]);
     storeToken();
 
     const byDays = await run(['--expires-in', '90d']);
@@ -113,6 +124,11 @@ describe('glx auth rotate', () => {
   });
 
   it("replaces the token in glab's config when it came from there, keeping comments, quotes and mode", async () => {
+    fake.expect([
+      'GET /personal_access_tokens/self',
+      'POST /personal_access_tokens/self/rotate',
+      'GET /projects/:id/packages/pypi/simple',
+    ]);
     const old = aliceToken();
     const config = path.join(dir, 'glab', 'config.yml');
     mkdirSync(path.dirname(config));
@@ -130,6 +146,11 @@ describe('glx auth rotate', () => {
   });
 
   it('with --if-expiring-within rotates a token that is due and leaves one that is not (exit 0 both times)', async () => {
+    fake.expect([
+      'GET /personal_access_tokens/self',
+      'POST /personal_access_tokens/self/rotate',
+      'GET /projects/:id/packages/pypi/simple',
+    ]);
     const { old } = storeToken(aliceToken('2026-12-01')); // 8 days (and a half) from now
 
     const notDue = await run(['--if-expiring-within', '7d']);
@@ -145,6 +166,7 @@ describe('glx auth rotate', () => {
   });
 
   it('--dry-run shows which token, where it is and what would change, and rotates nothing', async () => {
+    fake.expect(['GET /personal_access_tokens/self']);
     const { old, before } = storeToken();
 
     const text = await run(['--dry-run', '--expires-in', '30d']);
@@ -174,6 +196,11 @@ describe('glx auth rotate', () => {
   });
 
   it('--json reports a rotation and a token that is not due as one object each; the new token only with --print-token', async () => {
+    fake.expect([
+      'GET /personal_access_tokens/self',
+      'POST /personal_access_tokens/self/rotate',
+      'GET /projects/:id/packages/pypi/simple',
+    ]);
     const { old } = storeToken();
 
     const notDue = await glx(['--cwd', dir, '--json', 'auth', 'rotate', '--if-expiring-within', '3d'], {
@@ -201,6 +228,11 @@ describe('glx auth rotate', () => {
   });
 
   it('refuses a token only GITLAB_TOKEN holds unless --print-token, which prints the new one on stdout only', async () => {
+    fake.expect([
+      'GET /personal_access_tokens/self',
+      'POST /personal_access_tokens/self/rotate',
+      'GET /projects/:id/packages/pypi/simple',
+    ]);
     const old = aliceToken();
 
     const refused = await run([], { GITLAB_TOKEN: old });
@@ -257,6 +289,7 @@ describe('glx auth rotate', () => {
   });
 
   it('refuses a token without api or self_rotate after reading its scopes, before any rotation', async () => {
+    fake.expect(['GET /personal_access_tokens/self']);
     storeToken(aliceToken('2026-12-01', ['read_api']));
 
     const result = await run([]);
@@ -268,6 +301,11 @@ describe('glx auth rotate', () => {
   });
 
   it('rotates a token that has self_rotate without api', async () => {
+    fake.expect([
+      'GET /personal_access_tokens/self',
+      'POST /personal_access_tokens/self/rotate',
+      'GET /projects/:id/packages/pypi/simple',
+    ]);
     storeToken(aliceToken('2026-12-01', ['read_api', 'self_rotate']));
 
     const result = await run([]);
@@ -277,6 +315,7 @@ describe('glx auth rotate', () => {
   });
 
   it('keeps the new token in a 0600 recovery file when a store cannot be written after the rotation', async () => {
+    fake.expect([...checkRoutes(), 'POST /personal_access_tokens/self/rotate']);
     const { old } = storeToken();
     // The netrc turns into a directory while GitLab answers: the write after the rotation fails.
     onAnswered = (route) => {
@@ -315,6 +354,11 @@ describe('glx auth rotate', () => {
   });
 
   it('two rotations at once take turns: the second rotates the token the first stored, and the stored token works', async () => {
+    fake.expect([
+      'GET /personal_access_tokens/self',
+      'POST /personal_access_tokens/self/rotate',
+      'GET /projects/:id/packages/pypi/simple',
+    ]);
     const { old } = storeToken();
 
     const [a, b] = await Promise.all([run([]), run([])]);
@@ -328,6 +372,7 @@ describe('glx auth rotate', () => {
   });
 
   it('never retries the rotation: a lost answer is checked with a read and reported, and nothing changes', async () => {
+    fake.expect(['GET /personal_access_tokens/self', 'POST /personal_access_tokens/self/rotate']);
     const { old, before } = storeToken();
     fake.faults.push({ route: ROTATE, kind: 'reset' });
 
@@ -341,6 +386,7 @@ describe('glx auth rotate', () => {
   });
 
   it('says so when GitLab rotated but the answer was cut off, without asking again (which would revoke the new token too)', async () => {
+    fake.expect(['GET /personal_access_tokens/self', 'POST /personal_access_tokens/self/rotate']);
     const { old, before } = storeToken();
     fake.faults.push({ route: ROTATE, kind: 'truncate' });
 
@@ -358,6 +404,7 @@ describe('glx auth rotate', () => {
   });
 
   it('maps a date GitLab will not take to exit 1 with the fix, and rotates nothing', async () => {
+    fake.expect(['GET /personal_access_tokens/self', 'POST /personal_access_tokens/self/rotate']);
     const { old } = storeToken();
 
     const result = await run(['--expires-in', '400d']);
@@ -381,6 +428,7 @@ describe('glx auth rotate', () => {
       /Token already revoked; nothing changed\nhint: Another rotation revoked this token first/,
     ],
   ])('maps a %i "%s" to its exit code and changes nothing', async (status, message, code, error) => {
+    fake.expect(['GET /personal_access_tokens/self', ROTATE]);
     const { before } = storeToken();
     fake.faults.push({ route: ROTATE, kind: 'status', status, body: { message } });
 
@@ -404,6 +452,7 @@ describe('glx auth rotate', () => {
 
 describe('pointers to glx auth rotate', () => {
   it('auth status and doctor point at glx auth rotate for a token expiring within 14 days', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     storeToken(aliceToken('2026-12-01'));
 
     const status = await glx(['--cwd', dir, 'auth', 'status'], { env: { NETRC: netrc }, homeDir: dir, now: NOW });

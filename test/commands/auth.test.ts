@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { checkRoutes } from '../support/routes.js';
 import { glx, type TestDepsOptions, tempDir } from '../support/test-deps.js';
 
 let fake: FakeGitLab;
@@ -62,6 +63,7 @@ function pythonNetrc(host: string): unknown {
 
 describe('glx auth --netrc', () => {
   it('validates a personal access token and stores it for the host, mode 0600', async () => {
+    fake.expect(checkRoutes());
     const token = world.tokens.alicePat;
 
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: token });
@@ -76,6 +78,7 @@ describe('glx auth --netrc', () => {
   });
 
   it('reads the token from stdin with --token-stdin', async () => {
+    fake.expect(checkRoutes());
     const result = await run(['auth', '--netrc', '--token-stdin'], {}, { stdin: `${world.tokens.alicePat}\n` });
 
     expect(result.code).toBe(0);
@@ -83,6 +86,7 @@ describe('glx auth --netrc', () => {
   });
 
   it('prompts for the token, hidden, only when stdin is a terminal', async () => {
+    fake.expect(checkRoutes());
     const result = await run(['auth', '--netrc'], {}, { stdinIsTTY: true, prompt: () => world.tokens.alicePat });
 
     expect(result.code).toBe(0);
@@ -103,6 +107,7 @@ describe('glx auth --netrc', () => {
   });
 
   it('takes the token stored by glab for the host', async () => {
+    fake.expect(checkRoutes());
     const glabDir = path.join(dir, 'glab');
     mkdirSync(glabDir);
     writeFileSync(
@@ -117,6 +122,7 @@ describe('glx auth --netrc', () => {
   });
 
   it('updates an existing entry in place and keeps every other byte', async () => {
+    fake.expect(checkRoutes());
     const before =
       '# my machines\nmachine example.com login me password secret1\n\nmachine 127.0.0.1 login old password glpat-old000000000000\ndefault login anon password x\n';
     writeFileSync(netrc, before, { mode: 0o600 });
@@ -130,6 +136,7 @@ describe('glx auth --netrc', () => {
   });
 
   it('refuses to write into a group-readable netrc unless --fix-permissions', async () => {
+    fake.expect(checkRoutes());
     writeFileSync(netrc, 'machine example.com login me password secret1\n');
     chmodSync(netrc, 0o644);
 
@@ -160,6 +167,7 @@ describe('glx auth --netrc', () => {
   });
 
   it('warns when it stores a CI job token outside GitLab CI (issue 12)', async () => {
+    fake.expect(['GET /job', 'GET /projects/:id/packages/pypi/simple']);
     const result = await run(['auth', '--netrc', '--token-stdin'], {}, { stdin: `${world.tokens.jobSelf}\n` });
 
     expect(result.code).toBe(0);
@@ -169,6 +177,7 @@ describe('glx auth --netrc', () => {
   });
 
   it('shows the change with --dry-run, passwords masked, and writes nothing', async () => {
+    fake.expect(checkRoutes());
     writeFileSync(netrc, 'machine example.com login me password secretsecret1\n', { mode: 0o600 });
 
     const result = await run(['auth', '--netrc', '--dry-run'], { GITLAB_TOKEN: world.tokens.alicePat });
@@ -193,6 +202,7 @@ describe('glx auth --netrc', () => {
 
 describe('glx auth knows every token kind', () => {
   it('recognises a project access token by its bot user', async () => {
+    fake.expect(checkRoutes());
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.projectBot });
 
     expect(result.code).toBe(0);
@@ -200,6 +210,7 @@ describe('glx auth knows every token kind', () => {
   });
 
   it('recognises a group access token and lets it read the group registry', async () => {
+    fake.expect(checkRoutes('group'));
     writePyproject([{ name: 'acme', path: 'groups/42/-' }]);
 
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.groupBot });
@@ -210,6 +221,7 @@ describe('glx auth knows every token kind', () => {
   });
 
   it('stores a deploy token under its own username, checked on the registry itself', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const result = await run(['auth', '--netrc', '--username', world.deployUsernames.deployRead], {
       GITLAB_TOKEN: world.tokens.deployRead,
     });
@@ -229,6 +241,7 @@ describe('glx auth knows every token kind', () => {
   });
 
   it('uses the CI job token as gitlab-ci-token in GitLab CI', async () => {
+    fake.expect(['GET /job', 'GET /projects/:id/packages/pypi/simple']);
     const result = await run(['auth', '--netrc'], {
       GITLAB_CI: 'true',
       CI_JOB_TOKEN: world.tokens.jobSelf,
@@ -243,6 +256,10 @@ describe('glx auth knows every token kind', () => {
 });
 
 describe('glx auth refuses what cannot work, with exit 4 and nothing written', () => {
+  // What each refusal costs: the token lookup alone, then the registry probe, then the role lookup.
+  const lookup = ['GET /personal_access_tokens/self'];
+  const probe = [...lookup, 'GET /user', 'GET /projects/:id/packages/pypi/simple'];
+  const role = [...probe, 'GET /projects/:id', 'GET /projects/:id/members/all/:user_id'];
   it.each([
     [
       'an unknown token',
@@ -250,16 +267,25 @@ describe('glx auth refuses what cannot work, with exit 4 and nothing written', (
       [],
       /rejected the credentials.*401/,
       /unknown to this GitLab/,
+      lookup,
     ],
-    ['a revoked token', () => world.tokens.aliceRevoked, [], /revoked/, /new token/],
-    ['an expired token', () => world.tokens.aliceExpired, [], /expired/, /new token/],
-    ['a token without read_api', () => world.tokens.aliceReadUser, [], /cannot read package registries/, /read_api/],
+    ['a revoked token', () => world.tokens.aliceRevoked, [], /revoked/, /new token/, lookup],
+    ['an expired token', () => world.tokens.aliceExpired, [], /expired/, /new token/, lookup],
+    [
+      'a token without read_api',
+      () => world.tokens.aliceReadUser,
+      [],
+      /cannot read package registries/,
+      /read_api/,
+      probe,
+    ],
     [
       'a read_api token asked to publish',
       () => world.tokens.aliceReadApi,
       ['--publish'],
       /cannot publish/,
       /scope api/,
+      probe,
     ],
     [
       'a Guest on a private project',
@@ -267,6 +293,7 @@ describe('glx auth refuses what cannot work, with exit 4 and nothing written', (
       [],
       /carol is Guest on project 7; installing needs Reporter/,
       /Reporter role/,
+      role,
     ],
     [
       'a Reporter asked to publish',
@@ -274,9 +301,11 @@ describe('glx auth refuses what cannot work, with exit 4 and nothing written', (
       ['--publish'],
       /bob is Reporter on project 7; publishing needs Developer/,
       /Developer role/,
+      role,
     ],
-    ['a finished CI job token', () => world.tokens.jobFinished, [], /401/, /only while its job runs/],
-  ])('%s', async (_name, token, extra, message, hint) => {
+    ['a finished CI job token', () => world.tokens.jobFinished, [], /401/, /only while its job runs/, ['GET /job']],
+  ])('%s', async (_name, token, extra, message, hint, routes) => {
+    fake.expect(routes as string[]);
     const result = await run(['auth', '--netrc', ...(extra as string[])], { GITLAB_TOKEN: (token as () => string)() });
 
     expect(result.code).toBe(4);
@@ -287,6 +316,7 @@ describe('glx auth refuses what cannot work, with exit 4 and nothing written', (
   });
 
   it('explains that a project-only member cannot read a group registry', async () => {
+    fake.expect(checkRoutes('group'));
     writePyproject([{ name: 'acme', path: 'groups/42/-' }]);
 
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.bobPat });
@@ -297,6 +327,7 @@ describe('glx auth refuses what cannot work, with exit 4 and nothing written', (
   });
 
   it('explains that a project access token cannot read a group registry', async () => {
+    fake.expect(checkRoutes('group'));
     writePyproject([{ name: 'acme', path: 'groups/42/-' }]);
 
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: world.tokens.projectBot });
@@ -306,6 +337,7 @@ describe('glx auth refuses what cannot work, with exit 4 and nothing written', (
   });
 
   it('warns when the token expires within 14 days', async () => {
+    fake.expect(checkRoutes());
     const soon = fake.addToken({ kind: 'personal', user: 'alice', scopes: ['api'], expiresAt: '2026-11-30' });
 
     const result = await run(['auth', '--netrc'], { GITLAB_TOKEN: soon });
@@ -317,6 +349,7 @@ describe('glx auth refuses what cannot work, with exit 4 and nothing written', (
 
 describe('glx auth --uv-store', () => {
   it('hands the token to `uv auth login` on stdin, never in argv', async () => {
+    fake.expect(checkRoutes());
     const bin = path.join(dir, 'bin');
     mkdirSync(bin);
     const log = path.join(dir, 'uv.log');
@@ -342,6 +375,7 @@ describe('glx auth --uv-store', () => {
   });
 
   it('says clearly when uv is not installed', async () => {
+    fake.expect(checkRoutes());
     const result = await run(['auth', '--uv-store'], { GITLAB_TOKEN: world.tokens.alicePat, PATH: '/nonexistent' });
 
     expect(result.code).toBe(1);
@@ -368,6 +402,7 @@ describe('glx auth keeps a token on the host it is for (issue 12)', () => {
   });
 
   it('checks only the indexes on the token host, and says which ones it left alone', async () => {
+    fake.expect(checkRoutes());
     writeFileSync(
       path.join(dir, 'pyproject.toml'),
       `${readFileSync(path.join(dir, 'pyproject.toml'), 'utf8')}\n[[tool.uv.index]]\nname = "elsewhere"\nurl = "${otherHost()}/api/v4/groups/42/-/packages/pypi/simple"\n`,
@@ -407,6 +442,7 @@ describe('glx auth status', () => {
   );
 
   it('reports netrc credentials as what uv uses, and exits 0 when they work', async () => {
+    fake.expect(checkRoutes());
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
 
     const result = await run(['--json', 'auth', 'status']);
@@ -424,6 +460,7 @@ describe('glx auth status', () => {
   });
 
   it('reads keyring-provider from uv.toml and [tool.uv], as doctor does (uv.toml wins; UV_KEYRING_PROVIDER over both)', async () => {
+    fake.expect(checkRoutes());
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
     const keyringOf = async (env: Record<string, string> = {}) =>
       JSON.parse((await run(['--json', 'auth', 'status'], env)).stdout).indexes[0].sources.find(
@@ -449,6 +486,7 @@ describe('glx auth status', () => {
   });
 
   it('puts env vars ahead of netrc, as uv does, and exits 4 when they fail', async () => {
+    fake.expect(['GET /personal_access_tokens/self']);
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
 
     const result = await run(['--json', 'auth', 'status'], {
@@ -481,6 +519,7 @@ describe('glx auth status', () => {
   });
 
   it('warns about a token that expires within 14 days, as doctor does (issue 12)', async () => {
+    fake.expect(checkRoutes());
     const soon = fake.addToken({ kind: 'personal', user: 'alice', scopes: ['api'], expiresAt: '2026-11-30' });
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${soon}\n`, { mode: 0o600 });
 
@@ -499,6 +538,7 @@ describe('glx auth status', () => {
   });
 
   it('warns about a CI job token kept in the netrc outside CI (issue 12)', async () => {
+    fake.expect(['GET /job', 'GET /projects/:id/packages/pypi/simple']);
     writeFileSync(netrc, `machine 127.0.0.1 login gitlab-ci-token password ${world.tokens.jobSelf}\n`, { mode: 0o600 });
 
     const result = await run(['--json', 'auth', 'status']);
@@ -524,6 +564,7 @@ describe('glx auth status', () => {
   });
 
   it('prints a readable report without --json', async () => {
+    fake.expect(checkRoutes());
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`, { mode: 0o600 });
 
     const result = await run(['auth', 'status']);

@@ -49,6 +49,7 @@ function allowlistPosts() {
 
 describe('glx ci-setup --allowlist', () => {
   it('adds this project to the allowlist of each private registry project it reads, and says why it skips a group, a public and an internal project', async () => {
+    fake.expect(['GET /projects/:id', 'POST /projects/:id/job_token_scope/allowlist']);
     fake.addProject({ pathWithNamespace: 'acme/inner', id: 12, visibility: 'internal' });
     writePyproject(['projects/7', 'groups/43/-', 'projects/8', 'projects/12']);
 
@@ -76,6 +77,7 @@ describe('glx ci-setup --allowlist', () => {
   });
 
   it('makes no allowlist call at all when the only index is a group registry', async () => {
+    fake.expect(['GET /projects/:id']);
     writePyproject(['groups/42/-']);
 
     const result = await run(['--allowlist'], world.tokens.davePat);
@@ -87,6 +89,7 @@ describe('glx ci-setup --allowlist', () => {
   });
 
   it('reports an entry that exists as already there (GitLab answers 400) and exits 0', async () => {
+    fake.expect(['GET /projects/:id', 'POST /projects/:id/job_token_scope/allowlist']);
     fake.project(7).jobTokenScope.allowlistProjectIds.push(9);
 
     const result = await run(['--allowlist', '--json'], world.tokens.davePat);
@@ -100,6 +103,7 @@ describe('glx ci-setup --allowlist', () => {
   });
 
   it('exits 4 for a Developer (403), printing the exact call with a token placeholder and the UI path, never the token', async () => {
+    fake.expect(['GET /projects/:id', 'POST /projects/:id/job_token_scope/allowlist']);
     const result = await run(['--allowlist'], world.tokens.alicePat);
 
     expect(result.code).toBe(4);
@@ -119,6 +123,7 @@ describe('glx ci-setup --allowlist', () => {
   });
 
   it('resolves path ids to numeric ids before the POST, which takes numeric ids only', async () => {
+    fake.expect(['GET /projects/:id', 'POST /projects/:id/job_token_scope/allowlist']);
     writePyproject(['projects/acme%2Ftools']);
 
     const result = await run(['--allowlist'], world.tokens.davePat);
@@ -134,6 +139,7 @@ describe('glx ci-setup --allowlist', () => {
   });
 
   it('--dry-run lists the calls it would make, makes none, and writes nothing', async () => {
+    fake.expect(['GET /projects/:id']);
     const result = await run(['--allowlist', '--dry-run'], world.tokens.davePat);
 
     expect(result.code).toBe(0);
@@ -146,6 +152,7 @@ describe('glx ci-setup --allowlist', () => {
   });
 
   it("needs no entry for this project's own registry, nor for a group", async () => {
+    fake.expect(['GET /projects/:id']);
     writePyproject(['projects/9', 'groups/50/-']);
 
     const result = await run(['--allowlist'], world.tokens.davePat);
@@ -174,6 +181,7 @@ describe('glx ci-setup --allowlist', () => {
 
 describe('glx ci-setup --lint', () => {
   it("sends the merged file to GitLab's CI lint for this project and writes it when valid", async () => {
+    fake.expect(['POST /projects/:id/ci/lint']);
     const result = await run(['--lint', '--publish'], world.tokens.alicePat);
 
     expect(result.code).toBe(0);
@@ -186,6 +194,7 @@ describe('glx ci-setup --lint', () => {
   });
 
   it('writes nothing and exits 1 when GitLab rejects the result, printing its errors', async () => {
+    fake.expect(['POST /projects/:id/ci/lint']);
     const original = '? [complex, key]\n: value\n';
     writeFileSync(path.join(dir, '.gitlab-ci.yml'), original);
 

@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createFakeGitLab } from '../support/fake-gitlab/index.js';
 import { glx, tempDir } from '../support/test-deps.js';
 
@@ -202,19 +202,19 @@ describe('glx ci-setup --local outside a git repository', () => {
 describe('the personal token standing in for CI_JOB_TOKEN', () => {
   it('is accepted where the pipeline sends it: Basic gitlab-ci-token:<token> on the registry (GitLab ignores the username for access tokens)', async () => {
     const fake = await createFakeGitLab();
-    const world = fake.seed.standard();
-    try {
-      const basic = Buffer.from(`gitlab-ci-token:${world.tokens.alicePat}`).toString('base64');
-
-      const answer = await fetch(`${fake.apiUrl}/projects/7/packages/pypi/simple`, {
-        headers: { authorization: `Basic ${basic}` },
-      });
-
-      expect(answer.status).toBe(200);
-      expect(fake.requests[0]?.auth.kind).toBe('personal');
-    } finally {
+    onTestFinished(async () => {
       await fake.close();
-    }
-    fake.assertClean();
+      fake.assertClean();
+    });
+    const world = fake.seed.standard();
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
+    const basic = Buffer.from(`gitlab-ci-token:${world.tokens.alicePat}`).toString('base64');
+
+    const answer = await fetch(`${fake.apiUrl}/projects/7/packages/pypi/simple`, {
+      headers: { authorization: `Basic ${basic}` },
+    });
+
+    expect(answer.status).toBe(200);
+    expect(fake.requests[0]?.auth.kind).toBe('personal');
   });
 });

@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
 import { createFakePypi, type FakePypi } from '../support/fake-pypi.js';
+import { checkRoutes, installRoutes } from '../support/routes.js';
 import { glx, tempDir } from '../support/test-deps.js';
 
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -90,6 +91,7 @@ function find(report: Report, id: string) {
 
 describe('glx doctor on a healthy project', () => {
   it('passes every check, exits 0, and never prints the token', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7', publish: true, explicit: true }], { 'acme-utils': 'tools' });
     storeNetrc(world.tokens.alicePat);
 
@@ -106,6 +108,7 @@ describe('glx doctor on a healthy project', () => {
   });
 
   it('prints one line per check with the fix under each failure', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7', authenticate: null }]);
     storeNetrc(world.tokens.alicePat);
 
@@ -125,6 +128,7 @@ describe('glx doctor on a healthy project', () => {
 
 describe('each doctor check, broken on purpose and then fixed', () => {
   it('authenticate must be "always"', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7', authenticate: 'auto' }]);
     storeNetrc(world.tokens.alicePat);
     const broken = await doctor();
@@ -162,6 +166,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('a group registry cannot be a publish target', async () => {
+    fake.expect([...checkRoutes('group'), 'GET /groups/:id/-/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'acme', path: 'groups/42/-', publish: true }]);
     storeNetrc(world.tokens.alicePat);
 
@@ -174,6 +179,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('index names must not share variables, and stray variables are pointed out', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([
       { name: 'tools', path: 'projects/7' },
       { name: 'Tools', path: 'projects/11' },
@@ -190,6 +196,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('UV_INDEX_* for an index that uv.toml names is not an orphan: uv applies it there too', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     storeNetrc(world.tokens.alicePat);
     writeFileSync(path.join(dir, 'uv.toml'), '[[index]]\nname = "mirror"\nurl = "https://mirror.example.com/simple"\n');
@@ -202,6 +209,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('a netrc keyword uv does not know makes uv ignore the whole file', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', ...checkRoutes()]);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     writeFileSync(
       path.join(dir, 'netrc'),
@@ -226,6 +234,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('a netrc others can read is flagged', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     storeNetrc(world.tokens.alicePat, '__token__', 0o644);
     execFileSync('chmod', ['644', path.join(dir, 'netrc')]);
@@ -239,6 +248,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('a netrc login that disagrees with the username uv already has is skipped by uv', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     storeNetrc(world.tokens.alicePat, 'alice');
 
@@ -251,6 +261,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('credentials in the URL are a leak risk', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([
       {
         name: 'tools',
@@ -266,6 +277,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('no credentials at all', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
 
     const { report, code } = await doctor();
@@ -278,6 +290,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('an expired token fails and a token about to expire warns', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     storeNetrc(world.tokens.aliceExpired);
     const expired = await doctor();
@@ -296,6 +309,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('a role too low to read the registry', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     storeNetrc(world.tokens.carolPat);
 
@@ -308,6 +322,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('forwarding to pypi.org on a non-explicit index, and after it is turned off', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     storeNetrc(world.tokens.alicePat);
     const on = await doctor();
@@ -323,10 +338,12 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('a pinned package the registry does not hold, or that pypi.org also has (--check-pypi)', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], {
       'acme-missing': 'tools',
       'acme-utils': 'tools',
     });
+    pypi.expect(['acme-utils']);
     storeNetrc(world.tokens.alicePat);
     pypi.addPackage({
       name: 'acme-utils',
@@ -348,6 +365,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('sends no package name to pypi.org without --check-pypi, and says how to compare', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], { 'acme-utils': 'tools' });
     storeNetrc(world.tokens.alicePat);
     pypi.addPackage({
@@ -355,7 +373,6 @@ describe('each doctor check, broken on purpose and then fixed', () => {
       version: '9.0',
       files: [{ fileName: 'acme_utils-9.0-py3-none-any.whl', content: 'public' }],
     });
-    pypi.allowOnly([]);
 
     const { report, code } = await doctor();
 
@@ -368,6 +385,8 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('logs the pypi.org URL it asks with --check-pypi -v', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
+    pypi.expect(['acme-utils']);
     writeProject([{ name: 'tools', path: 'projects/7', explicit: true }], { 'acme-utils': 'tools' });
     storeNetrc(world.tokens.alicePat);
 
@@ -385,6 +404,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('a token committed to a tracked file', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     storeNetrc(world.tokens.alicePat);
     execFileSync('git', ['init', '-q', dir]);
@@ -404,6 +424,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
   });
 
   it('a token only staged is "not committed yet", not "in the git history" (issue 12)', async () => {
+    fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     storeNetrc(world.tokens.alicePat);
     execFileSync('git', ['init', '-q', dir]);
@@ -432,6 +453,11 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
 describe('glx doctor --ci', () => {
   it('blames the job-token allowlist for a 404, and passes once the project is added', async () => {
+    fake.expect([
+      'GET /job',
+      'GET /projects/:id/packages/pypi/simple',
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+    ]);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     const ci = {
       GITLAB_CI: 'true',
@@ -471,6 +497,8 @@ describe('glx doctor runs its network checks concurrently', () => {
       },
     });
     world = fake.seed.standard();
+    // Each index: the token check and a probe of a package page.
+    fake.expect([...checkRoutes(), ...checkRoutes('group'), installRoutes()[0], installRoutes('group')[0]]);
     writeProject([
       { name: 'a', path: 'projects/7', explicit: true },
       { name: 'b', path: 'projects/11', explicit: true },

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { checkRoutes } from '../support/routes.js';
 import { glx, type TestDepsOptions, tempDir } from '../support/test-deps.js';
 
 let fake: FakeGitLab;
@@ -104,6 +105,7 @@ describe('glx env', () => {
   });
 
   it('checks the credentials with --verify and prints nothing when they fail', async () => {
+    fake.expect([...checkRoutes('group'), ...checkRoutes()]);
     const ok = await run(['env', '--verify'], { GITLAB_TOKEN: world.tokens.alicePat });
     const bad = await run(['env', '--verify'], { GITLAB_TOKEN: world.tokens.bobPat });
 

@@ -118,6 +118,7 @@ describe('glx init with a path', () => {
   });
 
   it('resolves a subgroup project path, URL-encoded', async () => {
+    fake.expect(['GET /projects/:id']);
     const result = await run(['init', '--project', 'acme/libs/core'], { GITLAB_TOKEN: world.tokens.alicePat });
 
     expect(result.code).toBe(0);
@@ -126,6 +127,7 @@ describe('glx init with a path', () => {
   });
 
   it('resolves a public project without a token', async () => {
+    fake.expect(['GET /projects/:id']);
     const result = await run(['init', '--project', 'oss/pub']);
 
     expect(result.code).toBe(0);
@@ -134,6 +136,7 @@ describe('glx init with a path', () => {
   });
 
   it('explains a private path it cannot see without a token (exit 4, hint leads with glx auth --netrc), and changes nothing', async () => {
+    fake.expect(['GET /projects/:id']);
     const result = await run(['init', '--project', 'acme/tools']);
 
     expect(result.code).toBe(4);
@@ -144,6 +147,7 @@ describe('glx init with a path', () => {
   });
 
   it('treats a private group it cannot see without a token as missing credentials (exit 4)', async () => {
+    fake.expect(['GET /groups/:id']);
     const result = await run(['init', '--group', 'acme']);
 
     expect(result.code).toBe(4);
@@ -152,6 +156,7 @@ describe('glx init with a path', () => {
   });
 
   it('uses the project of git remote origin when no target is given', async () => {
+    fake.expect(['GET /projects/:id']);
     execFileSync('git', ['init', '-q', dir]);
     execFileSync('git', ['-C', dir, 'remote', 'add', 'origin', `${fake.url}/acme/tools.git`]);
 
@@ -317,6 +322,7 @@ describe('glx init replaces nothing without a word', () => {
   });
 
   it('the same registry by path is the same registry: the path spelling stays, nothing changes', async () => {
+    fake.expect(['GET /groups/:id']);
     const before = named(`${fake.url}/api/v4/groups/acme/-/packages/pypi/simple`);
     writeFileSync(path.join(dir, 'pyproject.toml'), before);
 
@@ -328,6 +334,7 @@ describe('glx init replaces nothing without a word', () => {
   });
 
   it('a project path with %2F is the same registry as its numeric id once the API has named it', async () => {
+    fake.expect(['GET /projects/:id']);
     const before = named(`${fake.url}/api/v4/projects/acme%2Ftools/packages/pypi/simple`);
     writeFileSync(path.join(dir, 'pyproject.toml'), before);
 

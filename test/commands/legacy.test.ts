@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDists } from '../support/dists.js';
 import { useFakeProject } from '../support/fake-project.js';
+import { checkRoutes } from '../support/routes.js';
 import { glx } from '../support/test-deps.js';
 
 const PROJECT = '[project]\nname = "demo"\nversion = "0.1.0"\n';
@@ -112,6 +113,7 @@ describe('a $VARIABLE in a GitLab index URL', () => {
     `${PROJECT}\n[[tool.uv.index]]\nname = "templated"\nurl = "${VAR_URL}"\n\n[[tool.uv.index]]\nname = "tools"\nurl = "${t.fake.url}/api/v4/projects/7/packages/pypi/simple"\nauthenticate = "always"\n`;
 
   it('env, auth status and doctor all say uv does not expand it and skip it', async () => {
+    t.fake.expect(checkRoutes());
     write(project());
 
     const env = await run(['env'], { GITLAB_TOKEN: t.world.tokens.alicePat });
@@ -142,6 +144,7 @@ describe('the same $VARIABLE URL in init, publish and ci-setup', () => {
   const VAR_URL = 'https://${GITLAB_HOST}/api/v4/projects/7/packages/pypi/simple';
 
   it('init takes no GitLab host from it, and publish and ci-setup warn in the same words', async () => {
+    t.fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', ...checkRoutes()]);
     write(
       `${PROJECT}\n[[tool.uv.index]]\nname = "templated"\nurl = "${VAR_URL}"\npublish-url = "https://\${GITLAB_HOST}/api/v4/projects/7/packages/pypi"\n`,
     );

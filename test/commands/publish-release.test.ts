@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { checkRoutes, PUBLISH_ROUTES } from '../support/routes.js';
 import { bytesOf, dists, type PublishWorld, publishCli, publishWorld, UPLOAD } from './publish-helpers.js';
 
 let w: PublishWorld;
@@ -25,6 +26,12 @@ const links = () =>
 
 describe('--release', () => {
   test('links every file to the release as a package asset pointing at the registry file', async () => {
+    w.fake.expect([
+      ...PUBLISH_ROUTES,
+      'GET /projects/:id/releases/:tag_name',
+      'GET /projects/:id/releases/:tag_name/assets/links',
+      'POST /projects/:id/releases/:tag_name/assets/links',
+    ]);
     const [wheel, sdist] = await dists(w, [
       { kind: 'wheel', name: 'acme-rel', version: '1.0.0' },
       { kind: 'sdist', name: 'acme-rel', version: '1.0.0' },
@@ -41,6 +48,13 @@ describe('--release', () => {
   });
 
   test('the link URL serves the uploaded file', async () => {
+    w.fake.expect([
+      ...PUBLISH_ROUTES,
+      'GET /projects/:id/releases/:tag_name',
+      'GET /projects/:id/releases/:tag_name/assets/links',
+      'POST /projects/:id/releases/:tag_name/assets/links',
+      'GET /projects/:id/packages/pypi/files/:sha256/*file_identifier',
+    ]);
     const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-serve', version: '1.0.0' }]);
 
     await publishCli(w, ['dist/*', '--project', '7', '--release', 'v1.0.0']);
@@ -54,6 +68,12 @@ describe('--release', () => {
   });
 
   test('running again changes nothing: files are skipped and identical links are fine', async () => {
+    w.fake.expect([
+      ...PUBLISH_ROUTES,
+      'GET /projects/:id/releases/:tag_name',
+      'GET /projects/:id/releases/:tag_name/assets/links',
+      'POST /projects/:id/releases/:tag_name/assets/links',
+    ]);
     await dists(w, [{ kind: 'wheel', name: 'acme-again', version: '1.0.0' }]);
     await publishCli(w, ['dist/*', '--project', '7', '--release', 'v1.0.0']);
 
@@ -70,6 +90,12 @@ describe('--release', () => {
   });
 
   test('a link that clashes with an existing one is reported and the run exits 1; the others are added', async () => {
+    w.fake.expect([
+      ...PUBLISH_ROUTES,
+      'GET /projects/:id/releases/:tag_name',
+      'GET /projects/:id/releases/:tag_name/assets/links',
+      'POST /projects/:id/releases/:tag_name/assets/links',
+    ]);
     const [wheel, sdist] = await dists(w, [
       { kind: 'wheel', name: 'acme-clash', version: '1.0.0' },
       { kind: 'sdist', name: 'acme-clash', version: '1.0.0' },
@@ -140,6 +166,11 @@ describe('--release', () => {
   });
 
   test('a release that does not exist stops the run before any upload, pointing at --release-create', async () => {
+    w.fake.expect([
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      ...checkRoutes(),
+      'GET /projects/:id/releases/:tag_name',
+    ]);
     await dists(w, [{ kind: 'wheel', name: 'acme-norel', version: '2.0.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7', '--release', 'v2.0.0']);
@@ -151,6 +182,13 @@ describe('--release', () => {
   });
 
   test('--release-create creates the release for an existing tag, then links the files', async () => {
+    w.fake.expect([
+      ...PUBLISH_ROUTES,
+      'GET /projects/:id/releases/:tag_name',
+      'POST /projects/:id/releases',
+      'GET /projects/:id/releases/:tag_name/assets/links',
+      'POST /projects/:id/releases/:tag_name/assets/links',
+    ]);
     w.fake.project(7).tags.push('v2.0.0');
     const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-newrel', version: '2.0.0' }]);
 
@@ -174,6 +212,12 @@ describe('--release', () => {
   });
 
   test('--release-create for a tag that was never pushed stops before any upload', async () => {
+    w.fake.expect([
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      ...checkRoutes(),
+      'GET /projects/:id/releases/:tag_name',
+      'POST /projects/:id/releases',
+    ]);
     await dists(w, [{ kind: 'wheel', name: 'acme-notag', version: '3.0.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7', '--release', 'v3.0.0', '--release-create']);
@@ -185,6 +229,7 @@ describe('--release', () => {
   });
 
   test('a deploy token cannot link releases: refused with exit 4 before any upload', async () => {
+    w.fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', 'GET /projects/:id/packages/pypi/simple']);
     await dists(w, [{ kind: 'wheel', name: 'acme-deployrel', version: '1.0.0' }]);
 
     const result = await publishCli(
@@ -199,6 +244,12 @@ describe('--release', () => {
   });
 
   test('--dry-run with --release says which links would be added, and adds none', async () => {
+    w.fake.expect([
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      ...checkRoutes(),
+      'GET /projects/:id/releases/:tag_name',
+      'GET /projects/:id/releases/:tag_name/assets/links',
+    ]);
     const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-dryrel', version: '1.0.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7', '--release', 'v1.0.0', '--dry-run', '--json']);
@@ -228,7 +279,20 @@ describe('in GitLab CI', () => {
     };
   }
 
+  /** With the job token and --release-create: the version check, the job, a probe, the release, the upload, its links. */
+  const CI_RELEASE_ROUTES = [
+    'GET /projects/:id/packages/pypi/simple/:package_name',
+    'GET /job',
+    'GET /projects/:id/packages/pypi/simple',
+    'GET /projects/:id/releases/:tag_name',
+    'POST /projects/:id/releases',
+    'POST /projects/:id/packages/pypi',
+    'GET /projects/:id/releases/:tag_name/assets/links',
+    'POST /projects/:id/releases/:tag_name/assets/links',
+  ];
+
   test('publishes to the running project with the job token as gitlab-ci-token, and links with JOB-TOKEN', async () => {
+    w.fake.expect(CI_RELEASE_ROUTES);
     w.fake.project(7).tags.push('v4.0.0');
     await dists(w, [{ kind: 'wheel', name: 'acme-ci', version: '4.0.0' }]);
 
@@ -247,6 +311,7 @@ describe('in GitLab CI', () => {
   });
 
   test('creates the release from CI_COMMIT_SHA when the tag does not exist yet', async () => {
+    w.fake.expect(CI_RELEASE_ROUTES);
     await dists(w, [{ kind: 'wheel', name: 'acme-cisha', version: '5.0.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--release', 'v5.0.0', '--release-create'], {
@@ -263,6 +328,11 @@ describe('in GitLab CI', () => {
   });
 
   test('a job token from a project not on the allowlist is refused with exit 4 before any upload', async () => {
+    w.fake.expect([
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      'GET /job',
+      'GET /projects/:id/packages/pypi/simple',
+    ]);
     await dists(w, [{ kind: 'wheel', name: 'acme-other', version: '1.0.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7'], {
@@ -284,6 +354,7 @@ describe('choosing the project', () => {
   const api = () => `${w.fake.url}/api/v4`;
 
   test('takes the GitLab index with a publish-url in pyproject.toml', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     pyproject(
       `[[tool.uv.index]]\nname = "libs"\nurl = "${api()}/groups/42/-/packages/pypi/simple"\n\n[[tool.uv.index]]\nname = "core"\nurl = "${api()}/projects/11/packages/pypi/simple"\npublish-url = "${api()}/projects/11/packages/pypi"\n`,
     );
@@ -297,6 +368,7 @@ describe('choosing the project', () => {
   });
 
   test('with several publish-urls, --index picks one; without it the choice is a usage error', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     pyproject(
       `[[tool.uv.index]]\nname = "tools"\nurl = "${api()}/projects/7/packages/pypi/simple"\npublish-url = "${api()}/projects/7/packages/pypi"\n\n` +
         `[[tool.uv.index]]\nname = "core"\nurl = "${api()}/projects/11/packages/pypi/simple"\npublish-url = "${api()}/projects/11/packages/pypi"\n`,
@@ -323,6 +395,7 @@ describe('choosing the project', () => {
   });
 
   test('--project takes a path and looks up its id', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     await dists(w, [{ kind: 'wheel', name: 'acme-bypath', version: '1.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', 'acme/tools', '--json']);

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { pythonBlake2b256 } from '../support/dists.js';
+import { checkRoutes, PUBLISH_ROUTES } from '../support/routes.js';
 import { recordWaits } from '../support/test-deps.js';
 import { bytesOf, dists, type PublishWorld, publishCli, publishWorld, UPLOAD } from './publish-helpers.js';
 
@@ -18,6 +19,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 describe('uploading', () => {
   test('uploads a wheel and an sdist built by Python, byte for byte, with sha256 and blake2b-256 the stand-in verifies', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     const [wheel, sdist] = await dists(w, [
       { kind: 'wheel', name: 'acme-widgets', version: '1.0.0', requiresPython: '>=3.9' },
       { kind: 'sdist', name: 'acme-widgets', version: '1.0.0', requiresPython: '>=3.9' },
@@ -43,6 +45,7 @@ describe('uploading', () => {
   });
 
   test('sends the legacy form fields GitLab reads, with metadata from the file itself', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     await dists(w, [
       { kind: 'wheel', name: 'Acme.Widgets', version: '2.0', requiresPython: '>=3.10', summary: 'Widgets for all' },
     ]);
@@ -65,6 +68,7 @@ describe('uploading', () => {
   });
 
   test('always sends requires_python, empty when the metadata has none', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     await dists(w, [{ kind: 'sdist', name: 'acme-nopy', version: '1.0' }]);
 
     await publishCli(w, ['dist/*', '--project', '7']);
@@ -73,6 +77,7 @@ describe('uploading', () => {
   });
 
   test('authenticates package routes with Basic auth, never sending the token elsewhere or printing it', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     await dists(w, [{ kind: 'wheel', name: 'acme-auth', version: '1.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7', '--verbose']);
@@ -88,6 +93,7 @@ describe('uploading', () => {
   });
 
   test('several files go up at once, at most --concurrency at a time', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     await dists(
       w,
       Array.from({ length: 6 }, (_, i) => ({
@@ -125,6 +131,7 @@ describe('uploading', () => {
 
 describe('what the registry already holds', () => {
   test('a file with the same name and sha256 is skipped and reported, without uploading', async () => {
+    w.fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', ...checkRoutes()]);
     const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-held', version: '1.0' }]);
     w.fake.addPackage(7, {
       name: 'acme-held',
@@ -140,6 +147,7 @@ describe('what the registry already holds', () => {
   });
 
   test('the same name with other bytes is a conflict: exit 1, that file not uploaded, the others still go', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     const [wheel, sdist] = await dists(w, [
       { kind: 'wheel', name: 'acme-clash', version: '1.0' },
       { kind: 'sdist', name: 'acme-clash', version: '1.0' },
@@ -158,6 +166,7 @@ describe('what the registry already holds', () => {
   });
 
   test('a redirect to pypi.org for an unknown package means "not there": it is not followed, and the file is uploaded', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     await dists(w, [{ kind: 'wheel', name: 'acme-forwarded', version: '1.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7']);
@@ -170,6 +179,7 @@ describe('what the registry already holds', () => {
   });
 
   test('with forwarding off, a 404 for the package means "not there" as well', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     w.fake.group('acme').forwarding = false;
     await dists(w, [{ kind: 'wheel', name: 'acme-absent', version: '1.0' }]);
 
@@ -180,6 +190,7 @@ describe('what the registry already holds', () => {
   });
 
   test('a 400 "File name has already been taken" is resolved by the versions page: identical bytes are skipped', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-race', version: '1.0' }]);
     w.fake.addPackage(7, {
       name: 'acme-race',
@@ -205,6 +216,7 @@ describe('what the registry already holds', () => {
   });
 
   test('a 400 "File name has already been taken" for other bytes is a conflict', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     const [sdist] = await dists(w, [{ kind: 'sdist', name: 'acme-race2', version: '1.0' }]);
     w.fake.addPackage(7, {
       name: 'acme-race2',
@@ -230,6 +242,7 @@ describe('what the registry already holds', () => {
 
 describe('retries and interruptions', () => {
   test('a 503 on upload is retried and the file is sent again in full', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     const [wheel] = await dists(w, [{ kind: 'wheel', name: 'acme-retry', version: '1.0', padding: 100_000 }]);
     w.fake.faults.push({ route: UPLOAD, kind: 'status', status: 503 });
 
@@ -242,6 +255,7 @@ describe('retries and interruptions', () => {
   });
 
   test('a 429 is retried after Retry-After, and the wait is reported', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     await dists(w, [{ kind: 'wheel', name: 'acme-limited', version: '1.0' }]);
     w.fake.faults.push({ route: UPLOAD, kind: 'rate-limit', retryAfter: 1 });
 
@@ -257,6 +271,7 @@ describe('retries and interruptions', () => {
   });
 
   test('a connection reset in the middle of the body reopens the file and sends it from the start', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     const [wheel] = await dists(w, [
       { kind: 'wheel', name: 'acme-reset', version: '1.0', padding: 600_000, compression: 'stored' },
     ]);
@@ -270,6 +285,7 @@ describe('retries and interruptions', () => {
   });
 
   test('an interrupted run resumed uploads only what is missing', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     const names = await dists(w, [
       { kind: 'wheel', name: 'acme-resume', version: '1.0' },
       { kind: 'sdist', name: 'acme-resume', version: '1.0' },
@@ -300,6 +316,12 @@ describe('retries and interruptions', () => {
 
 describe('credentials', () => {
   test('a read_api token is refused with exit 4 before any upload', async () => {
+    w.fake.expect([
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      'GET /personal_access_tokens/self',
+      'GET /user',
+      'GET /projects/:id/packages/pypi/simple',
+    ]);
     await dists(w, [{ kind: 'wheel', name: 'acme-readonly', version: '1.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7'], { token: w.world.tokens.aliceReadApi });
@@ -311,6 +333,7 @@ describe('credentials', () => {
   });
 
   test('a Reporter is refused with exit 4 before any upload, naming the role needed', async () => {
+    w.fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', ...checkRoutes()]);
     await dists(w, [{ kind: 'wheel', name: 'acme-reporter', version: '1.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7'], { token: w.world.tokens.bobPat });
@@ -321,6 +344,7 @@ describe('credentials', () => {
   });
 
   test('an expired token is refused with exit 4', async () => {
+    w.fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', 'GET /personal_access_tokens/self']);
     await dists(w, [{ kind: 'wheel', name: 'acme-expired', version: '1.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7'], { token: w.world.tokens.aliceExpired });
@@ -330,6 +354,11 @@ describe('credentials', () => {
   });
 
   test('a read-only deploy token, which GitLab cannot describe in advance, stops the run at its first refused upload', async () => {
+    w.fake.expect([
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      'GET /projects/:id/packages/pypi/simple',
+      'POST /projects/:id/packages/pypi',
+    ]);
     await dists(w, [
       { kind: 'wheel', name: 'acme-deploy', version: '1.0' },
       { kind: 'sdist', name: 'acme-deploy', version: '1.0' },
@@ -356,6 +385,11 @@ describe('credentials', () => {
   });
 
   test('a deploy token with write_package_registry publishes with its own username', async () => {
+    w.fake.expect([
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+      'GET /projects/:id/packages/pypi/simple',
+      'POST /projects/:id/packages/pypi',
+    ]);
     await dists(w, [{ kind: 'wheel', name: 'acme-deployed', version: '1.0' }]);
 
     const result = await publishCli(
@@ -410,6 +444,7 @@ describe('local input', () => {
   });
 
   test('a quoted glob is expanded by glx, and two paths to one file count once', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     await dists(w, [{ kind: 'wheel', name: 'acme-glob', version: '1.0' }]);
 
     const result = await publishCli(w, ['dist/*.whl', 'dist/acme_glob-1.0-py3-none-any.whl', '--project', '7']);
@@ -432,6 +467,7 @@ describe('local input', () => {
 
 describe('output', () => {
   test('--json gives the summary as data on stdout', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     const [wheel, sdist] = await dists(w, [
       { kind: 'wheel', name: 'acme-json', version: '1.0' },
       { kind: 'sdist', name: 'acme-json', version: '1.0' },
@@ -483,6 +519,7 @@ describe('output', () => {
   });
 
   test('--dry-run --json plans upload, skip and conflict from the registry, and uploads nothing', async () => {
+    w.fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', ...checkRoutes()]);
     const [wheel, sdist, other] = await dists(w, [
       { kind: 'wheel', name: 'acme-plan', version: '1.0' },
       { kind: 'sdist', name: 'acme-plan', version: '1.0' },
@@ -512,6 +549,7 @@ describe('output', () => {
   });
 
   test('--dry-run prints the plan as a table and exits 0 when everything would go', async () => {
+    w.fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name', ...checkRoutes()]);
     await dists(w, [{ kind: 'wheel', name: 'acme-dry', version: '1.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7', '--dry-run']);
@@ -526,6 +564,7 @@ describe('output', () => {
   });
 
   test('on a terminal each file gets a progress bar redrawn in place, then a line when done', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     await dists(w, [{ kind: 'wheel', name: 'acme-tty', version: '1.0', padding: 50_000 }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7'], { stderrIsTTY: true, env: { FORCE_COLOR: '1' } });
@@ -537,6 +576,7 @@ describe('output', () => {
   });
 
   test('without a terminal, progress is plain lines without escape codes', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     await dists(w, [{ kind: 'wheel', name: 'acme-plain', version: '1.0' }]);
 
     const result = await publishCli(w, ['dist/*', '--project', '7']);
@@ -549,6 +589,7 @@ describe('output', () => {
 
 describe('glx publish with no files (issue 12)', () => {
   test('publishes the wheels and sdists in dist/, as uv publish does, passing over what uv build leaves beside them', async () => {
+    w.fake.expect(PUBLISH_ROUTES);
     const names = await dists(w, [
       { kind: 'wheel', name: 'acme-widgets', version: '1.0.0' },
       { kind: 'sdist', name: 'acme-widgets', version: '1.0.0' },

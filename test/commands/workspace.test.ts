@@ -3,6 +3,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildDists } from '../support/dists.js';
 import { useFakeProject } from '../support/fake-project.js';
+import { checkRoutes, PUBLISH_ROUTES } from '../support/routes.js';
 import { glx } from '../support/test-deps.js';
 
 const ROOT =
@@ -118,6 +119,7 @@ describe('glx in a uv workspace member', () => {
   });
 
   it('env and auth status from a member find the root index', async () => {
+    t.fake.expect(checkRoutes('group'));
     write('pyproject.toml', ROOT + INDEX(t.fake.url));
 
     const env = await run('packages/a', ['env'], { GITLAB_TOKEN: t.world.tokens.alicePat });
@@ -153,6 +155,7 @@ describe('glx in a uv workspace member', () => {
   });
 
   it('publish from a member takes the root publish-url and, with no files, the root dist/ where uv build writes', async () => {
+    t.fake.expect(PUBLISH_ROUTES);
     write(
       'pyproject.toml',
       `${ROOT}\n[[tool.uv.index]]\nname = "tools"\nurl = "${t.fake.url}/api/v4/projects/7/packages/pypi/simple"\npublish-url = "${t.fake.url}/api/v4/projects/7/packages/pypi"\nauthenticate = "always"\n`,

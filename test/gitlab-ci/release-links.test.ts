@@ -80,6 +80,11 @@ function sha256(text: string): string {
 
 describe.skipIf(!hasPeer('python3'))('the release-link step of glx-publish', () => {
   it('creates the missing release and links each wheel and sdist with its registry download URL', async () => {
+    fake.expect([
+      'GET /projects/:id/releases/:tag_name',
+      'POST /projects/:id/releases',
+      'POST /projects/:id/releases/:tag_name/assets/links',
+    ]);
     const result = await runProgram(ciEnv(world.tokens.jobSelf, { GITLAB_CI: 'true' }));
 
     expect(result.status).toBe(0);
@@ -95,6 +100,11 @@ describe.skipIf(!hasPeer('python3'))('the release-link step of glx-publish', () 
   });
 
   it('is idempotent: a re-run of the job finds the links there and succeeds', async () => {
+    fake.expect([
+      'GET /projects/:id/releases/:tag_name',
+      'POST /projects/:id/releases',
+      'POST /projects/:id/releases/:tag_name/assets/links',
+    ]);
     await runProgram(ciEnv(world.tokens.jobSelf, { GITLAB_CI: 'true' }));
 
     const again = await runProgram(ciEnv(world.tokens.jobSelf, { GITLAB_CI: 'true' }));
@@ -105,6 +115,7 @@ describe.skipIf(!hasPeer('python3'))('the release-link step of glx-publish', () 
   });
 
   it('uses PRIVATE-TOKEN with a personal token under gitlab-ci-local (GITLAB_CI is not true there)', async () => {
+    fake.expect(['GET /projects/:id/releases/:tag_name', 'POST /projects/:id/releases/:tag_name/assets/links']);
     const result = await runProgram(ciEnv(world.tokens.alicePat, { GITLAB_CI: 'false', CI_COMMIT_TAG: 'v1.0.0' }));
 
     expect(result.status).toBe(0);
@@ -117,6 +128,7 @@ describe.skipIf(!hasPeer('python3'))('the release-link step of glx-publish', () 
   });
 
   it('fails the job with the answer when the token may not write releases, without printing the token', async () => {
+    fake.expect(['GET /projects/:id/releases/:tag_name']);
     const result = await runProgram(ciEnv(world.tokens.jobOther, { GITLAB_CI: 'true' }));
 
     expect(result.status).not.toBe(0);
@@ -125,6 +137,11 @@ describe.skipIf(!hasPeer('python3'))('the release-link step of glx-publish', () 
   });
 
   it('runs as written in the job: a quoted here-document the shell passes through untouched', async () => {
+    fake.expect([
+      'GET /projects/:id/releases/:tag_name',
+      'POST /projects/:id/releases',
+      'POST /projects/:id/releases/:tag_name/assets/links',
+    ]);
     // `uv run --no-project python` is the image's Python; python3 plays it here.
     const step = releaseLinksStep().replace('uv run --no-project python -', 'python3 -');
 

@@ -75,6 +75,7 @@ const sha256 = createHash('sha256').update(content).digest('hex');
 
 describe('streamed request bodies', () => {
   test('a 503 is retried with a body produced afresh, and the whole file arrives', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     fake.faults.push({ route: UPLOAD, kind: 'status', status: 503 });
 
     const { request, opened } = upload();
@@ -86,6 +87,7 @@ describe('streamed request bodies', () => {
   });
 
   test('a connection reset in the middle of the body is retried from the first byte', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     fake.faults.push({ route: UPLOAD, kind: 'reset', afterBytes: 300_000 });
     const retries: RetryInfo[] = [];
 
@@ -101,6 +103,7 @@ describe('streamed request bodies', () => {
   });
 
   test('a 429 waits as long as Retry-After says', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     fake.faults.push({ route: UPLOAD, kind: 'rate-limit', retryAfter: 1 });
     const retries: RetryInfo[] = [];
 
@@ -116,6 +119,7 @@ describe('streamed request bodies', () => {
   });
 
   test('a 500 on a write is retried only when the caller can recognise a repeat', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     fake.faults.push({ route: UPLOAD, kind: 'status', status: 500 }, { route: UPLOAD, kind: 'status', status: 500 });
 
     const refused = await rejectionOf(upload().request);
@@ -146,6 +150,7 @@ describe('streamed request bodies', () => {
   });
 
   test('gives up after the bound on attempts', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     fake.faults.push({ route: UPLOAD, kind: 'reset', times: Number.POSITIVE_INFINITY });
 
     const error = await rejectionOf(upload().request);

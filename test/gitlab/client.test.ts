@@ -34,6 +34,7 @@ function client(
 
 describe('the GitLab client authenticates per token kind', () => {
   it('sends PRIVATE-TOKEN for access tokens on API routes', async () => {
+    fake.expect(['GET /projects/:id']);
     await getProject(client(world.tokens.alicePat), '7');
 
     expect(fake.requests[0]?.headers['private-token']).toBe(world.tokens.alicePat);
@@ -41,6 +42,7 @@ describe('the GitLab client authenticates per token kind', () => {
   });
 
   it('sends Basic __token__:<token> on package routes', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const response = await client(world.tokens.alicePat).request({
       path: '/projects/7/packages/pypi/simple',
       auth: 'basic',
@@ -53,6 +55,7 @@ describe('the GitLab client authenticates per token kind', () => {
   });
 
   it('sends JOB-TOKEN for a job token on API routes and gitlab-ci-token with Basic on package routes', async () => {
+    fake.expect(['GET /job', 'GET /projects/:id/packages/pypi/simple']);
     const job = client(world.tokens.jobSelf, 'job');
 
     await job.request({ path: '/job' });
@@ -65,6 +68,7 @@ describe('the GitLab client authenticates per token kind', () => {
   });
 
   it('never sends a deploy token to the REST API, where GitLab does not accept it', async () => {
+    fake.expect(['GET /projects/:id']);
     await client(world.tokens.deployRead, 'deploy').request({ path: '/projects/8' });
 
     expect(fake.requests[0]?.headers['private-token']).toBeUndefined();
@@ -73,6 +77,7 @@ describe('the GitLab client authenticates per token kind', () => {
 
 describe('the GitLab client retries what is safe to retry', () => {
   it('retries a 503 and then succeeds', async () => {
+    fake.expect(['GET /projects/:id']);
     fake.faults.push({ route: 'GET /projects/:id', kind: 'status', status: 503, times: 2 });
 
     const project = await getProject(client(world.tokens.alicePat), '7');
@@ -82,6 +87,7 @@ describe('the GitLab client retries what is safe to retry', () => {
   });
 
   it('honours Retry-After on a 429', async () => {
+    fake.expect(['GET /projects/:id']);
     fake.faults.push({ route: 'GET /projects/:id', kind: 'rate-limit', retryAfter: 1 });
     const { waits, sleep } = recordWaits(fake);
 
@@ -96,6 +102,7 @@ describe('the GitLab client retries what is safe to retry', () => {
   });
 
   it('gives up after its attempts with a server-side error and a hint', async () => {
+    fake.expect(['GET /projects/:id']);
     fake.faults.push({ route: 'GET /projects/:id', kind: 'status', status: 502, times: 10 });
 
     const error = await rejectionOf(getProject(client(world.tokens.alicePat), '7'));
@@ -106,6 +113,7 @@ describe('the GitLab client retries what is safe to retry', () => {
   });
 
   it('does not retry a 500 on a write, which may have half-happened', async () => {
+    fake.expect(['POST /projects/:id/releases']);
     fake.faults.push({ route: 'POST /projects/:id/releases', kind: 'status', status: 500 });
 
     const error = await rejectionOf(
@@ -117,6 +125,7 @@ describe('the GitLab client retries what is safe to retry', () => {
   });
 
   it('retries a connection reset', async () => {
+    fake.expect(['GET /projects/:id']);
     fake.faults.push({ route: 'GET /projects/:id', kind: 'reset' });
 
     const project = await getProject(client(world.tokens.alicePat), '7');
@@ -131,6 +140,9 @@ describe('the GitLab client maps failures to errors with hints', () => {
     ['an expired token', () => world.tokens.aliceExpired, 'TOKEN_EXPIRED', /new token/],
     ['a revoked token', () => world.tokens.aliceRevoked, 'TOKEN_REVOKED', /new token/],
   ])('%s', async (_name, token, code, hint) => {
+    fake.expect(['GET /personal_access_tokens/self']);
+    fake.expect(['GET /personal_access_tokens/self']);
+    fake.expect(['GET /personal_access_tokens/self']);
     const error = await rejectionOf(getTokenSelf(client((token as () => string)())));
 
     expect(error.code).toBe(code);
@@ -138,6 +150,7 @@ describe('the GitLab client maps failures to errors with hints', () => {
   });
 
   it('names the missing scope on a 403 insufficient_scope', async () => {
+    fake.expect(['GET /projects/:id']);
     const error = await rejectionOf(getProject(client(world.tokens.aliceReadUser), '7'));
 
     expect(error.code).toBe('TOKEN_SCOPE');
@@ -145,6 +158,7 @@ describe('the GitLab client maps failures to errors with hints', () => {
   });
 
   it('says "not found, or this token cannot see it" on a 404', async () => {
+    fake.expect(['GET /projects/:id']);
     const error = await rejectionOf(getProject(client(world.tokens.erinPat), '7'));
 
     expect(error.code).toBe('GITLAB_NOT_FOUND');
@@ -152,6 +166,7 @@ describe('the GitLab client maps failures to errors with hints', () => {
   });
 
   it('names the endpoint when the answer has an unexpected shape', async () => {
+    fake.expect(['GET /projects/:id']);
     fake.faults.push({ route: 'GET /projects/:id', kind: 'status', status: 200, body: { id: 'seven' } });
 
     const error = await rejectionOf(getProject(client(world.tokens.alicePat), '7'));
@@ -161,6 +176,7 @@ describe('the GitLab client maps failures to errors with hints', () => {
   });
 
   it('says an HTML page is not an API answer', async () => {
+    fake.expect(['GET /projects/:id']);
     fake.faults.push({ route: 'GET /projects/:id', kind: 'html', status: 404 });
 
     const error = await rejectionOf(getProject(client(world.tokens.alicePat), '7'));
@@ -189,6 +205,7 @@ describe('the GitLab client keeps credentials at home', () => {
   });
 
   it('follows a redirect to another origin without the token', async () => {
+    fake.expect(['GET /projects/:id']);
     fake.faults.push({ route: 'GET /projects/:id', kind: 'redirect', location: `${otherUrl}/elsewhere` });
 
     await client(world.tokens.alicePat).request({ path: '/projects/7', auth: 'basic', followRedirects: true });
@@ -199,6 +216,7 @@ describe('the GitLab client keeps credentials at home', () => {
   });
 
   it('does not follow redirects unless asked', async () => {
+    fake.expect(['GET /projects/:id']);
     fake.faults.push({ route: 'GET /projects/:id', kind: 'redirect', location: `${otherUrl}/elsewhere` });
 
     const response = await client(world.tokens.alicePat).request({ path: '/projects/7', accept: [302] });

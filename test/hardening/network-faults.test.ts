@@ -14,6 +14,7 @@ import { runCli } from '../../src/cli/run-cli.js';
 import { createGitLabClient, retryDelay } from '../../src/gitlab/client.js';
 import { createSecrets } from '../../src/util/redact.js';
 import { createFakeGitLab, type FakeGitLab, type Fault, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { checkRoutes } from '../support/routes.js';
 import { recordWaits, tempDir, testDeps } from '../support/test-deps.js';
 import { cleanError, runBin } from './helpers.js';
 
@@ -50,8 +51,13 @@ beforeEach(async () => {
 afterEach(async () => {
   await fake.close();
   cleanup();
-  fake.takeUnexpected();
-  expectNoTokenElsewhere();
+  try {
+    expectNoTokenElsewhere();
+    elsewhere.assertClean();
+    fake.assertClean();
+  } finally {
+    elsewhere.resetLog(); // shared by the file: each test declares what it sends there
+  }
 });
 
 function expectNoTokenElsewhere(): void {
@@ -83,6 +89,10 @@ async function glx(argv: string[], options: { timeoutMs?: number } = {}) {
 
 const auth = () => glx(['--cwd', dir, 'auth', '--netrc']);
 const init = () => glx(['--cwd', dir, 'init', '--group', 'acme/libs', '--name', 'libs']);
+/** `auth --netrc` checks the token for the project's group index. */
+const AUTH_ROUTES = checkRoutes('group');
+/** `init --group <path>` resolves the path and nothing else. */
+const INIT_ROUTES = ['GET /groups/:id'];
 
 function netrcText(): string {
   return readFileSync(path.join(dir, 'netrc'), 'utf8');
@@ -119,6 +129,7 @@ const TRANSIENT: Array<{ name: string; fault: Fault; requests?: number }> = [
 
 describe('faults that pass', () => {
   it.each(TRANSIENT)('auth --netrc gets through $name (twice) and stores the token', async ({ fault, requests }) => {
+    fake.expect(AUTH_ROUTES);
     fake.faults.push({ ...fault, route: 'GET /personal_access_tokens/self', times: 2 });
     faultCases++;
 
@@ -130,6 +141,7 @@ describe('faults that pass', () => {
   });
 
   it.each(TRANSIENT)('init --group <path> gets through $name (twice) and writes the index', async ({ fault }) => {
+    fake.expect(INIT_ROUTES);
     fake.faults.push({ ...fault, route: 'GET /groups/:id', times: 2 });
     faultCases++;
 
@@ -140,6 +152,7 @@ describe('faults that pass', () => {
   });
 
   it('works through latency on every request', async () => {
+    fake.expect([...AUTH_ROUTES, ...INIT_ROUTES]);
     fake.settings.latencyMs = 150;
     faultCases++;
 
@@ -151,6 +164,7 @@ describe('faults that pass', () => {
   });
 
   it('honours Retry-After before trying again', async () => {
+    fake.expect(INIT_ROUTES);
     fake.faults.push({ route: 'GET /groups/:id', kind: 'rate-limit', retryAfter: 1 });
     faultCases++;
 
@@ -222,6 +236,7 @@ describe('faults that persist', () => {
   it.each(PERSISTENT)(
     'auth --netrc gives up on $name with one error line and stores nothing',
     async ({ fault, error, attempts }) => {
+      fake.expect(['GET /personal_access_tokens/self']);
       const location = `${elsewhere.url}/api/v4/personal_access_tokens/self`;
       fake.faults.push({
         ...(fault.kind === 'redirect' ? { ...fault, location } : fault),
@@ -247,6 +262,7 @@ describe('faults that persist', () => {
   it.each(PERSISTENT)(
     'init --group <path> gives up on $name with one error line and writes nothing',
     async ({ fault, error, attempts }) => {
+      fake.expect(INIT_ROUTES);
       const location = `${elsewhere.url}/api/v4/groups/43`;
       fake.faults.push({
         ...(fault.kind === 'redirect' ? { ...fault, location } : fault),
@@ -315,6 +331,7 @@ describe('a server that stalls', () => {
   });
 
   it('gives up on headers that never come', async () => {
+    fake.expect(['GET /personal_access_tokens/self']);
     fake.faults.push({
       route: 'GET /personal_access_tokens/self',
       kind: 'delay',
@@ -363,6 +380,7 @@ describe('a server that stalls', () => {
 describe('the built bin with its real retry schedule', () => {
   // How long it waits between attempts is the backoff's (see 'Retry-After' below); a hang would fail the test's timeout.
   it('gives up on a GitLab that answers 503 forever after four attempts', async () => {
+    fake.expect(['GET /personal_access_tokens/self']);
     fake.faults.push({
       route: 'GET /personal_access_tokens/self',
       kind: 'status',
@@ -385,6 +403,8 @@ describe('the built bin with its real retry schedule', () => {
 
 describe('redirects followed by the client', () => {
   it('carries no credentials to another origin, in any header or the URL', async () => {
+    fake.expect(['GET /user']);
+    elsewhere.expect(['GET /user']);
     fake.faults.push({ route: 'GET /user', kind: 'redirect', location: `${elsewhere.url}/api/v4/user?from=redirect` });
     const client = createGitLabClient(
       { baseUrl: fake.url, token: world.tokens.alicePat, kind: 'personal', backoffMs: 1 },
@@ -397,7 +417,6 @@ describe('redirects followed by the client', () => {
 
     expect(response.status).toBe(401); // the other server saw an anonymous request
     expect(elsewhere.requests.length).toBe(seen + 1);
-    elsewhere.takeUnexpected();
   });
 
   it('refuses a request for an absolute URL on another origin before sending anything', async () => {

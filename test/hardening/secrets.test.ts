@@ -11,6 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDists } from '../support/dists.js';
 import { createFakeGitLab, type FakeGitLab } from '../support/fake-gitlab/index.js';
+import { assertCleanAfterEach } from '../support/fake-project.js';
+import { checkRoutes, installRoutes } from '../support/routes.js';
 import { tempDir } from '../support/test-deps.js';
 import { runBin } from './helpers.js';
 
@@ -109,14 +111,19 @@ beforeAll(async () => {
   await buildDists(path.join(dir, 'dist'), [{ kind: 'wheel', name: 'acme-utils', version: '9.9.9' }]);
 });
 
+assertCleanAfterEach(() => fake);
+
 afterAll(async () => {
   await fake.close();
-  fake.takeUnexpected();
   cleanup();
 });
 
+/** What auth, status and doctor ask: the token check and the package's page. */
+const CHECK_ROUTES = [...checkRoutes(), installRoutes()[0]];
+
 describe('a canary token through every command', () => {
   it('runs the success paths with the token from GITLAB_TOKEN', { timeout: 120_000 }, async () => {
+    fake.expect([...CHECK_ROUTES, 'POST /projects/:id/ci/lint', 'POST /projects/:id/packages/pypi']);
     const env = { GITLAB_TOKEN: CANARY };
 
     // Each of these works (exit 0); a failure here would leave the error paths untested.
@@ -167,6 +174,7 @@ describe('a canary token through every command', () => {
   });
 
   it('runs with the token from --token-stdin, the netrc and glab', { timeout: 60_000 }, async () => {
+    fake.expect(CHECK_ROUTES);
     const glabDir = path.join(dir, 'glab-config');
     mkdirSync(glabDir, { recursive: true });
     writeFileSync(
@@ -197,6 +205,11 @@ describe('a canary token through every command', () => {
   });
 
   it('runs the CI paths with a job token', { timeout: 60_000 }, async () => {
+    fake.expect([
+      'GET /job',
+      'GET /projects/:id/packages/pypi/simple',
+      'GET /projects/:id/packages/pypi/simple/:package_name',
+    ]);
     const ci = {
       GITLAB_CI: 'true',
       CI_JOB_TOKEN: JOB_CANARY,
@@ -225,6 +238,7 @@ describe('a canary token through every command', () => {
   it('runs the error paths: revoked, expired, too narrow, echoed back by the server, unreachable', {
     timeout: 120_000,
   }, async () => {
+    fake.expect([...CHECK_ROUTES, 'POST /projects/:id/ci/lint']);
     const env = { GITLAB_TOKEN: CANARY, GLX_DEBUG: '1' };
     // The exit code of each command: doctor reports a failed check with 1, the others a rejected token with 4.
     const rejected = { auth: 4, status: 4, env: 4, doctor: 1, init: 4, publish: 4, lint: 4 };
@@ -308,6 +322,7 @@ describe('a canary token through every command', () => {
   });
 
   it('runs with credentials written into the index URL in pyproject.toml', { timeout: 60_000 }, async () => {
+    fake.expect(CHECK_ROUTES);
     const file = path.join(dir, 'pyproject.toml');
     const original = readFileSync(file, 'utf8');
     writeFileSync(

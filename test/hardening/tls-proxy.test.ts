@@ -13,6 +13,7 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { assertCleanAfterEach } from '../support/fake-project.js';
 import { hasPeer } from '../support/peers.js';
 import { glx, tempDir } from '../support/test-deps.js';
 import { cleanError, runBin } from './helpers.js';
@@ -147,10 +148,11 @@ afterAll(async () => {
       new Promise((resolve) => proxy.close(resolve)),
       fake.close(),
     ]);
-    fake.takeUnexpected();
   }
   cleanup();
 });
+
+assertCleanAfterEach(() => fake);
 
 beforeEach(() => {
   tunnels.length = 0;
@@ -161,6 +163,9 @@ beforeEach(() => {
 function netrcText(): string {
   return readFileSync(path.join(dir, 'netrc'), 'utf8');
 }
+
+/** `auth --netrc` in a project without an index checks the token and names its user, nothing more. */
+const AUTH_ROUTES = ['GET /personal_access_tokens/self', 'GET /user'];
 
 const stored = () => `machine 127.0.0.1 login __token__ password ${world.tokens.alicePat}\n`;
 
@@ -174,6 +179,7 @@ function authBin(env: Record<string, string>) {
 
 describe.skipIf(!hasOpenssl)('HTTPS with a private CA', () => {
   it('works when the CA comes from NODE_EXTRA_CA_CERTS', async () => {
+    fake.expect(AUTH_ROUTES);
     const result = await authBin({ NODE_EXTRA_CA_CERTS: ca });
 
     expect(result.code, result.stderr).toBe(0);
@@ -181,6 +187,7 @@ describe.skipIf(!hasOpenssl)('HTTPS with a private CA', () => {
   });
 
   it('works when the CA comes from SSL_CERT_FILE, as for uv', async () => {
+    fake.expect(AUTH_ROUTES);
     const result = await authBin({ SSL_CERT_FILE: ca });
 
     expect(result.code, result.stderr).toBe(0);
@@ -213,6 +220,7 @@ describe.skipIf(!hasOpenssl)('HTTPS with a private CA', () => {
 
 describe.skipIf(!hasOpenssl)('HTTPS_PROXY and NO_PROXY', () => {
   it('tunnels through HTTPS_PROXY to a host not in NO_PROXY', async () => {
+    fake.expect(AUTH_ROUTES);
     const result = await glx(['--cwd', dir, 'auth', '--netrc', '--host', tlsUrl], {
       env: {
         GITLAB_TOKEN: world.tokens.alicePat,
@@ -231,6 +239,7 @@ describe.skipIf(!hasOpenssl)('HTTPS_PROXY and NO_PROXY', () => {
   });
 
   it('goes direct to a host in NO_PROXY', async () => {
+    fake.expect(AUTH_ROUTES);
     const result = await glx(['--cwd', dir, 'auth', '--netrc', '--host', tlsUrl], {
       env: {
         GITLAB_TOKEN: world.tokens.alicePat,
@@ -248,6 +257,7 @@ describe.skipIf(!hasOpenssl)('HTTPS_PROXY and NO_PROXY', () => {
   });
 
   it('honours them in the built bin too (read from the process environment)', async () => {
+    fake.expect(AUTH_ROUTES);
     const through = await authBin({ NODE_EXTRA_CA_CERTS: ca, HTTPS_PROXY: proxyUrl });
     const seen = tunnels.length;
     const direct = await authBin({ NODE_EXTRA_CA_CERTS: ca, HTTPS_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' });

@@ -5,7 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, onTestFinished, test } from 'vitest';
 import { blake2bHex } from './fake-gitlab/blake2b.js';
 import { createFakeGitLab, type FakeGitLab, lintCiYaml, type StandardWorld, simplePage } from './fake-gitlab/index.js';
 import { createMultipartParser } from './fake-gitlab/multipart.js';
@@ -92,6 +92,7 @@ function wheel(text: string): UploadFile {
 
 describe('authentication and token introspection', () => {
   test('GET /user answers the token owner and records the credential used', async () => {
+    fake.expect(['GET /user']);
     const res = await api('/user', withToken(world.tokens.alicePat));
 
     expect(res.status).toBe(200);
@@ -109,6 +110,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('an unknown PRIVATE-TOKEN gets 401 with the plain message body', async () => {
+    fake.expect(['GET /user']);
     const res = await api('/user', withToken('glpat-doesnotexist000000'));
 
     expect(res.status).toBe(401);
@@ -117,6 +119,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('an expired token is reported as expired even when it is also revoked', async () => {
+    fake.expect(['GET /user']);
     const res = await api('/user', withToken(world.tokens.aliceExpiredRevoked));
 
     expect(res.status).toBe(401);
@@ -128,6 +131,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('a revoked token gets 401 invalid_token "Token was revoked"', async () => {
+    fake.expect(['GET /personal_access_tokens/self']);
     const res = await api('/personal_access_tokens/self', withToken(world.tokens.aliceRevoked));
 
     expect(res.status).toBe(401);
@@ -138,6 +142,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('a token expires at 00:00 UTC of its expiry date', async () => {
+    fake.expect(['GET /user']);
     const today = fake.addToken({ kind: 'personal', user: 'alice', expiresAt: '2025-06-01' });
     const tomorrow = fake.addToken({ kind: 'personal', user: 'alice', expiresAt: '2025-06-02' });
 
@@ -149,6 +154,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('a read_user token reads /user and /version but gets 403 insufficient_scope elsewhere', async () => {
+    fake.expect(['GET /user', 'GET /version', 'GET /projects/:id']);
     const user = await api('/user', withToken(world.tokens.aliceReadUser));
     const version = await api('/version', withToken(world.tokens.aliceReadUser));
     const project = await api('/projects/7', withToken(world.tokens.aliceReadUser));
@@ -165,6 +171,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('/personal_access_tokens/self accepts any scope and describes the token', async () => {
+    fake.expect(['GET /personal_access_tokens/self']);
     const res = await api('/personal_access_tokens/self', withToken(world.tokens.aliceReadUser));
 
     expect(res.status).toBe(200);
@@ -179,6 +186,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('a project access token belongs to a bot user named project_<id>_bot_<hex>', async () => {
+    fake.expect(['GET /personal_access_tokens/self', 'GET /user', 'GET /projects/:id/members/all/:user_id']);
     const self = await api('/personal_access_tokens/self', withToken(world.tokens.projectBot));
     const { user_id: userId } = (await self.json()) as { user_id: number };
     const user = await api('/user', withToken(world.tokens.projectBot));
@@ -192,6 +200,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('job and deploy tokens are refused by /user and /personal_access_tokens/self', async () => {
+    fake.expect(['GET /user', 'GET /personal_access_tokens/self']);
     const job = await api('/user', { headers: { 'JOB-TOKEN': world.tokens.jobSelf } });
     const jobAsPrivate = await api('/personal_access_tokens/self', withToken(world.tokens.jobSelf));
     const deploy = await api('/user', { headers: { 'Deploy-Token': world.tokens.deployRead } });
@@ -204,6 +213,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('a PRIVATE-TOKEN starting with glcbt- is ignored, leaving the request anonymous', async () => {
+    fake.expect(['GET /projects/:id']);
     const publicProject = await api('/projects/8', withToken(world.tokens.jobSelf));
     const privateProject = await api('/projects/7', withToken(world.tokens.jobSelf));
 
@@ -213,6 +223,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('a blocked user gets 403 "Your account has been blocked."', async () => {
+    fake.expect(['GET /user']);
     const res = await api('/user', withToken(world.tokens.blockedPat));
 
     expect(res.status).toBe(403);
@@ -220,6 +231,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('/version and /metadata need authentication and report the version', async () => {
+    fake.expect(['GET /metadata', 'GET /version']);
     const anonymous = await api('/metadata');
     const version = await api('/version', withToken(world.tokens.aliceReadApi));
 
@@ -228,6 +240,7 @@ describe('authentication and token introspection', () => {
   });
 
   test('GET /job answers a running job, 401 for a finished one, 404 Job Not Found for a PAT', async () => {
+    fake.expect(['GET /job']);
     const running = await api('/job', { headers: { 'JOB-TOKEN': world.tokens.jobOther } });
     const query = await api(`/job?job_token=${world.tokens.jobSelf}`);
     const finished = await api('/job', { headers: { 'JOB-TOKEN': world.tokens.jobFinished } });
@@ -257,6 +270,7 @@ function rotate(headers: Record<string, string>, body?: Record<string, string>):
 
 describe('POST /personal_access_tokens/self/rotate', () => {
   test('revokes the token and answers a new one with the same name and scopes, expiring in a week by default', async () => {
+    fake.expect(['POST /personal_access_tokens/self/rotate', 'GET /user']);
     const old = world.tokens.alicePat;
 
     const response = await rotate({ 'PRIVATE-TOKEN': old });
@@ -278,6 +292,7 @@ describe('POST /personal_access_tokens/self/rotate', () => {
   });
 
   test('takes expires_at, and refuses a date past the 365-day limit or one that is not a date with 400', async () => {
+    fake.expect(['POST /personal_access_tokens/self/rotate']);
     const ok = await rotate({ 'PRIVATE-TOKEN': world.tokens.alicePat }, { expires_at: '2025-09-01' });
     const far = await rotate({ 'PRIVATE-TOKEN': world.tokens.bobPat }, { expires_at: '2026-06-02' });
     const bad = await rotate({ 'PRIVATE-TOKEN': world.tokens.bobPat }, { expires_at: '2025-02-30' });
@@ -291,6 +306,7 @@ describe('POST /personal_access_tokens/self/rotate', () => {
   });
 
   test('accepts self_rotate alone and refuses read_api with 403 insufficient_scope', async () => {
+    fake.expect(['POST /personal_access_tokens/self/rotate']);
     const selfRotate = fake.addToken({ kind: 'personal', user: 'alice', scopes: ['read_api', 'self_rotate'] });
     const readOnly = fake.addToken({ kind: 'personal', user: 'alice', scopes: ['read_api'] });
 
@@ -304,6 +320,7 @@ describe('POST /personal_access_tokens/self/rotate', () => {
   });
 
   test('answers an OAuth token 405, and deploy, job, expired and revoked tokens 401', async () => {
+    fake.expect(['POST /personal_access_tokens/self/rotate', 'GET /personal_access_tokens/self']);
     const oauth = fake.addToken({ kind: 'oauth', user: 'alice', scopes: ['api'] });
 
     const statuses = await Promise.all([
@@ -325,6 +342,7 @@ describe('POST /personal_access_tokens/self/rotate', () => {
   });
 
   test('rotating an already rotated token again answers 401 and revokes the whole family (reuse detection)', async () => {
+    fake.expect(['POST /personal_access_tokens/self/rotate', 'GET /user']);
     const old = world.tokens.projectBot;
     const first = (await (await rotate({ 'PRIVATE-TOKEN': old })).json()) as { token: string };
     const second = (await (await rotate({ 'PRIVATE-TOKEN': first.token })).json()) as { token: string };
@@ -339,6 +357,7 @@ describe('POST /personal_access_tokens/self/rotate', () => {
   });
 
   test('using a revoked token elsewhere does not touch its family', async () => {
+    fake.expect(['POST /personal_access_tokens/self/rotate', 'GET /user']);
     const old = world.tokens.alicePat;
     const fresh = (await (await rotate({ 'PRIVATE-TOKEN': old })).json()) as { token: string };
 
@@ -351,6 +370,7 @@ describe('POST /personal_access_tokens/self/rotate', () => {
 
 describe('projects, groups and members', () => {
   test('a project is found by numeric id or URL-encoded path; a raw slash is an unknown route', async () => {
+    fake.expect(['GET /projects/:id']);
     const byId = await api('/projects/7', withToken(world.tokens.alicePat));
     const byPath = await api('/projects/acme%2Ftools', withToken(world.tokens.alicePat));
     const raw = await api('/projects/acme/tools', withToken(world.tokens.alicePat));
@@ -365,6 +385,7 @@ describe('projects, groups and members', () => {
   });
 
   test('a private project is 404 Project Not Found to outsiders and anonymous callers; a public one is visible', async () => {
+    fake.expect(['GET /projects/:id']);
     const outsider = await api('/projects/7', withToken(world.tokens.erinPat));
     const anonymous = await api('/projects/acme%2Ftools');
     const publicProject = await api('/projects/oss%2Fpub');
@@ -378,6 +399,7 @@ describe('projects, groups and members', () => {
   });
 
   test('the project entity shows the caller its direct and group access', async () => {
+    fake.expect(['GET /projects/:id']);
     const alice = await api('/projects/7', withToken(world.tokens.alicePat));
     const bob = await api('/projects/7', withToken(world.tokens.bobPat));
 
@@ -390,6 +412,7 @@ describe('projects, groups and members', () => {
   });
 
   test('job tokens are not accepted on the projects API', async () => {
+    fake.expect(['GET /projects/:id']);
     const res = await api('/projects/7', { headers: { 'JOB-TOKEN': world.tokens.jobSelf } });
 
     expect(res.status).toBe(404);
@@ -397,6 +420,7 @@ describe('projects, groups and members', () => {
   });
 
   test('a group is 404 Group Not Found when the caller cannot see it', async () => {
+    fake.expect(['GET /groups/:id']);
     const member = await api('/groups/acme', withToken(world.tokens.alicePat));
     const projectOnlyMember = await api('/groups/42', withToken(world.tokens.bobPat));
     const outsider = await api('/groups/42', withToken(world.tokens.erinPat));
@@ -408,6 +432,7 @@ describe('projects, groups and members', () => {
   });
 
   test('members/all combines project, group and ancestor memberships; a non-member is "404 Not found"', async () => {
+    fake.expect(['GET /projects/:id/members/all/:user_id', 'GET /groups/:id/members/all/:user_id']);
     const viaAncestor = await api(`/projects/11/members/all/${world.users.alice}`, withToken(world.tokens.davePat));
     const highest = await api(`/projects/7/members/all/${world.users.dave}`, withToken(world.tokens.davePat));
     const projectOnly = await api(`/groups/42/members/all/${world.users.bob}`, withToken(world.tokens.davePat));
@@ -419,6 +444,7 @@ describe('projects, groups and members', () => {
   });
 
   test('member lists paginate with x-total, x-next-page and Link headers', async () => {
+    fake.expect(['GET /projects/:id/members/all']);
     const first = await api('/projects/7/members/all?per_page=2', withToken(world.tokens.alicePat));
     const last = await api('/projects/7/members/all?per_page=2&page=4', withToken(world.tokens.alicePat));
 
@@ -436,6 +462,7 @@ describe('projects, groups and members', () => {
 
 describe('PyPI simple index', () => {
   test('the project index has one link per version, numeric-id hrefs and escaped data-requires-python', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const res = await api('/projects/acme%2Ftools/packages/pypi/simple/', {
       headers: { authorization: basic('__token__', world.tokens.alicePat) },
     });
@@ -459,6 +486,7 @@ describe('PyPI simple index', () => {
   });
 
   test('the versions page links every file with its sha256', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name']);
     const res = await api('/projects/7/packages/pypi/simple/acme-utils', {
       headers: { authorization: basic('anything', world.tokens.alicePat) },
     });
@@ -473,6 +501,7 @@ describe('PyPI simple index', () => {
   });
 
   test('a Reporter reads a private registry; Guest gets 403, an outsider 404, anonymous 401 with the Basic challenge', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const path = '/projects/7/packages/pypi/simple';
     const reporter = await api(path, { headers: { authorization: basic('bob', world.tokens.bobPat) } });
     const guest = await api(path, { headers: { authorization: basic('carol', world.tokens.carolPat) } });
@@ -489,6 +518,7 @@ describe('PyPI simple index', () => {
   });
 
   test('the guest-pull flag lets a Guest read a private registry', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     fake.settings.guestCanPullPackages = true;
 
     const res = await api('/projects/7/packages/pypi/simple', {
@@ -499,6 +529,7 @@ describe('PyPI simple index', () => {
   });
 
   test('a non-existent project is 404 Not Found even for anonymous callers', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const res = await api('/projects/999/packages/pypi/simple');
 
     expect(res.status).toBe(404);
@@ -506,6 +537,7 @@ describe('PyPI simple index', () => {
   });
 
   test('a deploy token authenticates as Basic with any username, as Deploy-Token or as Bearer', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const path = '/projects/7/packages/pypi/simple';
     const asBasic = await api(path, { headers: { authorization: basic('whoever', world.tokens.deployRead) } });
     const asHeader = await api(path, { headers: { 'Deploy-Token': world.tokens.deployRead } });
@@ -517,6 +549,7 @@ describe('PyPI simple index', () => {
   });
 
   test('a revoked deploy token is indistinguishable from no credentials', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     fake.token(world.tokens.deployRead).revoked = true;
 
     const res = await api('/projects/7/packages/pypi/simple', {
@@ -528,6 +561,7 @@ describe('PyPI simple index', () => {
   });
 
   test('a job token works only as Basic gitlab-ci-token; another username or the JOB-TOKEN header is anonymous', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const path = '/projects/7/packages/pypi/simple';
     const ok = await api(path, { headers: { authorization: basic('gitlab-ci-token', world.tokens.jobSelf) } });
     const wrongUser = await api(path, { headers: { authorization: basic('__token__', world.tokens.jobSelf) } });
@@ -546,6 +580,7 @@ describe('PyPI simple index', () => {
   });
 
   test('package routes also take a PAT or a running job token as Bearer', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const path = '/projects/7/packages/pypi/simple';
 
     const pat = await api(path, { headers: { authorization: `Bearer ${world.tokens.alicePat}` } });
@@ -556,6 +591,7 @@ describe('PyPI simple index', () => {
   });
 
   test('an unknown Basic password is anonymous, while an unknown PRIVATE-TOKEN is 401', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const basicOnPublic = await api('/projects/8/packages/pypi/simple', {
       headers: { authorization: basic('__token__', 'glpat-nope') },
     });
@@ -567,6 +603,7 @@ describe('PyPI simple index', () => {
   });
 
   test('a job token from a project outside the allowlist gets 404 until the project or its group is allowlisted', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const path = '/projects/7/packages/pypi/simple';
     const auth = { headers: { authorization: basic('gitlab-ci-token', world.tokens.jobOther) } };
 
@@ -584,6 +621,7 @@ describe('PyPI simple index', () => {
   });
 
   test('names match the normalised stored name; the request is only lower-cased', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name']);
     const auth = { headers: { authorization: basic('__token__', world.tokens.alicePat) } };
 
     const upper = await api('/projects/7/packages/pypi/simple/ACME-Utils', auth);
@@ -594,6 +632,7 @@ describe('PyPI simple index', () => {
   });
 
   test('an unknown package redirects to pypi.org while forwarding is on, and is 404 once the group turns it off', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple/:package_name']);
     const auth = { headers: { authorization: basic('__token__', world.tokens.alicePat) } };
 
     const forwarded = await api('/projects/11/packages/pypi/simple/requests/', auth);
@@ -613,6 +652,7 @@ describe('PyPI simple index', () => {
   });
 
   test('settings.pypiUrl moves the forwarding target (a pypi.org stand-in)', async () => {
+    fake.expect(['GET /groups/:id/-/packages/pypi/simple/:package_name']);
     fake.settings.pypiUrl = 'http://127.0.0.1:9/simple';
 
     const forwarded = await api('/groups/42/-/packages/pypi/simple/Requests/', {
@@ -624,6 +664,7 @@ describe('PyPI simple index', () => {
   });
 
   test('the group index lists packages of the group and its subgroups for group members and group deploy tokens', async () => {
+    fake.expect(['GET /groups/:id/-/packages/pypi/simple']);
     const member = await api('/groups/42/-/packages/pypi/simple', {
       headers: { authorization: basic('alice', world.tokens.alicePat) },
     });
@@ -639,6 +680,7 @@ describe('PyPI simple index', () => {
   });
 
   test('project-only members and project tokens get 403 on a private group index; a project deploy token 404', async () => {
+    fake.expect(['GET /groups/:id/-/packages/pypi/simple']);
     const path = '/groups/42/-/packages/pypi/simple';
     const bob = await api(path, { headers: { authorization: basic('bob', world.tokens.bobPat) } });
     const bot = await api(path, { headers: { authorization: basic('bot', world.tokens.projectBot) } });
@@ -652,6 +694,10 @@ describe('PyPI simple index', () => {
   });
 
   test('the group versions page links group download URLs that serve the file', async () => {
+    fake.expect([
+      'GET /groups/:id/-/packages/pypi/simple/:package_name',
+      'GET /groups/:id/-/packages/pypi/files/:sha256/*file_identifier',
+    ]);
     const auth = { headers: { authorization: basic('alice', world.tokens.alicePat) } };
     const page = await (await api('/groups/42/-/packages/pypi/simple/acme-core', auth)).text();
     const href = /href="([^"#]+)#sha256=/.exec(page)?.[1] ?? '';
@@ -665,6 +711,10 @@ describe('PyPI simple index', () => {
   });
 
   test('a file downloads with its stored bytes; a wrong sha256 is 404 Package Not Found', async () => {
+    fake.expect([
+      'GET /projects/:id/packages/pypi/files/:sha256/*file_identifier',
+      'GET /groups/:id/-/packages/pypi/files/:sha256/*file_identifier',
+    ]);
     const auth = { headers: { authorization: basic('__token__', world.tokens.alicePat) } };
     const content = 'fake sdist of acme-utils 1.0.0\n';
 
@@ -680,6 +730,7 @@ describe('PyPI simple index', () => {
   });
 
   test('HEAD answers like GET without a body', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const res = await api('/projects/8/packages/pypi/simple', { method: 'HEAD' });
 
     expect(res.status).toBe(200);
@@ -691,6 +742,7 @@ describe('PyPI simple index', () => {
 
 describe('PyPI upload', () => {
   test('an upload is stored and indexed; the same file again is 400, another file of the version is 201', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi', 'GET /projects/:id/packages/pypi/files/:sha256/*file_identifier']);
     const file = wheel('wheel bytes v2');
     const auth = basic('__token__', world.tokens.alicePat);
     const body = multipartBody(uploadFields('acme-utils', '2.0.0', file.content), file);
@@ -725,6 +777,7 @@ describe('PyPI upload', () => {
   });
 
   test('publishing needs Developer and the api scope', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     const file = wheel('x');
     const body = multipartBody(uploadFields('acme-utils', '2.0.0', file.content), file);
 
@@ -744,6 +797,7 @@ describe('PyPI upload', () => {
   });
 
   test('deploy tokens with write_package_registry, project bots and allowlisted job tokens publish', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     const send = (version: string, authorization: string) => {
       const file = { fileName: `acme_utils-${version}-py3-none-any.whl`, content: Buffer.from(version) };
       return upload(7, authorization, multipartBody(uploadFields('acme-utils', version, file.content), file));
@@ -762,6 +816,7 @@ describe('PyPI upload', () => {
   });
 
   test('missing fields are listed in one Grape error', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     const res = await upload(7, basic('a', world.tokens.alicePat), multipartBody({ version: '1.0' }));
 
     expect(res.status).toBe(400);
@@ -769,6 +824,7 @@ describe('PyPI upload', () => {
   });
 
   test('an invalid version is refused with "Version is invalid"', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     const file = wheel('y');
 
     const res = await upload(
@@ -781,6 +837,7 @@ describe('PyPI upload', () => {
   });
 
   test('a sha256_digest that does not match the bytes is refused and flagged as unexpected', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     const file = wheel('real bytes');
     const fields = { ...uploadFields('acme-utils', '2.0.0', file.content), sha256_digest: sha256('other bytes') };
 
@@ -791,6 +848,7 @@ describe('PyPI upload', () => {
   });
 
   test('a blake2_256_digest is checked against the bytes with an independent BLAKE2b, agreeing with Python', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     const file = wheel('bytes for blake2b');
     const python = spawnSync(
       'python3',
@@ -813,6 +871,7 @@ describe('PyPI upload', () => {
   });
 
   test('with verifyDigests off, the client digest is stored and advertised as GitLab does', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi', 'GET /projects/:id/packages/pypi/simple/:package_name']);
     fake.settings.verifyDigests = false;
     const file = wheel('real bytes');
     const claimed = sha256('other bytes');
@@ -829,6 +888,7 @@ describe('PyPI upload', () => {
   });
 
   test('a 50 MB upload streams through and only its size and digests are kept', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     const size = 50 * 1024 * 1024;
     const chunk = Buffer.alloc(1024 * 1024);
     const digest = createHash('sha256');
@@ -874,6 +934,7 @@ describe('PyPI upload', () => {
   });
 
   test('a refusal before the body is read still reaches a client that is sending a large body', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     const file = { fileName: 'big.whl', content: Buffer.alloc(5 * 1024 * 1024, 1) };
 
     const res = await upload(
@@ -886,6 +947,7 @@ describe('PyPI upload', () => {
   });
 
   test('a body that ends before the closing boundary is a 400 and flagged as unexpected', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     const body = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="name"\r\n\r\nacme`);
 
     const res = await upload(7, basic('a', world.tokens.alicePat), body);
@@ -897,6 +959,7 @@ describe('PyPI upload', () => {
 
 describe('job token allowlist', () => {
   test('a Maintainer adds a project by numeric id; a path id is 400 "id is invalid"', async () => {
+    fake.expect(['POST /projects/:id/job_token_scope/allowlist']);
     const post = (id: string, body: unknown) =>
       api(`/projects/${id}/job_token_scope/allowlist`, {
         method: 'POST',
@@ -915,6 +978,7 @@ describe('job token allowlist', () => {
   });
 
   test('duplicates, itself, unknown targets and missing fields get GitLab messages; a Developer gets 403', async () => {
+    fake.expect(['POST /projects/:id/job_token_scope/allowlist']);
     const post = (token: string, body: unknown) =>
       api('/projects/7/job_token_scope/allowlist', {
         method: 'POST',
@@ -942,6 +1006,7 @@ describe('job token allowlist', () => {
   });
 
   test('a target the caller cannot read is refused with the "does not exist or you don\'t have permission" message', async () => {
+    fake.expect(['POST /projects/:id/job_token_scope/allowlist']);
     const core = fake.addProject({ pathWithNamespace: 'beta/secret' });
 
     const res = await api('/projects/8/job_token_scope/allowlist', {
@@ -967,6 +1032,13 @@ describe('job token allowlist', () => {
   });
 
   test('the allowlist includes the project itself; groups are added and listed; entries are removed', async () => {
+    fake.expect([
+      'POST /projects/:id/job_token_scope/groups_allowlist',
+      'GET /projects/:id/job_token_scope/allowlist',
+      'GET /projects/:id/job_token_scope/groups_allowlist',
+      'GET /projects/:id/job_token_scope',
+      'DELETE /projects/:id/job_token_scope/groups_allowlist/:target_group_id',
+    ]);
     const headers = { 'PRIVATE-TOKEN': world.tokens.davePat, 'content-type': 'application/json' };
     await api('/projects/7/job_token_scope/groups_allowlist', {
       method: 'POST',
@@ -988,12 +1060,14 @@ describe('job token allowlist', () => {
   });
 
   test('job tokens cannot call the allowlist API', async () => {
+    fake.expect(['GET /projects/:id/job_token_scope/allowlist']);
     const res = await api('/projects/7/job_token_scope/allowlist', { headers: { 'JOB-TOKEN': world.tokens.jobSelf } });
 
     expect(res.status).toBe(401);
   });
 
   test('turning the inbound scope off lets every job token in', async () => {
+    fake.expect(['PATCH /projects/:id/job_token_scope', 'GET /projects/:id/packages/pypi/simple']);
     const off = await api('/projects/7/job_token_scope', {
       method: 'PATCH',
       headers: { 'PRIVATE-TOKEN': world.tokens.davePat, 'content-type': 'application/json' },
@@ -1010,6 +1084,7 @@ describe('job token allowlist', () => {
 
 describe('releases', () => {
   test('a job token creates a release once, then 409 "Release already exists"', async () => {
+    fake.expect(['POST /projects/:id/releases', 'GET /projects/:id/releases/:tag_name']);
     const create = () =>
       api('/projects/7/releases', {
         method: 'POST',
@@ -1029,6 +1104,7 @@ describe('releases', () => {
   });
 
   test('a release for a tag that does not exist needs ref', async () => {
+    fake.expect(['POST /projects/:id/releases']);
     const res = await api('/projects/7/releases', {
       method: 'POST',
       headers: { 'PRIVATE-TOKEN': world.tokens.alicePat, 'content-type': 'application/json' },
@@ -1040,6 +1116,10 @@ describe('releases', () => {
   });
 
   test('package links are added; a duplicate name or url is 400 with an array of messages', async () => {
+    fake.expect([
+      'POST /projects/:id/releases/:tag_name/assets/links',
+      'GET /projects/:id/releases/:tag_name/assets/links',
+    ]);
     const headers = { 'PRIVATE-TOKEN': world.tokens.alicePat, 'content-type': 'application/json' };
     const url = `${fake.apiUrl}/projects/7/packages/pypi/files/${'a'.repeat(64)}/acme_utils-1.0.0.tar.gz`;
     const add = (body: unknown) =>
@@ -1063,6 +1143,7 @@ describe('releases', () => {
   });
 
   test('link_type must be other, runbook, image or package', async () => {
+    fake.expect(['POST /projects/:id/releases/:tag_name/assets/links']);
     const res = await api('/projects/7/releases/v1.0.0/assets/links', {
       method: 'POST',
       headers: { 'PRIVATE-TOKEN': world.tokens.alicePat, 'content-type': 'application/json' },
@@ -1074,6 +1155,7 @@ describe('releases', () => {
   });
 
   test('a missing release is "404 Not Found" on GET and "404 Not found" for its links', async () => {
+    fake.expect(['GET /projects/:id/releases/:tag_name', 'GET /projects/:id/releases/:tag_name/assets/links']);
     const headers = { 'PRIVATE-TOKEN': world.tokens.alicePat };
 
     const release = await api('/projects/7/releases/v0.0.0', { headers });
@@ -1084,6 +1166,7 @@ describe('releases', () => {
   });
 
   test('a job token from a project outside the allowlist is refused with the job-token message', async () => {
+    fake.expect(['GET /projects/:id/releases/:tag_name']);
     const res = await api('/projects/7/releases/v1.0.0', { headers: { 'JOB-TOKEN': world.tokens.jobOther } });
 
     expect(res.status).toBe(403);
@@ -1093,6 +1176,7 @@ describe('releases', () => {
   });
 
   test('a Reporter cannot create releases', async () => {
+    fake.expect(['POST /projects/:id/releases']);
     const res = await api('/projects/7/releases', {
       method: 'POST',
       headers: { 'PRIVATE-TOKEN': world.tokens.bobPat, 'content-type': 'application/json' },
@@ -1105,6 +1189,7 @@ describe('releases', () => {
 
 describe('CI lint', () => {
   test('valid YAML is echoed as merged_yaml', async () => {
+    fake.expect(['POST /projects/:id/ci/lint']);
     const content = 'stages: [build]\nbuild:\n  stage: build\n  script:\n    - uv build\n';
 
     const res = await api('/projects/7/ci/lint', {
@@ -1128,6 +1213,7 @@ describe('CI lint', () => {
   });
 
   test('a Reporter may not lint in a project context', async () => {
+    fake.expect(['POST /projects/:id/ci/lint']);
     const res = await api('/projects/7/ci/lint', {
       method: 'POST',
       headers: { 'PRIVATE-TOKEN': world.tokens.bobPat, 'content-type': 'application/json' },
@@ -1140,6 +1226,7 @@ describe('CI lint', () => {
 
 describe('group package listing', () => {
   test('lists the PyPI packages of a group and its subgroups with their projects, paginated', async () => {
+    fake.expect(['GET /groups/:id/packages']);
     const res = await api('/groups/42/packages?package_type=pypi&per_page=2', withToken(world.tokens.alicePat));
 
     expect(res.status).toBe(200);
@@ -1157,6 +1244,7 @@ describe('group package listing', () => {
   });
 
   test('leaves subgroups out with exclude_subgroups and other package types out by type', async () => {
+    fake.expect(['GET /groups/:id/packages']);
     const own = (await (
       await api('/groups/42/packages?exclude_subgroups=true', withToken(world.tokens.alicePat))
     ).json()) as Array<{ project_id: number }>;
@@ -1169,6 +1257,7 @@ describe('group package listing', () => {
   });
 
   test('answers 404 for a group the caller cannot see and 403 without the pull role on it', async () => {
+    fake.expect(['GET /groups/:id/packages']);
     const hidden = await api('/groups/42/packages', withToken(world.tokens.erinPat));
     const projectMember = await api('/groups/42/packages', withToken(world.tokens.bobPat));
 
@@ -1189,23 +1278,34 @@ describe('strictness', () => {
     fake.takeUnexpected();
   });
 
-  test('allowOnly flags other routes; expectCalled fails assertClean for a route never requested', async () => {
-    fake.allowOnly(['GET /user']);
-    fake.expectCalled(['GET /projects/:id/packages/pypi/simple/:name']);
+  test('a request to a route the test did not declare is unexpected and makes assertClean fail', async () => {
+    const res = await api('/user', withToken(world.tokens.alicePat));
+
+    expect(res.status).toBe(200);
+    expect(fake.unexpected.map((u) => u.reason)).toEqual(['route GET /user not declared']);
+    expect(() => fake.assertClean()).toThrow(
+      /unexpected request.*\n {2}route GET \/user not declared: #1 GET \/api\/v4\/user/,
+    );
+    fake.takeUnexpected();
+  });
+
+  test('a declared route never requested makes assertClean fail', async () => {
+    fake.expect(['GET /user', 'GET /projects/:id/packages/pypi/simple/:name']);
 
     await api('/user', withToken(world.tokens.alicePat));
-    await api('/projects/7', withToken(world.tokens.alicePat));
 
-    expect(fake.unexpected.map((u) => u.reason)).toEqual(['route GET /projects/:id not allowed']);
+    expect(fake.unexpected).toEqual([]);
     expect(() => fake.assertClean()).toThrow(
-      /never requested:\n {2}GET \/projects\/:id\/packages\/pypi\/simple\/:package_name/,
+      /never requested:\n {2}GET \/projects\/:id\/packages\/pypi\/simple\/:package_name\n/,
     );
     fake.resetLog();
   });
 
-  test('expect() both restricts and requires; HEAD counts for the GET route', async () => {
+  test('declared and requested routes pass; declarations add up; HEAD counts for the GET route', async () => {
+    fake.expect(['GET /user']);
     fake.expect(['GET /projects/:id/packages/pypi/simple']);
 
+    await api('/user', withToken(world.tokens.alicePat));
     await api('/projects/8/packages/pypi/simple/', { method: 'HEAD' });
 
     expect(fake.requestsTo('GET /projects/:id/packages/pypi/simple')).toHaveLength(1);
@@ -1213,11 +1313,35 @@ describe('strictness', () => {
     expect(() => fake.assertClean()).not.toThrow();
   });
 
+  test('resetLog forgets the declarations with the requests', async () => {
+    fake.expect(['GET /user']);
+    fake.resetLog();
+
+    await api('/user', withToken(world.tokens.alicePat));
+
+    expect(fake.takeUnexpected().map((u) => u.reason)).toEqual(['route GET /user not declared']);
+  });
+
   test('route specs are checked against the routes the fake knows', () => {
-    expect(() => fake.allowOnly(['GET /projetcs/:id'])).toThrow(/no route "GET \/projetcs\/:id"/);
+    expect(() => fake.expect(['GET /projetcs/:id'])).toThrow(/no route "GET \/projetcs\/:id"/);
+    expect(() => fake.expect(['/projects/:id'])).toThrow(/a route spec looks like "GET \/projects\/:id"/);
+  });
+
+  test("routes: 'any' (the demo server) allows every known route and requires none", async () => {
+    const demo = await createFakeGitLab({ routes: 'any' });
+    onTestFinished(() => demo.close());
+    const demoWorld = demo.seed.standard();
+
+    const user = await fetch(`${demo.apiUrl}/user`, withToken(demoWorld.tokens.alicePat));
+    const unknown = await fetch(`${demo.apiUrl}/projects/7/packages/generic/x/1/y`);
+
+    expect(user.status).toBe(200);
+    expect(unknown.status).toBe(404);
+    expect(demo.unexpected.map((u) => u.reason)).toEqual(['unknown route']);
   });
 
   test('the raw URL is recorded undecoded, with lower-cased headers and the body size', async () => {
+    fake.expect(['GET /projects/:id/job_token_scope/allowlist']);
     await api('/projects/acme%2Ftools/job_token_scope/allowlist?per_page=5', {
       headers: { 'PRIVATE-TOKEN': world.tokens.davePat, 'X-Custom': 'yes' },
     });
@@ -1238,6 +1362,7 @@ describe('strictness', () => {
 
 describe('faults', () => {
   test('a status fault answers in place of GitLab for the given number of times', async () => {
+    fake.expect(['GET /user']);
     fake.faults.push({ route: 'GET /user', times: 2, kind: 'status', status: 503 });
 
     const first = await api('/user', withToken(world.tokens.alicePat));
@@ -1251,6 +1376,7 @@ describe('faults', () => {
   });
 
   test('a reset with afterBytes lets part of an upload body arrive, then drops the connection', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     fake.faults.push({ route: 'POST /projects/:id/packages/pypi', kind: 'reset', afterBytes: 1000 });
     const file = { fileName: 'acme_utils-5.0.0.tar.gz', content: Buffer.alloc(200_000, 1) };
 
@@ -1266,6 +1392,7 @@ describe('faults', () => {
   });
 
   test('rate-limit answers 429 "Retry later" with Retry-After and RateLimit headers', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     fake.faults.push({ kind: 'rate-limit', retryAfter: 7 });
 
     const res = await api('/projects/8/packages/pypi/simple');
@@ -1278,6 +1405,7 @@ describe('faults', () => {
   });
 
   test('faults match concrete paths, bare paths, regexps and predicates, in order', async () => {
+    fake.expect(['GET /projects/:id', 'GET /projects/:id/packages/pypi/simple']);
     fake.faults.push(
       { route: 'GET /projects/8', kind: 'status', status: 500 },
       { route: '/projects/:id', kind: 'status', status: 502 },
@@ -1295,6 +1423,7 @@ describe('faults', () => {
   });
 
   test('reset drops the connection before any answer', async () => {
+    fake.expect(['GET /user']);
     fake.faults.push({ route: 'GET /user', kind: 'reset' });
 
     await expect(api('/user', withToken(world.tokens.alicePat))).rejects.toThrow();
@@ -1302,6 +1431,7 @@ describe('faults', () => {
   });
 
   test('truncate sends the headers and half the body, then drops the connection', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     fake.faults.push({ kind: 'truncate' });
 
     const res = await api('/projects/8/packages/pypi/simple');
@@ -1311,6 +1441,7 @@ describe('faults', () => {
   });
 
   test('html answers a proxy error page; redirect answers a Location', async () => {
+    fake.expect(['GET /user']);
     fake.faults.push({ kind: 'html', status: 502 }, { kind: 'redirect', location: 'https://login.example.com/' });
 
     const html = await api('/user', withToken(world.tokens.alicePat));
@@ -1328,18 +1459,21 @@ describe('faults', () => {
     const slow = await createFakeGitLab({ latencyMs: 30, sleep: async (ms) => void sleeps.push(ms) });
     slow.seed.standard();
     slow.faults.push({ kind: 'delay', ms: 120 });
+    slow.expect(['GET /projects/:id']);
 
     const res = await fetch(`${slow.apiUrl}/projects/8`);
     await slow.close();
 
     expect(res.status).toBe(200);
     expect(sleeps).toEqual([30, 120]);
+    slow.assertClean();
   });
 });
 
 describe('lifecycle', () => {
   test('close() ends keep-alive connections and pending delays', async () => {
     const other = await createFakeGitLab();
+    other.expect(['GET /version']);
     other.faults.push({ kind: 'delay', ms: 60_000 });
     const pending = new Promise<string>((resolve) => {
       const req = httpRequest(`${other.apiUrl}/version`, { agent: false }, () => resolve('answered'));
@@ -1352,18 +1486,23 @@ describe('lifecycle', () => {
     await other.close();
 
     expect(await pending).toBe('closed');
+    other.assertClean();
   });
 
   test('externalUrl is used in index links', async () => {
     const other = await createFakeGitLab({ externalUrl: 'https://gitlab.example.com/' });
+    onTestFinished(async () => {
+      await other.close();
+      other.assertClean();
+    });
     other.seed.standard();
+    other.expect(['GET /projects/:id/packages/pypi/simple']);
 
     const res = await fetch(`${other.apiUrl}/projects/8/packages/pypi/simple`);
 
     expect(await res.text()).toContain(
       'href="https://gitlab.example.com/api/v4/projects/8/packages/pypi/simple/oss-pub"',
     );
-    await other.close();
   });
 
   test('simplePage reproduces the presenter heredoc', () => {
@@ -1458,6 +1597,7 @@ describe('standalone runner', () => {
 
 describe('issue 11: access rules as GitLab applies them', () => {
   test('a group deploy token reads its own group registry, not a subgroup group registry (which still lists under its own)', async () => {
+    fake.expect(['GET /groups/:id/-/packages/pypi/simple']);
     const auth = { headers: { authorization: basic(world.deployUsernames.groupDeploy, world.tokens.groupDeploy) } };
 
     const own = await api(`/groups/${world.groups.acme}/-/packages/pypi/simple`, auth);
@@ -1469,6 +1609,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('a deploy token is found by its value alone: any Basic username works', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const res = await api(`/projects/${world.projects.tools}/packages/pypi/simple`, {
       headers: { authorization: basic('whoever', world.tokens.deployRead) },
     });
@@ -1478,6 +1619,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('an upload without sha256_digest stores none: the versions page has an empty fragment', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi', 'GET /projects/:id/packages/pypi/simple/:package_name']);
     const file = wheel('no digest');
     const { sha256_digest: _omitted, ...fields } = uploadFields('acme-utils', '2.0.0', file.content);
 
@@ -1497,6 +1639,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('requires_python is overwritten by every upload, and emptied by one without it', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     const auth = basic('__token__', world.tokens.alicePat);
     const first = wheel('first');
     const second = { fileName: 'acme_utils-2.0.0.tar.gz', content: Buffer.from('second') };
@@ -1511,6 +1654,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('a file over the limit gets 413 from Workhorse, as plain text', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     fake.settings.maxFileSize = 4;
     const file = wheel('larger than four bytes');
 
@@ -1525,6 +1669,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('a protected package name refuses a Developer and any deploy token, not a Maintainer of a maintainer rule', async () => {
+    fake.expect(['POST /projects/:id/packages/pypi']);
     fake.project(world.projects.tools).protectionRules = [
       { id: 1, packageNamePattern: 'acme-*', minimumAccessLevelForPush: 'maintainer' },
     ];
@@ -1545,6 +1690,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('a disabled package registry refuses a member with 403; one open to everyone answers anonymous reads', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple', 'GET /projects/:id']);
     const project = fake.project(world.projects.tools);
     const simple = `/projects/${world.projects.tools}/packages/pypi/simple`;
 
@@ -1560,6 +1706,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('a job token outside the allowlist reads an internal project registry but cannot publish there', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple', 'POST /projects/:id/packages/pypi']);
     fake.addProject({ pathWithNamespace: 'acme/inner', id: 12, visibility: 'internal' });
     const auth = basic('gitlab-ci-token', world.tokens.jobOther);
     const file = wheel('job');
@@ -1572,6 +1719,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('group registries skip job-token policies: the job user is what counts', async () => {
+    fake.expect(['GET /groups/:id/-/packages/pypi/simple']);
     const erinJob = fake.addToken({ kind: 'job', project: world.projects.app, user: 'erin' });
 
     const alice = await api(`/groups/${world.groups.acme}/-/packages/pypi/simple`, {
@@ -1587,6 +1735,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('fine-grained job-token permissions: an allowlist entry without read_packages gets 403 with the permission named', async () => {
+    fake.expect(['GET /projects/:id/packages/pypi/simple']);
     const scope = fake.project(world.projects.tools).jobTokenScope;
     scope.allowlistProjectIds.push(world.projects.app);
     scope.policies = { [world.projects.app]: ['read_releases'] };
@@ -1603,6 +1752,7 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('a REST GET by the old path of a renamed project answers 301 to the numeric id; a POST 405; PyPI routes just work', async () => {
+    fake.expect(['GET /projects/:id', 'POST /projects/:id/releases', 'GET /projects/:id/packages/pypi/simple']);
     fake.project(world.projects.tools).previousPaths = ['acme/old-tools'];
 
     const get = await api('/projects/acme%2Fold-tools?statistics=false', withToken(world.tokens.alicePat));
@@ -1622,12 +1772,14 @@ describe('issue 11: access rules as GitLab applies them', () => {
   });
 
   test('/personal_access_tokens/self has the newer fields expired and last_used_ips', async () => {
+    fake.expect(['GET /personal_access_tokens/self']);
     const body = await (await api('/personal_access_tokens/self', withToken(world.tokens.alicePat))).json();
 
     expect(body).toMatchObject({ expired: false, active: true, last_used_ips: ['127.0.0.1'] });
   });
 
   test('a release for a CI/CD Catalog project without a description is refused with 422, not "Ref is not specified"', async () => {
+    fake.expect(['POST /projects/:id/releases']);
     fake.project(world.projects.tools).catalogResource = true;
 
     const res = await api(`/projects/${world.projects.tools}/releases`, {

@@ -25,3 +25,19 @@ export function useFakeProject(): FakeProject {
   });
   return current;
 }
+
+/**
+ * For a stand-in shared by a file (started in beforeAll; the GitLab or the pypi.org one): after each
+ * test, fail on an undeclared or unused route, then forget the declarations so the next test declares its own.
+ */
+export function assertCleanAfterEach(standIn: () => { assertClean(): void; resetLog(): void } | undefined): void {
+  afterEach(() => {
+    const current = standIn();
+    if (!current) return;
+    try {
+      current.assertClean();
+    } finally {
+      current.resetLog();
+    }
+  });
+}

@@ -1,9 +1,11 @@
 /**
  * A pypi.org stand-in on 127.0.0.1 for the real-uv tier and doctor's --check-pypi: the PEP 503
  * simple API (`/simple/`, `/simple/<name>/` with `#sha256=` fragments and `data-requires-python`)
- * and file downloads (`/files/<sha256>/<file>`). It records every request; a request for another
- * path or method, or (after `allowOnly`) for a project not listed, is unexpected and fails
- * `assertClean()`. The GitLab stand-in's `pypiUrl` points its forwarding 302 here.
+ * and file downloads (`/files/<sha256>/<file>`). It records every request and, like the GitLab
+ * stand-in, is strict by default: a test declares the projects it expects pypi.org to be asked about
+ * (`expect`); a request about another project, for the whole project list, for another path or
+ * method, or with an Authorization header is unexpected, and a declared project nobody asked about
+ * fails `assertClean()` too. The GitLab stand-in's `pypiUrl` points its forwarding 302 here.
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -39,12 +41,14 @@ export interface FakePypi {
   readonly requests: FakePypiRequest[];
   readonly unexpected: string[];
   addPackage(pkg: FakePypiPackage): void;
-  /** From now on a request about any other project (or any request at all, with []) is unexpected. */
-  allowOnly(projects: string[]): void;
+  /** Declares projects this test expects pypi.org to be asked about (pages or files); declarations add up. */
+  expect(projects: string[]): void;
   /** Requests about `project` (normalised). */
   requestsFor(project: string): FakePypiRequest[];
-  /** Throws listing the unexpected requests, if any. */
+  /** Throws listing the unexpected requests and the declared projects nobody asked about, if any. */
   assertClean(): void;
+  /** Forgets requests, unexpected requests and declarations; keeps the packages. */
+  resetLog(): void;
   close(): Promise<void>;
 }
 
@@ -72,7 +76,7 @@ export async function createFakePypi(): Promise<FakePypi> {
   const projects = new Map<string, StoredFile[]>();
   const requests: FakePypiRequest[] = [];
   const unexpected: string[] = [];
-  let allowed: Set<string> | undefined;
+  const declared = new Set<string>();
 
   const server = createServer((req, res) => {
     const method = req.method ?? 'GET';
@@ -91,7 +95,7 @@ export async function createFakePypi(): Promise<FakePypi> {
       return answer(405, 'Method Not Allowed');
     }
     if (path === '/simple/' || path === '/simple') {
-      if (allowed) unexpected.push(`GET ${url}: the whole project list was asked for`);
+      unexpected.push(`GET ${url}: the whole project list was asked for`);
       const links = [...projects.keys()].sort().map((name) => `<a href="/simple/${name}/">${name}</a>`);
       return answer(200, page('Simple index', links), 'text/html');
     }
@@ -99,7 +103,7 @@ export async function createFakePypi(): Promise<FakePypi> {
     if (simple) {
       const project = normalizeName(decodeURIComponent(simple[1] ?? ''));
       record.project = project;
-      if (allowed && !allowed.has(project))
+      if (!declared.has(project))
         unexpected.push(`GET ${url}: a request about ${project}, which this test does not expect on pypi.org`);
       // pypi.org redirects a non-normalised name to the normalised URL (PEP 503).
       if (simple[1] !== project || !path.endsWith('/')) {
@@ -122,7 +126,7 @@ export async function createFakePypi(): Promise<FakePypi> {
         const found = files.find((f) => f.sha256 === file[1] && f.fileName === name);
         if (!found) continue;
         record.project = project;
-        if (allowed && !allowed.has(project))
+        if (!declared.has(project))
           unexpected.push(`GET ${url}: a download of ${project}, which this test does not expect from pypi.org`);
         return answer(200, found.bytes, 'application/octet-stream');
       }
@@ -154,14 +158,27 @@ export async function createFakePypi(): Promise<FakePypi> {
       }
       projects.set(project, files);
     },
-    allowOnly(names) {
-      allowed = new Set(names.map(normalizeName));
+    expect(names) {
+      for (const name of names) declared.add(normalizeName(name));
     },
     requestsFor(project) {
       return requests.filter((r) => r.project === normalizeName(project));
     },
     assertClean() {
-      if (unexpected.length > 0) throw new Error(`pypi.org stand-in: unexpected requests:\n${unexpected.join('\n')}`);
+      const asked = new Set(requests.map((r) => r.project));
+      const unused = [...declared].filter((project) => !asked.has(project));
+      if (unexpected.length === 0 && unused.length === 0) return;
+      throw new Error(
+        [
+          ...(unexpected.length > 0 ? ['pypi.org stand-in: unexpected requests:', ...unexpected] : []),
+          ...(unused.length > 0 ? ['pypi.org stand-in: projects expected but never asked about:', ...unused] : []),
+        ].join('\n'),
+      );
+    },
+    resetLog() {
+      requests.length = 0;
+      unexpected.length = 0;
+      declared.clear();
     },
     close() {
       server.closeAllConnections();

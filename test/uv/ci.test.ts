@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hasPeer, required } from '../support/peers.js';
+import { installRoutes } from '../support/routes.js';
 import { uvBinaries } from '../support/uv.js';
 import {
   installedVersion,
@@ -65,6 +66,7 @@ describe.skipIf(binaries.length === 0)('uv in CI with the job token glx ci-setup
       const label = `uv ${uv.version}, ${registry.kind} registry`;
 
       it(`${label}: the .glx-uv variables with a job token install the package`, async () => {
+        w.fake.expect(installRoutes(registry.kind)); // glx init and ci-setup ask GitLab nothing without a token
         const s = scene(w.dir, `ci-${uv.version}-${registry.kind}`, uv, w.pypi.simpleUrl);
         await s.glx(['init', ...registryFlag(registry)], { GITLAB_HOST: w.fake.url });
         const setup = await s.glx(['ci-setup'], { GITLAB_HOST: w.fake.url });
@@ -84,6 +86,7 @@ describe.skipIf(binaries.length === 0)('uv in CI with the job token glx ci-setup
       it.skipIf(!canRunGcl)(
         `${label}: gitlab-ci-local runs the generated uv-sync job with the shell executor`,
         async () => {
+          w.fake.expect(installRoutes(registry.kind));
           const s = scene(w.dir, `gcl-${uv.version}-${registry.kind}`, uv, w.pypi.simpleUrl);
           await s.glx(['init', ...registryFlag(registry)], { GITLAB_HOST: w.fake.url });
           await s.glx(['ci-setup'], { GITLAB_HOST: w.fake.url });

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDists } from '../support/dists.js';
+import { checkRoutes, installRoutes } from '../support/routes.js';
 import { uvBinaries } from '../support/uv.js';
 import { distSpecs, installedVersion, PACKAGE, REGISTRIES, registryFlag, scene, useUvWorld, VERSION } from './world.js';
 
@@ -79,6 +80,11 @@ describe.skipIf(binaries.length === 0)('dependency confusion: what uv installs, 
     for (const registry of REGISTRIES) {
       for (const [i, setUp] of SET_UPS.entries()) {
         it(`uv ${uv.version}, ${registry.kind} registry, ${setUp.name}: uv takes ${setUp.uvTakes}, doctor ${setUp.uvTakes === 'public' ? 'warns' : 'does not warn'}`, async () => {
+          // glx auth checks the registry; uv and doctor read the package's page; only an install from
+          // GitLab downloads its file, and only an install from pypi.org asks pypi.org.
+          const [page, file] = installRoutes(registry.kind);
+          w.fake.expect([...checkRoutes(registry.kind), page, ...(setUp.uvTakes === 'gitlab' ? [file] : [])]);
+          w.pypi.expect(setUp.uvTakes === 'public' ? [setUp.dependency] : []);
           const s = scene(w.dir, `confusion-${uv.version}-${registry.kind}-${i}`, uv, w.pypi.simpleUrl, [
             setUp.dependency,
           ]);

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasPeer } from '../support/peers.js';
+import { checkRoutes, installRoutes } from '../support/routes.js';
 import { uvBinaries } from '../support/uv.js';
 import {
   authenticatedSimpleRequests,
@@ -36,6 +37,7 @@ describe.skipIf(binaries.length === 0)(
         const host = () => ({ GITLAB_HOST: w.fake.url });
 
         it(`${label}: glx init + glx auth --netrc, then uv lock && uv sync`, async () => {
+          w.fake.expect([...checkRoutes(registry.kind), ...installRoutes(registry.kind)]);
           const s = scene(w.dir, `netrc-${uv.version}-${registry.kind}`, uv, w.pypi.simpleUrl);
 
           const init = await s.glx(['init', ...registryFlag(registry)], {
@@ -56,6 +58,7 @@ describe.skipIf(binaries.length === 0)(
         });
 
         it(`${label}: no netrc, eval "$(glx env)" in bash, then uv sync`, async () => {
+          w.fake.expect(installRoutes(registry.kind));
           const s = scene(w.dir, `env-bash-${uv.version}-${registry.kind}`, uv, w.pypi.simpleUrl);
           await s.glx(['init', ...registryFlag(registry)], host());
 
@@ -72,6 +75,7 @@ describe.skipIf(binaries.length === 0)(
         });
 
         it.skipIf(!fish)(`${label}: no netrc, glx env --shell fish | source in fish, then uv sync`, async () => {
+          w.fake.expect(installRoutes(registry.kind));
           const s = scene(w.dir, `env-fish-${uv.version}-${registry.kind}`, uv, w.pypi.simpleUrl);
           await s.glx(['init', ...registryFlag(registry)], host());
 
@@ -87,6 +91,7 @@ describe.skipIf(binaries.length === 0)(
         });
 
         it(`${label}: glx auth --uv-store, uv sync with no netrc or env; glx auth logout --uv-store, uv auth token fails`, async () => {
+          w.fake.expect([...checkRoutes(registry.kind), ...installRoutes(registry.kind)]);
           const s = scene(w.dir, `store-${uv.version}-${registry.kind}`, uv, w.pypi.simpleUrl);
           await s.glx(['init', ...registryFlag(registry)], host());
           const url =

@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeGitLab, StandardWorld } from '../support/fake-gitlab/index.js';
+import { assertCleanAfterEach } from '../support/fake-project.js';
+import { checkRoutes, installRoutes } from '../support/routes.js';
 import { glx } from '../support/test-deps.js';
 import { runUv, standInWithPackage, uvBinaries, uvSandbox } from '../support/uv.js';
 
@@ -21,9 +23,11 @@ describe.skipIf(binaries.length === 0)('a GitLab on [::1]', () => {
   afterAll(async () => {
     await cleanup();
   });
+  assertCleanAfterEach(() => fake);
 
   for (const uv of binaries) {
     it(`uv ${uv.version} installs with the netrc entry glx auth --netrc writes for [::1]`, async () => {
+      fake.expect([...checkRoutes(), ...installRoutes()]);
       const work = path.join(dir, uv.version);
       const cwd = path.join(work, 'project');
       mkdirSync(cwd, { recursive: true });

@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeGitLab, StandardWorld } from '../support/fake-gitlab/index.js';
+import { assertCleanAfterEach } from '../support/fake-project.js';
+import { checkRoutes, installRoutes } from '../support/routes.js';
 import { glx } from '../support/test-deps.js';
 import { runUv, standInWithPackage, uvBinaries, uvSandbox } from '../support/uv.js';
 
@@ -24,9 +26,12 @@ describe.skipIf(binaries.length === 0)('NETRC names a missing file', () => {
   afterAll(async () => {
     await cleanup();
   });
+  assertCleanAfterEach(() => fake);
 
   for (const uv of binaries) {
     it(`uv ${uv.version} keeps reading ~/.netrc after glx auth --netrc`, async () => {
+      // glx checks the group index (on 127.0.0.1); uv installs from the project index (on localhost).
+      fake.expect([...checkRoutes('group'), ...installRoutes('project')]);
       const work = path.join(dir, uv.version);
       const cwd = path.join(work, 'project');
       mkdirSync(cwd, { recursive: true });

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDist } from '../support/dists.js';
 import { createFakeGitLab, type FakeGitLab } from '../support/fake-gitlab/index.js';
+import { assertCleanAfterEach } from '../support/fake-project.js';
+import { installRoutes } from '../support/routes.js';
 import { tempDir } from '../support/test-deps.js';
 import { runProgram, runUv, uvBinaries, uvSandbox } from '../support/uv.js';
 
@@ -37,9 +39,17 @@ describe.skipIf(binaries.length === 0)('glx auth rotate with the real uv', () =>
       cleanup();
     };
   });
+  assertCleanAfterEach(() => fake);
 
   for (const uv of binaries) {
     it(`uv ${uv.version}: the uv store entry gets the new token, uv sync works with it, the old one is revoked`, async () => {
+      // glx: the token, its rotation, a check of the index; uv: the package page and file.
+      fake.expect([
+        'GET /personal_access_tokens/self',
+        'POST /personal_access_tokens/self/rotate',
+        'GET /projects/:id/packages/pypi/simple',
+        ...installRoutes(),
+      ]);
       const work = path.join(dir, uv.version);
       const project = path.join(work, 'project');
       mkdirSync(project, { recursive: true });

@@ -8,6 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeGitLab, StandardWorld } from '../support/fake-gitlab/index.js';
+import { assertCleanAfterEach } from '../support/fake-project.js';
+import { checkRoutes, installRoutes } from '../support/routes.js';
 import { glx } from '../support/test-deps.js';
 import { runUv, standInWithPackage, type UvBinary, uvBinaries, uvSandbox } from '../support/uv.js';
 
@@ -40,6 +42,8 @@ interface Row {
   sends?: (t: Tokens) => string;
   /** The password uv sends for the file download, when it differs from the page's. */
   downloadSends?: (t: Tokens) => string;
+  /** The GitLab routes that glx auth status, glx doctor and uv lock request between them. */
+  routes: string[];
 }
 
 interface Urls {
@@ -53,9 +57,21 @@ interface Urls {
 
 const always = 'always' as const;
 
+const [PAGE, FILE] = installRoutes();
+const INDEX = 'GET /projects/:id/packages/pypi/simple';
+/** glx finds a __token__ password, checks it and the role, probes the index; uv installs. */
+const CHECKED = [...checkRoutes(), PAGE, FILE];
+/** glx finds a __token__ password GitLab rejects; uv's page request is refused too. */
+const REJECTED = ['GET /personal_access_tokens/self', PAGE];
+/** glx finds no credentials, so it asks nothing; uv asks the page and stops. */
+const UV_ONLY = [PAGE];
+/** glx finds a password under another username (not a token it can look up), so it probes the index; uv installs. */
+const PROBED = [INDEX, PAGE, FILE];
+
 const rows: Row[] = [
   {
     name: 'env only',
+    routes: CHECKED,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       env: { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.alicePat },
@@ -66,6 +82,7 @@ const rows: Row[] = [
   },
   {
     name: 'netrc only',
+    routes: CHECKED,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n`,
@@ -76,6 +93,7 @@ const rows: Row[] = [
   },
   {
     name: 'store only (uv auth login)',
+    routes: CHECKED,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       logins: [{ service: u.project, username: '__token__', password: t.alicePat }],
@@ -86,6 +104,7 @@ const rows: Row[] = [
   },
   {
     name: 'env + netrc disagreeing (env revoked, netrc valid)',
+    routes: REJECTED,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       env: { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.aliceRevoked },
@@ -97,6 +116,7 @@ const rows: Row[] = [
   },
   {
     name: 'URL userinfo only',
+    routes: CHECKED,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.projectWith(`__token__:${t.alicePat}`), authenticate: always }],
     }),
@@ -107,6 +127,7 @@ const rows: Row[] = [
   {
     // The page gets the URL's credentials; the wheel (under the index root, no userinfo) gets the env ones.
     name: 'URL userinfo + env (revoked)',
+    routes: CHECKED,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.projectWith(`__token__:${t.alicePat}`), authenticate: always }],
       env: { UV_INDEX_GITLAB_USERNAME: '__token__', UV_INDEX_GITLAB_PASSWORD: t.aliceRevoked },
@@ -118,12 +139,14 @@ const rows: Row[] = [
   },
   {
     name: 'URL username only, nothing else',
+    routes: UV_ONLY,
     setup: (_t, u) => ({ indexes: [{ name: 'gitlab', url: u.projectWith('__token__'), authenticate: always }] }),
     source: 'none',
     outcome: 'incomplete-credentials',
   },
   {
     name: 'URL username only + netrc with that login',
+    routes: CHECKED,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.projectWith('__token__'), authenticate: always }],
       netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n`,
@@ -134,6 +157,7 @@ const rows: Row[] = [
   },
   {
     name: 'username-only env + netrc with another login',
+    routes: UV_ONLY,
     setup: (t, u, users) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       env: { UV_INDEX_GITLAB_USERNAME: '__token__' },
@@ -144,6 +168,7 @@ const rows: Row[] = [
   },
   {
     name: 'username-only env + netrc with that login',
+    routes: PROBED,
     setup: (t, u, users) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       env: { UV_INDEX_GITLAB_USERNAME: users.deployRead },
@@ -155,6 +180,7 @@ const rows: Row[] = [
   },
   {
     name: 'two indexes on one host, only the other has env credentials',
+    routes: [...checkRoutes('group'), ...checkRoutes(), installRoutes('group')[0], PAGE, FILE],
     setup: (t, u) => ({
       indexes: [
         { name: 'other', url: u.group, authenticate: always },
@@ -169,6 +195,7 @@ const rows: Row[] = [
   },
   {
     name: 'two store entries for one URL, different usernames',
+    routes: UV_ONLY,
     setup: (t, u, users) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       logins: [
@@ -181,6 +208,7 @@ const rows: Row[] = [
   },
   {
     name: 'two store entries, env username picks one',
+    routes: PROBED,
     setup: (t, u, users) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       env: { UV_INDEX_GITLAB_USERNAME: users.deployRead },
@@ -195,6 +223,7 @@ const rows: Row[] = [
   },
   {
     name: 'netrc with a port keyword (uv ignores the file)',
+    routes: UV_ONLY,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       netrc: `machine 127.0.0.1 port 80 login __token__ password ${t.alicePat}\n`,
@@ -204,6 +233,7 @@ const rows: Row[] = [
   },
   {
     name: '$NETRC names a missing file (uv falls back to ~/.netrc)',
+    routes: CHECKED,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       netrcVar: {},
@@ -215,6 +245,7 @@ const rows: Row[] = [
   },
   {
     name: '$NETRC names an existing empty file (~/.netrc unread)',
+    routes: UV_ONLY,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       netrcVar: { content: '' },
@@ -225,6 +256,7 @@ const rows: Row[] = [
   },
   {
     name: 'authenticate = "auto", netrc',
+    routes: CHECKED,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: 'auto' }],
       netrc: `machine 127.0.0.1 login __token__ password ${t.alicePat}\n`,
@@ -235,18 +267,21 @@ const rows: Row[] = [
   },
   {
     name: 'authenticate = "auto", no credentials',
+    routes: [INDEX, PAGE],
     setup: (_t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: 'auto' }] }),
     source: 'none',
     outcome: '401',
   },
   {
     name: 'authenticate = "always", no credentials',
+    routes: UV_ONLY,
     setup: (_t, u) => ({ indexes: [{ name: 'gitlab', url: u.project, authenticate: always }] }),
     source: 'none',
     outcome: 'missing-credentials',
   },
   {
     name: 'expired token in netrc',
+    routes: REJECTED,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       netrc: `machine 127.0.0.1 login __token__ password ${t.aliceExpired}\n`,
@@ -257,6 +292,7 @@ const rows: Row[] = [
   },
   {
     name: 'store service without a scheme (uv ignores the store)',
+    routes: UV_ONLY,
     setup: (t, u) => ({
       indexes: [{ name: 'gitlab', url: u.project, authenticate: always }],
       store: `[[credential]]\nservice = "${u.projectService}"\nusername = "__token__"\nscheme = "basic"\npassword = "${t.alicePat}"\n\n[[credential]]\nservice = "gitlab.example.com"\nusername = "__token__"\nscheme = "basic"\npassword = "x"\n`,
@@ -306,6 +342,8 @@ describe.skipIf(binaries.length === 0)('truth table: glx auth status and doctor 
     };
   });
 
+  assertCleanAfterEach(() => fake);
+
   afterAll(async () => {
     await cleanup();
     const versions = binaries.map((b) => b.version);
@@ -328,6 +366,7 @@ describe.skipIf(binaries.length === 0)('truth table: glx auth status and doctor 
   }
 
   async function runRow(row: Row, uv: UvBinary): Promise<void> {
+    fake.expect(row.routes);
     const work = path.join(dir, `${rows.indexOf(row)}-${uv.version}`);
     const project = path.join(work, 'project');
     mkdirSync(project, { recursive: true });

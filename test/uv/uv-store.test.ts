@@ -7,6 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeGitLab, StandardWorld } from '../support/fake-gitlab/index.js';
+import { assertCleanAfterEach } from '../support/fake-project.js';
+import { checkRoutes, installRoutes } from '../support/routes.js';
 import { glx } from '../support/test-deps.js';
 import { runUv, standInWithPackage, type UvBinary, uvBinaries, uvSandbox } from '../support/uv.js';
 
@@ -27,6 +29,7 @@ describe.skipIf(binaries.length === 0)('uv credentials store through glx', () =>
   afterAll(async () => {
     await cleanup();
   });
+  assertCleanAfterEach(() => fake);
 
   function project(
     uv: UvBinary,
@@ -52,6 +55,8 @@ describe.skipIf(binaries.length === 0)('uv credentials store through glx', () =>
 
   for (const uv of binaries) {
     it(`uv ${uv.version}: logout removes a deploy-token entry (stored under its own username) and uv stops authenticating`, async () => {
+      // A deploy token is not looked up, only tried on the index; uv, without credentials, asks nothing.
+      fake.expect(['GET /projects/:id/packages/pypi/simple']);
       const p = project(uv, 'logout');
       const user = world.deployUsernames.deployRead;
       const login = await glx(['--cwd', p.cwd, 'auth', '--uv-store', '--username', user], {
@@ -79,6 +84,7 @@ describe.skipIf(binaries.length === 0)('uv credentials store through glx', () =>
     });
 
     it(`uv ${uv.version}: a second --uv-store with another username replaces the entry, and uv lock works`, async () => {
+      fake.expect([...checkRoutes(), ...installRoutes()]);
       const p = project(uv, 'replace');
       const first = await glx(['--cwd', p.cwd, 'auth', '--uv-store', '--username', world.deployUsernames.deployRead], {
         env: { ...p.env, GITLAB_TOKEN: world.tokens.deployRead },
@@ -107,6 +113,7 @@ describe.skipIf(binaries.length === 0)('uv credentials store through glx', () =>
     });
 
     it(`uv ${uv.version}: glx finds the store where uv keeps it (asked with uv auth dir: a relative XDG_DATA_HOME does not count)`, async () => {
+      fake.expect(checkRoutes()); // what auth status checks
       const p = project(uv, 'dir');
       const env = { ...p.env, XDG_DATA_HOME: 'relative/data' };
       const login = await runUv(uv, ['auth', 'login', index, '--username', '__token__', '--password', '-'], {

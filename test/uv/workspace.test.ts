@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkRoutes, installRoutes } from '../support/routes.js';
 import { uvBinaries } from '../support/uv.js';
 import { authenticatedSimpleRequests, PACKAGE, REGISTRIES, registryFlag, scene, useUvWorld } from './world.js';
 
@@ -17,6 +18,7 @@ describe.skipIf(binaries.length === 0)('real uv in a workspace set up by glx ini
   for (const uv of binaries) {
     for (const registry of REGISTRIES) {
       it(`uv ${uv.version}, ${registry.kind} registry: glx init in packages/app, glx auth --netrc, uv lock in the root`, async () => {
+        w.fake.expect([...checkRoutes(registry.kind), ...installRoutes(registry.kind)]);
         const s = scene(w.dir, `workspace-${uv.version}-${registry.kind}`, uv, w.pypi.simpleUrl, []);
         const member = path.join(s.project, 'packages', 'app');
         mkdirSync(member, { recursive: true });

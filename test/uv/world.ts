@@ -9,7 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { buildDists } from '../support/dists.js';
 import { createFakeGitLab, type FakeGitLab, type StandardWorld } from '../support/fake-gitlab/index.js';
+import { assertCleanAfterEach } from '../support/fake-project.js';
 import { createFakePypi, type FakePypi } from '../support/fake-pypi.js';
+import { PUBLISH_ROUTES } from '../support/routes.js';
 import { tempDir } from '../support/test-deps.js';
 import { runProgram, type UvBinary, type UvResult, type UvSandbox, uvSandbox } from '../support/uv.js';
 
@@ -57,6 +59,7 @@ export async function startUvWorld(): Promise<UvWorld> {
   const distDir = path.join(dir, 'dist');
   mkdirSync(distDir);
   const dists = await buildDists(distDir, distSpecs(PACKAGE, VERSION));
+  fake.expect(PUBLISH_ROUTES);
   const published = await runGlx(['publish', '--project', '7', ...dists], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: dir, GITLAB_HOST: fake.url, GITLAB_TOKEN: world.tokens.alicePat },
@@ -68,6 +71,8 @@ export async function startUvWorld(): Promise<UvWorld> {
       .map((u) => u.fileName)
       .sort(),
   ).toEqual(dists.map((d) => path.basename(d)).sort());
+  fake.assertClean();
+  fake.resetLog(); // each test declares its own routes
   return {
     fake,
     world,
@@ -82,19 +87,20 @@ export async function startUvWorld(): Promise<UvWorld> {
 }
 
 /**
- * Starts the world before the tests of the enclosing describe and, after them, closes it and fails
- * on any request either stand-in did not expect. The returned object is filled in by beforeAll.
+ * Starts the world before the tests of the enclosing describe; after each test, fails on a GitLab route
+ * or a pypi.org project the test did not declare (or declared and did not use); after them all, closes
+ * it. The returned object is filled in by beforeAll.
  */
 export function useUvWorld(): UvWorld {
   const w = {} as UvWorld;
   beforeAll(async () => {
     Object.assign(w, await startUvWorld());
   }, 120_000);
+  assertCleanAfterEach(() => w.fake);
+  assertCleanAfterEach(() => w.pypi);
   afterAll(async () => {
     if (!w.fake) return;
     await w.close();
-    w.fake.assertClean();
-    w.pypi.assertClean();
   });
   return w;
 }

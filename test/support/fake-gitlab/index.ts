@@ -69,6 +69,12 @@ export interface FakeGitLabOptions extends Partial<Settings> {
   onRequest?: (request: RecordedRequest) => void;
   /** How it waits out latencyMs and delay faults (default: a timer that close() cancels); tests can watch it. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * `'declared'` (default): a request is allowed only to a route the test declared with `expect()`, and
+   * `assertClean()` fails for a declared route never requested. `'any'`: every known route is allowed and
+   * none is required — only for the demo server (`standalone.ts`), where the client is a person.
+   */
+  routes?: 'declared' | 'any';
 }
 
 export interface FakeGitLab {
@@ -107,11 +113,10 @@ export interface FakeGitLab {
   /** The record behind a token string (mutate it to expire, revoke or stop a job mid-test). */
   token(token: string): Token;
 
-  /** From now on, a request to any other route is unexpected. Specs look like `GET /projects/:id`. */
-  allowOnly(specs: string[]): void;
-  /** `assertClean()` fails unless each of these routes was requested at least once. */
-  expectCalled(specs: string[]): void;
-  /** `allowOnly` + `expectCalled`. */
+  /**
+   * Declares routes (`GET /projects/:id`) the test will request: each is allowed, and `assertClean()` fails
+   * if one was never requested. Declarations add up; a route not declared is unexpected. Typos throw.
+   */
   expect(specs: string[]): void;
   /** Requests that went to this route (`POST /projects/:id/packages/pypi`) or concrete path. */
   requestsTo(spec: string): RecordedRequest[];
@@ -119,7 +124,7 @@ export interface FakeGitLab {
   takeUnexpected(): UnexpectedRequest[];
   /** Throws, listing what happened, if a request was unexpected or an expected route went unused. */
   assertClean(): void;
-  /** Forgets requests, unexpected requests, uploads, faults and expectations; keeps the state. */
+  /** Forgets requests, unexpected requests, uploads, faults and declarations; keeps the state. */
   resetLog(): void;
   close(): Promise<void>;
 }
@@ -162,7 +167,8 @@ export async function createFakeGitLab(options: FakeGitLabOptions = {}): Promise
   const uploads: UploadRecord[] = [];
   const faults: Fault[] = [];
   const knownSpecs = new Map(ALL_ROUTES.map((r) => [normaliseRouteSpec(routeKey(r)), routeKey(r)]));
-  let allowed: Set<string> | undefined;
+  // Normalised declared specs; undefined in the demo's permissive mode (every known route allowed).
+  const allowed: Set<string> | undefined = options.routes === 'any' ? undefined : new Set();
   const expectedCalls = new Set<string>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -265,16 +271,11 @@ export async function createFakeGitLab(options: FakeGitLabOptions = {}): Promise
       if (!token) throw new Error('fake GitLab: no such token');
       return token;
     },
-    allowOnly(specs) {
-      allowed = new Set(specs.map(knownSpec));
-    },
-    expectCalled(specs) {
-      for (const spec of specs) expectedCalls.add(knownSpec(spec));
-      if (allowed) for (const spec of specs) allowed.add(knownSpec(spec));
-    },
     expect(specs) {
-      fake.allowOnly(specs);
-      fake.expectCalled(specs);
+      for (const spec of specs.map(knownSpec)) {
+        allowed?.add(spec);
+        expectedCalls.add(spec);
+      }
     },
     requestsTo(spec) {
       const wanted = normaliseRouteSpec(spec);
@@ -309,7 +310,7 @@ export async function createFakeGitLab(options: FakeGitLabOptions = {}): Promise
       unexpected.length = 0;
       uploads.length = 0;
       faults.length = 0;
-      allowed = undefined;
+      allowed?.clear();
       expectedCalls.clear();
     },
     async close() {

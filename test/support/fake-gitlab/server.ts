@@ -31,7 +31,7 @@ export interface PipelineDeps {
   unexpected: UnexpectedRequest[];
   uploads: UploadRecord[];
   faults: Fault[];
-  /** Normalised route specs from `allowOnly`, or undefined when every known route is allowed. */
+  /** Normalised route specs the test declared, or undefined when every known route is allowed (the demo). */
   allowed(): Set<string> | undefined;
   sleep(ms: number): Promise<void>;
   isClosed(): boolean;
@@ -213,7 +213,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     if (!match) markUnexpected('unknown route');
     else {
       const allowed = deps.allowed();
-      if (allowed && !allowed.has(normaliseRouteSpec(match.key))) markUnexpected(`route ${match.key} not allowed`);
+      if (allowed && !allowed.has(normaliseRouteSpec(match.key))) markUnexpected(`route ${match.key} not declared`);
     }
 
     const finish = (reply: Reply, truncate = false) => {

@@ -47,7 +47,9 @@ function stdinIsPipe(): boolean {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // The demo's client is a person trying commands, so no route list is declared (README "Strictness").
   const fake = await createFakeGitLab({
+    routes: 'any',
     port: args.port,
     latencyMs: args.latencyMs,
     verifyDigests: args.verifyDigests,
