@@ -1,5 +1,5 @@
-// Bundles the CLI (dist/glx.js and its chunks under dist/chunks/), the `glx env` start-up fast
-// path (dist/glx-env.cjs, with dist/vendor/), the prebuilt --version/--help text (dist/help.json),
+// Bundles the CLI (dist/glx.js and its chunks under dist/chunks/), the start-up fast paths of
+// `glx env` and `glx init` (dist/glx-env.cjs, dist/glx-init.cjs, with dist/vendor/), the prebuilt --version/--help text (dist/help.json),
 // the licences of what is bundled (dist/THIRD-PARTY-NOTICES), and the GitLab stand-in for the
 // demo and e2e tests (.build/, not shipped).
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,13 +22,54 @@ const banner = {
 };
 
 const LAZY_FOR_ENV = ['yaml', 'toml-eslint-parser'];
+// The commands with a CommonJS start-up bundle of their own, src/main-<name>.ts → dist/glx-<name>.cjs.
+const FAST_PATHS = ['env', 'init'];
 
-/** Resolves the named packages to their dist/vendor/<name>.cjs, loaded at run time. */
+/**
+ * Resolves the named packages to their dist/vendor/<name>.cjs, required on first use: an object
+ * whose every export is a getter that loads the file, so that a static import of, say,
+ * toml-eslint-parser costs nothing until a parse (an init that edits nothing never makes one).
+ */
 function vendored(names) {
   const filter = new RegExp(`^(${names.join('|')})$`);
   return {
     name: 'vendored',
-    setup: (b) => b.onResolve({ filter }, (args) => ({ path: `./vendor/${args.path}.cjs`, external: true })),
+    setup: (b) => {
+      b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'vendored' }));
+      b.onResolve({ filter: /^\.\/vendor\//, namespace: 'vendored' }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'vendored' }, async (args) => {
+        const names = Object.keys(await import(args.path));
+        const file = JSON.stringify(`./vendor/${args.path}.cjs`);
+        const getters = names.map(
+          (key) => `  get ${JSON.stringify(key)}() { return load()[${JSON.stringify(key)}]; },`,
+        );
+        return {
+          contents: `let loaded;\nconst load = () => (loaded ??= require(${file}));\nmodule.exports = {\n${getters.join('\n')}\n};\n`,
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
+/**
+ * The GitLab API (zod, undici) behind a dynamic import that a fast path never reaches: init's
+ * fast path takes only a numeric registry id, which needs no lookup (resolve/registry.ts), and
+ * hands every other target to the full CLI. Reaching it anyway fails loudly instead of bundling it.
+ */
+const UNREACHABLE_FROM_FAST_PATHS = /\/gitlab\/api\.js$/;
+function unreachable(filter) {
+  return {
+    name: 'unreachable',
+    setup: (b) => {
+      b.onResolve({ filter }, (args) =>
+        args.kind === 'dynamic-import' ? { path: args.path, namespace: 'unreachable' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'unreachable' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`internal error: ${args.path} is not in this fast-path bundle`)});`,
+        loader: 'js',
+      }));
+    },
   };
 }
 
@@ -49,14 +90,16 @@ const results = await Promise.all([
   // toml-eslint-parser only to put a line number on a pyproject.toml error: each is a CommonJS
   // file of its own (dist/vendor/) that env requires when it needs it, so that it costs nothing
   // otherwise. CommonJS: Node starts a CommonJS entry ~8 ms faster than an ES module one.
-  build({
-    ...common,
-    format: 'cjs',
-    entryPoints: ['src/main-env.ts'],
-    outfile: 'dist/glx-env.cjs',
-    metafile: true,
-    plugins: [vendored(LAZY_FOR_ENV)],
-  }),
+  ...FAST_PATHS.map((name) =>
+    build({
+      ...common,
+      format: 'cjs',
+      entryPoints: [`src/main-${name}.ts`],
+      outfile: `dist/glx-${name}.cjs`,
+      metafile: true,
+      plugins: [vendored(LAZY_FOR_ENV), unreachable(UNREACHABLE_FROM_FAST_PATHS)],
+    }),
+  ),
   ...LAZY_FOR_ENV.map((name) =>
     build({ ...common, format: 'cjs', entryPoints: [name], outfile: `dist/vendor/${name}.cjs`, metafile: true }),
   ),
@@ -68,7 +111,7 @@ const results = await Promise.all([
 
 // The package ships no dependencies: everything is bundled, so the licences of what is bundled
 // go with it (dist/THIRD-PARTY-NOTICES), each package's own licence text in full.
-const shipped = results.slice(0, 2 + LAZY_FOR_ENV.length);
+const shipped = results.slice(0, 1 + FAST_PATHS.length + LAZY_FOR_ENV.length);
 writeFileSync('dist/THIRD-PARTY-NOTICES', notices(shipped.flatMap((result) => Object.keys(result.metafile.inputs))));
 
 function notices(inputs) {
@@ -107,12 +150,14 @@ function notices(inputs) {
   return `glx bundles the following packages. Their licences follow.\n\n${unique.map((e) => `- ${e.id}`).join('\n')}\n${rule}${unique.map((e) => e.text).join(rule)}`;
 }
 
-// The fast path must stay lean: fail the build if a heavy dependency slips into it.
-const envInputs = Object.keys(results[1].metafile.inputs);
-const heavy = envInputs.filter((input) => /node_modules\/(undici|zod|yaml|commander|toml-eslint-parser)\//.test(input));
-if (heavy.length > 0) {
-  console.error(`dist/glx-env.cjs must not bundle heavy dependencies, found:\n  ${heavy.join('\n  ')}`);
-  process.exit(1);
+// The fast paths must stay lean: fail the build if a heavy dependency slips into one.
+for (const [i, name] of FAST_PATHS.entries()) {
+  const inputs = Object.keys(results[1 + i].metafile.inputs);
+  const heavy = inputs.filter((input) => /node_modules\/(undici|zod|yaml|commander|toml-eslint-parser)\//.test(input));
+  if (heavy.length > 0) {
+    console.error(`dist/glx-${name}.cjs must not bundle heavy dependencies, found:\n  ${heavy.join('\n  ')}`);
+    process.exit(1);
+  }
 }
 
 // `--version` and every `--help`, printed by the CLI itself, for bin/glx.js to print without it.

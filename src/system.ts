@@ -8,8 +8,9 @@ import type { Deps, ExecOptions, ExecResult, Io } from './deps.js';
 import { createSecrets, type Secrets } from './util/redact.js';
 
 /**
- * `direct` writes stdout with writeSync on fd 1 and never touches process.stdout/stdin, whose
- * first use builds stream objects: measurable in `glx env`, which runs at every shell start.
+ * `direct` writes stdout and stderr with writeSync on fds 1 and 2 and never touches
+ * process.stdout/stderr/stdin, whose first use builds stream objects: measurable in `glx env`,
+ * which runs at every shell start, and in `glx init`, which always reports on stderr.
  * TTY facts come from isatty(), asked on first use: loading node:tty loads node:net and the
  * stream modules with it, which a `glx env` that prints its exports never needs.
  */
@@ -20,7 +21,8 @@ function systemIo(direct: boolean): Io {
       else process.stdout.write(text);
     },
     err: (text) => {
-      process.stderr.write(text);
+      if (direct) writeAll(2, text);
+      else process.stderr.write(text);
     },
     readStdin: async () => {
       const chunks: Buffer[] = [];

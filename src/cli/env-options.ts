@@ -1,12 +1,17 @@
 /**
  * The flags of `glx` (global) and `glx env`, as data: program.ts declares them with commander,
- * and the start-up fast path (main-env.ts) parses the same table with node:util parseArgs.
+ * and the start-up fast paths (main-env.ts, main-init.ts) parse the same tables with node:util
+ * parseArgs (fast-path.ts).
  */
 export interface FlagSpec {
   /** Commander syntax: `-C, --cwd <dir>`, `--verify`, `--index <name>`. */
   flags: string;
   description: string;
   repeatable?: boolean;
+  /** The value when the flag is absent (commander's default, shown in --help). */
+  default?: string;
+  /** The long name of a flag this one cannot be used with. */
+  conflicts?: string;
 }
 
 export const GLOBAL_FLAGS: FlagSpec[] = [

@@ -8,7 +8,8 @@ import { GlxError } from '../errors.js';
 import { BASE_LAYERS, DEFAULT_BASE_LAYER, DEFAULT_UV_VERSION } from '../gitlab-ci/uv-image.js';
 import { VERSION } from '../version.js';
 import { type Context, createContext, type GlobalOptions } from './context.js';
-import { ENV_FLAGS, GLOBAL_FLAGS } from './env-options.js';
+import { ENV_FLAGS, type FlagSpec, GLOBAL_FLAGS } from './env-options.js';
+import { INIT_FLAGS } from './init-options.js';
 import { suggest } from './suggest.js';
 
 /** `root` is the whole program, for the one command that describes it (completion). */
@@ -55,6 +56,15 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** Declares a flag of a table (env-options.ts, init-options.ts) the fast paths parse too. */
+function addFlag(command: Command, flag: FlagSpec): void {
+  const option = new Option(flag.flags, flag.description);
+  if (flag.repeatable) option.argParser(collect);
+  if (flag.default !== undefined) option.default(flag.default);
+  if (flag.conflicts !== undefined) option.conflicts(flag.conflicts);
+  command.addOption(option);
+}
+
 export function buildProgram(deps: Deps, setExit: (code: number) => void): Command {
   const program = new Command('glx')
     .description('Wire Python uv projects to GitLab package registries.')
@@ -91,7 +101,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
       setExit(code ?? 0);
     };
 
-  program
+  const initCommand = program
     .command('init')
     .alias('init-index')
     .summary('point pyproject.toml at a GitLab PyPI registry')
@@ -101,23 +111,9 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
           'authenticate = "always" (GitLab forwards unauthenticated misses to pypi.org), and pin packages to it.',
         'The file is edited as text: every other byte stays as it was.',
       ),
-    )
-    .addOption(new Option('--group <id|path>', 'a group registry (numeric id or full path)').conflicts('project'))
-    .option('--project <id|path>', 'a project registry (default: the project of git remote origin)')
-    .option('--name <name>', 'index name in pyproject.toml', 'gitlab')
-    .option(
-      '--package <name>',
-      'pin this package to the index in [tool.uv.sources] (repeatable; implies --explicit)',
-      collect,
-    )
-    .option('--explicit', 'use the index only for pinned packages (explicit = true)')
-    .option('--default', 'replace PyPI as the default index (default = true)')
-    .option('--ignore-error-codes <codes>', 'comma-separated HTTP statuses uv may skip past, e.g. 401,403')
-    .option('--publish', 'also set publish-url (project registries only)')
-    .option('--replace', 'point an existing index of that --name at this registry instead')
-    .option('--migrate', 'turn [tool.uv] index-url / extra-index-url for the registry into this index')
-    .option('--file <path>', 'the pyproject.toml to edit (default: nearest one upward from --cwd)')
-    .option('--dry-run', 'print the change as a unified diff and write nothing')
+    );
+  for (const flag of INIT_FLAGS) addFlag(initCommand, flag);
+  initCommand
     .addHelpText(
       'after',
       examples(
@@ -250,10 +246,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
         'stdout carries only the assignments; anything wrong exits non-zero with nothing to eval.',
       ),
     );
-  for (const flag of ENV_FLAGS) {
-    if (flag.repeatable) envCommand.option(flag.flags, flag.description, collect);
-    else envCommand.option(flag.flags, flag.description);
-  }
+  for (const flag of ENV_FLAGS) addFlag(envCommand, flag);
   envCommand
     .addHelpText(
       'after',

@@ -8,7 +8,7 @@ import type { Env } from '../deps.js';
 import { at, GlxError, usageError } from '../errors.js';
 import { readOrigin } from '../git/remote.js';
 import { compareRegistries, parseRegistryUrl, publishUrl, simpleUrl } from '../gitlab/url.js';
-import { type EditResult, removeLegacyUrl, upsertIndex, upsertSources } from '../pyproject/edit.js';
+import { type EditResult, type Parsed, removeLegacyUrl, upsertIndex, upsertSources } from '../pyproject/edit.js';
 import { validateIndexName } from '../pyproject/index-name.js';
 import { type LegacyIndex, legacyIndexes } from '../pyproject/legacy.js';
 import { createLocator } from '../pyproject/locate.js';
@@ -127,11 +127,13 @@ export async function initAction(raw: Record<string, unknown>, ctx: Context): Pr
 }
 
 export async function init(options: InitOptions, ctx: Context): Promise<InitResult> {
-  const { file, member } = await locatePyproject(options.file, ctx);
+  const { file, member, found } = await locatePyproject(options.file, ctx);
   const relative = displayPath(ctx, file);
-  // Local input first: a broken pyproject.toml fails before any network call.
+  // Local input first: a broken pyproject.toml fails before any network call. Parsed once: the
+  // indexes, the legacy settings and the edit all read this document.
   const before = await readPyproject(file);
-  const existing = readIndexes(before, relative);
+  const parsed: Parsed = { text: before, doc: found?.text === before ? found.doc : parsePyproject(before, relative) };
+  const existing = readIndexes(parsed, relative);
   // In a workspace member, uv reads indexes from the root only; a pin goes to the root's sources
   // (uv applies them to every member) unless the member has its own entry, which overrides it.
   const memberRelative = member ? displayPath(ctx, member) : undefined;
@@ -147,7 +149,7 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
       `${memberRelative} is a member of the uv workspace at ${relative}: uv reads indexes from the root, so glx writes them there.`,
     );
 
-  const legacy = legacyIndexes(parsePyproject(before, relative), relative, undefined, {});
+  const legacy = legacyIndexes(parsed.doc, relative, undefined, {});
   const fromLegacy = !options.target && options.migrate ? legacySource(legacy, relative) : undefined;
   const { target: wanted, fromRemote } = fromLegacy ?? (await chooseTarget(options, ctx));
   const base = fromLegacy
@@ -184,20 +186,24 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
     ...(options.publish ? { publishUrl: publishUrl(base.baseUrl, target.id) } : {}),
   };
 
-  const plan = (text: string) => {
-    const migrated = migrating.reduce((out, item) => removeLegacyUrl(out, item.key, item.url, relative), text);
+  const plan = (source: Parsed | string) => {
+    const migrated = migrating.reduce<Parsed | string>(
+      (out, item) => removeLegacyUrl(out, item.key, item.url, relative),
+      source,
+    );
     const index = upsertIndex(migrated, spec, relative);
     const pins =
       rootPins.length > 0
         ? upsertSources(
-            index.text,
+            index,
             rootPins.map((pkg) => ({ package: pkg, index: index.name })),
             relative,
           )
         : undefined;
-    return { index, pins, after: pins ? pins.text : index.text };
+    const after = pins ?? index;
+    return { index, pins, after: after.text, doc: after.doc };
   };
-  let planned = plan(before);
+  let planned = plan(parsed);
   const planMember = (text: string) =>
     upsertSources(
       text,
@@ -237,7 +243,7 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
     ctx.warn(note);
   const previous = planned.index.previous;
   if (options.explicitImplied && previous && previous.explicit !== true) {
-    const pinned = [...listSources(parsePyproject(planned.after, relative))]
+    const pinned = [...listSources(planned.doc)]
       .filter(([, value]) => sourceIndex(value) === planned.index.name)
       .map(([pkg]) => pkg);
     ctx.warn(
@@ -258,7 +264,8 @@ export async function init(options: InitOptions, ctx: Context): Promise<InitResu
       ...(planned.index.reusedFrom ? { reusedFrom: planned.index.reusedFrom } : {}),
       ...(spec.publishUrl ? { publishUrl: spec.publishUrl } : {}),
     },
-    rank: rankOf(readIndexes(planned.after, relative), planned.index.name),
+    // The edit checked the indexes of its result (or left the checked original as it was).
+    rank: rankOf(listIndexes(planned.doc, relative), planned.index.name),
     packages: options.packages,
     registry: { kind: target.kind, id: target.id, ...(target.path ? { path: target.path } : {}), host: base.host },
     diff:
@@ -380,8 +387,7 @@ function displayPath(ctx: Context, file: string): string {
 }
 
 /** Positions cost a second full parse (toml-eslint-parser): pay for them only to report an error. */
-function readIndexes(text: string, relative: string): IndexEntry[] {
-  const doc = parsePyproject(text, relative);
+function readIndexes({ text, doc }: Parsed, relative: string): IndexEntry[] {
   try {
     return listIndexes(doc, relative);
   } catch (error) {
@@ -391,7 +397,10 @@ function readIndexes(text: string, relative: string): IndexEntry[] {
 }
 
 /** The file uv reads indexes from (the workspace root's) and the member glx runs in, if any. */
-async function locatePyproject(file: string | undefined, ctx: Context): Promise<{ file: string; member?: string }> {
+async function locatePyproject(
+  file: string | undefined,
+  ctx: Context,
+): Promise<{ file: string; member?: string; found?: Parsed }> {
   if (file) return { file: path.resolve(ctx.cwd, file) };
   const found = await findUvProject(ctx.cwd, (name) => displayPath(ctx, name));
   if (!found)
@@ -400,7 +409,7 @@ async function locatePyproject(file: string | undefined, ctx: Context): Promise<
       `no pyproject.toml in ${ctx.cwd} or any parent directory`,
       'Run `uv init` first, or point glx at the file with --file.',
     );
-  return { file: found.root, ...(found.member ? { member: found.member } : {}) };
+  return { file: found.root, ...(found.member ? { member: found.member } : {}), found };
 }
 
 async function readPyproject(file: string): Promise<string> {

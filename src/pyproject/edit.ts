@@ -42,6 +42,7 @@ import {
   setInTable,
   type WriteValue,
 } from './splice.js';
+import { mayBeToml11, type Section, sections } from './view.js';
 
 export interface IndexSpec {
   name: string;
@@ -55,8 +56,17 @@ export interface IndexSpec {
 
 export type EditAction = 'added' | 'updated' | 'unchanged';
 
-export interface EditResult {
+/**
+ * A pyproject.toml text with its smol-toml document, for a caller that has parsed it already:
+ * the edits take one and give one back (the verified parse of the edited text), so that a chain
+ * of edits parses each text once.
+ */
+export interface Parsed {
   text: string;
+  doc: TomlTable;
+}
+
+export interface EditResult extends Parsed {
   action: EditAction;
   /** The name the index has in the result: `spec.name`, or the name of a reused entry. */
   name: string;
@@ -84,8 +94,7 @@ export interface PinResult {
   action: EditAction | 'skipped';
 }
 
-export interface SourcesEditResult {
-  text: string;
+export interface SourcesEditResult extends Parsed {
   action: EditAction;
   pins: PinResult[];
   notes: string[];
@@ -116,26 +125,65 @@ interface Prepared {
   bom: string;
   body: string;
   doc: TomlTable;
-  program: Program;
-  defs: Definition[];
+  readonly program: Program;
+  readonly defs: Definition[];
   locate: Locate;
-  eol: string;
+  readonly eol: string;
+  /** The top-level sections of `body` (view.ts), found on first use. */
+  readonly sections: Section[];
   notes: string[];
 }
 
-function prepare(text: string, file: string): Prepared {
+/** The text to edit and its document: parsed here unless the caller has parsed it already. */
+function parsedOf(source: string | Parsed, file: string): Parsed {
+  return typeof source === 'string' ? { text: source, doc: parsePyproject(source, file) } : source;
+}
+
+/**
+ * The text ready to edit. Its CST (toml-eslint-parser) is parsed on first use: an edit that
+ * changes nothing needs no positions. The one thing the CST tells without an edit, the TOML 1.1
+ * note, needs one of the marks of 1.1-only syntax (view.ts), so only such a text is parsed at once.
+ */
+function prepare({ text, doc }: Parsed, file: string): Prepared {
   const bom = text.startsWith(BOM) ? BOM : '';
   const body = text.slice(bom.length);
-  const doc = parsePyproject(body, file);
-  const { program, toml11 } = parseCst(body, file);
-  const defs = definitions(program);
   const notes: string[] = [];
-  if (toml11) {
-    notes.push(
-      `${at(file, toml11.line, toml11.column)}: this file uses TOML 1.1 syntax (${toml11.message}); uv reads it, but Python's tomllib (pip, build backends) reads TOML 1.0 only`,
-    );
-  }
-  return { file, bom, body, doc, program, defs, locate: locatorFor(defs), eol: eolOf(body), notes };
+  let cst: { program: Program; defs: Definition[]; locate: Locate } | undefined;
+  let layout: Section[] | undefined;
+  const laidOut = () => (layout ??= sections(body));
+  const located = () => {
+    if (cst) return cst;
+    const { program, toml11 } = parseCst(body, file, laidOut());
+    if (toml11) {
+      notes.push(
+        `${at(file, toml11.line, toml11.column)}: this file uses TOML 1.1 syntax (${toml11.message}); uv reads it, but Python's tomllib (pip, build backends) reads TOML 1.0 only`,
+      );
+    }
+    const defs = definitions(program);
+    cst = { program, defs, locate: locatorFor(defs) };
+    return cst;
+  };
+  if (mayBeToml11(body)) located();
+  return {
+    file,
+    bom,
+    body,
+    doc,
+    notes,
+    get program() {
+      return located().program;
+    },
+    get defs() {
+      return located().defs;
+    },
+    locate: (path) => located().locate(path),
+    get eol() {
+      return eolOf(body);
+    },
+    get sections() {
+      return laidOut();
+    },
+  };
 }
 
 function position(prep: Prepared, path: TomlPath): string {
@@ -226,6 +274,44 @@ function copyDocument(doc: TomlTable): TomlTable {
   return root;
 }
 
+/**
+ * A copy of a parsed document for `finish` to make the intended change in, which is always under
+ * tool.uv (`tableAt(doc, TOOL_UV)` and below): the root and `tool` tables are copied shallowly,
+ * `tool.uv` whole, and every other table is shared with the original. On a large file copying it
+ * all cost more than the rest of the edit.
+ */
+function copyForEdit(doc: TomlTable): TomlTable {
+  const shallow = (table: TomlTable) => Object.assign(Object.create(null) as TomlTable, table);
+  const root = shallow(doc);
+  if (isTable(root.tool)) {
+    const tool = shallow(root.tool);
+    root.tool = tool;
+    if (isTable(tool.uv)) tool.uv = copyDocument(tool.uv);
+  }
+  return root;
+}
+
+/**
+ * Two parsed documents as JSON, compared as text by the engine: much cheaper than walking them
+ * (`sameDocument`) on a large file. A date, a big integer and NaN or an infinity are written as an
+ * array that starts with null, which no TOML value can be, so that equal text means equal
+ * documents. Key order counts in the text and not in the documents: unequal text only means the
+ * walk must decide.
+ */
+function sameJson(a: TomlTable, b: TomlTable): boolean {
+  function tagged(this: unknown, key: string, value: unknown): unknown {
+    if ((this as Record<string, unknown>)[key] instanceof Date) return [null, 'date', value];
+    if (typeof value === 'bigint') return [null, 'integer', value.toString()];
+    if (typeof value === 'number' && !Number.isFinite(value)) return [null, String(value)];
+    return value;
+  }
+  try {
+    return JSON.stringify(a, tagged) === JSON.stringify(b, tagged);
+  } catch {
+    return false; // nested deeper than the engine's stack (a long dotted key): the walk decides
+  }
+}
+
 /** `doc.a.b...` as a table, created (as `{}`) where missing. */
 function tableAt(doc: TomlTable, path: TomlPath): TomlTable {
   let node: TomlTable = doc;
@@ -241,15 +327,27 @@ function tableAt(doc: TomlTable, path: TomlPath): TomlTable {
  * Applies the splices, then checks the result: it parses, equals the old document plus the
  * intended change, and still passes uv's index checks.
  */
-function finish(prep: Prepared, splices: Splice[], mutate: (doc: TomlTable) => void): string {
+function finish(prep: Prepared, splices: Splice[], mutate: (doc: TomlTable) => void): Parsed {
   let out: string;
   try {
     out = applySplices(prep.body, splices);
   } catch (error) {
     throw new EditVerificationError(`internal error: ${(error as Error).message} in ${prep.file}; nothing was written`);
   }
-  const expected = copyDocument(prep.doc);
+  const expected = copyForEdit(prep.doc);
   mutate(expected);
+  const actual = verifiedInPart(prep, splices, out, mutate, expected) ?? verifiedWhole(prep, out, expected);
+  try {
+    listIndexes(actual, prep.file);
+  } catch (error) {
+    if (!(error instanceof GlxError)) throw error;
+    throw new GlxError(error.code, `the edit would make ${prep.file} invalid for uv: ${error.message}`, error.hint);
+  }
+  return { text: prep.bom + out, doc: actual };
+}
+
+/** The edited text parsed whole and compared with the intended document. */
+function verifiedWhole(prep: Prepared, out: string, expected: TomlTable): TomlTable {
   let actual: TomlTable;
   try {
     actual = parseToml(out);
@@ -258,20 +356,75 @@ function finish(prep: Prepared, splices: Splice[], mutate: (doc: TomlTable) => v
       `internal error: the edit of ${prep.file} produced invalid TOML (${(error as Error).message.split('\n', 1)[0]}); nothing was written`,
     );
   }
-  if (!sameDocument(actual, expected)) {
+  if (!sameJson(actual, expected) && !sameDocument(actual, expected)) {
     throw new EditVerificationError(
       `internal error: the edit of ${prep.file} did not produce the intended document; nothing was written`,
     );
   }
-  try {
-    listIndexes(actual, prep.file);
-  } catch (error) {
-    if (!(error instanceof GlxError)) throw error;
-    throw new GlxError(error.code, `the edit would make ${prep.file} invalid for uv: ${error.message}`, error.hint);
-  }
-  return prep.bom + out;
+  return actual;
 }
 
+/**
+ * The same check without parsing the whole edited text, where that is sure to come to the same
+ * answer; undefined where it is not, and `verifiedWhole` decides. It applies when every splice
+ * lies inside a section (view.ts) whose header is tool.uv or below it, and the scanner finds every
+ * section of the original that cannot reach tool.uv again in the result, byte for byte and in
+ * place. The sections that can (the kept ones, which hold every definition under tool.uv and of
+ * tool itself) are parsed on their own, before and after: they must differ by the intended
+ * change, and before, they must hold the whole tool.uv of the original. The other sections define
+ * nothing there and are unchanged, and the original parsed whole, so the result parses to the
+ * original document with the intended change: `expected`, which this returns.
+ */
+function verifiedInPart(
+  prep: Prepared,
+  splices: readonly Splice[],
+  out: string,
+  mutate: (doc: TomlTable) => void,
+  expected: TomlTable,
+): TomlTable | undefined {
+  const before = prep.sections;
+  const underToolUv = (section: Section) => section.path !== undefined && startsWith(section.path, TOOL_UV);
+  const inside = (splice: Splice) =>
+    before.some((section) => section.start < splice.start && splice.end <= section.end && underToolUv(section));
+  if (before.length === 1 || !splices.every(inside)) return undefined;
+  // The untouched sections of the original that cannot reach tool.uv, where they must be in the result.
+  const moved = (at: number) =>
+    at +
+    splices.reduce((sum, splice) => sum + (splice.end <= at ? splice.text.length - (splice.end - splice.start) : 0), 0);
+  const after = sections(out);
+  const stayed = after.filter((section) => !section.kept);
+  const left = before.filter((section) => !section.kept);
+  if (
+    stayed.length !== left.length ||
+    stayed.some(
+      (section, i) =>
+        section.start !== moved(left[i]!.start) ||
+        out.slice(section.start, section.end) !== prep.body.slice(left[i]!.start, left[i]!.end),
+    )
+  )
+    return undefined;
+  const keptText = (text: string, list: Section[]) =>
+    list
+      .filter((section) => section.kept)
+      .map((section) => text.slice(section.start, section.end))
+      .join('');
+  let keptBefore: TomlTable;
+  let keptAfter: TomlTable;
+  try {
+    keptBefore = parseToml(keptText(prep.body, before));
+    keptAfter = parseToml(keptText(out, after));
+  } catch {
+    return undefined;
+  }
+  const uvOf = (doc: TomlTable): TomlTable => {
+    const uv = isTable(doc.tool) ? doc.tool.uv : undefined;
+    return uv === undefined ? {} : { uv };
+  };
+  if (!sameJson(uvOf(keptBefore), uvOf(prep.doc)) && !sameDocument(uvOf(keptBefore), uvOf(prep.doc))) return undefined;
+  const intended = copyForEdit(keptBefore);
+  mutate(intended);
+  return sameJson(keptAfter, intended) || sameDocument(keptAfter, intended) ? expected : undefined;
+}
 /** Refuses layouts where a new `[table]` header under tool.uv would be invalid TOML. */
 function assertHeaderable(prep: Prepared, what: string): void {
   for (const path of [['tool'], TOOL_UV]) {
@@ -356,9 +509,10 @@ function sameValue(a: unknown, b: unknown): boolean {
  * one goes last (its position does not matter to uv). An updated entry stays where it is: moving
  * a block the user wrote is not glx's call, and init says how it ranks.
  */
-export function upsertIndex(text: string, spec: IndexSpec, file: string): EditResult {
+export function upsertIndex(source: string | Parsed, spec: IndexSpec, file: string): EditResult {
   checkSpec(spec);
-  const prep = prepare(text, file);
+  const parsed = parsedOf(source, file);
+  const prep = prepare(parsed, file);
   const entries = listIndexes(prep.doc, file, prep.locate);
   const byName = entries.find((e) => e.name === spec.name);
   const sameUrlEntries = byName ? [] : entries.filter((e) => sameUrl(e.url, spec.url));
@@ -407,8 +561,8 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
         : `index "${name}" url carries credentials in pyproject.toml; store them with \`glx auth\` and remove them from the url`,
     );
   }
-  const result = (action: EditAction, out: string): EditResult => ({
-    text: out,
+  const result = (action: EditAction, out: Parsed): EditResult => ({
+    ...out,
     action,
     name,
     ...(target && !byName ? { reusedFrom: describeEntry(target) } : {}),
@@ -418,7 +572,7 @@ export function upsertIndex(text: string, spec: IndexSpec, file: string): EditRe
 
   if (target) {
     if (target.name === undefined) pairs.unshift(['name', name]);
-    if (pairs.length === 0) return result('unchanged', text);
+    if (pairs.length === 0) return result('unchanged', parsed);
     const splices: Splice[] = [];
     const node = indexEntryNode(prep, target.position);
     if (node.type === 'TOMLTable') setInTable(prep, node, pairs, splices);
@@ -504,7 +658,7 @@ function describeSource(value: TomlValue | undefined): string {
  * `sources.x = ` dotted keys, an inline `sources = { ... }`), or a new [tool.uv.sources] table
  * after the index entries.
  */
-export function upsertSources(text: string, pins: readonly SourcePin[], file: string): SourcesEditResult {
+export function upsertSources(source: string | Parsed, pins: readonly SourcePin[], file: string): SourcesEditResult {
   for (const pin of pins) {
     validateIndexName(pin.index);
     if (!isPackageName(pin.package)) {
@@ -527,12 +681,12 @@ export function upsertSources(text: string, pins: readonly SourcePin[], file: st
     }
     wanted.set(normalizePackageName(pin.package), pin);
   }
-  let current = text;
+  let current = parsedOf(source, file);
   const notes = new Set<string>();
   const results: PinResult[] = [];
   for (const pin of pins) {
     const step = upsertSource(current, pin, file);
-    current = step.text;
+    current = step.parsed;
     for (const note of step.notes) notes.add(note);
     results.push(step.pin);
   }
@@ -541,11 +695,15 @@ export function upsertSources(text: string, pins: readonly SourcePin[], file: st
     : results.some((r) => r.action === 'added')
       ? 'added'
       : 'unchanged';
-  return { text: current, action, pins: results, notes: [...notes] };
+  return { ...current, action, pins: results, notes: [...notes] };
 }
 
-function upsertSource(text: string, pin: SourcePin, file: string): { text: string; pin: PinResult; notes: string[] } {
-  const prep = prepare(text, file);
+function upsertSource(
+  parsed: Parsed,
+  pin: SourcePin,
+  file: string,
+): { parsed: Parsed; pin: PinResult; notes: string[] } {
+  const prep = prepare(parsed, file);
   const entries = listIndexes(prep.doc, file, prep.locate);
   const notes = [...prep.notes];
   const uv = isTable(prep.doc.tool) ? prep.doc.tool.uv : undefined;
@@ -565,8 +723,8 @@ function upsertSource(text: string, pin: SourcePin, file: string): { text: strin
 
   const wanted = normalizePackageName(pin.package);
   const key = Object.keys(sources ?? {}).find((k) => normalizePackageName(k) === wanted);
-  const done = (action: PinResult['action'], out: string, written = key ?? pin.package) => ({
-    text: out,
+  const done = (action: PinResult['action'], out: Parsed, written = key ?? pin.package) => ({
+    parsed: out,
     pin: { package: written, index: pin.index, action },
     notes,
   });
@@ -574,13 +732,13 @@ function upsertSource(text: string, pin: SourcePin, file: string): { text: strin
   if (key !== undefined) {
     const value = (sources as TomlTable)[key];
     if (Array.isArray(value)) {
-      if (value.every((v) => sourceIndex(v) === pin.index)) return done('unchanged', text);
+      if (value.every((v) => sourceIndex(v) === pin.index)) return done('unchanged', parsed);
       notes.push(
         `tool.uv.sources.${key} lists several sources (with markers); glx did not change them — add { index = "${pin.index}" } there yourself`,
       );
-      return done('skipped', text);
+      return done('skipped', parsed);
     }
-    if (sourceIndex(value) === pin.index) return done('unchanged', text);
+    if (sourceIndex(value) === pin.index) return done('unchanged', parsed);
     const keepOthers = sourceIndex(value) !== undefined;
     if (!keepOthers) notes.push(`replaced the ${describeSource(value)} of "${key}" with index "${pin.index}"`);
     const next: TomlTable = keepOthers ? { ...(value as TomlTable), index: pin.index } : { index: pin.index };
@@ -707,8 +865,13 @@ function addSource(prep: Prepared, pin: SourcePin): Splice[] {
  * Takes `url` out of `[tool.uv] index-url` or `extra-index-url` (the whole line when nothing else
  * is left), for `glx init --migrate`. Comments and every other byte stay.
  */
-export function removeLegacyUrl(text: string, key: 'index-url' | 'extra-index-url', url: string, file: string): string {
-  const prep = prepare(text, file);
+export function removeLegacyUrl(
+  source: string | Parsed,
+  key: 'index-url' | 'extra-index-url',
+  url: string,
+  file: string,
+): Parsed {
+  const prep = prepare(parsedOf(source, file), file);
   const path: TomlPath = [...TOOL_UV, key];
   const def = prep.defs.find((d) => d.kind === 'keyValue' && samePath(d.path, path));
   if (def?.kind !== 'keyValue' || def.inline) {

@@ -6,7 +6,7 @@
 import { type AST, ParseError, parseTOML, traverseNodes } from 'toml-eslint-parser';
 import { at, GlxError } from '../errors.js';
 import type { Locate, TextPosition, TomlPath } from './read.js';
-import { editSegments, type Segment } from './view.js';
+import { editSegments, type Section, type Segment } from './view.js';
 
 export type Program = AST.TOMLProgram;
 
@@ -37,8 +37,8 @@ export interface ParsedCst {
  * It parses only the parts of the text the editor reads (view.ts) and moves every position
  * back to the file's; when those parts do not parse on their own, it parses the whole text.
  */
-export function parseCst(text: string, file: string): ParsedCst {
-  const segments = editSegments(text);
+export function parseCst(text: string, file: string, layout?: Section[]): ParsedCst {
+  const segments = editSegments(text, layout);
   if (segments) {
     try {
       return relocate(parseEither(segments.map((segment) => segment.text).join('')), segments);

@@ -20,6 +20,7 @@ export type WriteValue = string | boolean | number[] | { [key: string]: WriteVal
  * keeps them.
  */
 export function eolOf(text: string): '\n' | '\r\n' {
+  if (!text.includes('\r\n')) return '\n';
   const crlf = text.match(/\r\n/g)?.length ?? 0;
   const lf = (text.match(/\n/g)?.length ?? 0) - crlf;
   return crlf > lf ? '\r\n' : '\n';

@@ -19,6 +19,11 @@
 const TOOL_UV = ['tool', 'uv'];
 const MAYBE_TOML_11 = /\{|\\[ex]|\d\d:\d\d(?!:)/;
 
+/** Whether `text` may hold TOML 1.1-only syntax; false means it is TOML 1.0 where it is TOML at all. */
+export function mayBeToml11(text: string): boolean {
+  return MAYBE_TOML_11.test(text);
+}
+
 /** A run of kept lines: where it starts in the file (offset, 1-based line) and its text. */
 export interface Segment {
   start: number;
@@ -26,26 +31,45 @@ export interface Segment {
   text: string;
 }
 
-/** The kept parts of the text, or undefined when nothing can be left out. */
-export function editSegments(text: string): Segment[] | undefined {
+/**
+ * A top-level section: from the start of its header's line (or of the text, for the lines before
+ * the first header) to the next header's line. `kept`: it may define something under tool.uv, or
+ * hold TOML 1.1-only syntax.
+ */
+export interface Section {
+  start: number;
+  end: number;
+  /** The header's keys; undefined before the first header and for a header the scanner cannot take apart. */
+  path: string[] | undefined;
+  kept: boolean;
+}
+
+export function sections(text: string): Section[] {
   const starts = headerStarts(text).map((start) => text.lastIndexOf('\n', start - 1) + 1);
-  if (starts.length === 0) return undefined;
   const bounds = [0, ...starts, text.length];
+  return bounds.slice(0, -1).map((start, i) => {
+    const end = bounds[i + 1]!;
+    const section = text.slice(start, end);
+    const path = i === 0 ? undefined : headerPath(section.trimStart());
+    return { start, end, path, kept: i === 0 || mayReachToolUv(path) || MAYBE_TOML_11.test(section) };
+  });
+}
+
+/** The kept parts of the text, or undefined when nothing can be left out. */
+export function editSegments(text: string, all = sections(text)): Segment[] | undefined {
+  if (all.length === 1) return undefined;
   const segments: Segment[] = [];
   let line = 1;
-  let dropped = false;
-  for (let i = 0; i + 1 < bounds.length; i++) {
-    const [start, end] = [bounds[i]!, bounds[i + 1]!];
+  for (const { start, end, kept } of all) {
     const section = text.slice(start, end);
-    const keep = i === 0 || mayReachToolUv(headerPath(section.trimStart())) || MAYBE_TOML_11.test(section);
     const last = segments[segments.length - 1];
-    if (!keep) dropped = true;
-    else if (section === '') continue;
-    else if (last && last.start + last.text.length === start) last.text += section;
-    else segments.push({ start, line, text: section });
+    if (kept && section !== '') {
+      if (last && last.start + last.text.length === start) last.text += section;
+      else segments.push({ start, line, text: section });
+    }
     line += lineBreaks(section);
   }
-  return dropped ? segments : undefined;
+  return all.some((section) => !section.kept) ? segments : undefined;
 }
 
 function lineBreaks(text: string): number {

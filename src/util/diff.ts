@@ -7,8 +7,7 @@ type Op = { kind: ' ' | '-' | '+'; line: string };
 
 export function unifiedDiff(before: string, after: string, file: string, context = 3): string {
   if (before === after) return '';
-  const a = splitLines(before);
-  const b = splitLines(after);
+  const { skipped, a, b } = sharedEnds(before, after, context);
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   let endA = a.length;
@@ -26,7 +25,46 @@ export function unifiedDiff(before: string, after: string, file: string, context
   // stays as it is, not `b//home/…`.
   const [aLabel, bLabel] =
     file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file) ? [file, file] : [`a/${file}`, `b/${file}`];
-  return `--- ${before === '' ? '/dev/null' : aLabel}\n+++ ${bLabel}\n${hunks(ops, context).join('')}`;
+  return `--- ${before === '' ? '/dev/null' : aLabel}\n+++ ${bLabel}\n${hunks(ops, context, skipped).join('')}`;
+}
+
+/**
+ * The lines of both texts without the whole lines they share at the start and at the end, but
+ * `context` of those on each side: on a large file only the few lines around the edit are split
+ * and compared. `skipped` is the number of lines left out at the start.
+ */
+function sharedEnds(before: string, after: string, context: number): { skipped: number; a: string[]; b: string[] } {
+  const shortest = Math.min(before.length, after.length);
+  // Binary searches over native string comparisons: a loop over the characters in JavaScript
+  // would cost more than the rest of the diff on a cold start.
+  const same = longest(shortest, (n) => before.slice(0, n) === after.slice(0, n));
+  const tail = longest(shortest - same, (n) => before.slice(before.length - n) === after.slice(after.length - n));
+  // The start of the line the first difference is in, then `context` lines further up.
+  const lineStart = (pos: number) => (pos <= 0 ? 0 : before.lastIndexOf('\n', pos - 1) + 1);
+  let head = lineStart(same);
+  for (let i = 0; i < context && head > 0; i++) head = lineStart(head - 1);
+  // The first line break inside the shared end ends the last line that differs; `context` lines
+  // after it, the rest is the same in both.
+  let at = before.indexOf('\n', before.length - tail);
+  for (let i = 0; i < context && at >= 0; i++) at = before.indexOf('\n', at + 1);
+  const cut = at < 0 ? 0 : before.length - (at + 1);
+  return {
+    skipped: before.slice(0, head).split('\n').length - 1,
+    a: splitLines(before.slice(head, before.length - cut)),
+    b: splitLines(after.slice(head, after.length - cut)),
+  };
+}
+
+/** The largest n in 0..max for which `holds(n)`, given that it holds for every smaller n. */
+function longest(max: number, holds: (n: number) => boolean): number {
+  let low = 0;
+  let high = max;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (holds(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }
 
 /** Lines with their terminators made visible only where it matters: a missing final newline. */
@@ -68,7 +106,8 @@ function middle(a: string[], b: string[]): Op[] {
   return ops;
 }
 
-function hunks(ops: Op[], context: number): string[] {
+/** `offset`: lines before the first op, for the line numbers. */
+function hunks(ops: Op[], context: number, offset: number): string[] {
   const out: string[] = [];
   let index = 0;
   while (index < ops.length) {
@@ -83,8 +122,8 @@ function hunks(ops: Op[], context: number): string[] {
     }
     const stop = Math.min(ops.length, end + context + 1);
     const slice = ops.slice(start, stop);
-    const aStart = ops.slice(0, start).filter((op) => op.kind !== '+').length;
-    const bStart = ops.slice(0, start).filter((op) => op.kind !== '-').length;
+    const aStart = offset + ops.slice(0, start).filter((op) => op.kind !== '+').length;
+    const bStart = offset + ops.slice(0, start).filter((op) => op.kind !== '-').length;
     const aLen = slice.filter((op) => op.kind !== '+').length;
     const bLen = slice.filter((op) => op.kind !== '-').length;
     out.push(`@@ -${range(aStart, aLen)} +${range(bStart, bLen)} @@\n`);

@@ -26,6 +26,7 @@ describe('the npm package', () => {
         'bin/package.json',
         'dist/glx.js',
         'dist/glx-env.cjs',
+        'dist/glx-init.cjs',
         'dist/help.json',
         'dist/THIRD-PARTY-NOTICES',
         'LICENSE',

@@ -54,7 +54,9 @@ describe('prebuilt --version and --help', () => {
     const root = path.join(dir, 'pkg');
     mkdirSync(path.join(root, 'dist'), { recursive: true });
     cpSync('bin', path.join(root, 'bin'), { recursive: true });
-    cpSync('dist/help.json', path.join(root, 'dist', 'help.json'));
+    for (const name of readdirSync('dist'))
+      if (name !== 'glx.js' && name !== 'chunks')
+        cpSync(path.join('dist', name), path.join(root, 'dist', name), { recursive: true });
     const bin = path.join(root, 'bin', 'glx.js');
 
     const version = await run(bin, ['--version']);

@@ -43,4 +43,23 @@ describe('unifiedDiff', () => {
 
     expect(diff).toContain('+new = 1');
   });
+
+  it('numbers the lines of a change in the middle of a large file, with its context and nothing else', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `key${i} = ${i}`);
+    const after = [...lines];
+    after.splice(2500, 1, 'key2500 = "x"', 'added = 1');
+
+    const diff = unifiedDiff(`${lines.join('\n')}\n`, `${after.join('\n')}\n`, 'f');
+
+    expect(diff).toBe(
+      '--- a/f\n+++ b/f\n@@ -2498,7 +2498,8 @@\n key2497 = 2497\n key2498 = 2498\n key2499 = 2499\n' +
+        '-key2500 = 2500\n+key2500 = "x"\n+added = 1\n key2501 = 2501\n key2502 = 2502\n key2503 = 2503\n',
+    );
+  });
+
+  it('keeps the last line, without a final newline, in the context of a change near the end', () => {
+    const diff = unifiedDiff('a\nb\nc\nd\ne', 'a\nB\nc\nd\ne', 'f');
+
+    expect(diff).toBe('--- a/f\n+++ b/f\n@@ -1,5 +1,5 @@\n a\n-b\n+B\n c\n d\n e\n\\ No newline at end of file\n');
+  });
 });
