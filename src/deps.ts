@@ -1,7 +1,7 @@
 /**
  * The one object that brings the outside world in. Only src/system.ts builds the real one (for
- * the entry points main.ts and main-env.ts); tests build their own with temp dirs and captured output. Nothing here may
- * import heavy modules: `glx env` runs in shell start-up.
+ * the entry points main.ts, main-env.ts and main-init.ts); tests build their own with temp dirs and
+ * captured output. Nothing here may import heavy modules: `glx env` runs in shell start-up.
  */
 import type { GitLabClient, GitLabClientOptions } from './gitlab/client-types.js';
 import type { Secrets } from './util/redact.js';

@@ -1,6 +1,6 @@
 /**
- * The real world: the only module that reads process.*, used by the two entry
- * points main.ts (the CLI) and main-env.ts (the `glx env` start-up fast path).
+ * The real world: the only module that reads process.*, used by the entry points main.ts (the
+ * CLI) and, through cli/fast-path.ts, main-env.ts and main-init.ts (the start-up fast paths).
  */
 import { writeSync } from 'node:fs';
 import { promptHidden } from './cli/prompt.js';
