@@ -223,11 +223,19 @@ function sameUrl(a: string, b: string): boolean {
 
 /**
  * Whether two parsed documents are equal: tables by their keys in any order, arrays element by
- * element, dates by their TOML text, numbers with NaN equal to NaN. Iterative, not recursive: a
- * dotted key a few thousand parts long nests tables that deep, which is valid TOML and overflowed
- * the call stack (hostile input). It stops at the first difference.
+ * element, dates by their TOML text, numbers with NaN equal to NaN. Equal JSON text (`sameJson`)
+ * answers first; otherwise the walk decides.
  */
 function sameDocument(a: TomlTable, b: TomlTable): boolean {
+  return sameJson(a, b) || walkSame(a, b);
+}
+
+/**
+ * `sameDocument` by walking both. Iterative, not recursive: a dotted key a few thousand parts
+ * long nests tables that deep, which is valid TOML and overflowed the call stack (hostile input).
+ * It stops at the first difference.
+ */
+function walkSame(a: TomlTable, b: TomlTable): boolean {
   const work: Array<[unknown, unknown]> = [[a, b]];
   while (work.length > 0) {
     const [x, y] = work.pop()!;
@@ -293,7 +301,7 @@ function copyForEdit(doc: TomlTable): TomlTable {
 
 /**
  * Two parsed documents as JSON, compared as text by the engine: much cheaper than walking them
- * (`sameDocument`) on a large file. A date, a big integer and NaN or an infinity are written as an
+ * (`walkSame`) on a large file. A date, a big integer and NaN or an infinity are written as an
  * array that starts with null, which no TOML value can be, so that equal text means equal
  * documents. Key order counts in the text and not in the documents: unequal text only means the
  * walk must decide.
@@ -356,7 +364,7 @@ function verifiedWhole(prep: Prepared, out: string, expected: TomlTable): TomlTa
       `internal error: the edit of ${prep.file} produced invalid TOML (${(error as Error).message.split('\n', 1)[0]}); nothing was written`,
     );
   }
-  if (!sameJson(actual, expected) && !sameDocument(actual, expected)) {
+  if (!sameDocument(actual, expected)) {
     throw new EditVerificationError(
       `internal error: the edit of ${prep.file} did not produce the intended document; nothing was written`,
     );
@@ -420,11 +428,12 @@ function verifiedInPart(
     const uv = isTable(doc.tool) ? doc.tool.uv : undefined;
     return uv === undefined ? {} : { uv };
   };
-  if (!sameJson(uvOf(keptBefore), uvOf(prep.doc)) && !sameDocument(uvOf(keptBefore), uvOf(prep.doc))) return undefined;
+  if (!sameDocument(uvOf(keptBefore), uvOf(prep.doc))) return undefined;
   const intended = copyForEdit(keptBefore);
   mutate(intended);
-  return sameJson(keptAfter, intended) || sameDocument(keptAfter, intended) ? expected : undefined;
+  return sameDocument(keptAfter, intended) ? expected : undefined;
 }
+
 /** Refuses layouts where a new `[table]` header under tool.uv would be invalid TOML. */
 function assertHeaderable(prep: Prepared, what: string): void {
   for (const path of [['tool'], TOOL_UV]) {
