@@ -78,7 +78,7 @@ export function buildProgram(deps: Deps, setExit: (code: number) => void): Comma
       writeOut: (text) => deps.io.out(text),
       writeErr: (text) => deps.io.err(text),
     });
-  for (const flag of GLOBAL_FLAGS) program.option(flag.flags, flag.description);
+  for (const flag of GLOBAL_FLAGS) addFlag(program, flag);
   program
     .showHelpAfterError('hint: run the command with --help for usage and examples')
     .addHelpText(

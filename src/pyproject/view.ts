@@ -51,7 +51,7 @@ export function sections(text: string): Section[] {
     const end = bounds[i + 1]!;
     const section = text.slice(start, end);
     const path = i === 0 ? undefined : headerPath(section.trimStart());
-    return { start, end, path, kept: i === 0 || mayReachToolUv(path) || MAYBE_TOML_11.test(section) };
+    return { start, end, path, kept: i === 0 || mayReachToolUv(path) || mayBeToml11(section) };
   });
 }
 
