@@ -16,6 +16,20 @@ async function script(shell: string): Promise<string> {
   return file;
 }
 
+/** What the generated bash completion offers for `words` (the last one is being completed). */
+function completeInBash(file: string, words: string[]): string[] {
+  return spawnSync(
+    'bash',
+    [
+      '-c',
+      `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _glx; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { encoding: 'utf8' },
+  )
+    .stdout.trim()
+    .split('\n');
+}
+
 describe('glx completion', () => {
   it.each([
     ['bash', ['-n']],
@@ -32,17 +46,7 @@ describe('glx completion', () => {
 
   it('completes commands, subcommands, flags and flag values in bash', async () => {
     const file = await script('bash');
-    const complete = (words: string[]) =>
-      spawnSync(
-        'bash',
-        [
-          '-c',
-          `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _glx; printf '%s\\n' "\${COMPREPLY[@]}"`,
-        ],
-        { encoding: 'utf8' },
-      )
-        .stdout.trim()
-        .split('\n');
+    const complete = (words: string[]) => completeInBash(file, words);
 
     expect(complete(['glx', 'do'])).toEqual(['doctor']);
     expect(complete(['glx', 'auth', 'st'])).toEqual(['status']);
@@ -77,17 +81,7 @@ describe('glx completion', () => {
 
   it('completes the flags of the default subcommand and the shell names in bash (issue 12)', async () => {
     const file = await script('bash');
-    const complete = (words: string[]) =>
-      spawnSync(
-        'bash',
-        [
-          '-c',
-          `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _glx; printf '%s\\n' "\${COMPREPLY[@]}"`,
-        ],
-        { encoding: 'utf8' },
-      )
-        .stdout.trim()
-        .split('\n');
+    const complete = (words: string[]) => completeInBash(file, words);
 
     expect(complete(['glx', 'auth', '--net'])).toEqual(['--netrc']);
     expect(complete(['glx', 'auth', 'status', '--f'])).toEqual(['--file']);
