@@ -1,6 +1,6 @@
 /**
- * The start-up fast path for `glx env` (it runs in shell start-up files): node:util parseArgs
- * over the same flag table commander uses, no commander, undici, zod or yaml. Anything it does
+ * The start-up fast path for `glx env` (it runs in shell start-up files): the flag table
+ * commander uses, read by cli/fast-path.ts, and no commander, undici, zod or yaml. Anything it does
  * not handle itself (--help, --verify, a flag it does not know, a parse error) returns false and
  * bin/glx.js hands the arguments to the full CLI, so messages and help stay identical.
  */

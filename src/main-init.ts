@@ -1,7 +1,7 @@
 /**
  * The start-up fast path for `glx init` with a numeric --group or --project, which needs no
- * GitLab call: node:util parseArgs over the flag table commander uses (cli/fast-path.ts), no
- * commander, undici or zod. It returns false for anything else (--help, a path to look up, a
+ * GitLab call: the flag table commander uses, read by cli/fast-path.ts, and no commander, undici
+ * or zod. It returns false for anything else (--help, a path to look up, a
  * target from the git remote or the legacy settings, a flag it does not know, a parse error),
  * and bin/glx.js hands the arguments to the full CLI, so that messages and help stay the same.
  */

@@ -97,9 +97,14 @@ export function systemDeps(
     io: systemIo(options.directStdout === true),
     env,
     cwd: process.cwd(),
-    // os.homedir() reads HOME and falls back to the password database; node:os loads on demand.
+    // What os.homedir() answers: HOME when it is set, even empty (libuv's uv_os_homedir,
+    // https://docs.libuv.org/en/v1.x/misc.html#c.uv_os_homedir), else the password database.
+    // node:os loads only for that fallback and on Windows: its loading costs a shell start-up.
     get homeDir() {
-      homeDir ??= process.getBuiltinModule('node:os').homedir();
+      homeDir ??=
+        process.platform !== 'win32' && env.HOME !== undefined
+          ? env.HOME
+          : process.getBuiltinModule('node:os').homedir();
       return homeDir;
     },
     platform: process.platform,

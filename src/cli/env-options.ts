@@ -1,7 +1,7 @@
 /**
  * The flags of `glx` (global) and `glx env`, as data: program.ts declares them with commander,
- * and the start-up fast paths (main-env.ts, main-init.ts) parse the same tables with node:util
- * parseArgs (fast-path.ts).
+ * and the start-up fast paths (main-env.ts, main-init.ts) read the same tables without commander
+ * (fast-path.ts).
  */
 export interface FlagSpec {
   /** Commander syntax: `-C, --cwd <dir>`, `--verify`, `--index <name>`. */

@@ -1,19 +1,18 @@
 /**
- * What the start-up fast paths (main-env.ts, main-init.ts) share. The argument parser: node:util
- * parseArgs over the flag tables program.ts gives commander, so that a fast path needs no
- * commander. It answers only for what it reads exactly as commander does, and undefined for
- * anything else (an unknown flag, a missing value, a positional argument, two flags that
- * conflict), which the caller hands to the full CLI, so that messages stay commander's. And the
- * run: real Deps without a GitLab client, the command, its errors reported as run-cli.ts does.
+ * What the start-up fast paths (main-env.ts, main-init.ts) share. The argument reader: the flag
+ * tables program.ts gives commander, read without commander (or node:util parseArgs, whose
+ * loading alone costs a shell start-up a millisecond). It answers only for the plain forms it
+ * reads exactly as commander does (`--flag`, `--flag value`, `--flag=value`, `-f`, `-f value`),
+ * and undefined for anything else (an unknown flag, a missing value or one that starts with "-",
+ * grouped short flags, `--`, a positional argument, two flags that conflict), which the caller
+ * hands to the full CLI, so that messages stay commander's. And the run: real Deps without a
+ * GitLab client, the command, its errors reported as run-cli.ts does.
  */
-import { parseArgs } from 'node:util';
 import { GlxError } from '../errors.js';
 import { installProcessHandlers, setExitCode, systemDeps } from '../system.js';
 import { type Context, createContext, type GlobalOptions } from './context.js';
-import { type FlagSpec, GLOBAL_FLAGS, parseFlag } from './env-options.js';
+import { type FlagSpec, GLOBAL_FLAGS, type ParsedFlag, parseFlag } from './env-options.js';
 import { reportError } from './report-error.js';
-
-type ParseArgsOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
 export interface FastArgs {
   globals: GlobalOptions;
@@ -24,30 +23,57 @@ export interface FastArgs {
 /** `args` (after the command name) read against the global flags and the command's `own` flags. */
 export function fastArgs(args: string[], own: readonly FlagSpec[]): FastArgs | undefined {
   const flags = [...GLOBAL_FLAGS, ...own].map((spec) => ({ spec, flag: parseFlag(spec) }));
-  const options: ParseArgsOptions = {};
-  for (const { spec, flag } of flags) {
-    options[flag.long] = {
-      type: flag.takesValue ? 'string' : 'boolean',
-      ...(flag.short ? { short: flag.short } : {}),
-      ...(spec.repeatable ? { multiple: true } : {}),
-    };
-  }
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values;
-  } catch {
-    return undefined;
-  }
+  const values = readFlags(
+    args,
+    flags.map(({ spec, flag }) => ({ ...flag, repeatable: spec.repeatable === true })),
+  );
+  if (!values) return undefined;
   const globals: Record<string, unknown> = {};
   const raw: Record<string, unknown> = {};
   for (const { spec, flag } of flags) {
-    const value = values[flag.long];
-    if (spec.conflicts !== undefined && value !== undefined && values[spec.conflicts] !== undefined) return undefined;
+    const value = values.get(flag.long);
+    if (spec.conflicts !== undefined && value !== undefined && values.has(spec.conflicts)) return undefined;
     const target = GLOBAL_FLAGS.includes(spec) ? globals : raw;
     if (value !== undefined) target[flag.key] = flag.negated ? !value : value;
     else if (spec.default !== undefined) target[flag.key] = spec.default;
   }
   return { globals: globals as GlobalOptions, raw };
+}
+
+/**
+ * Long flag name → true, its value, or its values (a repeatable flag), the last one winning
+ * otherwise, as with commander; undefined for any argument that is not one of the plain forms.
+ */
+function readFlags(
+  args: string[],
+  flags: readonly (ParsedFlag & { repeatable: boolean })[],
+): Map<string, true | string | string[]> | undefined {
+  const values = new Map<string, true | string | string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const inline = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = inline > 0 ? arg.slice(2, inline) : arg.slice(arg.startsWith('--') ? 2 : 1);
+    const flag = arg.startsWith('--')
+      ? flags.find((f) => f.long === name)
+      : /^-\w$/.test(arg)
+        ? flags.find((f) => f.short === name)
+        : undefined;
+    if (!flag || arg === '--') return undefined;
+    if (!flag.takesValue) {
+      if (inline > 0) return undefined;
+      values.set(flag.long, true);
+      continue;
+    }
+    let value: string | undefined;
+    if (inline > 0) value = arg.slice(inline + 1);
+    else {
+      value = args[++i];
+      if (value === undefined || value.startsWith('-')) return undefined;
+    }
+    const earlier = values.get(flag.long);
+    values.set(flag.long, flag.repeatable ? [...(Array.isArray(earlier) ? earlier : []), value] : value);
+  }
+  return values;
 }
 
 /**

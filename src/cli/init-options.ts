@@ -1,6 +1,6 @@
 /**
  * The flags of `glx init`, as data: program.ts declares them with commander, and the start-up
- * fast path (main-init.ts) parses the same table with node:util parseArgs (fast-path.ts).
+ * fast path (main-init.ts) reads the same table without commander (fast-path.ts).
  */
 import type { FlagSpec } from './env-options.js';
 

@@ -164,7 +164,17 @@ const CASES: Case[] = [
   { name: 'bad package', args: ['init', '--group', '42', '--host', HOST, '--package', 'no good'], fast: true },
   { name: 'bad status', args: ['init', '--group', '42', '--host', HOST, '--ignore-error-codes', '401,99'], fast: true },
   { name: 'bad name', args: ['init', '--group', '42', '--host', HOST, '--name', 'a b', '--json'], fast: true },
+  {
+    name: 'short flags, a value after =, a repeated flag',
+    args: ['init', '-C', 'sub', '--group=42', '--host', HOST, '-v', '--name=a', '--name', 'corp', '--dry-run'],
+    files: { 'sub/pyproject.toml': SMALL },
+    fast: true,
+  },
   // Handed to the full CLI.
+  { name: 'grouped short flags', args: ['init', '-vC', 'sub', '--group', '42', '--host', HOST], fast: false },
+  { name: 'a value that starts with -', args: ['init', '--group', '42', '--host', HOST, '--name', '-x'], fast: false },
+  { name: 'a value on a switch', args: ['init', '--group', '42', '--host', HOST, '--dry-run=yes'], fast: false },
+  { name: 'end of flags', args: ['init', '--group', '42', '--host', HOST, '--'], fast: false },
   { name: 'group and project', args: ['init', '--group', '42', '--project', '7', '--host', HOST], fast: false },
   { name: 'unknown flag', args: ['init', '--group', '42', '--bogus'], fast: false },
   { name: 'missing value', args: ['init', '--group'], fast: false },
