@@ -2,8 +2,9 @@
 // CommonJS on purpose (bin/package.json): `glx env` runs in shell start-up files, and Node starts
 // a CommonJS entry faster. `--version` and `<command> --help` print text the build made from the
 // CLI itself (dist/help.json, src/cli/help-texts.ts); `glx env` and `glx init` (with a numeric
-// registry id) have lean bundles of their own; anything else, and anything those do not handle,
-// goes to the full CLI (an ES module, loaded with import(), whose commands are chunks loaded on use).
+// registry id) have lean bundles of their own, loaded with the build's V8 code cache (load.cjs);
+// anything else, and anything those do not handle, goes to the full CLI (an ES module, loaded
+// with import(), whose commands are chunks loaded on use).
 const argv = process.argv.slice(2);
 
 /** The build's text for exactly `--version`/`-V` or `<command path> --help`/`-h`, else undefined. */
@@ -35,11 +36,15 @@ function writeAll(text) {
   }
 }
 
+/** dist/glx-<command>.cjs, with the build's V8 code cache for this Node when it has one (load.cjs). */
+function fastPath(command) {
+  return require('./load.cjs').load(require('node:path').join(__dirname, '..', 'dist', `glx-${command}.cjs`));
+}
+
 async function run() {
   const text = prebuilt();
   if (text !== undefined) return writeAll(text);
-  if (argv[0] === 'env' && (await require('../dist/glx-env.cjs').main(argv))) return;
-  if (argv[0] === 'init' && (await require('../dist/glx-init.cjs').main(argv))) return;
+  if ((argv[0] === 'env' || argv[0] === 'init') && (await fastPath(argv[0]).main(argv))) return;
   const { main } = await import('../dist/glx.js');
   await main(argv);
 }

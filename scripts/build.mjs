@@ -1,7 +1,9 @@
 // Bundles the CLI (dist/glx.js and its chunks under dist/chunks/), the start-up fast paths of
 // `glx env` and `glx init` (dist/glx-env.cjs, dist/glx-init.cjs, with dist/vendor/), the prebuilt --version/--help text (dist/help.json),
-// the licences of what is bundled (dist/THIRD-PARTY-NOTICES), and the GitLab stand-in for the
-// demo and e2e tests (.build/, not shipped).
+// the licences of what is bundled (dist/THIRD-PARTY-NOTICES), the V8 code caches of the fast
+// paths (dist/cache/, for this node and each one in GLX_CODE_CACHE_NODES, colon-separated), and
+// the GitLab stand-in for the demo and e2e tests (.build/, not shipped).
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -73,6 +75,27 @@ function unreachable(filter) {
   };
 }
 
+/**
+ * `import path from 'node:path'` in a CommonJS bundle: esbuild's interop (__toESM) copies every
+ * property of the module, for each importing file, at start-up. A module that only re-exports
+ * require()'s answer as its default gives the same object without the copies.
+ */
+function defaultImports(names) {
+  const filter = new RegExp(`^(${names.join('|')})$`);
+  return {
+    name: 'default-imports',
+    setup: (b) => {
+      b.onResolve({ filter }, (args) =>
+        args.namespace === 'default-import' ? undefined : { path: args.path, namespace: 'default-import' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'default-import' }, (args) => ({
+        contents: `export default require(${JSON.stringify(args.path)});\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 rmSync('dist', { recursive: true, force: true });
 const results = await Promise.all([
   // Split: dist/glx.js holds the entry only, and every import() is a chunk of its own, so that a
@@ -97,7 +120,7 @@ const results = await Promise.all([
       entryPoints: [`src/main-${name}.ts`],
       outfile: `dist/glx-${name}.cjs`,
       metafile: true,
-      plugins: [vendored(LAZY_FOR_ENV), unreachable(UNREACHABLE_FROM_FAST_PATHS)],
+      plugins: [vendored(LAZY_FOR_ENV), unreachable(UNREACHABLE_FROM_FAST_PATHS), defaultImports(['node:path'])],
     }),
   ),
   ...LAZY_FOR_ENV.map((name) =>
@@ -163,3 +186,21 @@ for (const [i, name] of FAST_PATHS.entries()) {
 // `--version` and every `--help`, printed by the CLI itself, for bin/glx.js to print without it.
 const { helpTexts } = await import(pathToFileURL(path.resolve('.build/help-texts.mjs')).href);
 writeFileSync('dist/help.json', `${JSON.stringify(await helpTexts(), null, 1)}\n`);
+
+// The fast paths' V8 code caches (bin/load.cjs), one set per V8 version: recorded by running the
+// commands, so each node records its own. A clean environment: NODE_OPTIONS could carry V8 flags,
+// and V8 rejects a cache made under other flags than the user's.
+for (const node of new Set([
+  process.execPath,
+  ...(process.env.GLX_CODE_CACHE_NODES ?? '').split(':').filter(Boolean),
+])) {
+  const made = spawnSync(node, ['scripts/code-cache.cjs'], {
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (made.status !== 0) {
+    console.error(`${node} scripts/code-cache.cjs failed:\n${made.stderr ?? made.error}`);
+    process.exit(1);
+  }
+}

@@ -51,6 +51,26 @@ describe.each(present)('glx on %s', (node) => {
     expect(exports.stdout).toContain("export UV_INDEX_GITLAB_PASSWORD='glpat-nodelinesnodelines'");
   });
 
+  it('loads the fast paths with the V8 code cache the build recorded for this line', async () => {
+    // .ci/run has the build record one for each line (GLX_CODE_CACHE_NODES), as a release build does.
+    const script = [
+      'const loader = require(process.argv[1]);',
+      "loader.load(require('node:path').join(process.argv[1], '../../dist/glx-env.cjs'));",
+      "const key = ['node', process.version, process.platform, process.arch].join('-');",
+      "process.stdout.write(JSON.stringify({ key, use: loader.cacheUse()['glx-env.cjs'] }));",
+    ].join('\n');
+    const loaded = await execReal(node, ['-e', script, path.join(path.dirname(installed.bin), 'load.cjs')], {
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '' },
+    });
+    const { key, use } = JSON.parse(loaded.stdout) as { key: string; use: string };
+    const recorded = existsSync(path.join(path.dirname(installed.bin), '..', 'dist', 'cache', key, 'glx-env.cjs'));
+
+    expect(loaded.code, loaded.stderr).toBe(0);
+    if (required(recorded, `the code cache on ${node}`, `the build recorded no cache for ${key}`))
+      expect(use).toBe('accepted');
+    else expect(use).toBe('none');
+  });
+
   it('runs the demo flow: init, auth, env, ci-setup, publish, doctor', async () => {
     const flow = await demo(node, installed.bin);
     const version = (await execReal(node, ['--version'])).stdout.trim();

@@ -27,6 +27,9 @@ describe('the npm package', () => {
         'dist/glx.js',
         'dist/glx-env.cjs',
         'dist/glx-init.cjs',
+        // The fast paths' V8 code caches for the node that built the package (bin/load.cjs).
+        `dist/cache/node-${process.version}-${process.platform}-${process.arch}/glx-env.cjs`,
+        'bin/load.cjs',
         'dist/help.json',
         'dist/THIRD-PARTY-NOTICES',
         'LICENSE',
