@@ -42,7 +42,7 @@ import {
   setInTable,
   type WriteValue,
 } from './splice.js';
-import { mayBeToml11, type Section, sections } from './view.js';
+import { mayBeToml11, type Section, sections, sectionsAfterEdit } from './view.js';
 
 export interface IndexSpec {
   name: string;
@@ -392,14 +392,18 @@ function verifiedInPart(
 ): TomlTable | undefined {
   const before = prep.sections;
   const underToolUv = (section: Section) => section.path !== undefined && startsWith(section.path, TOOL_UV);
-  const inside = (splice: Splice) =>
-    before.some((section) => section.start < splice.start && splice.end <= section.end && underToolUv(section));
-  if (before.length === 1 || !splices.every(inside)) return undefined;
+  const around = (splice: Splice) =>
+    before.findIndex((section) => section.start < splice.start && splice.end <= section.end && underToolUv(section));
+  const spliced = splices.map(around);
+  if (before.length === 1 || spliced.includes(-1)) return undefined;
   // The untouched sections of the original that cannot reach tool.uv, where they must be in the result.
   const moved = (at: number) =>
     at +
     splices.reduce((sum, splice) => sum + (splice.end <= at ? splice.text.length - (splice.end - splice.start) : 0), 0);
-  const after = sections(out);
+  // The result's sections, scanning again only from the first spliced section to the last.
+  const after =
+    sectionsAfterEdit(before, out, Math.min(...spliced), Math.max(...spliced), out.length - prep.body.length) ??
+    sections(out);
   const stayed = after.filter((section) => !section.kept);
   const left = before.filter((section) => !section.kept);
   if (

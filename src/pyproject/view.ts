@@ -16,6 +16,8 @@
  * the whole text (locate.ts `parseCst`).
  */
 
+import { lineBreaks } from '../util/text.js';
+
 const TOOL_UV = ['tool', 'uv'];
 const MAYBE_TOML_11 = /\{|\\[ex]|\d\d:\d\d(?!:)/;
 
@@ -45,14 +47,52 @@ export interface Section {
 }
 
 export function sections(text: string): Section[] {
-  const starts = headerStarts(text).map((start) => text.lastIndexOf('\n', start - 1) + 1);
-  const bounds = [0, ...starts, text.length];
-  return bounds.slice(0, -1).map((start, i) => {
-    const end = bounds[i + 1]!;
-    const section = text.slice(start, end);
-    const path = i === 0 ? undefined : headerPath(section.trimStart());
-    return { start, end, path, kept: i === 0 || mayReachToolUv(path) || mayBeToml11(section) };
+  const headers = headed(text, headerStarts(text), text.length);
+  return [{ start: 0, end: headers[0]?.start ?? text.length, path: undefined, kept: true }, ...headers];
+}
+
+/** The sections of the headers at `headers` (offsets of their `[`), the last one ending at `end`. */
+function headed(text: string, headers: readonly number[], end: number): Section[] {
+  const starts = headers.map((header) => lineStart(text, header));
+  return starts.map((start, i) => {
+    const section = text.slice(start, starts[i + 1] ?? end);
+    const path = headerPath(section.trimStart());
+    return { start, end: starts[i + 1] ?? end, path, kept: mayReachToolUv(path) || mayBeToml11(section) };
   });
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/**
+ * `sections(edited)` for a text that differs from the one `before` lays out only inside its
+ * sections `first` to `last` (never in their headers' line starts), by `shift` characters in
+ * length, without scanning all of it again. The sections before `first` are the same; the span
+ * is scanned again; and once that scan finds, at the top level, the header that followed the
+ * span where `shift` moved it, the rest are the old sections moved by `shift`: from a top-level
+ * header on, the scanner reads the same text in the same state. Undefined when the scan does not
+ * meet that header, or does not find the span's own first header where it was.
+ */
+export function sectionsAfterEdit(
+  before: readonly Section[],
+  edited: string,
+  first: number,
+  last: number,
+  shift: number,
+): Section[] | undefined {
+  const from = before[first]!.start;
+  const next = before[last + 1];
+  const headers = headerStarts(edited, from, next && next.start + shift);
+  if (headers.length === 0 || lineStart(edited, headers[0]!) !== from) return undefined;
+  if (next) {
+    const met = headers.pop()!;
+    if (headers.length === 0 || lineStart(edited, met) !== next.start + shift) return undefined;
+  }
+  const moved = before
+    .slice(last + 1)
+    .map((section) => ({ ...section, start: section.start + shift, end: section.end + shift }));
+  return [...before.slice(0, first), ...headed(edited, headers, next ? next.start + shift : edited.length), ...moved];
 }
 
 /** The kept parts of the text, or undefined when nothing can be left out. */
@@ -67,15 +107,9 @@ export function editSegments(text: string, all = sections(text)): Segment[] | un
       if (last && last.start + last.text.length === start) last.text += section;
       else segments.push({ start, line, text: section });
     }
-    line += lineBreaks(section);
+    line += lineBreaks(text, start, end);
   }
   return all.some((section) => !section.kept) ? segments : undefined;
-}
-
-function lineBreaks(text: string): number {
-  let count = 0;
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
-  return count;
 }
 
 function mayReachToolUv(path: string[] | undefined): boolean {
@@ -112,11 +146,13 @@ const TOKEN =
 
 /**
  * Offsets of the top-level headers: a `[` first on its line (after blanks), outside strings,
- * comments, arrays and inline tables.
+ * comments, arrays and inline tables. From `from` (the start of the text, or of a top-level
+ * header's line), and up to the first header whose line starts at or after `until`, that one included.
  */
-export function headerStarts(text: string): number[] {
+export function headerStarts(text: string, from = 0, until?: number): number[] {
   const starts: number[] = [];
   const token = new RegExp(TOKEN);
+  token.lastIndex = from;
   let depth = 0;
   for (let match = token.exec(text); match; match = token.exec(text)) {
     const first = match[0][0];
@@ -125,6 +161,7 @@ export function headerStarts(text: string): number[] {
       const start = match.index + match[0].length - 1;
       if (depth === 0 && (match.index === 0 || text[match.index - 1] === '\n')) {
         starts.push(start);
+        if (until !== undefined && match.index >= until) break;
         token.lastIndex = headerEnd(text, start);
       } else depth++;
     } else if (first === '{') depth++;

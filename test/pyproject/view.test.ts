@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { upsertIndex } from '../../src/pyproject/edit.js';
 import { definitions, parseCst } from '../../src/pyproject/locate.js';
 import { parsePyproject } from '../../src/pyproject/read.js';
-import { editSegments, headerPath, headerStarts } from '../../src/pyproject/view.js';
+import { editSegments, headerPath, headerStarts, sections, sectionsAfterEdit } from '../../src/pyproject/view.js';
 import { sharedPath } from '../support/peers.js';
 import { withSeed } from '../support/seed.js';
 
@@ -216,5 +216,69 @@ describe('on a large file', () => {
     expect(edited.text).toBe(
       `${text}\n[[tool.uv.index]]\nname = "gitlab"\nurl = "${spec.url}"\nauthenticate = "always"\n`,
     );
+  });
+});
+
+describe('the sections of an edited text', () => {
+  const PARTS = [
+    '[project]\nname = "demo"\ndependencies = [\n  "a",\n  "b [x]",\n]\n',
+    '[tool.uv]\npackage = true\n',
+    '[[tool.uv.index]]\nname = "b"\nurl = "https://b/simple"\n',
+    '[tool.uv.sources]\nlib = { index = "b" }\n',
+    '[tool.ruff]\ndoc = """\n[tool.uv]\n"""\n',
+    "[tool.notes]\ntext = '''\n]]\n[[\n'''\n",
+    '# [tool.uv]\n[tool.mypy]\nstrict = true\n',
+    '[tool.clock]\nat = 07:32\n',
+    '  [ tool.uv.sources ]\nx = { index = "b" }\n',
+  ];
+  // What an edit may put inside a section: the editor's own lines, and text that would fool a scanner
+  // that trusted the old layout (an open string or array, a new header, a removed line break).
+  const INSERTS = [
+    '\n[[tool.uv.index]]\nname = "gitlab"\nurl = "https://g/simple"\n',
+    'explicit = true\n',
+    '"""',
+    "'''",
+    'x = [\n',
+    ']\n',
+    '{',
+    '# ',
+    '"',
+    '\n[tool.other]\n',
+    '',
+  ];
+
+  test('are the ones a scan of the whole edited text finds', () => {
+    const property = fc.property(
+      fc.array(fc.constantFrom(...PARTS), { minLength: 1, maxLength: 6 }),
+      fc.nat(),
+      fc.nat(),
+      fc.array(fc.tuple(fc.constantFrom(...INSERTS), fc.nat(), fc.nat({ max: 12 })), { minLength: 1, maxLength: 3 }),
+      (parts, pickFirst, pickLast, edits) => {
+        const text = parts.join('\n');
+        const before = sections(text);
+        const uv = before.flatMap((section, i) =>
+          section.path && section.path[0] === 'tool' && section.path[1] === 'uv' ? [i] : [],
+        );
+        if (uv.length === 0) return;
+        const first = uv[pickFirst % uv.length]!;
+        const last = Math.max(first, uv[pickLast % uv.length]!);
+        // Splices inside sections first..last, after the first one's line start, in text order.
+        const span = { start: before[first]!.start + 1, end: before[last]!.end };
+        const splices = edits
+          .map(([insert, at, cut]) => {
+            const start = span.start + (at % Math.max(1, span.end - span.start));
+            return { start, end: Math.min(span.end, start + cut), text: insert };
+          })
+          .sort((a, b) => a.start - b.start)
+          .filter((splice, i, all) => i === 0 || splice.start >= all[i - 1]!.end);
+        let edited = text;
+        for (const splice of [...splices].reverse())
+          edited = edited.slice(0, splice.start) + splice.text + edited.slice(splice.end);
+
+        const quick = sectionsAfterEdit(before, edited, first, last, edited.length - text.length);
+        if (quick) expect(quick).toEqual(sections(edited));
+      },
+    );
+    fc.assert(property, withSeed({ numRuns: 2000 }));
   });
 });
