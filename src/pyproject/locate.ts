@@ -5,6 +5,7 @@
  */
 import { type AST, ParseError, parseTOML, traverseNodes } from 'toml-eslint-parser';
 import { at, GlxError } from '../errors.js';
+import { lineBreaks } from '../util/text.js';
 import type { Locate, TextPosition, TomlPath } from './read.js';
 import { editSegments, type Section, type Segment } from './view.js';
 
@@ -73,7 +74,7 @@ function relocate(parsed: ParsedCst, segments: readonly Segment[]): ParsedCst {
   for (const segment of segments) {
     joined.push({ offset, line, segment });
     offset += segment.text.length;
-    line += segment.text.split('\n').length - 1;
+    line += lineBreaks(segment.text);
   }
   const byOffset = (at: number) => joined.findLast((part) => part.offset <= at) ?? joined[0]!;
   const byLine = (at: number) => joined.findLast((part) => part.line <= at) ?? joined[0]!;

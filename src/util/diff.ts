@@ -2,6 +2,7 @@
  * Unified diffs for --dry-run. glx's edits are local, so the common prefix and suffix are cut
  * first and only the middle is compared line by line (LCS), which keeps large files cheap.
  */
+import { lineBreaks } from './text.js';
 
 type Op = { kind: ' ' | '-' | '+'; line: string };
 
@@ -49,7 +50,7 @@ function sharedEnds(before: string, after: string, context: number): { skipped: 
   for (let i = 0; i < context && at >= 0; i++) at = before.indexOf('\n', at + 1);
   const cut = at < 0 ? 0 : before.length - (at + 1);
   return {
-    skipped: before.slice(0, head).split('\n').length - 1,
+    skipped: lineBreaks(before, 0, head),
     a: splitLines(before.slice(head, before.length - cut)),
     b: splitLines(after.slice(head, after.length - cut)),
   };
