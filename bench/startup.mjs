@@ -5,6 +5,8 @@
 // `glx env` at most 1.3x. Run by hand: `npm run bench startup`; GLX_BIN points at another build,
 // GLX_BIN_BASE at a build to compare with in the same runs (e.g. main's, built elsewhere).
 // CPU time is reported beside wall time: on a busy machine it is the steadier of the two.
+// `glx env` and `glx init` load with the V8 code cache the build recorded for this node
+// (bin/load.cjs); GLX_NO_CODE_CACHE=1 measures them compiling from source instead.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,7 +38,13 @@ writeFileSync(
   { mode: 0o600 },
 );
 
-const env = { PATH: process.env.PATH, HOME: dir, NETRC: path.join(dir, '.netrc'), SHELL: '/bin/bash' };
+const env = {
+  PATH: process.env.PATH,
+  HOME: dir,
+  NETRC: path.join(dir, '.netrc'),
+  SHELL: '/bin/bash',
+  ...(process.env.GLX_NO_CODE_CACHE ? { GLX_NO_CODE_CACHE: process.env.GLX_NO_CODE_CACHE } : {}),
+};
 const bin = path.resolve(process.env.GLX_BIN ?? 'bin/glx.js');
 const node = process.execPath;
 const run = (args, cwd = dir) => ({ cmd: node, args, options: { env, cwd } });
