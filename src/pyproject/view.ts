@@ -118,15 +118,23 @@ function mayReachToolUv(path: string[] | undefined): boolean {
   return path.slice(0, shorter).every((key, i) => key === TOOL_UV[i]);
 }
 
+// A header and its keys; the part of a header's line that can end it (a quoted key is skipped whole).
+// Module-level, with lastIndex set before each use: a regex literal inside a function is a new
+// object on every call, and the scanner calls these once per section of a large file.
+const HEADER = /^\[\[?([^\]\r\n]*)\]/;
+const HEADER_KEY = /[ \t]*(?:([A-Za-z0-9_-]+)|"([^"\\\r\n]*)"|'([^'\r\n]*)')[ \t]*(\.|$)/y;
+const HEADER_PART = /"(?:\\.|[^"\\\n])*"?|'[^'\n]*'?|\]\]?|\n/g;
+
 /**
  * The keys of the header that starts `section` (`[a."b".'c']`, `[[a.b]]`), or undefined for one
  * this reader does not take apart for certain (an escape in a quoted key, anything odd).
  */
 export function headerPath(section: string): string[] | undefined {
-  const match = /^\[\[?([^\]\r\n]*)\]/.exec(section);
+  const match = HEADER.exec(section);
   if (!match) return undefined;
   const keys: string[] = [];
-  const key = /[ \t]*(?:([A-Za-z0-9_-]+)|"([^"\\\r\n]*)"|'([^'\r\n]*)')[ \t]*(\.|$)/y;
+  const key = HEADER_KEY;
+  key.lastIndex = 0;
   const inner = match[1]!;
   while (key.lastIndex < inner.length) {
     const part = key.exec(inner);
@@ -172,13 +180,10 @@ export function headerStarts(text: string, from = 0, until?: number): number[] {
 
 /** The offset just past the header that opens at `start`: its closing `]` or `]]`, quoted keys skipped. */
 function headerEnd(text: string, start: number): number {
-  const header = /"(?:\\.|[^"\\\n])*"?|'[^'\n]*'?|\]\]?|\n/y;
-  for (let j = start + 1; j < text.length; ) {
-    header.lastIndex = j;
-    const part = header.exec(text)?.[0];
-    if (part === undefined) j++;
-    else if (part[0] === ']' || part === '\n') return part === '\n' ? j : j + part.length;
-    else j += part.length;
+  HEADER_PART.lastIndex = start + 1;
+  for (let part = HEADER_PART.exec(text); part; part = HEADER_PART.exec(text)) {
+    if (part[0][0] === ']') return part.index + part[0].length;
+    if (part[0] === '\n') return part.index;
   }
   return text.length;
 }
