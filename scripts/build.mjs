@@ -187,7 +187,7 @@ for (const [i, name] of FAST_PATHS.entries()) {
 const { helpTexts } = await import(pathToFileURL(path.resolve('.build/help-texts.mjs')).href);
 writeFileSync('dist/help.json', `${JSON.stringify(await helpTexts(), null, 1)}\n`);
 
-// The fast paths' V8 code caches (bin/load.cjs), one set per V8 version: recorded by running the
+// The fast paths' V8 code caches (bin/load.cjs), one set per Node release: recorded by running the
 // commands, so each node records its own. A clean environment: NODE_OPTIONS could carry V8 flags,
 // and V8 rejects a cache made under other flags than the user's.
 for (const node of new Set([
