@@ -12,7 +12,7 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const Module = require('node:module');
+const { createRequire } = require('node:module');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const CACHE = path.join(DIST, 'cache', `node-${process.version}-${process.platform}-${process.arch}`);
@@ -41,7 +41,9 @@ function load(file, options = {}) {
   const found =
     options.record || process.env.GLX_NO_CODE_CACHE === '1' ? undefined : cacheFor(path.relative(DIST, file));
   const vm = require('node:vm');
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {
+  // The function CommonJS wraps a file in (https://nodejs.org/api/modules.html#the-module-wrapper).
+  const source = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(file, 'utf8')}\n});`;
+  const script = new vm.Script(source, {
     filename: file,
     cachedData: found ?? undefined,
   });
@@ -51,9 +53,9 @@ function load(file, options = {}) {
     cache: found === undefined ? 'none' : found === null || script.cachedDataRejected ? 'rejected' : 'accepted',
   };
   loaded.set(file, entry);
-  const mod = new Module(file, module);
-  mod.filename = file;
-  const plain = Module.createRequire(file);
+  // What a bundle uses of its module: exports.
+  const mod = { exports: {}, filename: file, loaded: false };
+  const plain = createRequire(file);
   // A bundle's vendor files go through here too; everything else (node: modules) is plain.
   const requireFrom = (id) =>
     id.startsWith('./vendor/') ? load(path.join(path.dirname(file), id), options) : plain(id);
