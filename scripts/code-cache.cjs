@@ -1,6 +1,7 @@
 // Records the V8 code caches of the start-up bundles (bin/load.cjs) for the node that runs it:
 // `glx init` (a dry run, then the edit) and `glx env` run on a sample project in a temporary
-// directory, and every function they compiled goes into dist/cache/v8-<version>-<arch>/.
+// directory, and every function they compiled goes into
+// dist/cache/node-<version>-<platform>-<arch>/.
 // scripts/build.mjs runs it once per node binary (its own, and those in GLX_CODE_CACHE_NODES)
 // with a clean environment: V8 rejects a cache made under other V8 flags (NODE_OPTIONS).
 'use strict';
