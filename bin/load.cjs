@@ -53,16 +53,13 @@ function load(file, options = {}) {
     cache: found === undefined ? 'none' : found === null || script.cachedDataRejected ? 'rejected' : 'accepted',
   };
   loaded.set(file, entry);
-  // What a bundle uses of its module: exports.
-  const mod = { exports: {}, filename: file, loaded: false };
+  // All a bundle uses of its module is `exports`, and of `require` the call itself.
+  const mod = { exports: {} };
   const plain = createRequire(file);
   // A bundle's vendor files go through here too; everything else (node: modules) is plain.
   const requireFrom = (id) =>
     id.startsWith('./vendor/') ? load(path.join(path.dirname(file), id), options) : plain(id);
-  requireFrom.resolve = plain.resolve;
-  requireFrom.cache = plain.cache;
   script.runInThisContext().call(mod.exports, mod.exports, requireFrom, mod, file, path.dirname(file));
-  mod.loaded = true;
   entry.exports = mod.exports;
   return mod.exports;
 }
