@@ -23,10 +23,7 @@ export interface FastArgs {
 /** `args` (after the command name) read against the global flags and the command's `own` flags. */
 export function fastArgs(args: string[], own: readonly FlagSpec[]): FastArgs | undefined {
   const flags = [...GLOBAL_FLAGS, ...own].map((spec) => ({ spec, flag: parseFlag(spec) }));
-  const values = readFlags(
-    args,
-    flags.map(({ spec, flag }) => ({ ...flag, repeatable: spec.repeatable === true })),
-  );
+  const values = readFlags(args, flags);
   if (!values) return undefined;
   const globals: Record<string, unknown> = {};
   const raw: Record<string, unknown> = {};
@@ -42,36 +39,34 @@ export function fastArgs(args: string[], own: readonly FlagSpec[]): FastArgs | u
 
 /**
  * Long flag name → true, its value, or its values (a repeatable flag), the last one winning
- * otherwise, as with commander; undefined for any argument that is not one of the plain forms.
+ * otherwise, as with commander; undefined for any argument that is not one of the plain forms
+ * (`--` among them: no flag is named '').
  */
 function readFlags(
   args: string[],
-  flags: readonly (ParsedFlag & { repeatable: boolean })[],
+  flags: readonly { spec: FlagSpec; flag: ParsedFlag }[],
 ): Map<string, true | string | string[]> | undefined {
   const values = new Map<string, true | string | string[]>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    const inline = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = inline > 0 ? arg.slice(2, inline) : arg.slice(arg.startsWith('--') ? 2 : 1);
-    const flag = arg.startsWith('--')
-      ? flags.find((f) => f.long === name)
+    const long = arg.startsWith('--');
+    const inline = long ? arg.indexOf('=') : -1;
+    const found = long
+      ? flags.find(({ flag }) => flag.long === arg.slice(2, inline > 0 ? inline : undefined))
       : /^-\w$/.test(arg)
-        ? flags.find((f) => f.short === name)
+        ? flags.find(({ flag }) => flag.short === arg[1])
         : undefined;
-    if (!flag || arg === '--') return undefined;
+    if (!found) return undefined;
+    const { spec, flag } = found;
     if (!flag.takesValue) {
       if (inline > 0) return undefined;
       values.set(flag.long, true);
       continue;
     }
-    let value: string | undefined;
-    if (inline > 0) value = arg.slice(inline + 1);
-    else {
-      value = args[++i];
-      if (value === undefined || value.startsWith('-')) return undefined;
-    }
+    const value = inline > 0 ? arg.slice(inline + 1) : args[++i];
+    if (value === undefined || (inline < 0 && value.startsWith('-'))) return undefined;
     const earlier = values.get(flag.long);
-    values.set(flag.long, flag.repeatable ? [...(Array.isArray(earlier) ? earlier : []), value] : value);
+    values.set(flag.long, spec.repeatable ? [...(Array.isArray(earlier) ? earlier : []), value] : value);
   }
   return values;
 }
