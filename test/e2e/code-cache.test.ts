@@ -127,37 +127,34 @@ describe.runIf(recordedHere)('the V8 code caches of the fast paths', () => {
     });
   });
 
-  it.runIf(recordedHere)(
-    'a cache V8 rejects, or none, is compiled from source: the same output, exit codes and files',
-    () => {
-      expect(cacheUse(rejected)).toEqual({
-        'glx-env.cjs': 'rejected',
-        'glx-init.cjs': 'rejected',
-        'vendor/toml-eslint-parser.cjs': 'rejected',
-      });
-      expect(cacheUse(foreign)).toEqual({
-        'glx-env.cjs': 'rejected',
-        'glx-init.cjs': 'rejected',
-        'vendor/toml-eslint-parser.cjs': 'rejected',
-      });
-      expect(cacheUse(recorded, { GLX_NO_CODE_CACHE: '1' })).toEqual({
-        'glx-env.cjs': 'none',
-        'glx-init.cjs': 'none',
-        'vendor/toml-eslint-parser.cjs': 'none',
-      });
-      expect(cacheUse(none)).toEqual({
-        'glx-env.cjs': 'none',
-        'glx-init.cjs': 'none',
-        'vendor/toml-eslint-parser.cjs': 'none',
-      });
+  it('a cache V8 rejects, or none, is compiled from source: the same output, exit codes and files', () => {
+    expect(cacheUse(rejected)).toEqual({
+      'glx-env.cjs': 'rejected',
+      'glx-init.cjs': 'rejected',
+      'vendor/toml-eslint-parser.cjs': 'rejected',
+    });
+    expect(cacheUse(foreign)).toEqual({
+      'glx-env.cjs': 'rejected',
+      'glx-init.cjs': 'rejected',
+      'vendor/toml-eslint-parser.cjs': 'rejected',
+    });
+    expect(cacheUse(recorded, { GLX_NO_CODE_CACHE: '1' })).toEqual({
+      'glx-env.cjs': 'none',
+      'glx-init.cjs': 'none',
+      'vendor/toml-eslint-parser.cjs': 'none',
+    });
+    expect(cacheUse(none)).toEqual({
+      'glx-env.cjs': 'none',
+      'glx-init.cjs': 'none',
+      'vendor/toml-eslint-parser.cjs': 'none',
+    });
 
-      const expected = flow(recorded);
-      expect(expected.runs.map((run) => run.code)).toEqual([0, 0, 0, 2]);
-      expect(expected.runs[2]!.stdout).toContain("set -gx UV_INDEX_GITLAB_PASSWORD 'glpat-cachecache';");
-      expect(expected.files['pyproject.toml']).toContain('[[tool.uv.index]]');
-      expect(flow(rejected)).toEqual(expected);
-      expect(flow(foreign)).toEqual(expected);
-      expect(flow(none)).toEqual(expected);
-    },
-  );
+    const expected = flow(recorded);
+    expect(expected.runs.map((run) => run.code)).toEqual([0, 0, 0, 2]);
+    expect(expected.runs[2]!.stdout).toContain("set -gx UV_INDEX_GITLAB_PASSWORD 'glpat-cachecache';");
+    expect(expected.files['pyproject.toml']).toContain('[[tool.uv.index]]');
+    expect(flow(rejected)).toEqual(expected);
+    expect(flow(foreign)).toEqual(expected);
+    expect(flow(none)).toEqual(expected);
+  });
 });
