@@ -158,3 +158,26 @@ describe.runIf(recordedHere)('the V8 code caches of the fast paths', () => {
     expect(flow(none)).toEqual(expected);
   });
 });
+
+describe('bin/load.cjs', () => {
+  // A bundle requires Node's own modules and its vendor files; the build bundles everything else.
+  it("gives a bundle Node's modules and its vendor files, and refuses any other file", () => {
+    const bundles = path.join(dir, 'bundles');
+    mkdirSync(path.join(bundles, 'vendor'), { recursive: true });
+    writeFileSync(path.join(bundles, 'vendor', 'lib.cjs'), 'exports.twice = (n) => 2 * n;\n');
+    writeFileSync(
+      path.join(bundles, 'good.cjs'),
+      "exports.value = [require('node:os').EOL, require('buffer').Buffer.from('a').length, require('./vendor/lib.cjs').twice(21)];\n",
+    );
+    writeFileSync(path.join(bundles, 'bad.cjs'), "require('./elsewhere.cjs');\n");
+    const script = `
+      const { load } = require(${JSON.stringify(path.resolve('bin', 'load.cjs'))});
+      console.log(JSON.stringify(load(${JSON.stringify(path.join(bundles, 'good.cjs'))}).value));
+      try { load(${JSON.stringify(path.join(bundles, 'bad.cjs'))}); } catch (error) { console.log(error.message); }`;
+    const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(
+      `["\\n",1,42]\n${path.join(bundles, 'bad.cjs')}: unexpected require('./elsewhere.cjs')\n`,
+    );
+  });
+});

@@ -133,7 +133,7 @@ describe('lazy chunks of CommonJS packages', () => {
 });
 
 describe('what `glx env` loads at shell start', () => {
-  it('prints its exports without node:tty, node:net, the stream modules or fs.promises', async () => {
+  it('prints its exports without node:tty, node:net, the stream modules, fs.promises or node:module', async () => {
     const project = path.join(dir, 'env-modules');
     mkdirSync(project, { recursive: true });
     writeFileSync(
@@ -169,6 +169,7 @@ describe('what `glx env` loads at shell start', () => {
       'NativeModule net',
       'NativeModule stream',
       'NativeModule internal/fs/promises',
+      'NativeModule module',
     ])
       expect(loaded, module).not.toContain(module);
     // The record is real: node:fs is always loaded.
