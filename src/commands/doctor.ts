@@ -31,6 +31,7 @@ import {
   tokenCheck,
   tokenErrorCheck,
 } from '../doctor/remote-checks.js';
+import { type Opener, sharedReads } from '../doctor/shared-reads.js';
 import { ExitCode, GlxError } from '../errors.js';
 import { probeSimpleIndex } from '../gitlab/api.js';
 import { legacyMessage } from '../pyproject/legacy.js';
@@ -116,6 +117,7 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
   }
 
   const netrc = await readNetrcState(ctx.deps);
+  const open = sharedReads((opening) => ctx.gitlab(opening));
   const tasks: Array<Promise<Check[]>> = [];
   const tokens: string[] = [];
   if (loaded) {
@@ -143,7 +145,7 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
     const reports = new Map<string, Promise<TokenReport>>();
     const pins = pinnedPackages(loaded);
     for (const index of loaded.gitlab) {
-      tasks.push(indexTask(ctx, index, world, reports, pins.get(index.entry.name) ?? [], options, tokens));
+      tasks.push(indexTask(ctx, open, index, world, reports, pins.get(index.entry.name) ?? [], options, tokens));
     }
     if (options.ci) {
       const jobToken = ctx.deps.env.CI_JOB_TOKEN;
@@ -160,10 +162,12 @@ export async function doctor(options: DoctorOptions, ctx: Context): Promise<Doct
       else if (!options.offline)
         for (const index of loaded.gitlab)
           tasks.push(
-            ciCheck(ctx.deps, ctx, index, jobToken).then(
-              (c) => [c],
-              (e) => [failure(`ci.${index.entry.name}.job-token`, `CI: index ${index.entry.name}`, e)],
-            ),
+            open({ baseUrl: index.registry.baseUrl, token: jobToken, kind: 'job', username: 'gitlab-ci-token' })
+              .then((client) => ciCheck(ctx.deps, client, index))
+              .then(
+                (c) => [c],
+                (e) => [failure(`ci.${index.entry.name}.job-token`, `CI: index ${index.entry.name}`, e)],
+              ),
           );
     }
   } else {
@@ -240,6 +244,7 @@ function failure(id: string, title: string, error: unknown): Check {
 /** Everything about one index; its network calls run concurrently with the other indexes'. */
 async function indexTask(
   ctx: Context,
+  open: Opener,
   index: GitLabIndex,
   world: UvCredentialWorld,
   reports: Map<string, Promise<TokenReport>>,
@@ -254,7 +259,7 @@ async function indexTask(
   if (options.offline) return out;
   if (!chosen?.password) {
     // Anonymous probes still tell whether GitLab forwards misses to pypi.org.
-    const client = await ctx.gitlab({ baseUrl: index.registry.baseUrl });
+    const client = await open({ baseUrl: index.registry.baseUrl });
     out.push(
       await forwardingCheck(client, index).catch((e) =>
         failure(`index.${name}.forwarding`, `index ${name}: forwarding`, e),
@@ -265,7 +270,7 @@ async function indexTask(
   tokens.push(chosen.password);
   const username = chosen.username;
   const kind = credentialKind(chosen.password, username);
-  const client = await ctx.gitlab({ baseUrl: index.registry.baseUrl, token: chosen.password, kind, username });
+  const client = await open({ baseUrl: index.registry.baseUrl, token: chosen.password, kind, username });
   const key = `${index.registry.baseUrl}\u0000${username}\u0000${chosen.password}`;
   if (!reports.has(key)) reports.set(key, introspectToken(client, ctx.deps.now(), username));
   let report: TokenReport;
@@ -288,13 +293,13 @@ async function indexTask(
   ]);
   out.push(access!, forwarding!, ...confusion);
   if (credentials.downloads?.password !== undefined)
-    out.push(await downloadsCheck(ctx, index, credentials.downloads, credentials.envVars, tokens));
+    out.push(await downloadsCheck(open, index, credentials.downloads, credentials.envVars, tokens));
   return out;
 }
 
 /** URL userinfo on the page, UV_INDEX_* on the files (uv caches those under the index root): the second set must work too. */
 async function downloadsCheck(
-  ctx: Context,
+  open: Opener,
   index: GitLabIndex,
   downloads: SourceFinding,
   envVars: { username: string; password: string },
@@ -304,7 +309,7 @@ async function downloadsCheck(
   tokens.push(password);
   const id = `index.${index.entry.name}.downloads`;
   const title = `index ${index.entry.name}: file downloads`;
-  const client = await ctx.gitlab({
+  const client = await open({
     baseUrl: index.registry.baseUrl,
     token: password,
     kind: credentialKind(password, downloads.username),

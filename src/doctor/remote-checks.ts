@@ -17,7 +17,6 @@ import type { GlxError } from '../errors.js';
 import { answerMessage } from '../gitlab/api.js';
 import { dispatcherFor } from '../gitlab/client.js';
 import type { GitLabClient } from '../gitlab/client-types.js';
-import { openGitLab } from '../gitlab/open.js';
 import type { GitLabIndex } from '../resolve/indexes.js';
 import { withoutUserinfo } from '../util/redact.js';
 import { type Check, check } from './check.js';
@@ -172,17 +171,11 @@ async function existsOnPypi(deps: Deps, log: Log, normalized: string): Promise<b
 /**
  * In CI: can the job token read the registry, and if not, why (https://docs.gitlab.com/ci/jobs/ci_job_token/). The allowlist closes
  * private projects only, and group registries skip job-token policies altogether: there the user who started
- * the pipeline must be able to read the group.
+ * the pipeline must be able to read the group. `client` carries the job token as gitlab-ci-token.
  */
-export async function ciCheck(deps: Deps, log: Log, index: GitLabIndex, jobToken: string): Promise<Check> {
+export async function ciCheck(deps: Deps, client: GitLabClient, index: GitLabIndex): Promise<Check> {
   const id = `ci.${index.entry.name}.job-token`;
   const title = `CI: index ${index.entry.name}`;
-  const client = await openGitLab(deps, log, {
-    baseUrl: index.registry.baseUrl,
-    token: jobToken,
-    kind: 'job',
-    username: 'gitlab-ci-token',
-  });
   const response = await client.request({
     path: withoutUserinfo(index.entry.url),
     auth: 'basic',

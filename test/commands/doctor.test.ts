@@ -468,9 +468,12 @@ describe('glx doctor --ci', () => {
       UV_INDEX_TOOLS_PASSWORD: world.tokens.jobOther,
     };
     const broken = await doctor(ci);
+    const pagesBroken = fake.requests.filter((r) => r.route === 'GET /projects/:id/packages/pypi/simple').length;
 
     fake.project(7).jobTokenScope.allowlistProjectIds.push(9);
     const fixed = await doctor(ci);
+    const pagesFixed =
+      fake.requests.filter((r) => r.route === 'GET /projects/:id/packages/pypi/simple').length - pagesBroken;
 
     expect(find(broken.report, 'ci.tools.job-token')).toMatchObject({
       status: 'fail',
@@ -478,6 +481,9 @@ describe('glx doctor --ci', () => {
     });
     expect(broken.report.checks.map((c) => c.id)).toContain('ci.tools.job-token');
     expect(find(fixed.report, 'ci.tools.job-token').status).toBe('ok');
+    // uv's credentials here are the job token itself: the access check and the CI check read the
+    // same page with the same credentials, and doctor asks GitLab for it once.
+    expect([pagesBroken, pagesFixed]).toEqual([1, 1]);
   });
 });
 
