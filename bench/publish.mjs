@@ -1,4 +1,4 @@
-// `glx publish` against the GitLab stand-in on 127.0.0.1 (issues 5 and 10), with files written here:
+// `glx publish` against the GitLab stand-in on 127.0.0.1, with files written here:
 //  - 8 wheels of 64 MB and 200 wheels of 100 KB: glx wall time next to curl (multipart -F, the
 //    floor; 4 at a time like glx), `uv publish` and twine (both upload one file at a time and have
 //    no concurrency setting);

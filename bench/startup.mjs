@@ -1,6 +1,6 @@
 // Start-up of every command shape against the `node -e 0` floor: median of paired runs in a
 // clean environment (only PATH and HOME: NODE_OPTIONS or NODE_EXTRA_CA_CERTS would slow every
-// run, glx's and the floor's alike, and hide the ratio). Goals (issue 13): `--version` and
+// run, glx's and the floor's alike, and hide the ratio). Goals: `--version` and
 // `--help` at most 1.5x the floor, `init --dry-run` on a ~4,800-line pyproject.toml at most 2x,
 // `glx env` at most 1.3x. Run by hand: `npm run bench startup`; GLX_BIN points at another build,
 // GLX_BIN_BASE at a build to compare with in the same runs (e.g. main's, built elsewhere).

@@ -193,7 +193,7 @@ export function parseNetrc(text: string, file: string, options: ParseOptions = {
     // uv skips the rest of the line only when the `#` token is on the line where the previous
     // token ended; after a blank line, trailing blanks, a quoted value or a CRLF it ends after
     // its first word (astral-sh/uv#16083, python/cpython#104306). Python also needs a lone `#`
-    // at top level; uv dropped that rule in 0.11.17 (#19494).
+    // at top level; uv dropped that rule in 0.11.17 (astral-sh/uv#19494).
     const skips = !token.sawNewline && (dialect === 'uv' || token.value.length === 1 || inEntry);
     if (skips) {
       const rest = lexer.readLine();

@@ -72,7 +72,7 @@ export async function loadGitLabIndexes(deps: Deps, log: Log, options: LoadIndex
   try {
     all = listIndexes(doc, relative, locator?.(text));
   } catch (error) {
-    // Errors name the line (issue 7). The position-keeping parser loads only now, on the way to
+    // Errors name the line. The position-keeping parser loads only now, on the way to
     // an error, so that `glx env` does not pay for it at every shell start.
     if (locator || !(error instanceof GlxError)) throw error;
     const { createLocator } = await import('../pyproject/locate.js');

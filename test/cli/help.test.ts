@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { glx } from '../support/test-deps.js';
 
-describe('help and mistyped commands (issue 12)', () => {
+describe('help and mistyped commands', () => {
   it('shows the flags of auth login, the default, in glx auth --help', async () => {
     const result = await glx(['auth', '--help']);
 

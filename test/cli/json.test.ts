@@ -1,5 +1,5 @@
 /**
- * --json on every command that prints a result, failures included (issue 12): stdout holds exactly
+ * --json on every command that prints a result, failures included: stdout holds exactly
  * one JSON object, valid against its schema in schemas/, and never a token glx was not asked for.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * GitLab's access rules as GitLab applies them (issue 11), one command-level test per rule against the
+ * GitLab's access rules as GitLab applies them, one command-level test per rule against the
  * stand-in. Each rule is cited in the stand-in (test/support/fake-gitlab/README.md has the table).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

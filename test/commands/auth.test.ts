@@ -149,7 +149,7 @@ describe('glx auth --netrc', () => {
     expect(statSync(netrc).mode & 0o777).toBe(0o600);
   });
 
-  it('refuses a netrc that others can read before asking for a token (issue 12)', async () => {
+  it('refuses a netrc that others can read before asking for a token', async () => {
     writeFileSync(netrc, 'machine example.com login me password secret1\n');
     chmodSync(netrc, 0o644);
 
@@ -166,7 +166,7 @@ describe('glx auth --netrc', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('warns when it stores a CI job token outside GitLab CI (issue 12)', async () => {
+  it('warns when it stores a CI job token outside GitLab CI', async () => {
     fake.expect(['GET /job', 'GET /projects/:id/packages/pypi/simple']);
     const result = await run(['auth', '--netrc', '--token-stdin'], {}, { stdin: `${world.tokens.jobSelf}\n` });
 
@@ -184,7 +184,7 @@ describe('glx auth --netrc', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('+machine 127.0.0.1 login __token__ password glpat');
-    // An absolute path keeps its own name in the headers, not git's b/ prefix (issue 12).
+    // An absolute path keeps its own name in the headers, not git's b/ prefix.
     expect(result.stdout).toMatch(new RegExp(`^--- ${netrc}\\n\\+\\+\\+ ${netrc}\\n`));
     expect(result.stdout).not.toContain(world.tokens.alicePat);
     expect(result.stdout).not.toContain('secretsecret1');
@@ -383,7 +383,7 @@ describe('glx auth --uv-store', () => {
   });
 });
 
-describe('glx auth keeps a token on the host it is for (issue 12)', () => {
+describe('glx auth keeps a token on the host it is for', () => {
   // The stand-in answers on 127.0.0.1 and on localhost: to uv and glx these are two hosts.
   const otherHost = () => fake.url.replace('127.0.0.1', 'localhost');
 
@@ -501,7 +501,7 @@ describe('glx auth status', () => {
     expect(status.indexes[0].problems[0].message).toMatch(/revoked/);
   });
 
-  it('exits 1, not 4, when the GitLab host cannot be reached (issue 12)', async () => {
+  it('exits 1, not 4, when the GitLab host cannot be reached', async () => {
     writeFileSync(
       path.join(dir, 'pyproject.toml'),
       '[[tool.uv.index]]\nname = "tools"\nurl = "http://127.0.0.1:9/api/v4/projects/7/packages/pypi/simple"\n',
@@ -518,7 +518,7 @@ describe('glx auth status', () => {
     expect(status.indexes[0].problems[0].message).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
   });
 
-  it('warns about a token that expires within 14 days, as doctor does (issue 12)', async () => {
+  it('warns about a token that expires within 14 days, as doctor does', async () => {
     fake.expect(checkRoutes());
     const soon = fake.addToken({ kind: 'personal', user: 'alice', scopes: ['api'], expiresAt: '2026-11-30' });
     writeFileSync(netrc, `machine 127.0.0.1 login __token__ password ${soon}\n`, { mode: 0o600 });
@@ -537,7 +537,7 @@ describe('glx auth status', () => {
     ]);
   });
 
-  it('warns about a CI job token kept in the netrc outside CI (issue 12)', async () => {
+  it('warns about a CI job token kept in the netrc outside CI', async () => {
     fake.expect(['GET /job', 'GET /projects/:id/packages/pypi/simple']);
     writeFileSync(netrc, `machine 127.0.0.1 login gitlab-ci-token password ${world.tokens.jobSelf}\n`, { mode: 0o600 });
 

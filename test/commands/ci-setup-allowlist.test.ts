@@ -2,7 +2,7 @@
  * `glx ci-setup --allowlist` and `--lint` against the GitLab stand-in. The pipeline belongs to
  * beta/app (project 9, from git remote origin); pyproject.toml reads acme/tools (project 7) and
  * the group acme/libs (43), whose PyPI packages live in acme/libs/core (project 11). Only private
- * project registries check the job-token allowlist (issue 11 rule 2).
+ * project registries check the job-token allowlist (rule 2 in test/support/fake-gitlab/README.md).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -79,7 +79,7 @@ describe('glx completion', () => {
     expect(complete('glx auth rotate --')).toMatch(/^--print-token\t/m);
   });
 
-  it('completes the flags of the default subcommand and the shell names in bash (issue 12)', async () => {
+  it('completes the flags of the default subcommand and the shell names in bash', async () => {
     const file = await script('bash');
     const complete = (words: string[]) => completeInBash(file, words);
 
@@ -89,7 +89,7 @@ describe('glx completion', () => {
     expect(complete(['glx', 'completion', ''])).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
   });
 
-  it('completes the flags of the default subcommand and the shell names in fish (issue 12)', async () => {
+  it('completes the flags of the default subcommand and the shell names in fish', async () => {
     if (!hasPeer('fish')) return;
     const file = await script('fish');
     const complete = (line: string) =>
@@ -104,7 +104,7 @@ describe('glx completion', () => {
     ).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
   });
 
-  it('completes the flags of the default subcommand and the shell names in zsh (issue 12)', async () => {
+  it('completes the flags of the default subcommand and the shell names in zsh', async () => {
     if (!hasPeer('zsh')) return;
     const file = await script('zsh');
     // zsh's completion system needs a terminal; its builtins are replaced by ones that print

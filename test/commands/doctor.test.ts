@@ -138,7 +138,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
 
     expect(broken.code).toBe(1);
     expect(find(broken.report, 'index.tools.auth-policy').status).toBe('fail');
-    // uv does send credentials under "auto", after a 401/403/404; the danger is the anonymous 200 (issue 10).
+    // uv does send credentials under "auto", after a 401/403/404; the danger is the anonymous 200.
     expect(find(broken.report, 'index.tools.auth-policy').message).toMatch(
       /after a 401, 403 or 404; the risk is the anonymous 200/,
     );
@@ -423,7 +423,7 @@ describe('each doctor check, broken on purpose and then fixed', () => {
     expect(find(fixed.report, 'secrets.tracked').status).toBe('ok');
   });
 
-  it('a token only staged is "not committed yet", not "in the git history" (issue 12)', async () => {
+  it('a token only staged is "not committed yet", not "in the git history"', async () => {
     fake.expect([...checkRoutes(), 'GET /projects/:id/packages/pypi/simple/:package_name']);
     writeProject([{ name: 'tools', path: 'projects/7' }]);
     storeNetrc(world.tokens.alicePat);

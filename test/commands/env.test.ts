@@ -166,7 +166,7 @@ describe('glx env never lets eval run half an answer', () => {
   });
 });
 
-describe('glx env sends a token only to the host it is for (issue 12)', () => {
+describe('glx env sends a token only to the host it is for', () => {
   // The stand-in answers on 127.0.0.1 and on localhost: to uv and glx these are two hosts.
   const otherHost = () => fake.url.replace('127.0.0.1', 'localhost');
   const withOtherHost = () =>
@@ -223,7 +223,7 @@ describe('glx env sends a token only to the host it is for (issue 12)', () => {
   });
 });
 
-describe('glx env refuses a malformed token as glx auth does (issue 12)', () => {
+describe('glx env refuses a malformed token as glx auth does', () => {
   it('exits 4 on a GITLAB_TOKEN with a trailing CR, naming the position, printing nothing', async () => {
     const token = `${world.tokens.alicePat}\r`;
 

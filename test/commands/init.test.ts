@@ -262,7 +262,7 @@ describe('glx init and credentials', () => {
   });
 });
 
-describe('glx init places the index where uv ranks it as intended (issue 10)', () => {
+describe('glx init places the index where uv ranks it as intended', () => {
   const mirror = '[[tool.uv.index]]\nname = "mirror"\nurl = "https://mirror.example.com/simple"\n';
 
   it('puts a new non-explicit index above the others, and says uv asks it first', async () => {

@@ -587,7 +587,7 @@ describe('output', () => {
   });
 });
 
-describe('glx publish with no files (issue 12)', () => {
+describe('glx publish with no files', () => {
   test('publishes the wheels and sdists in dist/, as uv publish does, passing over what uv build leaves beside them', async () => {
     w.fake.expect(PUBLISH_ROUTES);
     const names = await dists(w, [

@@ -32,7 +32,7 @@ describe('distribution file names', () => {
     expect(parseDistName('acme-1.0-b1-py3-none-any.whl')).toMatch(/must start with a digit/);
   });
 
-  test('problem sentences carry no literal {name} template (issue 12)', () => {
+  test('problem sentences carry no literal {name} template', () => {
     for (const bad of [
       'acme-utils-1.0-1-py3-none-any.whl',
       'acme.tar.gz',

@@ -1,5 +1,5 @@
 /**
- * The layers of src/ point one way (issue 13, "The house"): a command file does not reach into
+ * The layers of src/ point one way: a command file does not reach into
  * another command, doctor/ does not reach into commands/, the domain folders know nothing of the
  * CLI, and the import graph has no circle. Type-only imports count: they tie the layers together
  * as much as value imports do.

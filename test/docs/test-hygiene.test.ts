@@ -1,5 +1,5 @@
 /**
- * Random test data comes from the run's seed (issue 13, "Tests"; test/support/seed.ts), so that a
+ * Random test data comes from the run's seed (test/support/seed.ts), so that a
  * failure can be made again: every fast-check run takes withSeed(), and no test draws its data
  * from Math.random or node:crypto's random functions.
  */

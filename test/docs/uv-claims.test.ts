@@ -1,4 +1,4 @@
-/** What the README and --help say about uv must match uv (issue 10, items 9 and 18). */
+/** What the README and --help say about uv must match uv. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { glx } from '../support/test-deps.js';

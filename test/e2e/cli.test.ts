@@ -10,7 +10,7 @@ import { execReal, glx, tempDir } from '../support/test-deps.js';
 
 const BIN = path.resolve('bin/glx.js');
 // Every shell metacharacter, but no control characters: glx refuses a token with a line break or
-// a tab before any shell sees it (issue 7; test/hardening/hostile-flags.test.ts), and
+// a tab before any shell sees it (test/hardening/hostile-flags.test.ts), and
 // test/credentials/shell-eval.test.ts evaluates rendered line breaks in each shell.
 const HOSTILE = `glpat-'"$(touch pwned)\`id\`\\ !!$HOME*;|& end`;
 
@@ -98,7 +98,7 @@ describe('the built glx', () => {
 });
 
 describe('glx env through the start-up fast path', () => {
-  it('refuses a token with a line break, as glx auth does: eval gets nothing, the next line runs nothing (issue 12)', async () => {
+  it('refuses a token with a line break, as glx auth does: eval gets nothing, the next line runs nothing', async () => {
     const token = `${HOSTILE}\nexport PWNED=1`;
 
     const result = await execReal(

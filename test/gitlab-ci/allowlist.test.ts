@@ -22,13 +22,14 @@ describe('allowlist wording', () => {
     );
   });
 
+  // The answers of https://docs.gitlab.com/api/project_job_token_scopes/#add-a-project-to-a-cicd-job-token-inbound-allowlist
   it.each([
     [201, { source_project_id: 7, target_project_id: 9 }, 'added'],
     [400, { message: '400 Bad request - Target project is already in the job token scope' }, 'present'],
     [403, { message: '403 Forbidden' }, 'not-permitted'],
     [404, { message: '404 Project Not Found' }, 'not-permitted'],
     [400, { error: 'id is invalid' }, 'failed'],
-  ])('reads %i %j as %s (research/gitlab.md §8)', (status, body, expected) => {
+  ])('reads %i %j as %s', (status, body, expected) => {
     expect(interpretAnswer(answer(status, body)).status).toBe(expected);
   });
 });

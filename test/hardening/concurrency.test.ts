@@ -1,5 +1,5 @@
 /**
- * Concurrency (issue 7): many glx processes writing one file at once. 50 `glx auth --netrc` for
+ * Concurrency: many glx processes writing one file at once. 50 `glx auth --netrc` for
  * 50 hosts into one netrc and 20 `glx init` with 20 index names on one pyproject.toml: every
  * entry lands, every byte that was there stays, both files parse. A lock that cannot be had ends
  * in a clear message after GLX_LOCK_TIMEOUT_MS.

@@ -1,5 +1,5 @@
 /**
- * Crash safety (issue 7): the built glx is SIGKILLed at random moments while it rewrites
+ * Crash safety: the built glx is SIGKILLed at random moments while it rewrites
  * pyproject.toml (`init`, switching one index between two groups) and the netrc (`auth --netrc`,
  * a new token each run), hundreds of times. After every kill the file is exactly the old version
  * or the new one, parses, keeps its mode, and nothing but glx's own debris (its temp file, its
@@ -155,7 +155,7 @@ describe('glx killed at random moments', () => {
     writeFileSync(toml, PYPROJECT, { mode: 0o640 });
     const netrc = path.join(netrcDir, '.netrc');
     writeFileSync(netrc, NETRC, { mode: 0o600 });
-    // Each run points "idx" at the other group: --replace says that is meant (issue 12: no silent repointing).
+    // Each run points "idx" at the other group: --replace says that is meant (glx never repoints one silently).
     const initArgs = (group: string) => ({
       argv: ['init', '--group', group, '--name', 'idx', '--replace'],
       env: { HOME: tomlDir, GITLAB_HOST: HOST },

@@ -1,4 +1,4 @@
-/** Shared by the hardening tests (issue 7): the built bin as a child process, and file checks. */
+/** Shared by the hardening tests: the built bin as a child process, and file checks. */
 import { spawn } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -96,7 +96,7 @@ export function sameSnapshot(a: Snapshot | undefined, b: Snapshot | undefined): 
 }
 
 /**
- * The error contract (DESIGN.md): exactly one `error:` line, then at most a `hint:` line, no stack
+ * The error contract (README.md, Usage): exactly one `error:` line, then at most a `hint:` line, no stack
  * trace (status lines and warnings may come before). Throws, failing the test, with the output.
  */
 export function cleanError(stderr: string): { error: string; hint: string | undefined } {

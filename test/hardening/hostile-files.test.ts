@@ -1,5 +1,5 @@
 /**
- * Hostile input, files (issue 7): a corpus of malformed and adversarial pyproject.toml and netrc
+ * Hostile input, files: a corpus of malformed and adversarial pyproject.toml and netrc
  * files, generated here (a 20 MB file has no place in git). Every case is run through the commands
  * that read it and the command that writes it. Each case is either `invalid` (exit 2, one error
  * line naming the file, and the line when there is one, no stack trace, the file unchanged to the

@@ -1,5 +1,5 @@
 /**
- * Hostile flag values (issue 7): hosts, index names, registry ids, paths and tokens that are
+ * Hostile flag values: hosts, index names, registry ids, paths and tokens that are
  * malformed, huge, or built to inject (a second netrc line, terminal escapes). Each is refused
  * with exit 2 (usage) or 4 (credentials), one clean error line that echoes nothing raw, and no
  * file touched. Tokens go through the built bin's real stdin, as a user pipes them.

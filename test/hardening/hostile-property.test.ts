@@ -1,5 +1,5 @@
 /**
- * Hostile input, generated (issue 7): fast-check mutates valid pyproject.toml and netrc files
+ * Hostile input, generated: fast-check mutates valid pyproject.toml and netrc files
  * (byte flips, truncation, deletions, duplicated lines, inserted `[`, `"`, `\r`, NUL, a BOM, an
  * escape, a byte that is not UTF-8) and runs glx on each. Whatever the input, glx either
  * succeeds and the result still parses and still says everything the input said, or exits 2 with

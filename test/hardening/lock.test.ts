@@ -1,5 +1,5 @@
 /**
- * The file lock under attack (issue 7, "Concurrency"): many processes taking over the same stale
+ * The file lock under attack: many processes taking over the same stale
  * lock at the same instant, claims left by killed processes, and a lock that cannot be had.
  */
 import { type ChildProcess, fork } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * Network faults (issue 7): the GitLab stand-in slows down, fails, rate-limits, resets, truncates,
+ * Network faults: the GitLab stand-in slows down, fails, rate-limits, resets, truncates,
  * answers with HTML, stalls after the headers and redirects elsewhere, while `glx auth --netrc`
  * and `glx init --group <path>` run. glx retries what is safe to retry, gives up in bounded time
  * with one error line and a hint (exit 1), never sends a token anywhere but the configured host,

@@ -1,5 +1,5 @@
 /**
- * Secrets (issue 7): every command, through its success and error paths, with recognisable
+ * Secrets: every command, through its success and error paths, with recognisable
  * canary tokens handed over each way glx takes one (GITLAB_TOKEN, --token-stdin, netrc, glab's
  * config, CI_JOB_TOKEN in CI, user:token@ in a URL). stdout, stderr, --verbose logs, --json,
  * GLX_DEBUG=1 stack traces and every file glx leaves behind are scanned: the canaries appear only
@@ -59,7 +59,7 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /**
- * Runs one step and checks its exit code, the one DESIGN.md gives for what the step meets: 0, 1 a
+ * Runs one step and checks its exit code, the one README.md (Usage) gives for what the step meets: 0, 1 a
  * remote error or a failed doctor check, 2 bad input, 4 missing, invalid or insufficient credentials.
  */
 async function run(

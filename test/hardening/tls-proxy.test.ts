@@ -1,5 +1,5 @@
 /**
- * TLS and proxies (issue 7): the GitLab stand-in behind a TLS front with a self-signed CA made
+ * TLS and proxies: the GitLab stand-in behind a TLS front with a self-signed CA made
  * here with openssl, and a CONNECT proxy on loopback. HTTPS works when the CA is given through
  * NODE_EXTRA_CA_CERTS (read by Node at start, so only the built bin can show it) or SSL_CERT_FILE
  * (what uv reads; glx adds it itself) and fails with a hint naming both when not. HTTPS_PROXY is

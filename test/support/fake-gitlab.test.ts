@@ -1595,7 +1595,7 @@ describe('standalone runner', () => {
   });
 });
 
-describe('issue 11: access rules as GitLab applies them', () => {
+describe('access rules as GitLab applies them', () => {
   test('a group deploy token reads its own group registry, not a subgroup group registry (which still lists under its own)', async () => {
     fake.expect(['GET /groups/:id/-/packages/pypi/simple']);
     const auth = { headers: { authorization: basic(world.deployUsernames.groupDeploy, world.tokens.groupDeploy) } };

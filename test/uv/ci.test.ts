@@ -1,5 +1,5 @@
 /**
- * Issue 10, scenario 4: the job-token credentials `glx ci-setup` writes into `.glx-uv`, read back
+ * The job-token credentials `glx ci-setup` writes into `.glx-uv`, read back
  * from the written YAML with `$CI_JOB_TOKEN` replaced by a running job's token of the stand-in,
  * let the real uv install what `glx publish` uploaded; and the generated `uv-sync` job, run by
  * gitlab-ci-local with its shell executor (no Docker here, so the uv image is not pulled: the job's

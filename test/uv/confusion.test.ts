@@ -1,5 +1,5 @@
 /**
- * Issue 10, scenario 6: dependency confusion, proven with uv itself. pypi.org (the stand-in) has
+ * Dependency confusion, proven with uv itself. pypi.org (the stand-in) has
  * `acme-thing 99.0.0`, a public package with the name of the internal one (GitLab holds 2.0.0), and
  * `acme-missing 1.0.0`, a name the registry does not hold. For each set-up, what the real uv
  * installs decides whether the public package wins; `glx doctor` (without --check-pypi) must warn

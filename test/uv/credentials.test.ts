@@ -1,5 +1,5 @@
 /**
- * Issue 10, scenarios 1–3: every way glx hands uv credentials, proven by the real uv installing
+ * Every way glx hands uv credentials, proven by the real uv installing
  * what `glx publish` uploaded, from a group registry and a project registry, on every uv of
  * uvBinaries(). 1: `glx init` + `glx auth --netrc`; 2: no netrc, `eval "$(glx env)"` in bash and
  * `glx env --shell fish | source` in fish; 3: `glx auth --uv-store` (the real `uv auth login`),

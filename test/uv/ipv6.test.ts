@@ -1,4 +1,4 @@
-/** An IPv6 literal GitLab host: uv matches `machine [::1]` in a netrc, so glx writes exactly that (issue 10, item 12). */
+/** An IPv6 literal GitLab host: uv matches `machine [::1]` in a netrc, so glx writes exactly that. */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

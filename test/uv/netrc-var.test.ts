@@ -1,6 +1,6 @@
 /**
  * A NETRC naming a missing file: uv falls back to ~/.netrc, and creating the NETRC file would hide
- * ~/.netrc from uv. glx auth --netrc writes where uv reads instead (issue 10, item 17).
+ * ~/.netrc from uv. glx auth --netrc writes where uv reads instead.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

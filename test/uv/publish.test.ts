@@ -1,5 +1,5 @@
 /**
- * Issue 10, scenario 5: `eval "$(glx env --publish)"` then `uv publish --index NAME dist/*`
+ * `eval "$(glx env --publish)"` then `uv publish --index NAME dist/*`
  * uploads to the stand-in; a second run (plain `uv publish dist/*`) uploads nothing (uv asks the index's simple page, its
  * check URL, and skips files already there); and uv installs both what uv uploaded and what
  * `glx publish` uploaded. Project registry: one index with publish-url. Group registry: installs

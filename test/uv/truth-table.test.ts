@@ -1,5 +1,5 @@
 /**
- * The truth table for `glx auth status` and `glx doctor` (issue 10): for each credential set-up,
+ * The truth table for `glx auth status` and `glx doctor`: for each credential set-up,
  * the source glx names and the outcome it predicts equal what the real uv does — its exit code,
  * its "Missing credentials" / "Incomplete credentials" errors, and the password it sent to the
  * GitLab stand-in — on every uv binary the suite has.

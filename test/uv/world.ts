@@ -1,5 +1,5 @@
 /**
- * The world of the real-uv scenarios (issue 10): the GitLab stand-in, whose forwarding 302 goes to
+ * The world of the real-uv scenarios: the GitLab stand-in, whose forwarding 302 goes to
  * the pypi.org stand-in, which is also uv's default index; `acme-thing 2.0.0` (wheel and sdist)
  * published to acme/tools (project 7, in group acme 42) by the built `glx publish`; and helpers to
  * run the built glx and the real uv in a sandbox per test. Nothing reaches the network.

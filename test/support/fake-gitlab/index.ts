@@ -1,6 +1,7 @@
 /**
- * A GitLab stand-in on node:http for tests and the demo (STYLE.md habit 4): it behaves as
- * research/gitlab.md describes, records every request against its raw URL, and fails on surprises.
+ * A GitLab stand-in on node:http for tests and the demo: it behaves as GitLab does, each access
+ * rule citing the GitLab source it follows (README.md beside this file has the table), records
+ * every request against its raw URL, and fails on surprises.
  * Only node: built-ins here, so it bundles into a plain .mjs.
  */
 import { createServer, type Server } from 'node:http';

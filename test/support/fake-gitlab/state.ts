@@ -158,7 +158,7 @@ export interface Project {
   tags: string[];
   defaultBranch: string;
   description?: string;
-  /** Default `enabled`; `disabled` refuses every package action, `public` lets anyone read (issue 11 rules 1, 5). */
+  /** Default `enabled`; `disabled` refuses every package action, `public` lets anyone read (rules 1 and 5 in README.md). */
   packageRegistryAccess?: PackageRegistryAccess;
   /** Old full paths the project had (redirect routes): a REST GET by one of them answers 301 (lib/api/helpers.rb). */
   previousPaths?: string[];
