@@ -26,6 +26,8 @@ export interface BinOptions {
   killWhen?: Promise<unknown>;
   /** Fail-safe: SIGKILL after this long and report it (default 60 s). */
   timeoutMs?: number;
+  /** Run the child as this user (the tests must run as root to switch). */
+  user?: { uid: number; gid: number };
 }
 
 /**
@@ -38,7 +40,12 @@ export function runBin(args: string[], options: BinOptions): Promise<BinResult> 
     const started = performance.now();
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
     for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...options.user,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

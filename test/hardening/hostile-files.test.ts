@@ -22,9 +22,10 @@ import { parse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { parseNetrc } from '../../src/netrc/parse.js';
+import { required } from '../support/peers.js';
 import { seededBytes } from '../support/seed.js';
 import { glx, tempDir } from '../support/test-deps.js';
-import { cleanError, listTree, runBin, type Snapshot, sameSnapshot, snapshot } from './helpers.js';
+import { BIN, cleanError, listTree, runBin, type Snapshot, sameSnapshot, snapshot } from './helpers.js';
 
 const HOST = 'https://gitlab.example.com';
 const TOKEN = 'glpat-hostileHOSTILEhostile';
@@ -38,6 +39,13 @@ let cleanupRoot: () => void;
 let counter = 0;
 /** Whether chmod 000 stops this process from reading (it does not for root). */
 let permissionsApply = true;
+/**
+ * As root (CI runs as root), the cases about permissions run the built glx as this user instead,
+ * for whom they apply; undefined when they apply to this process already, or when it cannot switch.
+ */
+let unprivileged: { uid: number; gid: number } | undefined;
+/** Why the permission cases cannot run here, when they cannot. */
+let noPermissions: string | undefined;
 
 beforeAll(() => {
   ({ dir: root, cleanup: cleanupRoot } = tempDir('glx-hostile-'));
@@ -48,6 +56,27 @@ beforeAll(() => {
     permissionsApply = false;
   } catch {
     permissionsApply = true;
+  }
+  if (permissionsApply) return;
+  // nobody (65534 on Debian, Alpine and in containers) must reach the cases and read the package,
+  // and chmod 000 must stop it.
+  const nobody = { uid: 65534, gid: 65534 };
+  chmodSync(root, 0o755);
+  const readable = path.join(root, 'readable');
+  writeFileSync(readable, 'x', { mode: 0o644 });
+  const fs = "require('node:fs')";
+  const check = `${fs}.readFileSync(${JSON.stringify(readable)}); try { ${fs}.readFileSync(${JSON.stringify(probe)}); } catch (e) { process.exit(e.code === 'EACCES' ? 0 : 3); } process.exit(4);`;
+  const probed = spawnSync(process.execPath, ['-e', check], { ...nobody, encoding: 'utf8' });
+  const runs = spawnSync(process.execPath, [BIN, '--version'], { ...nobody, encoding: 'utf8' });
+  if (probed.status === 0 && runs.status === 0) unprivileged = nobody;
+  else {
+    // One line: the error's own line from each child's stderr, or the spawn error.
+    const why = [probed.error, runs.error, probed.stderr, runs.stderr]
+      .map((part) => String(part ?? '').split('\n'))
+      .map((lines) => lines.find((line) => /Error|EACCES|EPERM/.test(line)) ?? lines[0]!.trim())
+      .filter(Boolean)
+      .join('; ');
+    noPermissions = `running as root, and uid 65534 cannot stand in (exit ${probed.status}/${runs.status}${why ? `: ${why}` : ''})`;
   }
 });
 
@@ -82,7 +111,11 @@ interface Case {
   envToken?: string;
   /** Run glx as a child process even where the others run in-process (see glxFor). */
   inChild?: true;
-  /** A reason to skip (e.g. chmod has no effect for root). */
+  /**
+   * A reason the case cannot run here (under CI, the case fails instead). The permission cases give
+   * `asRoot`: as root they run the built glx as an unprivileged user (`unprivileged`), and cannot
+   * run only when no such user can stand in.
+   */
   skip?: () => string | undefined;
 }
 
@@ -104,7 +137,10 @@ function mkfifo(file: string): void {
   if (result.status !== 0) throw new Error(`mkfifo failed: ${result.stderr}`);
 }
 
-const asRoot = () => (permissionsApply ? undefined : 'running as root: chmod 000 does not stop reads');
+const asRoot = () => noPermissions;
+
+/** The user a case runs glx as: the unprivileged one for a permission case run by root. */
+const userFor = (c: Case) => (c.skip === asRoot ? unprivileged : undefined);
 
 const PYPROJECT_CASES: Case[] = [
   {
@@ -470,7 +506,8 @@ async function glxFor(
   cwd: string,
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  if (c.inChild) return runBin(argv, { cwd, env: { HOME: cwd, ...env }, timeoutMs: 30_000 });
+  const user = userFor(c);
+  if (c.inChild || user) return runBin(argv, { cwd, env: { HOME: cwd, ...env }, timeoutMs: 30_000, user });
   return glx(['--cwd', cwd, ...argv], { env, homeDir: cwd });
 }
 
@@ -576,7 +613,7 @@ describe.each(PYPROJECT_CASES)('a hostile pyproject.toml: $name', (c) => {
     `%s handles it as ${JSON.stringify(c.expect)} (${c.why})`,
     async (command) => {
       const reason = c.skip?.();
-      if (reason) return void console.warn(`skipped: ${c.name}: ${reason}`);
+      if (reason && !required(false, c.name, reason)) return;
       const dir = freshDir();
       const file = path.join(dir, 'pyproject.toml');
       c.setup(dir, file);
@@ -587,7 +624,12 @@ describe.each(PYPROJECT_CASES)('a hostile pyproject.toml: $name', (c) => {
 
       const result =
         command === 'env'
-          ? await runBin(['env', '--shell', 'sh'], { cwd: dir, env: { ...env, HOME: dir }, timeoutMs: 30_000 })
+          ? await runBin(['env', '--shell', 'sh'], {
+              cwd: dir,
+              env: { ...env, HOME: dir },
+              timeoutMs: 30_000,
+              user: userFor(c),
+            })
           : await glxFor(
               c,
               command === 'init' ? ['init', '--group', '99', '--name', 'hostile'] : ['auth', '--netrc', '--no-verify'],
@@ -635,7 +677,7 @@ describe.each(NETRC_CASES)('a hostile netrc: $name', (c) => {
     `%s handles it as ${JSON.stringify(c.expect)} (${c.why})`,
     async (command) => {
       const reason = c.skip?.();
-      if (reason) return void console.warn(`skipped: ${c.name}: ${reason}`);
+      if (reason && !required(false, c.name, reason)) return;
       const dir = freshDir();
       const file = path.join(dir, 'netrc');
       writeFileSync(path.join(dir, 'pyproject.toml'), VALID);
@@ -651,6 +693,7 @@ describe.each(NETRC_CASES)('a hostile netrc: $name', (c) => {
               cwd: dir,
               env: { GITLAB_HOST: HOST, NETRC: file, HOME: dir },
               timeoutMs: 30_000,
+              user: userFor(c),
             })
           : await glxFor(c, ['auth', '--netrc', '--no-verify'], dir, {
               GITLAB_HOST: HOST,
@@ -803,7 +846,7 @@ const CI_CASES: Case[] = [
 describe.each(CI_CASES)('a hostile .gitlab-ci.yml: $name', (c) => {
   it(`glx ci-setup handles it as ${JSON.stringify(c.expect)} (${c.why})`, async () => {
     const reason = c.skip?.();
-    if (reason) return void console.warn(`skipped: ${c.name}: ${reason}`);
+    if (reason && !required(false, c.name, reason)) return;
     const dir = freshDir();
     spawnSync('git', ['init', '-q'], { cwd: dir });
     writeFileSync(path.join(dir, 'pyproject.toml'), VALID);
@@ -861,16 +904,16 @@ describe('leftovers of a killed glx', () => {
 // chmod 000 on the directory itself: the write fails cleanly, nothing half-written.
 describe('a directory glx may not write to', () => {
   it('fails with one error line and leaves the file as it was', async () => {
-    if (!permissionsApply) return void console.warn('skipped: running as root');
+    if (noPermissions && !required(false, 'a directory glx may not write to', noPermissions)) return;
     const dir = freshDir();
     const file = path.join(dir, 'pyproject.toml');
     writeFileSync(file, VALID);
     chmodSync(dir, 0o555);
     try {
-      const result = await glx(['--cwd', dir, 'init', '--group', '42', '--name', 'ro'], {
-        env: { GITLAB_HOST: HOST },
-        homeDir: dir,
-      });
+      const argv = ['init', '--group', '43', '--name', 'ro']; // a new index: glx must write
+      const result = unprivileged
+        ? await runBin(argv, { cwd: dir, env: { GITLAB_HOST: HOST, HOME: dir }, user: unprivileged })
+        : await glx(['--cwd', dir, ...argv], { env: { GITLAB_HOST: HOST }, homeDir: dir });
 
       expect(result.code).toBe(1);
       expect(cleanError(result.stderr).error).toContain(file);
