@@ -50,7 +50,7 @@ export function parseAuthOptions(raw: Record<string, unknown>, _env: Env): AuthO
   };
 }
 
-/** `glx auth --json` (schemas/auth.schema.json): what the token is, what was checked, where it went. */
+/** `glx auth --json` (schemas/auth-login.schema.json): what the token is, what was checked, where it went. */
 export interface AuthLoginResult {
   host: string;
   dryRun: boolean;

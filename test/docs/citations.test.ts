@@ -3,7 +3,7 @@
  * `owner/repo#number`), or a file in the repository. Not the notes glx was planned from, which live
  * outside it, and not this project's issue numbers, which say nothing to someone with the code.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -46,6 +46,20 @@ describe('citations', () => {
 
     expect(scanned).toContain(path.join('src', 'main.ts'));
     expect(found).toEqual([]);
+  });
+
+  it('names files of the repository that exist', () => {
+    // A path of this repository (not one inside a URL, which names another repository's file).
+    const cited = /(?<![\w/.-])(?:src|test|bench|scripts|schemas)\/[\w./-]+\.(?:ts|md|mjs|cjs|json)\b/g;
+    const missing = ROOTS.flatMap(files).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) =>
+          [...line.matchAll(cited)].flatMap(([name]) => (existsSync(name) ? [] : [`${file}:${i + 1}: ${name}`])),
+        ),
+    );
+
+    expect(missing).toEqual([]);
   });
 
   it('catches each kind', () => {
