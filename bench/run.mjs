@@ -1,6 +1,6 @@
 // Runs every benchmark in turn. Numbers go in the closing notes, never into test assertions.
 const which = process.argv[2];
-const all = ['startup', 'env', 'publish'];
+const all = ['startup', 'toml-parse', 'env', 'publish'];
 for (const name of which ? [which] : all) {
   try {
     console.log(`\n## ${name}`);
