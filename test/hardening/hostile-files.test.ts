@@ -112,11 +112,11 @@ interface Case {
   /** Run glx as a child process even where the others run in-process (see glxFor). */
   inChild?: true;
   /**
-   * A reason the case cannot run here (under CI, the case fails instead). The permission cases give
-   * `asRoot`: as root they run the built glx as an unprivileged user (`unprivileged`), and cannot
-   * run only when no such user can stand in.
+   * A case about file permissions: as root it runs the built glx as an unprivileged user
+   * (`unprivileged`), and cannot run only when no such user can stand in (`noPermissions`; under
+   * CI the case then fails).
    */
-  skip?: () => string | undefined;
+  permissions?: true;
 }
 
 type Command = 'init' | 'auth' | 'env';
@@ -137,10 +137,11 @@ function mkfifo(file: string): void {
   if (result.status !== 0) throw new Error(`mkfifo failed: ${result.stderr}`);
 }
 
-const asRoot = () => noPermissions;
-
 /** The user a case runs glx as: the unprivileged one for a permission case run by root. */
-const userFor = (c: Case) => (c.skip === asRoot ? unprivileged : undefined);
+const userFor = (c: Case) => (c.permissions ? unprivileged : undefined);
+
+/** False, after saying why, when the case cannot run here; under CI it fails instead. */
+const runsHere = (c: Case) => !c.permissions || !noPermissions || required(false, c.name, noPermissions);
 
 const PYPROJECT_CASES: Case[] = [
   {
@@ -346,7 +347,7 @@ const PYPROJECT_CASES: Case[] = [
     setup: (_dir, file) => writeFileSync(file, VALID, { mode: 0o000 }),
     expect: 'invalid',
     why: 'cannot read it',
-    skip: asRoot,
+    permissions: true,
   },
   {
     name: 'a directory in its place',
@@ -472,7 +473,7 @@ const NETRC_CASES: Case[] = [
     setup: (_dir, file) => writeFileSync(file, NETRC_VALID, { mode: 0o000 }),
     expect: 'invalid',
     why: 'cannot read it',
-    skip: asRoot,
+    permissions: true,
   },
   {
     name: 'readable by others (0644)',
@@ -612,8 +613,7 @@ describe.each(PYPROJECT_CASES)('a hostile pyproject.toml: $name', (c) => {
   it.each(commandsOf(c, ['init', 'auth', 'env']))(
     `%s handles it as ${JSON.stringify(c.expect)} (${c.why})`,
     async (command) => {
-      const reason = c.skip?.();
-      if (reason && !required(false, c.name, reason)) return;
+      if (!runsHere(c)) return;
       const dir = freshDir();
       const file = path.join(dir, 'pyproject.toml');
       c.setup(dir, file);
@@ -676,8 +676,7 @@ describe.each(NETRC_CASES)('a hostile netrc: $name', (c) => {
   it.each(commandsOf(c, ['auth', 'env']))(
     `%s handles it as ${JSON.stringify(c.expect)} (${c.why})`,
     async (command) => {
-      const reason = c.skip?.();
-      if (reason && !required(false, c.name, reason)) return;
+      if (!runsHere(c)) return;
       const dir = freshDir();
       const file = path.join(dir, 'netrc');
       writeFileSync(path.join(dir, 'pyproject.toml'), VALID);
@@ -831,7 +830,7 @@ const CI_CASES: Case[] = [
     setup: (_dir, file) => writeFileSync(file, CI_VALID, { mode: 0o000 }),
     expect: 'invalid',
     why: 'cannot read it',
-    skip: asRoot,
+    permissions: true,
   },
   { name: 'a directory in its place', setup: (_dir, file) => mkdirSync(file), expect: 'invalid', why: 'not a file' },
   {
@@ -845,8 +844,7 @@ const CI_CASES: Case[] = [
 
 describe.each(CI_CASES)('a hostile .gitlab-ci.yml: $name', (c) => {
   it(`glx ci-setup handles it as ${JSON.stringify(c.expect)} (${c.why})`, async () => {
-    const reason = c.skip?.();
-    if (reason && !required(false, c.name, reason)) return;
+    if (!runsHere(c)) return;
     const dir = freshDir();
     spawnSync('git', ['init', '-q'], { cwd: dir });
     writeFileSync(path.join(dir, 'pyproject.toml'), VALID);
