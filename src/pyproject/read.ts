@@ -1,6 +1,7 @@
 /**
- * Reading pyproject.toml: parse with smol-toml and extract uv's index and source settings,
- * checked the way uv checks them, with every problem collected before failing.
+ * Reading pyproject.toml: parse with smol-toml (a plain file with the fast reader of plain-toml.ts,
+ * to the same document) and extract uv's index and source settings, checked the way uv checks
+ * them, with every problem collected before failing.
  *
  * TOML version: smol-toml implements TOML 1.1 (a superset of 1.0) and has no 1.0-only mode.
  * Reading stays that lenient on purpose, because uv's toml_edit parser accepts 1.1 too
@@ -11,6 +12,7 @@
 import { parse, TomlError, type TomlTable, type TomlValue } from 'smol-toml';
 import { at, GlxError } from '../errors.js';
 import { validateIndexName } from './index-name.js';
+import { plainToml } from './plain-toml.js';
 
 export type { TomlTable, TomlValue };
 
@@ -53,11 +55,14 @@ const INDEX_HINT =
 const SHAPE_HINT =
   'uv reads indexes only from an array of tables: write each entry as a [[tool.uv.index]] block (double brackets) with name and url keys.';
 
-/** smol-toml document of the file; a leading BOM is ignored. Throws PYPROJECT_INVALID on a syntax error. */
+/**
+ * smol-toml document of the file; a leading BOM is ignored. Throws PYPROJECT_INVALID on a syntax
+ * error. A plain file (plain-toml.ts) is read by the fast reader, to the same document.
+ */
 export function parsePyproject(text: string, file: string): TomlTable {
   const body = text.startsWith(BOM) ? text.slice(1) : text;
   try {
-    return parse(body);
+    return plainToml(body) ?? parse(body);
   } catch (error) {
     if (error instanceof TomlError) {
       // smol-toml's message is "Invalid TOML document: <what>\n\n<code frame>"; keep the first line.

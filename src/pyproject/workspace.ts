@@ -11,7 +11,7 @@
  *   member, an excluded one) leaves the project as its own root.
  *
  * uv reads `[[tool.uv.index]]` (and every other `[tool.uv]` setting) from the root only. Light on
- * purpose: `glx env` calls this at shell start-up (smol-toml and node:fs only).
+ * purpose: `glx env` calls this at shell start-up (the TOML readers and node:fs only).
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,6 @@
 /**
- * How often `glx init` parses pyproject.toml with smol-toml: once for the original (the indexes,
+ * How often `glx init` parses pyproject.toml, with the plain-TOML reader or smol-toml (a text the
+ * reader reads counts once; one it declines goes on to smol-toml): once for the original (the indexes,
  * the legacy settings and the edit all read that document), and once per edit step for the
  * verification of the edited text. On a 5,000-line file each full parse is a large share of the
  * command's start-up time. And the CST parser (toml-eslint-parser, positions for the splices)
@@ -18,6 +19,18 @@ vi.mock('smol-toml', async (importOriginal) => {
     parse: (text: string, ...rest: unknown[]) => {
       parsed.texts.push(text);
       return (original.parse as (...args: unknown[]) => unknown)(text, ...rest);
+    },
+  };
+});
+
+vi.mock('../../src/pyproject/plain-toml.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/pyproject/plain-toml.js')>();
+  return {
+    ...original,
+    plainToml: (text: string) => {
+      const doc = original.plainToml(text);
+      if (doc !== undefined) parsed.texts.push(text);
+      return doc;
     },
   };
 });
