@@ -31,7 +31,7 @@ const COMMENT = '#[^\\x00-\\x08\\x0a-\\x1f\\x7f]*(?=\\r?\\n|$)';
 // or comment line takes LINE_END only, as LINE has read the blanks once already.
 const LINE_END = `(?:${COMMENT})?(?:\\r?\\n|$)`;
 const END = `[ \\t]*${LINE_END}`;
-// Basic string, literal string, integer, boolean: groups 1 to 4 of VALUE.
+// Basic string, literal string, integer, boolean: four groups, in that order.
 const SCALAR = `"([^"\\\\\\x00-\\x08\\x0a-\\x1f\\x7f]*)"|'([^'\\x00-\\x08\\x0a-\\x1f\\x7f]*)'|(0|[1-9][0-9]{0,14})|(true|false)`;
 /**
  * One line from where the last one ended: 1 `[` when the header is `[[`, 2 the header's keys,
