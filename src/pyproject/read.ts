@@ -61,8 +61,10 @@ const SHAPE_HINT =
  */
 export function parsePyproject(text: string, file: string): TomlTable {
   const body = text.startsWith(BOM) ? text.slice(1) : text;
+  const plain = plainToml(body);
+  if (plain) return plain;
   try {
-    return plainToml(body) ?? parse(body);
+    return parse(body);
   } catch (error) {
     if (error instanceof TomlError) {
       // smol-toml's message is "Invalid TOML document: <what>\n\n<code frame>"; keep the first line.
