@@ -142,7 +142,8 @@ function headerTable(
     } else if (Array.isArray(value)) {
       if (last || !tableArrays.has(value)) return undefined;
       table = value[value.length - 1] as TomlTable;
-    } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) table = value as TomlTable;
+    } else if (typeof value === 'object')
+      table = value as TomlTable; // what else is an object here is a table
     else return undefined;
   }
   if (defined.has(table)) return undefined;

@@ -27,43 +27,42 @@ function files(at: string): string[] {
   });
 }
 
+/** Every line of every file scanned, read once: where it is, and its text. */
+const LINES = ROOTS.flatMap(files).flatMap((file) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .map((text, i) => ({ file, where: `${file}:${i + 1}`, text })),
+);
+
 const RULES: Array<[string, RegExp]> = [
   ["this project's issue numbers", /\bissues? #?\d+/i],
   ['the planning notes outside the repository', /\bresearch\/|\b(DESIGN|STYLE)\.md\b|\bseeds\//],
   ['a bare #number, which names no repository (write owner/repo#number or the URL)', /(?<![\w&/])#\d{3,}\b/],
 ];
 
+/** What a line cites that a reader cannot open, by rule. */
+const caught = (line: string) => RULES.filter(([, rule]) => rule.test(line)).map(([what]) => what);
+
 describe('citations', () => {
   it('name only what a reader of the repository can open', () => {
-    const scanned = ROOTS.flatMap(files).filter((file) => file !== SELF);
-    const found = scanned.flatMap((file) =>
-      readFileSync(file, 'utf8')
-        .split('\n')
-        .flatMap((line, i) =>
-          RULES.filter(([, rule]) => rule.test(line)).map(([what]) => `${file}:${i + 1}: ${what}: ${line.trim()}`),
-        ),
-    );
+    const scanned = LINES.filter((line) => line.file !== SELF);
+    const found = scanned.flatMap(({ where, text }) => caught(text).map((what) => `${where}: ${what}: ${text.trim()}`));
 
-    expect(scanned).toContain(path.join('src', 'main.ts'));
+    expect(scanned.map((line) => line.file)).toContain(path.join('src', 'main.ts'));
     expect(found).toEqual([]);
   });
 
   it('names files of the repository that exist', () => {
     // A path of this repository (not one inside a URL, which names another repository's file).
     const cited = /(?<![\w/.-])(?:src|test|bench|scripts|schemas)\/[\w./-]+\.(?:ts|md|mjs|cjs|json)\b/g;
-    const missing = ROOTS.flatMap(files).flatMap((file) =>
-      readFileSync(file, 'utf8')
-        .split('\n')
-        .flatMap((line, i) =>
-          [...line.matchAll(cited)].flatMap(([name]) => (existsSync(name) ? [] : [`${file}:${i + 1}: ${name}`])),
-        ),
+    const missing = LINES.flatMap(({ where, text }) =>
+      [...text.matchAll(cited)].flatMap(([name]) => (existsSync(name) ? [] : [`${where}: ${name}`])),
     );
 
     expect(missing).toEqual([]);
   });
 
   it('catches each kind', () => {
-    const caught = (line: string) => RULES.filter(([, rule]) => rule.test(line)).map(([what]) => what);
     expect(caught('// Errors name the line (issue 7).')).toEqual(["this project's issue numbers"]);
     expect(caught("describe('issues 5 and 10', () => {")).toEqual(["this project's issue numbers"]);
     expect(caught(' * behaves as research/gitlab.md says (STYLE.md habit 4)')).toHaveLength(1);
